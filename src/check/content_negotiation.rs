@@ -1,0 +1,63 @@
+//! `content-negotiation`: the same resource in several representations (`.json` / `.xml`).
+
+use serde::Deserialize;
+
+use super::{given_requests, validate_given_request, KindParams};
+use crate::locate::Pointer;
+use crate::spec::context::LintCx;
+use crate::spec::step::{Expect, Request, Step};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub value: String,
+    pub expect: Expect,
+}
+
+/// Both representations list the same ids.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SameIds {
+    pub json: String,
+    pub xml: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default)]
+    pub given: Vec<Step>,
+    pub request: Request,
+    pub param: String,
+    pub variants: Vec<Variant>,
+    pub same_ids: Option<SameIds>,
+}
+
+impl KindParams for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        // The selecting parameter is set per variant, so it is in scope for the request.
+        cx.define_var(&self.param);
+        validate_given_request(&self.given, &self.request, cx, at);
+        let params = match (&self.request.operation, &self.request.path) {
+            (Some(op), _) => cx.api.operations.get(op).map(|o| o.path_params.clone()).unwrap_or_default(),
+            (None, Some(p)) => crate::openapi::path_params(p),
+            _ => vec![],
+        };
+        if !params.contains(&self.param) {
+            cx.invalid(&at.key("param"), format!("`{}` is not a path parameter of the request", self.param), format!("path parameters: {}", params.join(", ")));
+        }
+        if self.variants.len() < 2 {
+            cx.invalid(&at.key("variants"), "negotiation needs at least two variants".into(), "add `{ value: xml, expect: ... }`".into());
+        }
+        for (i, v) in self.variants.iter().enumerate() {
+            v.expect.validate(cx, &at.key("variants").index(i).key("expect"));
+        }
+        if let Some(s) = &self.same_ids {
+            cx.jsonpath(&at.key("same_ids").key("json"), &s.json);
+            cx.xml_path(&at.key("same_ids").key("xml"), &s.xml);
+        }
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+}

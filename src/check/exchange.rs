@@ -1,0 +1,27 @@
+//! `exchange`: one documented request and the answer it must get.
+
+use serde::Deserialize;
+
+use super::{given_requests, validate_given_request, KindParams};
+use crate::locate::Pointer;
+use crate::spec::context::LintCx;
+use crate::spec::step::{Expect, Request, Step};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default)]
+    pub given: Vec<Step>,
+    pub request: Request,
+    pub expect: Expect,
+}
+
+impl KindParams for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        self.expect.validate(cx, &at.key("expect"));
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+}

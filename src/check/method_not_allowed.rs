@@ -1,0 +1,61 @@
+//! `method-not-allowed`: the methods an API refuses on its paths (e.g. 405 with `Allow`).
+
+use serde::Deserialize;
+
+use super::{given_requests, KindParams};
+use crate::locate::Pointer;
+use crate::spec::context::LintCx;
+use crate::spec::step::{validate_steps, Expect, Request, Step, METHODS};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default)]
+    pub given: Vec<Step>,
+    #[serde(default)]
+    pub operations: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    pub methods: Vec<String>,
+    pub expect: Expect,
+}
+
+impl KindParams for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_steps(&self.given, cx, &at.key("given"));
+        if self.operations.is_empty() && self.paths.is_empty() {
+            cx.invalid(at, "no operation or path to send the methods to".into(), "add `operations: [listSurveys]` or `paths: [/api/health]`".into());
+        }
+        for (i, op) in self.operations.iter().enumerate() {
+            if let Some(info) = cx.operation(&at.key("operations").index(i), op) {
+                for p in &info.path_params {
+                    if !cx.has_var(p) {
+                        cx.invalid(&at.key("operations").index(i), format!("path parameter `{p}` of `{op}` has no value"), format!("capture a variable `{p}` in `given`"));
+                    }
+                }
+            }
+        }
+        for (i, p) in self.paths.iter().enumerate() {
+            cx.template(&at.key("paths").index(i), p);
+        }
+        if self.methods.is_empty() {
+            cx.invalid(&at.key("methods"), "no method to send".into(), "add `methods: [POST, PUT, PATCH, DELETE]`".into());
+        }
+        for (i, m) in self.methods.iter().enumerate() {
+            if !METHODS.contains(&m.to_ascii_uppercase().as_str()) {
+                cx.invalid(&at.key("methods").index(i), format!("`{m}` is not an HTTP method"), format!("use one of {}", METHODS.join(", ")));
+            }
+        }
+        self.expect.validate(cx, &at.key("expect"));
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [])
+    }
+}
+
+impl Params {
+    /// These rules send writing methods (expecting refusal): `--read-only` skips them.
+    pub fn sends_writes(&self) -> bool {
+        self.methods.iter().any(|m| crate::spec::step::WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str()))
+    }
+}

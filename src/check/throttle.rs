@@ -1,0 +1,67 @@
+//! `throttle`: a documented rate limit is enforced (the request past the limit gets e.g. 429
+//! with `Retry-After`), or, where the document promises none, a modest burst gets no 429.
+
+use serde::Deserialize;
+
+use super::{given_requests, validate_given_request, KindParams};
+use crate::locate::Pointer;
+use crate::spec::context::LintCx;
+use crate::spec::step::{Expect, Request, Step};
+
+/// Bursts stay modest: a conformance run is not a load test.
+pub const MAX_REQUESTS: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Enforced,
+    Absent,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    #[serde(default)]
+    pub given: Vec<Step>,
+    pub request: Request,
+    pub mode: Mode,
+    pub limit: Option<usize>,
+    pub window_seconds: Option<u64>,
+    pub burst: Option<usize>,
+    /// The throttled answer (enforced).
+    pub expect: Option<Expect>,
+}
+
+impl KindParams for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        if let Some(e) = &self.expect {
+            e.validate(cx, &at.key("expect"));
+        }
+        match self.mode {
+            Mode::Enforced => {
+                if self.limit.is_none() || self.window_seconds.is_none() {
+                    cx.invalid(at, "an enforced throttle needs `limit` and `window_seconds`".into(), "e.g. `limit: 5`, `window_seconds: 60`".into());
+                }
+                if self.expect.is_none() {
+                    cx.invalid(at, "an enforced throttle needs `expect`: the throttled answer".into(), "e.g. `expect: { status: 429, headers: { Retry-After: { exists: true } } }`".into());
+                }
+            }
+            Mode::Absent => {
+                if self.burst.is_none() {
+                    cx.invalid(at, "an absent throttle needs `burst`".into(), "e.g. `burst: 20`".into());
+                }
+            }
+        }
+        for (name, n) in [("limit", self.limit), ("burst", self.burst)] {
+            if let Some(n) = n {
+                if n == 0 || n > MAX_REQUESTS {
+                    cx.invalid(&at.key(name), format!("`{name}: {n}` is out of range"), format!("between 1 and {MAX_REQUESTS}: a conformance run is not a load test"));
+                }
+            }
+        }
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+}

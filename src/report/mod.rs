@@ -1,0 +1,3 @@
+//! Reporters: they turn what the library found into text. Only they and `main.rs` print.
+
+pub mod specs_table;

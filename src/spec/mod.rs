@@ -1,0 +1,873 @@
+//! A spec: one API's `openapi.yaml` and `contract.yaml`, loaded, checked and compiled once.
+
+pub mod context;
+pub mod step;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{Kind, KIND_NAMES};
+use crate::error::{suggest, Location, SpecError, SpecErrorKind, SpecErrors};
+use crate::locate::{pointer_of, Locator, Pointer};
+pub use crate::openapi::path_params;
+use crate::openapi::{yaml_error_location, ApiDoc};
+use context::LintCx;
+use step::{Request, WRITE_METHODS};
+
+pub const OPENAPI_FILE: &str = "openapi.yaml";
+pub const CONTRACT_FILE: &str = "contract.yaml";
+
+/// How strongly the document promises a behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Stated as fact: a failure fails the run.
+    Must,
+    /// "should", "recommended": a failure is a warning (fails with `--strict`).
+    Should,
+    /// "may": an observation the report records.
+    May,
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Level::Must => "must",
+            Level::Should => "should",
+            Level::May => "may",
+        })
+    }
+}
+
+/// A value a target supplies: a key, a token, an id.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    pub name: String,
+    /// Secrets are redacted to their variable's name in every report, log and curl line.
+    pub secret: bool,
+    pub description: Option<String>,
+}
+
+/// A named set of credentials (several keys of one API).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// A request that turns credentials into a session token.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub request: Request,
+    pub expect: Option<step::Expect>,
+    pub capture: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub username: String,
+    pub password: String,
+}
+
+/// One way of presenting credentials.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthScheme {
+    pub name: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    pub basic: Option<BasicAuth>,
+}
+
+impl AuthScheme {
+    /// The header names this scheme sends, lowercased.
+    pub fn header_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .headers
+            .keys()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        if self.basic.is_some() {
+            names.push("authorization".into());
+        }
+        names
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    #[serde(default)]
+    pub headers: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub query: BTreeMap<String, serde_json::Value>,
+}
+
+/// The header of `contract.yaml`, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContractFile {
+    api: String,
+    title: String,
+    document: String,
+    base_url: String,
+    #[serde(default)]
+    credentials: Vec<Credential>,
+    #[serde(default)]
+    roles: Vec<Role>,
+    login: Option<Login>,
+    #[serde(default)]
+    auth: Vec<AuthScheme>,
+    #[serde(default)]
+    defaults: Defaults,
+    rules: Vec<serde_yaml::Value>,
+}
+
+/// One promise of the document, checkable over HTTP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub kind: Kind,
+    pub level: Level,
+    pub cite: Vec<String>,
+    pub title: Option<String>,
+    pub note: Option<String>,
+    /// It sends POST, PUT, PATCH or DELETE: `--read-only` skips it.
+    pub writes: bool,
+    /// Where it is in `contract.yaml`.
+    pub line: usize,
+}
+
+/// The behaviour half of a spec.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub api: String,
+    pub title: String,
+    pub document: String,
+    pub base_url: String,
+    pub credentials: Vec<Credential>,
+    pub roles: Vec<Role>,
+    pub login: Option<Login>,
+    pub auth: Vec<AuthScheme>,
+    pub defaults: Defaults,
+    pub rules: Vec<Rule>,
+}
+
+/// One API's spec, loaded and compiled.
+#[derive(Debug)]
+pub struct Spec {
+    pub name: String,
+    pub dir: PathBuf,
+    pub contract: Contract,
+    pub api: ApiDoc,
+    /// Rule id → pointer of its cite, for locating cite errors.
+    cite_pointers: HashMap<String, Pointer>,
+    contract_locator: Locator,
+}
+
+impl Spec {
+    pub fn contract_path(&self) -> PathBuf {
+        self.dir.join(CONTRACT_FILE)
+    }
+
+    /// Rules by level: (must, should, may).
+    pub fn rules_by_level(&self) -> (usize, usize, usize) {
+        let n = |l| self.contract.rules.iter().filter(|r| r.level == l).count();
+        (n(Level::Must), n(Level::Should), n(Level::May))
+    }
+
+    /// The operations at least one rule sends a request to.
+    pub fn covered_operations(&self) -> std::collections::BTreeSet<&str> {
+        let mut out = std::collections::BTreeSet::new();
+        for r in &self.contract.rules {
+            for req in r.kind.params().requests() {
+                if let Some(op) = &req.operation {
+                    out.insert(op.as_str());
+                }
+            }
+            if let Kind::MethodNotAllowed(p) = &r.kind {
+                out.extend(p.operations.iter().map(String::as_str));
+            }
+        }
+        if let Some(l) = &self.contract.login {
+            if let Some(op) = &l.request.operation {
+                out.insert(op.as_str());
+            }
+        }
+        out
+    }
+
+    /// Check every cite against the document: each must be a verbatim substring of it (runs of
+    /// whitespace compare equal, so a cite may be wrapped in YAML).
+    pub fn check_cites(&self, document_text: &str) -> SpecErrors {
+        let doc = normalize_ws(document_text);
+        let mut errors = SpecErrors::default();
+        for rule in &self.contract.rules {
+            for (i, cite) in rule.cite.iter().enumerate() {
+                if !doc.contains(&normalize_ws(cite)) {
+                    let base = self
+                        .cite_pointers
+                        .get(&rule.id)
+                        .cloned()
+                        .unwrap_or_default();
+                    let at = if rule.cite.len() > 1 {
+                        base.index(i)
+                    } else {
+                        base
+                    };
+                    errors.push(
+                        self.contract_locator
+                            .error(
+                                &at,
+                                SpecErrorKind::CiteNotInDocument {
+                                    rule: rule.id.clone(),
+                                    document: self.contract.document.clone(),
+                                    cite: truncate(cite, 100),
+                                },
+                            )
+                            .with_hint(match longest_matching_prefix(&doc, &normalize_ws(cite)) {
+                                Some(p) => format!(
+                                    "copy the sentence from the document; it matches up to \"…{}\"",
+                                    truncate_end(&p, 40)
+                                ),
+                                None => {
+                                    "copy the sentence from the document, character for character"
+                                        .to_string()
+                                }
+                            }),
+                    );
+                }
+            }
+        }
+        errors
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+fn truncate_end(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    s.chars().skip(count.saturating_sub(n)).collect()
+}
+
+/// The longest prefix of `cite` found in `doc`, to show where a cite stops matching.
+fn longest_matching_prefix(doc: &str, cite: &str) -> Option<String> {
+    let chars: Vec<char> = cite.chars().collect();
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let prefix: String = chars[..mid].iter().collect();
+        if doc.contains(&prefix) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    (lo >= 8).then(|| chars[..lo].iter().collect())
+}
+
+/// Collapse every run of whitespace to one space.
+pub fn normalize_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> SpecError {
+    SpecError::new(
+        Location {
+            file: path.to_path_buf(),
+            line: 1,
+            column: 1,
+        },
+        SpecErrorKind::Io(e.to_string()),
+    )
+    .with_hint(format!(
+        "a spec folder holds `{OPENAPI_FILE}` and `{CONTRACT_FILE}`"
+    ))
+}
+
+/// Load, check and compile the spec in `dir`. Every problem found is returned, not the first.
+pub fn load_spec(dir: &Path) -> Result<Spec, SpecErrors> {
+    let mut errors = SpecErrors::default();
+    let openapi_path = dir.join(OPENAPI_FILE);
+    let contract_path = dir.join(CONTRACT_FILE);
+    let api = match std::fs::read_to_string(&openapi_path) {
+        Ok(text) => ApiDoc::load(&openapi_path, &text)
+            .map_err(|e| errors.0.extend(e.0))
+            .ok(),
+        Err(e) => {
+            errors.push(io_error(&openapi_path, e));
+            None
+        }
+    };
+    let contract_text = match std::fs::read_to_string(&contract_path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(io_error(&contract_path, e));
+            return Err(errors);
+        }
+    };
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match parse_contract(&contract_path, &contract_text, &name, api.as_ref()) {
+        Ok((contract, locator, cite_pointers)) => {
+            if let (Some(api), true) = (api, errors.is_empty()) {
+                return Ok(Spec {
+                    name,
+                    dir: dir.to_path_buf(),
+                    contract,
+                    api,
+                    cite_pointers,
+                    contract_locator: locator,
+                });
+            }
+        }
+        Err(e) => errors.0.extend(e.0),
+    }
+    Err(errors)
+}
+
+type Parsed = (Contract, Locator, HashMap<String, Pointer>);
+
+/// Parse `contract.yaml`. With the API document at hand, also check every reference into it;
+/// without it (it failed to load), only the contract's own shape is checked.
+fn parse_contract(
+    path: &Path,
+    text: &str,
+    folder: &str,
+    api: Option<&ApiDoc>,
+) -> Result<Parsed, SpecErrors> {
+    let loc = Locator::new(path, text).map_err(|e| SpecErrors(vec![*e]))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        SpecErrors(vec![SpecError::new(
+            yaml_error_location(&loc, &e),
+            SpecErrorKind::Syntax(e.to_string()),
+        )])
+    })?;
+    let file: ContractFile = serde_path_to_error::deserialize(value).map_err(|e| {
+        let at = pointer_of(&Pointer::root(), e.path());
+        SpecErrors(vec![shape_error(&loc, &at, &e.inner().to_string())])
+    })?;
+    let mut errors = SpecErrors::default();
+    let root = Pointer::root();
+    if file.api != folder {
+        errors.push(
+            loc.error(
+                &root.key("api"),
+                SpecErrorKind::Invalid(format!(
+                    "`api: {}` differs from its folder `{folder}`",
+                    file.api
+                )),
+            )
+            .with_hint(format!("name the API after its folder: `api: {folder}`")),
+        );
+    }
+    if !(file.base_url.starts_with("https://") || file.base_url.starts_with("http://")) {
+        errors.push(
+            loc.error(
+                &root.key("base_url"),
+                SpecErrorKind::Invalid(format!("`{}` is not an http(s) URL", file.base_url)),
+            )
+            .with_hint("write the documented base URL: `https://api.example.com`"),
+        );
+    }
+    check_unique(
+        &loc,
+        file.credentials.iter().map(|c| c.name.as_str()),
+        &root.key("credentials"),
+        "credential",
+        &mut errors,
+    );
+    check_unique(
+        &loc,
+        file.roles.iter().map(|r| r.name.as_str()),
+        &root.key("roles"),
+        "role",
+        &mut errors,
+    );
+    check_unique(
+        &loc,
+        file.auth.iter().map(|a| a.name.as_str()),
+        &root.key("auth"),
+        "auth scheme",
+        &mut errors,
+    );
+
+    let mut rules = Vec::new();
+    let mut cite_pointers = HashMap::new();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for (i, raw) in file.rules.into_iter().enumerate() {
+        let at = root.key("rules").index(i);
+        match parse_rule(&loc, &at, raw) {
+            Ok(rule) => {
+                if let Some(first) = first_line.get(&rule.id) {
+                    errors.push(
+                        loc.error(
+                            &at.key("id"),
+                            SpecErrorKind::DuplicateId {
+                                id: rule.id.clone(),
+                                first_line: *first,
+                            },
+                        )
+                        .with_hint("rule ids are unique: rename one"),
+                    );
+                } else {
+                    first_line.insert(rule.id.clone(), rule.line);
+                }
+                if !rule.id.starts_with(&format!("{folder}.")) {
+                    errors.push(
+                        loc.error(
+                            &at.key("id"),
+                            SpecErrorKind::Invalid(format!(
+                                "rule id `{}` does not start with `{folder}.`",
+                                rule.id
+                            )),
+                        )
+                        .with_hint(format!("name rules `{folder}.<area>.<name>`")),
+                    );
+                }
+                cite_pointers.insert(rule.id.clone(), at.key("cite"));
+                rules.push((at, rule));
+            }
+            Err(e) => errors.0.extend(e.0),
+        }
+    }
+
+    let mut contract = Contract {
+        api: file.api,
+        title: file.title,
+        document: file.document,
+        base_url: file.base_url,
+        credentials: file.credentials,
+        roles: file.roles,
+        login: file.login,
+        auth: file.auth,
+        defaults: file.defaults,
+        rules: Vec::new(),
+    };
+    if let Some(api) = api {
+        validate_references(&contract, &rules, api, &loc, &mut errors);
+        for (_, rule) in rules.iter_mut() {
+            rule.writes = rule_writes(&rule.kind, api);
+        }
+    }
+    contract.rules = rules.into_iter().map(|(_, r)| r).collect();
+    if errors.is_empty() {
+        Ok((contract, loc, cite_pointers))
+    } else {
+        Err(errors)
+    }
+}
+
+fn check_unique<'a>(
+    loc: &Locator,
+    names: impl Iterator<Item = &'a str>,
+    at: &Pointer,
+    what: &str,
+    errors: &mut SpecErrors,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, n) in names.enumerate() {
+        if !seen.insert(n) {
+            errors.push(
+                loc.error(
+                    &at.index(i).key("name"),
+                    SpecErrorKind::Invalid(format!("duplicate {what} `{n}`")),
+                )
+                .with_hint("names are unique"),
+            );
+        }
+    }
+}
+
+/// A serde error turned into a located spec error with a hint.
+fn shape_error(loc: &Locator, at: &Pointer, message: &str) -> SpecError {
+    // serde says "unknown field `x`, expected one of `a`, `b`": point at the key, suggest.
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        let key_at = if at.as_str().ends_with(&format!("/{field}")) {
+            at.clone()
+        } else {
+            at.key(field)
+        };
+        return SpecError::new(
+            loc.key(&key_at),
+            SpecErrorKind::Shape(format!("unknown parameter `{field}`")),
+        )
+        .with_hint(suggest(field, expected.iter().copied()));
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let variant = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+        return SpecError::new(
+            loc.value(at),
+            SpecErrorKind::Shape(format!("unknown value `{variant}`")),
+        )
+        .with_hint(suggest(variant, expected.iter().copied()));
+    }
+    let hint = if message.starts_with("missing field") {
+        "add the field: see docs/spec-format.md for what this object takes"
+    } else {
+        "see docs/spec-format.md for the shape this place takes"
+    };
+    SpecError::new(loc.value(at), SpecErrorKind::Shape(message.to_string())).with_hint(hint)
+}
+
+const COMMON_FIELDS: &[&str] = &["id", "kind", "level", "cite", "title", "note"];
+
+fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rule, SpecErrors> {
+    let line = loc.value(at).line;
+    let serde_yaml::Value::Mapping(mut map) = raw else {
+        return Err(SpecErrors(vec![loc
+            .error(at, SpecErrorKind::Shape("a rule is a mapping".into()))
+            .with_hint(
+                "write `- id: ...` with `kind`, `level`, `cite` and the kind's parameters",
+            )]));
+    };
+    let mut take = |key: &str| map.remove(serde_yaml::Value::String(key.to_string()));
+    let (id, kind, level, cite, title, note) = (
+        take("id"),
+        take("kind"),
+        take("level"),
+        take("cite"),
+        take("title"),
+        take("note"),
+    );
+    let mut errors = SpecErrors::default();
+    let missing = |field: &str, hint: &str| {
+        loc.error(at, SpecErrorKind::Shape(format!("missing field `{field}`")))
+            .with_hint(hint.to_string())
+    };
+    let as_str =
+        |v: &Option<serde_yaml::Value>| v.as_ref().and_then(|v| v.as_str()).map(str::to_string);
+
+    let id_s = as_str(&id);
+    let id_ok = id_s
+        .as_deref()
+        .map(|s| {
+            !s.is_empty()
+                && s.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+                })
+        })
+        .unwrap_or(false);
+    if id.is_none() {
+        errors.push(missing("id", "add `id: <api>.<area>.<name>`"));
+    } else if !id_ok {
+        errors.push(
+            loc.error(
+                &at.key("id"),
+                SpecErrorKind::Shape("a rule id is lowercase `[a-z0-9._-]`".into()),
+            )
+            .with_hint("e.g. `checklick.pagination.default-size`"),
+        );
+    }
+    let rule_name = id_s
+        .clone()
+        .unwrap_or_else(|| format!("#{}", at.as_str().rsplit('/').next().unwrap_or("")));
+
+    let level_v = match &level {
+        None => {
+            errors.push(missing(
+                "level",
+                "add `level: must` (stated as fact), `should` or `may`",
+            ));
+            None
+        }
+        Some(v) => match serde_yaml::from_value::<Level>(v.clone()) {
+            Ok(l) => Some(l),
+            Err(_) => {
+                let got = as_str(&level).unwrap_or_default();
+                errors.push(
+                    loc.error(
+                        &at.key("level"),
+                        SpecErrorKind::Shape(format!("unknown level `{got}`")),
+                    )
+                    .with_hint(suggest(&got, ["must", "should", "may"])),
+                );
+                None
+            }
+        },
+    };
+
+    let cites: Vec<String> = match &cite {
+        None => {
+            errors.push(missing(
+                "cite",
+                "quote the sentence of the document this rule comes from",
+            ));
+            vec![]
+        }
+        Some(serde_yaml::Value::String(s)) => vec![s.clone()],
+        Some(serde_yaml::Value::Sequence(seq)) => seq
+            .iter()
+            .map(|v| v.as_str().unwrap_or("").to_string())
+            .collect(),
+        Some(_) => {
+            errors.push(
+                loc.error(
+                    &at.key("cite"),
+                    SpecErrorKind::Shape("a cite is a string or a list of strings".into()),
+                )
+                .with_hint("quote the sentence between double quotes"),
+            );
+            vec![]
+        }
+    };
+    if cite.is_some() && (cites.is_empty() || cites.iter().any(|c| c.trim().is_empty())) {
+        errors.push(
+            loc.error(&at.key("cite"), SpecErrorKind::EmptyCite(rule_name.clone()))
+                .with_hint("quote the sentence of the document this rule comes from, verbatim"),
+        );
+    }
+
+    let kind_v = match as_str(&kind) {
+        None => {
+            errors.push(missing("kind", "add `kind:` one of the catalogue"));
+            None
+        }
+        Some(k) => match Kind::parse(&k, serde_yaml::Value::Mapping(map)) {
+            None => {
+                errors.push(
+                    loc.error(&at.key("kind"), SpecErrorKind::UnknownKind(k.clone()))
+                        .with_hint(suggest(&k, KIND_NAMES.iter().copied())),
+                );
+                None
+            }
+            Some(Err(e)) => {
+                let p = pointer_of(at, e.path());
+                let msg = e.inner().to_string();
+                let mut err = shape_error(loc, &p, &msg);
+                if let SpecErrorKind::Shape(m) = &err.kind {
+                    err.kind = SpecErrorKind::Shape(format!("{m} (in `{k}` rule `{rule_name}`)"));
+                }
+                // An unknown parameter at the rule's top level may be a misspelt common field.
+                if msg.starts_with("unknown field") && p.as_str().matches('/').count() <= 3 {
+                    let field = msg.split('`').nth(1).unwrap_or("");
+                    if let Some(n) = crate::error::nearest(field, COMMON_FIELDS.iter().copied()) {
+                        err.hint = Some(format!("did you mean `{n}`?"));
+                    }
+                }
+                errors.push(err);
+                None
+            }
+            Some(Ok(kind)) => Some(kind),
+        },
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Rule {
+        id: id_s.unwrap_or_default(),
+        kind: kind_v.expect("checked"),
+        level: level_v.expect("checked"),
+        cite: cites,
+        title: as_str(&title),
+        note: as_str(&note),
+        writes: false,
+        line,
+    })
+}
+
+fn validate_references(
+    contract: &Contract,
+    rules: &[(Pointer, Rule)],
+    api: &ApiDoc,
+    loc: &Locator,
+    errors: &mut SpecErrors,
+) {
+    let credentials: Vec<String> = contract
+        .credentials
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let mut base_vars = credentials.clone();
+    if let Some(login) = &contract.login {
+        base_vars.extend(login.capture.keys().cloned());
+    }
+    let mut cx = LintCx {
+        loc,
+        api,
+        roles: contract.roles.iter().map(|r| r.name.clone()).collect(),
+        schemes: contract.auth.iter().map(|a| a.name.clone()).collect(),
+        credentials,
+        base_vars: base_vars.clone(),
+        vars: vec![],
+        default_headers: contract
+            .defaults
+            .headers
+            .keys()
+            .map(|h| h.to_ascii_lowercase())
+            .collect(),
+        scheme_headers: contract
+            .auth
+            .iter()
+            .map(|a| (a.name.clone(), a.header_names()))
+            .collect(),
+        errors,
+    };
+    let root = Pointer::root();
+    // The login flow sees only the credentials: its captures do not exist yet.
+    if let Some(login) = &contract.login {
+        cx.base_vars = cx.credentials.clone();
+        let at = root.key("login");
+        login.request.validate(&mut cx, &at.key("request"));
+        if let Some(e) = &login.expect {
+            e.validate(&mut cx, &at.key("expect"));
+        }
+        for (name, path) in &login.capture {
+            cx.jsonpath(&at.key("capture").key(name), path);
+        }
+        cx.base_vars = base_vars;
+    }
+    for (i, scheme) in contract.auth.iter().enumerate() {
+        let at = root.key("auth").index(i);
+        for (k, v) in scheme.headers.iter().chain(scheme.query.iter()) {
+            let field = if scheme.headers.contains_key(k) {
+                "headers"
+            } else {
+                "query"
+            };
+            cx.template(&at.key(field).key(k), v);
+        }
+        if let Some(b) = &scheme.basic {
+            cx.template(&at.key("basic").key("username"), &b.username);
+            cx.template(&at.key("basic").key("password"), &b.password);
+        }
+        if scheme.headers.is_empty() && scheme.query.is_empty() && scheme.basic.is_none() {
+            cx.invalid(
+                &at,
+                format!("auth scheme `{}` presents nothing", scheme.name),
+                "give `headers`, `query` or `basic`".into(),
+            );
+        }
+    }
+    for (k, v) in contract
+        .defaults
+        .headers
+        .iter()
+        .chain(contract.defaults.query.iter())
+    {
+        cx.template_value(&root.key("defaults").key(k), v);
+    }
+    for (at, rule) in rules {
+        cx.begin_rule();
+        rule.kind.params().validate(&mut cx, at);
+    }
+}
+
+/// A rule writes when any request it sends uses POST, PUT, PATCH or DELETE.
+fn rule_writes(kind: &Kind, api: &ApiDoc) -> bool {
+    if let Kind::MethodNotAllowed(p) = kind {
+        if p.sends_writes() {
+            return true;
+        }
+    }
+    kind.params().requests().iter().any(|r| {
+        let op_method = r
+            .operation
+            .as_ref()
+            .and_then(|o| api.operations.get(o))
+            .map(|o| o.method.as_str());
+        WRITE_METHODS.contains(&r.effective_method(op_method).as_str())
+    })
+}
+
+impl LintCx<'_> {
+    /// Whether `request` would send `header` (from defaults, its auth scheme, or itself).
+    pub fn sends_header(&self, request: &Request, header: &str) -> bool {
+        let h = header.to_ascii_lowercase();
+        if request
+            .omit_headers
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(&h))
+        {
+            return false;
+        }
+        if request.headers.keys().any(|k| k.eq_ignore_ascii_case(&h))
+            || self.default_headers.contains(&h)
+        {
+            return true;
+        }
+        if request.role.as_deref() == Some("anonymous") {
+            return false;
+        }
+        let scheme = request
+            .auth
+            .as_deref()
+            .or_else(|| self.scheme_headers.first().map(|(n, _)| n.as_str()));
+        self.scheme_headers
+            .iter()
+            .any(|(n, hs)| Some(n.as_str()) == scheme && hs.contains(&h))
+    }
+}
+
+/// The spec folders under `root`: each folder holding a `contract.yaml`, by name.
+pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join(CONTRACT_FILE).is_file())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Resolve names or paths given on the command line to spec folders. An empty list means every
+/// spec under `root`.
+pub fn resolve(args: &[String], root: &Path) -> Result<Vec<PathBuf>, String> {
+    let known = discover(root).unwrap_or_default();
+    if args.is_empty() {
+        if known.is_empty() {
+            return Err(format!(
+                "no spec folder under {}: each is `<api>/contract.yaml` + `<api>/openapi.yaml`",
+                root.display()
+            ));
+        }
+        return Ok(known);
+    }
+    let names: Vec<String> = known
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    args.iter()
+        .map(|a| {
+            let p = PathBuf::from(a);
+            if p.join(CONTRACT_FILE).is_file() {
+                Ok(p)
+            } else if p.is_file()
+                && p.file_name()
+                    .is_some_and(|n| n == CONTRACT_FILE || n == OPENAPI_FILE)
+            {
+                Ok(p.parent().map(Path::to_path_buf).unwrap_or_default())
+            } else if let Some(k) = known
+                .iter()
+                .find(|k| k.file_name().is_some_and(|n| n == a.as_str()))
+            {
+                Ok(k.clone())
+            } else {
+                Err(format!(
+                    "no spec `{a}` (neither an API under {} nor a spec folder); {}",
+                    root.display(),
+                    suggest(a, names.iter().map(String::as_str))
+                ))
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,443 @@
+//! The building blocks every kind shares: a request, what its answer must be, and steps with
+//! captures. One definition serves the `exchange` kind, lifecycles, discovery and the login flow.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::context::LintCx;
+use crate::error::SpecErrorKind;
+use crate::locate::Pointer;
+
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+pub const WRITE_METHODS: &[&str] = &["POST", "PUT", "PATCH", "DELETE"];
+
+/// One HTTP request, by operationId or by method and literal path.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub operation: Option<String>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    #[serde(default)]
+    pub path_params: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub query: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub omit_headers: Vec<String>,
+    #[serde(rename = "as")]
+    pub role: Option<String>,
+    pub auth: Option<String>,
+    pub json: Option<Value>,
+    pub form: Option<BTreeMap<String, Value>>,
+    pub body: Option<String>,
+}
+
+impl Request {
+    /// The method this request sends, once the operation is known.
+    pub fn effective_method(&self, cx_method: Option<&str>) -> String {
+        self.method
+            .clone()
+            .or_else(|| cx_method.map(str::to_string))
+            .unwrap_or_else(|| "GET".to_string())
+            .to_ascii_uppercase()
+    }
+
+    pub fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        if let Some(m) = &self.method {
+            if !METHODS.contains(&m.to_ascii_uppercase().as_str()) {
+                cx.invalid(
+                    &at.key("method"),
+                    format!("`{m}` is not an HTTP method"),
+                    format!("use one of {}", METHODS.join(", ")),
+                );
+            }
+        }
+        let op_params = match (&self.operation, &self.path) {
+            (Some(op), _) => cx
+                .operation(&at.key("operation"), op)
+                .map(|o| o.path_params.clone()),
+            (None, Some(path)) => {
+                if self.method.is_none() {
+                    cx.invalid(
+                        at,
+                        "a request by `path` needs a `method`".into(),
+                        "add `method: GET` (or the method to send)".into(),
+                    );
+                }
+                cx.template(&at.key("path"), path);
+                Some(super::path_params(path))
+            }
+            (None, None) => {
+                cx.invalid(
+                    at,
+                    "a request needs `operation`, or `method` and `path`".into(),
+                    "name an operationId from openapi.yaml".into(),
+                );
+                None
+            }
+        };
+        if let Some(params) = op_params {
+            for name in self.path_params.keys() {
+                if !params.contains(name) {
+                    let hint = crate::error::suggest(name, params.iter().map(String::as_str));
+                    cx.push(
+                        &at.key("path_params").key(name),
+                        SpecErrorKind::UnknownName {
+                            what: "path parameter",
+                            name: name.clone(),
+                        },
+                        hint,
+                    );
+                }
+            }
+            // A path parameter not given here is filled from the variable of the same name.
+            for p in params.iter().filter(|p| !self.path_params.contains_key(*p)) {
+                if !cx.has_var(p) {
+                    cx.invalid(
+                        at,
+                        format!("path parameter `{p}` has no value"),
+                        format!("give it in `path_params`, or capture a variable `{p}` earlier"),
+                    );
+                }
+            }
+        }
+        for (field, map) in [
+            ("path_params", &self.path_params),
+            ("query", &self.query),
+            ("headers", &self.headers),
+        ] {
+            for (k, v) in map {
+                cx.template_value(&at.key(field).key(k), v);
+            }
+        }
+        if let Some(role) = &self.role {
+            cx.role(&at.key("as"), role);
+        }
+        if let Some(scheme) = &self.auth {
+            cx.auth_scheme(&at.key("auth"), scheme);
+        }
+        let bodies = [
+            self.json.is_some(),
+            self.form.is_some(),
+            self.body.is_some(),
+        ];
+        if bodies.iter().filter(|b| **b).count() > 1 {
+            cx.invalid(
+                at,
+                "a request has at most one of `json`, `form` and `body`".into(),
+                "keep the one the document shows".into(),
+            );
+        }
+        if let Some(json) = &self.json {
+            cx.template_value(&at.key("json"), json);
+        }
+        if let Some(form) = &self.form {
+            for (k, v) in form {
+                cx.template_value(&at.key("form").key(k), v);
+            }
+        }
+        if let Some(body) = &self.body {
+            cx.template(&at.key("body"), body);
+        }
+    }
+}
+
+/// One accepted status: an exact code or a class (`4xx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum StatusPattern {
+    Code(u16),
+    Class(u8),
+}
+
+impl StatusPattern {
+    pub fn matches(&self, status: u16) -> bool {
+        match *self {
+            StatusPattern::Code(c) => c == status,
+            StatusPattern::Class(c) => status / 100 == c as u16,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusPattern::Code(c) => write!(f, "{c}"),
+            StatusPattern::Class(c) => write!(f, "{c}xx"),
+        }
+    }
+}
+
+impl std::str::FromStr for StatusPattern {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let bad = || format!("`{s}` is not a status: use a code (404) or a class (4xx)");
+        if let Some(class) = s.strip_suffix("xx").or_else(|| s.strip_suffix("XX")) {
+            return match class.parse::<u8>() {
+                Ok(c @ 1..=5) => Ok(StatusPattern::Class(c)),
+                _ => Err(bad()),
+            };
+        }
+        match s.parse::<u16>() {
+            Ok(c @ 100..=599) => Ok(StatusPattern::Code(c)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The statuses an answer may have: `200`, `[200, 201]`, `4xx`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawStatus")]
+pub struct StatusMatch(pub Vec<StatusPattern>);
+
+impl StatusMatch {
+    pub fn matches(&self, status: u16) -> bool {
+        self.0.iter().any(|p| p.matches(status))
+    }
+}
+
+impl std::fmt::Display for StatusMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|p| p.to_string()).collect();
+        f.write_str(&parts.join(" or "))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawStatus {
+    One(StatusAtom),
+    Many(Vec<StatusAtom>),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StatusAtom {
+    Code(u16),
+    Text(String),
+}
+
+impl TryFrom<RawStatus> for StatusMatch {
+    type Error = String;
+    fn try_from(raw: RawStatus) -> Result<Self, String> {
+        let atoms = match raw {
+            RawStatus::One(a) => vec![a],
+            RawStatus::Many(v) => v,
+        };
+        if atoms.is_empty() {
+            return Err("an empty list of statuses matches nothing".into());
+        }
+        atoms
+            .into_iter()
+            .map(|a| match a {
+                StatusAtom::Code(c) => c.to_string().parse(),
+                StatusAtom::Text(t) => t.parse(),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(StatusMatch)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+/// An assertion on the nodes a path selects (JSON, XML) or on a header's value.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assertion {
+    pub path: Option<String>,
+    // On the list of selected nodes.
+    pub exists: Option<bool>,
+    pub count: Option<usize>,
+    pub min_count: Option<usize>,
+    pub max_count: Option<usize>,
+    pub sorted: Option<SortOrder>,
+    pub unique: Option<bool>,
+    // On each selected node.
+    pub equals: Option<Value>,
+    pub not_equals: Option<Value>,
+    pub one_of: Option<Vec<Value>>,
+    pub matches: Option<String>,
+    #[serde(rename = "type")]
+    pub json_type: Option<JsonType>,
+    pub gt: Option<Value>,
+    pub gte: Option<Value>,
+    pub lt: Option<Value>,
+    pub lte: Option<Value>,
+    pub length: Option<usize>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub contains: Option<Value>,
+}
+
+/// Where an assertion's `path` points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssertionTarget {
+    Json,
+    Xml,
+    Header,
+}
+
+impl Assertion {
+    pub fn validate(&self, cx: &mut LintCx, at: &Pointer, target: AssertionTarget) {
+        match (target, &self.path) {
+            (AssertionTarget::Header, Some(_)) => cx.invalid(
+                &at.key("path"),
+                "a header assertion takes no `path`".into(),
+                "remove `path`: the header's value is what is asserted".into(),
+            ),
+            (AssertionTarget::Json, Some(p)) => cx.jsonpath(&at.key("path"), p),
+            (AssertionTarget::Xml, Some(p)) => cx.xml_path(&at.key("path"), p),
+            (AssertionTarget::Json | AssertionTarget::Xml, None) => cx.invalid(
+                at,
+                "an assertion needs a `path`".into(),
+                "add `path: \"$.data\"` (JSONPath) or an element path for XML".into(),
+            ),
+            (AssertionTarget::Header, None) => {}
+        }
+        if let Some(re) = &self.matches {
+            cx.regex(&at.key("matches"), re);
+        }
+        for (name, v) in [
+            ("equals", &self.equals),
+            ("not_equals", &self.not_equals),
+            ("contains", &self.contains),
+        ] {
+            if let Some(v) = v {
+                cx.template_value(&at.key(name), v);
+            }
+        }
+        for (name, v) in [
+            ("gt", &self.gt),
+            ("gte", &self.gte),
+            ("lt", &self.lt),
+            ("lte", &self.lte),
+        ] {
+            match v {
+                Some(Value::Number(_)) | None => {}
+                Some(Value::String(s)) if s.contains("{{") => cx.template(&at.key(name), s),
+                Some(other) => cx.invalid(
+                    &at.key(name),
+                    format!("`{name}` compares numbers, not {other}"),
+                    "give a number, or a \"{{variable}}\" that holds one".into(),
+                ),
+            }
+        }
+        let has_check = self.exists.is_some()
+            || self.count.is_some()
+            || self.min_count.is_some()
+            || self.max_count.is_some()
+            || self.sorted.is_some()
+            || self.unique.is_some()
+            || self.equals.is_some()
+            || self.not_equals.is_some()
+            || self.one_of.is_some()
+            || self.matches.is_some()
+            || self.json_type.is_some()
+            || self.gt.is_some()
+            || self.gte.is_some()
+            || self.lt.is_some()
+            || self.lte.is_some()
+            || self.length.is_some()
+            || self.min_length.is_some()
+            || self.max_length.is_some()
+            || self.contains.is_some();
+        if !has_check {
+            cx.invalid(
+                at,
+                "this assertion asserts nothing".into(),
+                "add an operator: exists, equals, matches, count, sorted, …".into(),
+            );
+        }
+    }
+}
+
+/// What an answer must be.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    pub status: Option<StatusMatch>,
+    pub content_type: Option<String>,
+    pub schema: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Assertion>,
+    #[serde(default)]
+    pub json: Vec<Assertion>,
+    #[serde(default)]
+    pub xml: Vec<Assertion>,
+    #[serde(default)]
+    pub any_of: Vec<Expect>,
+}
+
+impl Expect {
+    pub fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        if let Some(schema) = &self.schema {
+            cx.schema(&at.key("schema"), schema);
+        }
+        for (name, a) in &self.headers {
+            a.validate(cx, &at.key("headers").key(name), AssertionTarget::Header);
+        }
+        for (i, a) in self.json.iter().enumerate() {
+            a.validate(cx, &at.key("json").index(i), AssertionTarget::Json);
+        }
+        for (i, a) in self.xml.iter().enumerate() {
+            a.validate(cx, &at.key("xml").index(i), AssertionTarget::Xml);
+        }
+        for (i, alt) in self.any_of.iter().enumerate() {
+            alt.validate(cx, &at.key("any_of").index(i));
+        }
+    }
+}
+
+/// A request, what its answer must be, and what to remember of it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub name: Option<String>,
+    pub request: Request,
+    pub expect: Option<Expect>,
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+}
+
+impl Step {
+    /// Validate in order: the request sees the variables captured before it; its captures are
+    /// in scope for what follows.
+    pub fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        self.request.validate(cx, &at.key("request"));
+        if let Some(e) = &self.expect {
+            e.validate(cx, &at.key("expect"));
+        }
+        for (name, path) in &self.capture {
+            cx.jsonpath(&at.key("capture").key(name), path);
+            cx.define_var(name);
+        }
+    }
+}
+
+/// Validate a list of steps in order.
+pub fn validate_steps(steps: &[Step], cx: &mut LintCx, at: &Pointer) {
+    for (i, s) in steps.iter().enumerate() {
+        s.validate(cx, &at.index(i));
+    }
+}
