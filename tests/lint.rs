@@ -370,3 +370,14 @@ fn specs_lists_the_five_apis() {
     assert_eq!(code, 0);
     assert!(out.contains("Operations") && out.contains("Rules"), "{out}");
 }
+
+#[test]
+fn every_kind_is_documented_in_the_reference_and_the_readme() {
+    let reference = std::fs::read_to_string(root().join("docs/spec-format.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    for kind in specgate::check::KIND_NAMES {
+        let row = format!("| `{kind}` |");
+        assert!(reference.contains(&row), "docs/spec-format.md has no row for `{kind}`");
+        assert!(readme.contains(&row), "README.md has no row for `{kind}`");
+    }
+}
