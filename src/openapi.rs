@@ -171,9 +171,11 @@ impl ApiDoc {
                         continue;
                     }
                     if let Some(schema) = m.get("schema") {
-                        let at = resp_ptr.key("content").key(media).key("schema");
+                        let media_ptr = resp_ptr.key("content").key(media);
+                        let at = media_ptr.key("schema");
                         match compiler.compile(schema, Direction::Response) {
                             Ok(v) => {
+                                check_examples(m, &media_ptr, &v, &loc, &mut errors);
                                 responses.insert((op.id.clone(), status.clone(), media.clone()), v);
                             }
                             Err(msg) => errors
@@ -190,6 +192,10 @@ impl ApiDoc {
             let reference = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
             match compiler.compile(&reference, Direction::Response) {
                 Ok(v) => {
+                    let at = Pointer::root().key("components").key("schemas").key(name);
+                    if let Some(schema) = raw.pointer(at.as_str()) {
+                        check_examples(schema, &at, &v, &loc, &mut errors);
+                    }
                     components.insert(name.clone(), v);
                 }
                 Err(msg) => errors.push(
@@ -212,6 +218,43 @@ impl ApiDoc {
             responses,
             components,
         })
+    }
+}
+
+/// The document's examples must satisfy the schemas written beside them: an example that does
+/// not is a wrong schema (or a wrong example), found before any target is.
+fn check_examples(
+    holder: &Value,
+    at: &Pointer,
+    validator: &jsonschema::Validator,
+    loc: &Locator,
+    errors: &mut SpecErrors,
+) {
+    let mut examples: Vec<(Pointer, &Value)> = Vec::new();
+    if let Some(e) = holder.get("example") {
+        examples.push((at.key("example"), e));
+    }
+    if let Some(Value::Object(named)) = holder.get("examples") {
+        for (name, e) in named {
+            if let Some(v) = e.get("value") {
+                examples.push((at.key("examples").key(name).key("value"), v));
+            }
+        }
+    }
+    for (ptr, example) in examples {
+        if let Some(err) = validator.iter_errors(example).next() {
+            errors.push(
+                loc.error(
+                    &ptr,
+                    SpecErrorKind::Invalid(format!(
+                        "the example does not match its schema: {} (at `{}`)",
+                        err,
+                        err.instance_path()
+                    )),
+                )
+                .with_hint("fix the schema (or the example, if it is not the document's)"),
+            );
+        }
     }
 }
 

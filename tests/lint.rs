@@ -295,6 +295,16 @@ fn a_cite_not_in_the_document_is_reported() {
 }
 
 #[test]
+fn an_example_that_breaks_its_schema_is_reported() {
+    expect_one_error(
+        "example-mismatch",
+        "openapi.yaml",
+        "{ message: 404 }",
+        |k| matches!(k, SpecErrorKind::Invalid(m) if m.contains("example does not match") && m.contains("/message")),
+    );
+}
+
+#[test]
 fn every_malformed_fixture_has_a_test() {
     // A fixture added without a test would prove nothing.
     let tested = [
@@ -305,6 +315,7 @@ fn every_malformed_fixture_has_a_test() {
         "dangling-ref",
         "duplicate-id",
         "empty-cite",
+        "example-mismatch",
         "missing-cite",
         "unknown-kind",
         "unknown-operation",
@@ -377,7 +388,10 @@ fn every_kind_is_documented_in_the_reference_and_the_readme() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     for kind in specgate::check::KIND_NAMES {
         let row = format!("| `{kind}` |");
-        assert!(reference.contains(&row), "docs/spec-format.md has no row for `{kind}`");
+        assert!(
+            reference.contains(&row),
+            "docs/spec-format.md has no row for `{kind}`"
+        );
         assert!(readme.contains(&row), "README.md has no row for `{kind}`");
     }
 }
