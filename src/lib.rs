@@ -14,3 +14,4 @@ pub mod spec;
 
 pub use error::{SpecError, SpecErrorKind, SpecErrors};
 pub use spec::{load_spec, Level, Spec};
+pub mod run;

@@ -1,0 +1,584 @@
+//! Evaluating an `expect` against a recorded response. Every failed expectation becomes a
+//! `Failure` that says what was checked, what was expected and what was observed; schema
+//! failures also carry the instance path and the schema path.
+
+use std::cmp::Ordering;
+
+use regex::Regex;
+use serde::Serialize;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use super::response::Response;
+use super::vars::{scalar_text, Vars};
+use super::xml;
+use crate::openapi::ApiDoc;
+use crate::spec::step::{Assertion, Expect, JsonType, SortOrder};
+
+/// At most this many schema errors are reported for one body: the first ones say enough.
+const MAX_SCHEMA_ERRORS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// What was checked: `status`, `content type`, `schema Error`, `header Retry-After`,
+    /// `$.data[*].id`, `xml tasks/task/id`.
+    pub subject: String,
+    pub expected: String,
+    pub observed: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_path: Option<String>,
+}
+
+impl Failure {
+    pub fn new(
+        subject: impl Into<String>,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+    ) -> Self {
+        Failure {
+            subject: subject.into(),
+            expected: expected.into(),
+            observed: observed.into(),
+            instance_path: None,
+            schema_path: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: expected {}, observed {}",
+            self.subject, self.expected, self.observed
+        )?;
+        if let Some(p) = &self.instance_path {
+            write!(f, " (at {p}")?;
+            if let Some(s) = &self.schema_path {
+                write!(f, ", schema {s}")?;
+            }
+            write!(f, ")")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything `expect` asks of `response` that it does not have. Empty: the response passes.
+pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    if let Some(status) = &expect.status {
+        if !status.matches(response.status) {
+            failures.push(Failure::new(
+                "status",
+                status.to_string(),
+                response.status.to_string(),
+            ));
+        }
+    }
+    if let Some(ct) = &expect.content_type {
+        let want = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let got = response.media_type();
+        if got.as_deref() != Some(want.as_str()) {
+            failures.push(Failure::new(
+                "content type",
+                want,
+                got.unwrap_or_else(|| "no Content-Type".into()),
+            ));
+        }
+    }
+    if let Some(name) = &expect.schema {
+        failures.extend(check_schema(name, response, api));
+    }
+    for (name, assertion) in &expect.headers {
+        let nodes: Vec<Value> = response
+            .header_values(name)
+            .into_iter()
+            .map(|v| Value::String(v.to_string()))
+            .collect();
+        failures.extend(check_nodes(
+            assertion,
+            &nodes,
+            &format!("header {name}"),
+            vars,
+        ));
+    }
+    if !expect.json.is_empty() {
+        match response.json() {
+            Err(e) => failures.push(Failure::new("body", "a JSON body", e)),
+            Ok(body) => {
+                for a in &expect.json {
+                    let path = a.path.as_deref().unwrap_or("$");
+                    match JsonPath::parse(path) {
+                        Ok(p) => {
+                            let nodes: Vec<Value> =
+                                p.query(&body).all().into_iter().cloned().collect();
+                            failures.extend(check_nodes(a, &nodes, path, vars));
+                        }
+                        Err(e) => {
+                            failures.push(Failure::new(path, "a valid JSONPath", e.to_string()))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !expect.xml.is_empty() {
+        match response.text().and_then(xml::parse) {
+            Err(e) => failures.push(Failure::new("body", "an XML body", e)),
+            Ok(root) => {
+                for a in &expect.xml {
+                    let path = a.path.as_deref().unwrap_or("");
+                    let nodes: Vec<Value> = xml::select(&root, path)
+                        .into_iter()
+                        .map(Value::String)
+                        .collect();
+                    failures.extend(check_nodes(a, &nodes, &format!("xml {path}"), vars));
+                }
+            }
+        }
+    }
+    if !expect.any_of.is_empty() {
+        let outcomes: Vec<Vec<Failure>> = expect
+            .any_of
+            .iter()
+            .map(|alt| evaluate(alt, response, api, vars))
+            .collect();
+        if outcomes.iter().all(|f| !f.is_empty()) {
+            let observed: Vec<String> = outcomes.iter().map(|f| f[0].to_string()).collect();
+            failures.push(Failure::new(
+                "any of",
+                format!("one of {} alternatives to hold", outcomes.len()),
+                format!("none held: {}", observed.join("; ")),
+            ));
+        }
+    }
+    failures
+}
+
+/// The body against a named component schema.
+pub fn check_schema(name: &str, response: &Response, api: &ApiDoc) -> Vec<Failure> {
+    let subject = format!("schema {name}");
+    let Some(validator) = api.schema_validator(name) else {
+        return vec![Failure::new(
+            subject,
+            "a compiled schema",
+            "no such schema in openapi.yaml",
+        )];
+    };
+    validate_body(validator, response, &subject)
+}
+
+/// The body against a compiled validator: the first few errors, with their paths.
+pub fn validate_body(
+    validator: &jsonschema::Validator,
+    response: &Response,
+    subject: &str,
+) -> Vec<Failure> {
+    let body = match response.json() {
+        Ok(b) => b,
+        Err(e) => return vec![Failure::new(subject, "a JSON body", e)],
+    };
+    validator
+        .iter_errors(&body)
+        .take(MAX_SCHEMA_ERRORS)
+        .map(|e| Failure {
+            subject: subject.to_string(),
+            expected: "the body to match the schema".into(),
+            observed: e.to_string(),
+            instance_path: Some(e.instance_path().to_string()),
+            schema_path: Some(e.schema_path().to_string()),
+        })
+        .collect()
+}
+
+/// One assertion on the nodes a path selected.
+pub fn check_nodes(a: &Assertion, nodes: &[Value], subject: &str, vars: &Vars) -> Vec<Failure> {
+    let mut out = Vec::new();
+    let mut fail =
+        |expected: String, observed: String| out.push(Failure::new(subject, expected, observed));
+    let shown = || show_nodes(nodes);
+
+    match a.exists {
+        Some(true) if nodes.is_empty() => fail("at least one value".into(), "none".into()),
+        Some(false) if !nodes.is_empty() => fail("no value".into(), shown()),
+        _ => {}
+    }
+    if let Some(n) = a.count {
+        if nodes.len() != n {
+            fail(
+                format!("{n} value(s)"),
+                format!("{}: {}", nodes.len(), shown()),
+            );
+        }
+    }
+    if let Some(n) = a.min_count {
+        if nodes.len() < n {
+            fail(format!("at least {n} value(s)"), format!("{}", nodes.len()));
+        }
+    }
+    if let Some(n) = a.max_count {
+        if nodes.len() > n {
+            fail(format!("at most {n} value(s)"), format!("{}", nodes.len()));
+        }
+    }
+    if let Some(order) = a.sorted {
+        let word = if order == SortOrder::Asc {
+            "ascending"
+        } else {
+            "descending"
+        };
+        for w in nodes.windows(2) {
+            match compare(&w[0], &w[1]) {
+                None => {
+                    fail(
+                        format!("{word} order"),
+                        format!(
+                            "values that do not compare: {} and {}",
+                            short(&w[0]),
+                            short(&w[1])
+                        ),
+                    );
+                    break;
+                }
+                Some(o)
+                    if (order == SortOrder::Asc && o == Ordering::Greater)
+                        || (order == SortOrder::Desc && o == Ordering::Less) =>
+                {
+                    fail(
+                        format!("{word} order"),
+                        format!("{} before {}", short(&w[0]), short(&w[1])),
+                    );
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    if a.unique == Some(true) {
+        if let Some((i, v)) = nodes
+            .iter()
+            .enumerate()
+            .find(|(i, v)| nodes[..*i].iter().any(|p| loose_eq(p, v)))
+        {
+            fail(
+                "unique values".into(),
+                format!("{} repeated (value {})", short(v), i + 1),
+            );
+        }
+    }
+
+    let per_node = a.equals.is_some()
+        || a.not_equals.is_some()
+        || a.one_of.is_some()
+        || a.matches.is_some()
+        || a.json_type.is_some()
+        || a.gt.is_some()
+        || a.gte.is_some()
+        || a.lt.is_some()
+        || a.lte.is_some()
+        || a.length.is_some()
+        || a.min_length.is_some()
+        || a.max_length.is_some()
+        || a.contains.is_some();
+    if !per_node {
+        return out;
+    }
+    if nodes.is_empty() {
+        if a.exists != Some(false) {
+            fail("a value to check".into(), "the path selects nothing".into());
+        }
+        return out;
+    }
+    let render = |v: &Value| vars.render_value(v).map_err(|e| e.to_string());
+    let equals = a.equals.as_ref().map(render).transpose();
+    let not_equals = a.not_equals.as_ref().map(render).transpose();
+    let one_of = a
+        .one_of
+        .as_ref()
+        .map(|l| l.iter().map(render).collect::<Result<Vec<_>, _>>())
+        .transpose();
+    let contains = a.contains.as_ref().map(render).transpose();
+    let bounds: Vec<(&str, Result<Option<f64>, String>)> = [
+        ("gt", &a.gt),
+        ("gte", &a.gte),
+        ("lt", &a.lt),
+        ("lte", &a.lte),
+    ]
+    .into_iter()
+    .map(|(n, v)| {
+        (
+            n,
+            v.as_ref()
+                .map(|v| {
+                    render(v)
+                        .and_then(|r| as_number(&r).ok_or(format!("`{n}` is not a number: {r}")))
+                })
+                .transpose(),
+        )
+    })
+    .collect();
+    let regex = a
+        .matches
+        .as_ref()
+        .map(|p| Regex::new(p).map_err(|e| e.to_string()))
+        .transpose();
+    let (equals, not_equals, one_of, contains, regex) =
+        match (equals, not_equals, one_of, contains, regex) {
+            (Ok(e), Ok(n), Ok(o), Ok(c), Ok(r)) => (e, n, o, c, r),
+            (e, n, o, c, r) => {
+                let why = [e.err(), n.err(), o.err(), c.err(), r.err()]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                    .unwrap_or_default();
+                fail("an assertion that can be evaluated".into(), why);
+                return out;
+            }
+        };
+    for node in nodes {
+        if let Some(e) = &equals {
+            if !loose_eq(node, e) {
+                fail(format!("= {}", short(e)), short(node));
+            }
+        }
+        if let Some(e) = &not_equals {
+            if loose_eq(node, e) {
+                fail(format!("≠ {}", short(e)), short(node));
+            }
+        }
+        if let Some(list) = &one_of {
+            if !list.iter().any(|e| loose_eq(node, e)) {
+                fail(
+                    format!("one of {}", Value::Array(list.clone())),
+                    short(node),
+                );
+            }
+        }
+        if let Some(re) = &regex {
+            match node {
+                Value::String(s) if re.is_match(s) => {}
+                Value::String(_) => fail(format!("a match of /{}/", re.as_str()), short(node)),
+                other => fail(format!("a string matching /{}/", re.as_str()), short(other)),
+            }
+        }
+        if let Some(t) = a.json_type {
+            if !has_type(node, t) {
+                fail(
+                    format!("type {}", format!("{t:?}").to_lowercase()),
+                    short(node),
+                );
+            }
+        }
+        for (name, bound) in &bounds {
+            let Ok(Some(b)) = bound else { continue };
+            let Some(n) = as_number(node) else {
+                fail(format!("a number {name} {b}"), short(node));
+                continue;
+            };
+            let ok = match *name {
+                "gt" => n > *b,
+                "gte" => n >= *b,
+                "lt" => n < *b,
+                _ => n <= *b,
+            };
+            if !ok {
+                fail(format!("{name} {b}"), short(node));
+            }
+        }
+        let len = length_of(node);
+        for (name, want, ord) in [
+            ("length", a.length, [Ordering::Equal, Ordering::Equal]),
+            (
+                "min_length",
+                a.min_length,
+                [Ordering::Equal, Ordering::Greater],
+            ),
+            (
+                "max_length",
+                a.max_length,
+                [Ordering::Equal, Ordering::Less],
+            ),
+        ] {
+            let Some(w) = want else { continue };
+            match len {
+                Some(l) if ord.contains(&l.cmp(&w)) => {}
+                Some(l) => fail(
+                    format!("{name} {w}"),
+                    format!("length {l}: {}", short(node)),
+                ),
+                None => fail(
+                    format!("{name} {w}"),
+                    format!("a value with no length: {}", short(node)),
+                ),
+            }
+        }
+        if let Some(c) = &contains {
+            let ok = match node {
+                Value::Array(items) => items.iter().any(|i| loose_eq(i, c)),
+                Value::String(s) => s.contains(&scalar_text(c)),
+                _ => false,
+            };
+            if !ok {
+                fail(format!("to contain {}", short(c)), short(node));
+            }
+        }
+    }
+    out
+}
+
+/// Equality that lets `1` equal `1.0`, and a text node (XML, header) equal the scalar it spells.
+pub fn loose_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(s), other @ (Value::Number(_) | Value::Bool(_)))
+        | (other @ (Value::Number(_) | Value::Bool(_)), Value::String(s)) => {
+            *s == scalar_text(other)
+        }
+        _ => a == b,
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn as_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn has_type(v: &Value, t: JsonType) -> bool {
+    match (t, v) {
+        (JsonType::String, Value::String(_)) => true,
+        (JsonType::Number, Value::Number(_)) => true,
+        (JsonType::Integer, Value::Number(n)) => {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        (JsonType::Boolean, Value::Bool(_)) => true,
+        (JsonType::Array, Value::Array(_)) => true,
+        (JsonType::Object, Value::Object(_)) => true,
+        (JsonType::Null, Value::Null) => true,
+        _ => false,
+    }
+}
+
+fn length_of(v: &Value) -> Option<usize> {
+    match v {
+        Value::String(s) => Some(s.chars().count()),
+        Value::Array(a) => Some(a.len()),
+        Value::Object(m) => Some(m.len()),
+        _ => None,
+    }
+}
+
+/// A value for a report line, cut to a readable size.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 120 {
+        format!("{}…", s.chars().take(120).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn show_nodes(nodes: &[Value]) -> String {
+    short(&Value::Array(nodes.iter().take(10).cloned().collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn assertion(yaml: &str) -> Assertion {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    fn check(yaml: &str, nodes: Value) -> Vec<Failure> {
+        let mut vars = Vars::new();
+        vars.set("total", json!(3));
+        let nodes = nodes.as_array().unwrap().clone();
+        check_nodes(&assertion(yaml), &nodes, "$.x", &vars)
+    }
+
+    #[test]
+    fn list_operators_hold_and_fail() {
+        assert!(check("{exists: true}", json!([1])).is_empty());
+        assert_eq!(check("{exists: true}", json!([])).len(), 1);
+        assert!(check("{exists: false}", json!([])).is_empty());
+        assert_eq!(check("{exists: false}", json!([null])).len(), 1);
+        assert!(check("{count: 2}", json!([1, 2])).is_empty());
+        assert_eq!(check("{count: 2}", json!([1])).len(), 1);
+        assert_eq!(check("{min_count: 2}", json!([1])).len(), 1);
+        assert_eq!(check("{max_count: 1}", json!([1, 2])).len(), 1);
+        assert!(check("{sorted: asc}", json!([1, 2, 2, 10])).is_empty());
+        assert_eq!(check("{sorted: asc}", json!([1, 10, 2])).len(), 1);
+        assert!(check("{sorted: desc}", json!(["b", "a"])).is_empty());
+        assert_eq!(
+            check("{sorted: asc}", json!([1, "a"])).len(),
+            1,
+            "mixed types do not compare"
+        );
+        assert!(check("{unique: true}", json!([1, 2, 3])).is_empty());
+        assert_eq!(check("{unique: true}", json!([1, 2, 1.0])).len(), 1);
+    }
+
+    #[test]
+    fn node_operators_hold_and_fail() {
+        assert!(check("{equals: 3}", json!([3.0])).is_empty());
+        assert!(check("{equals: '{{total}}'}", json!([3])).is_empty());
+        assert_eq!(check("{equals: '{{total}}'}", json!([4])).len(), 1);
+        assert_eq!(
+            check("{equals: '{{missing}}'}", json!([4]))[0].observed,
+            "no value for `{{missing}}`"
+        );
+        assert!(check("{not_equals: 1}", json!([2])).is_empty());
+        assert!(check(
+            "{one_of: [pending, completed]}",
+            json!(["pending", "completed"])
+        )
+        .is_empty());
+        assert_eq!(
+            check("{one_of: [pending, completed]}", json!(["done"])).len(),
+            1
+        );
+        assert!(check("{matches: '^ct_live_'}", json!(["ct_live_x"])).is_empty());
+        assert_eq!(check("{matches: '^ct_live_'}", json!([5])).len(), 1);
+        assert!(check("{type: integer}", json!([1, 2.0])).is_empty());
+        assert_eq!(check("{type: integer}", json!([1.5])).len(), 1);
+        assert!(check("{gte: 1, lt: '{{total}}'}", json!([1, 2])).is_empty());
+        assert_eq!(check("{gt: 2}", json!([2])).len(), 1);
+        assert!(check("{length: 2}", json!([[1, 2], "ab"])).is_empty());
+        assert_eq!(
+            check("{max_length: 100}", json!(["x".repeat(101)])).len(),
+            1
+        );
+        assert!(check("{contains: 45}", json!([[47, 45]])).is_empty());
+        assert_eq!(check("{contains: x}", json!(["abc"])).len(), 1);
+        // Every node is checked, and nothing selected is a failure of its own.
+        assert_eq!(check("{equals: 1}", json!([1, 2, 3])).len(), 2);
+        assert_eq!(check("{equals: 1}", json!([])).len(), 1);
+    }
+
+    #[test]
+    fn text_nodes_compare_with_scalars() {
+        assert!(loose_eq(&json!("3"), &json!(3)));
+        assert!(loose_eq(&json!(true), &json!("true")));
+        assert!(!loose_eq(&json!("3"), &json!("03")));
+    }
+}

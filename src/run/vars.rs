@@ -1,0 +1,159 @@
+//! Variables of a run and the `{{name}}` templates that use them. Secrets are known by value so
+//! that any text can be redacted before it reaches a report, a log or a curl line.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::spec::context::TEMPLATE_VAR;
+
+/// A template named a variable that has no value (yet).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no value for `{{{{{0}}}}}`")]
+pub struct MissingVar(pub String);
+
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    values: BTreeMap<String, Value>,
+    /// Variable name → its secret value.
+    secrets: BTreeMap<String, String>,
+}
+
+impl Vars {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn set(&mut self, name: &str, value: Value) {
+        self.values.insert(name.to_string(), value);
+    }
+
+    /// A value that must never be shown: reports show `${NAME}` instead.
+    pub fn set_secret(&mut self, name: &str, value: &str) {
+        self.values
+            .insert(name.to_string(), Value::String(value.to_string()));
+        if !value.is_empty() {
+            self.secrets.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values
+            .get(name.strip_prefix("fixtures.").unwrap_or(name))
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Substitute every `{{name}}` in `template` with its value as text.
+    pub fn render(&self, template: &str) -> Result<String, MissingVar> {
+        let mut missing = None;
+        let out = TEMPLATE_VAR.replace_all(template, |c: &regex::Captures| match self.get(&c[1]) {
+            Some(v) => scalar_text(v),
+            None => {
+                missing.get_or_insert_with(|| c[1].to_string());
+                String::new()
+            }
+        });
+        match missing {
+            Some(m) => Err(MissingVar(m)),
+            None => Ok(out.into_owned()),
+        }
+    }
+
+    /// Render every string inside `value`. A string that is exactly `{{name}}` takes the
+    /// variable's JSON value with its type (a captured id stays a number).
+    pub fn render_value(&self, value: &Value) -> Result<Value, MissingVar> {
+        Ok(match value {
+            Value::String(s) => match exact_var(s) {
+                Some(name) => self
+                    .get(name)
+                    .cloned()
+                    .ok_or_else(|| MissingVar(name.to_string()))?,
+                None => Value::String(self.render(s)?),
+            },
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|v| self.render_value(v))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.render_value(v)?)))
+                    .collect::<Result<_, MissingVar>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    /// `text` with every secret value replaced by `${NAME}`. Longer secrets first, so a secret
+    /// that contains another is replaced whole.
+    pub fn redact(&self, text: &str) -> String {
+        let mut secrets: Vec<(&String, &String)> = self.secrets.iter().collect();
+        secrets.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        let mut out = text.to_string();
+        for (name, value) in secrets {
+            out = out.replace(
+                value.as_str(),
+                &format!("${{{}}}", name.to_ascii_uppercase()),
+            );
+        }
+        out
+    }
+}
+
+/// The name when `s` is exactly one `{{name}}`.
+fn exact_var(s: &str) -> Option<&str> {
+    let c = TEMPLATE_VAR.captures(s)?;
+    let whole = c.get(0)?;
+    (whole.start() == 0 && whole.end() == s.len()).then(|| c.get(1).map(|m| m.as_str()))?
+}
+
+/// A JSON value as the text a URL, header or form carries.
+pub fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn renders_text_and_keeps_types_of_exact_references() {
+        let mut v = Vars::new();
+        v.set("id", json!(45));
+        v.set("name", json!("Smith"));
+        assert_eq!(
+            v.render("/users/{{id}}?q={{ name }}").unwrap(),
+            "/users/45?q=Smith"
+        );
+        assert_eq!(
+            v.render_value(&json!({"ids": ["{{id}}", "x{{id}}"]}))
+                .unwrap(),
+            json!({"ids": [45, "x45"]})
+        );
+        assert_eq!(v.render("{{nope}}"), Err(MissingVar("nope".into())));
+        assert_eq!(
+            v.render_value(&json!("{{nope}}")),
+            Err(MissingVar("nope".into()))
+        );
+    }
+
+    #[test]
+    fn redacts_secrets_to_their_variable() {
+        let mut v = Vars::new();
+        v.set_secret("api_key", "ct_live_abc123");
+        v.set_secret("short", "abc");
+        let text = "curl -H 'Authorization: Bearer ct_live_abc123' ?k=abc";
+        assert_eq!(
+            v.redact(text),
+            "curl -H 'Authorization: Bearer ${API_KEY}' ?k=${SHORT}"
+        );
+    }
+}
