@@ -114,15 +114,11 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
             Err(e) => failures.push(Failure::new("body", "a JSON body", e)),
             Ok(body) => {
                 for a in &expect.json {
-                    let path = a.path.as_deref().unwrap_or("$");
-                    match JsonPath::parse(path) {
-                        Ok(p) => {
-                            let nodes: Vec<Value> =
-                                p.query(&body).all().into_iter().cloned().collect();
-                            failures.extend(check_nodes(a, &nodes, path, vars));
-                        }
+                    let written = a.path.as_deref().unwrap_or("$");
+                    match select_json(&body, written, vars) {
+                        Ok(nodes) => failures.extend(check_nodes(a, &nodes, written, vars)),
                         Err(e) => {
-                            failures.push(Failure::new(path, "a valid JSONPath", e.to_string()))
+                            failures.push(Failure::new(written, "a path that can be evaluated", e))
                         }
                     }
                 }
@@ -160,6 +156,14 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
         }
     }
     failures
+}
+
+/// The nodes a JSONPath selects, after rendering the `{{variables}}` it holds.
+pub fn select_json(body: &Value, path: &str, vars: &Vars) -> Result<Vec<Value>, String> {
+    let rendered = vars.render(path).map_err(|e| e.to_string())?;
+    let p =
+        JsonPath::parse(&rendered).map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
+    Ok(p.query(body).all().into_iter().cloned().collect())
 }
 
 /// The body against a named component schema.
@@ -573,6 +577,20 @@ mod tests {
         // Every node is checked, and nothing selected is a failure of its own.
         assert_eq!(check("{equals: 1}", json!([1, 2, 3])).len(), 2);
         assert_eq!(check("{equals: 1}", json!([])).len(), 1);
+    }
+
+    #[test]
+    fn json_paths_render_their_variables() {
+        let mut vars = Vars::new();
+        vars.set("id", json!(46));
+        let body = json!([{"id": 45, "s": 0}, {"id": 46, "s": 1}]);
+        assert_eq!(
+            select_json(&body, "$[?@.id == {{id}}].s", &vars).unwrap(),
+            vec![json!(1)]
+        );
+        assert!(select_json(&body, "$[?@.id == {{nope}}]", &vars)
+            .unwrap_err()
+            .contains("nope"));
     }
 
     #[test]

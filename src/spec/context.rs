@@ -121,7 +121,11 @@ impl<'a> LintCx<'a> {
     }
 
     pub fn jsonpath(&mut self, at: &Pointer, path: &str) {
-        if let Err(e) = serde_json_path::JsonPath::parse(path) {
+        // A path may hold `{{name}}` (in a filter); it is rendered before it is parsed, so
+        // check its variables and parse it with a stand-in value.
+        self.template(at, path);
+        let stand_in = TEMPLATE_VAR.replace_all(path, "0");
+        if let Err(e) = serde_json_path::JsonPath::parse(&stand_in) {
             let hint = if path.starts_with('$') {
                 "see RFC 9535: e.g. `$.data[0].id`, `$.data[*].attributes['last-name']`"
             } else {
