@@ -318,6 +318,11 @@ impl Assertion {
         if let Some(re) = &self.matches {
             cx.regex(&at.key("matches"), re);
         }
+        if let Some(list) = &self.one_of {
+            for (i, v) in list.iter().enumerate() {
+                cx.template_value(&at.key("one_of").index(i), v);
+            }
+        }
         for (name, v) in [
             ("equals", &self.equals),
             ("not_equals", &self.not_equals),
