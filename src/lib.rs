@@ -8,9 +8,11 @@ pub mod check;
 pub mod error;
 pub mod lint;
 pub mod locate;
+pub mod mock;
 pub mod openapi;
 pub mod report;
 pub mod spec;
+pub mod target;
 
 pub use error::{SpecError, SpecErrorKind, SpecErrors};
 pub use spec::{load_spec, Level, Spec};

@@ -34,6 +34,30 @@ enum Command {
         api: Option<String>,
     },
     /// Load, compile and check specs; exit 0 when clean, 2 with located errors otherwise
+    /// Serve the reference mock of an API (faithful, or with one documented behaviour broken)
+    Mock {
+        /// The API to serve
+        #[arg(long, required_unless_present = "list_faults")]
+        api: Option<String>,
+        /// Address to listen on (loopback by default)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Port (0: an ephemeral one; the chosen URL is printed)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Break exactly one documented behaviour (see --list-faults)
+        #[arg(long, value_name = "NAME")]
+        fault: Option<String>,
+        /// Seed of the synthetic data and credentials
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Size of the main collection (e.g. Checklick users)
+        #[arg(long, alias = "users", value_name = "N")]
+        size: Option<usize>,
+        /// List the faults (of --api, or of every mock) and exit
+        #[arg(long)]
+        list_faults: bool,
+    },
     Lint {
         /// API names or spec folders [default: every spec]
         targets: Vec<String>,
@@ -70,7 +94,72 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Specs { api } => run_specs(&root, api),
         Command::Lint { targets, docs } => run_lint(&root, &targets, docs.or_else(default_docs)),
+        Command::Mock {
+            api,
+            bind,
+            port,
+            fault,
+            seed,
+            size,
+            list_faults,
+        } => {
+            if list_faults {
+                return list_mock_faults(api.as_deref());
+            }
+            let options = specgate::mock::MockOptions {
+                bind,
+                port,
+                fault,
+                seed,
+                size,
+            };
+            run_mock(api.as_deref().unwrap_or_default(), options)
+        }
     }
+}
+
+fn list_mock_faults(api: Option<&str>) -> ExitCode {
+    let mocks: Vec<_> = specgate::mock::apis()
+        .into_iter()
+        .filter(|m| api.is_none_or(|a| a == m.name()))
+        .collect();
+    if mocks.is_empty() {
+        let names: Vec<&str> = specgate::mock::apis().iter().map(|m| m.name()).collect();
+        eprintln!(
+            "error: no mock of `{}`; mocks: {}",
+            api.unwrap_or(""),
+            names.join(", ")
+        );
+        return ExitCode::from(EXIT_SPEC_ERROR);
+    }
+    for m in mocks {
+        println!("{}", specgate::report::faults_table(m.name(), m.faults()));
+    }
+    ExitCode::from(EXIT_OK)
+}
+
+fn run_mock(api: &str, options: specgate::mock::MockOptions) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_SPEC_ERROR);
+        }
+    };
+    runtime.block_on(async {
+        let mock = match specgate::mock::start(api, options).await {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_SPEC_ERROR);
+            }
+        };
+        println!("{}", specgate::report::mock_banner(&mock));
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("stopping");
+        mock.shutdown().await;
+        ExitCode::from(EXIT_OK)
+    })
 }
 
 fn run_specs(root: &Path, api: Option<String>) -> ExitCode {

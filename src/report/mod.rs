@@ -1,3 +1,62 @@
 //! Reporters: they turn what the library found into text. Only they and `main.rs` print.
 
 pub mod specs_table;
+
+use tabled::settings::Style;
+use tabled::{Table, Tabled};
+
+use crate::mock::{FaultInfo, RunningMock};
+
+#[derive(Tabled)]
+struct FaultRow {
+    fault: &'static str,
+    breaks: &'static str,
+    #[tabled(rename = "caught by")]
+    rules: String,
+}
+
+/// `specgate mock --list-faults`: one row per fault.
+pub fn faults_table(api: &str, faults: &[FaultInfo]) -> String {
+    let rows: Vec<FaultRow> = faults
+        .iter()
+        .map(|f| FaultRow {
+            fault: f.name,
+            breaks: f.breaks,
+            rules: f.rules.join("\n"),
+        })
+        .collect();
+    let mut t = Table::new(rows);
+    t.with(Style::rounded());
+    format!("{api}: {} faults\n{t}", faults.len())
+}
+
+/// What `specgate mock` prints once serving: where, with which credentials, and how to reach a
+/// documented host that the mock serves on loopback.
+pub fn mock_banner(mock: &RunningMock) -> String {
+    let t = &mock.target;
+    let mut out = format!("{} mock serving at {}\n", t.api, t.base_url);
+    if let Some(f) = mock.fault {
+        out.push_str(&format!("fault: {f}\n"));
+    }
+    if let Some(p) = &t.plain_url {
+        out.push_str(&format!("plain HTTP (refused, as documented): {p}\n"));
+    }
+    for (host, addr) in &t.resolve {
+        out.push_str(&format!(
+            "resolve: {host} -> {addr}  (curl: --resolve {host}:{}:{} -k)\n",
+            addr.port(),
+            addr.ip()
+        ));
+    }
+    out.push_str("credentials (mock values, not secrets):\n");
+    for (k, v) in &t.credentials.values {
+        out.push_str(&format!("  {k} = {v}\n"));
+    }
+    for (role, values) in &t.credentials.roles {
+        for (k, v) in values {
+            out.push_str(&format!("  {role}.{k} = {v}\n"));
+        }
+    }
+    out.push_str("Ctrl-C stops it.");
+    out
+}

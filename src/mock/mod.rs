@@ -1,0 +1,291 @@
+//! Reference mocks of the documented APIs (axum on tokio), each faithful to its document, and
+//! each able to break exactly one documented behaviour on request (`--fault NAME`), so the
+//! checker can be shown to catch every violation.
+//!
+//! A mock is one module: its state, its router, and its table of faults (the `faults!` macro).
+//! `start` serves it on ephemeral loopback ports and returns the `Target` to check.
+
+pub mod common;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::task::JoinHandle;
+
+use crate::target::{Credentials, Target};
+
+/// One documented behaviour a mock can break, and the rules that must catch it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultInfo {
+    pub name: &'static str,
+    /// Rule ids (of the API's contract) that check what this fault breaks.
+    pub rules: &'static [&'static str],
+    pub breaks: &'static str,
+}
+
+/// Declares a mock's faults: an enum (so a handler cannot name a fault that does not exist)
+/// and the table `specgate mock --list-faults` prints.
+///
+/// ```ignore
+/// faults! {
+///     DefaultPageSize20 = "pagination.default-size-20" => ["checklick.pagination.default-size"]:
+///         "lists return 20 items by default instead of 10",
+/// }
+/// ```
+#[macro_export]
+macro_rules! faults {
+    ($($variant:ident = $name:literal => [$($rule:literal),* $(,)?] : $breaks:literal),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Fault { $($variant),* }
+
+        impl Fault {
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant),*];
+            pub const INFOS: &'static [$crate::mock::FaultInfo] = &[
+                $($crate::mock::FaultInfo { name: $name, rules: &[$($rule),*], breaks: $breaks }),*
+            ];
+            pub fn info(self) -> &'static $crate::mock::FaultInfo {
+                &Self::INFOS[Self::ALL.iter().position(|f| *f == self).expect("listed")]
+            }
+            pub fn from_name(name: &str) -> Option<Fault> {
+                Self::INFOS.iter().position(|i| i.name == name).map(|p| Self::ALL[p])
+            }
+        }
+    };
+}
+
+/// What a mock is started with.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    pub bind: IpAddr,
+    /// 0: an ephemeral port.
+    pub port: u16,
+    pub fault: Option<String>,
+    /// Seed of the synthetic data and of the credentials.
+    pub seed: u64,
+    /// Size of the main collection (e.g. Checklick users); each mock has its default.
+    pub size: Option<usize>,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            fault: None,
+            seed: 1,
+            size: None,
+        }
+    }
+}
+
+/// How a mock is served.
+pub enum Transport {
+    /// Plain HTTP.
+    Plain,
+    /// HTTPS for `host` with a self-signed certificate; plain HTTP on a second port answers with
+    /// `plain_refusal` (the document says plain HTTP is refused).
+    Https {
+        host: &'static str,
+        plain_refusal: Router,
+    },
+}
+
+/// A mock, ready to serve.
+pub struct Built {
+    pub router: Router,
+    pub credentials: Credentials,
+    /// The path prefix of the documented base URL (`/api`), empty for none.
+    pub base_path: String,
+    pub transport: Transport,
+}
+
+/// One API's mock.
+pub trait MockApi: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn faults(&self) -> &'static [FaultInfo];
+    /// Build the mock; `fault` is already known to be one of `faults()`.
+    fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built;
+}
+
+/// Every mock specgate has.
+pub fn apis() -> Vec<&'static dyn MockApi> {
+    vec![]
+}
+
+pub fn api(name: &str) -> Option<&'static dyn MockApi> {
+    apis().into_iter().find(|a| a.name() == name)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    #[error("no mock of `{name}`; {hint}")]
+    UnknownApi { name: String, hint: String },
+    #[error("`{api}` has no fault `{name}`; its faults: {valid}")]
+    UnknownFault {
+        api: String,
+        name: String,
+        valid: String,
+    },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot make the TLS certificate: {0}")]
+    Tls(String),
+}
+
+/// A mock serving in this process. Dropping it leaves it serving; `shutdown` stops it cleanly.
+pub struct RunningMock {
+    pub target: Target,
+    pub fault: Option<&'static str>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+    tasks: Vec<JoinHandle<()>>,
+    tls_handle: Option<axum_server::Handle<SocketAddr>>,
+}
+
+impl RunningMock {
+    pub fn base_url(&self) -> &str {
+        &self.target.base_url
+    }
+
+    /// Stop accepting, let requests in flight finish, and wait for the servers to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+        if let Some(h) = self.tls_handle.take() {
+            h.graceful_shutdown(Some(std::time::Duration::from_secs(2)));
+        }
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
+        }
+    }
+}
+
+/// Start the mock of `name` on ephemeral ports (or `options.port`) and return its target.
+pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, MockError> {
+    let mock = api(name).ok_or_else(|| MockError::UnknownApi {
+        name: name.to_string(),
+        hint: crate::error::suggest(name, apis().iter().map(|a| a.name()).collect::<Vec<_>>()),
+    })?;
+    let fault = match &options.fault {
+        None => None,
+        Some(f) => Some(
+            mock.faults()
+                .iter()
+                .find(|i| i.name == f)
+                .map(|i| i.name)
+                .ok_or_else(|| MockError::UnknownFault {
+                    api: name.to_string(),
+                    name: f.clone(),
+                    valid: mock
+                        .faults()
+                        .iter()
+                        .map(|i| i.name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?,
+        ),
+    };
+    let built = mock.build(&options, fault);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    let addr = SocketAddr::new(options.bind, options.port);
+    let mut target = Target {
+        api: name.to_string(),
+        credentials: built.credentials,
+        ..Target::default()
+    };
+    let mut tls_handle = None;
+    match built.transport {
+        Transport::Plain => {
+            let (local, task) = serve_plain(addr, built.router, stop_rx.clone()).await?;
+            target.base_url = format!("http://{}{}", host_port(local), built.base_path);
+            tasks.push(task);
+        }
+        Transport::Https {
+            host,
+            plain_refusal,
+        } => {
+            let cert =
+                rcgen::generate_simple_self_signed(vec![host.to_string(), "localhost".to_string()])
+                    .map_err(|e| MockError::Tls(e.to_string()))?;
+            let cert_der = cert.cert.der().to_vec();
+            let key_der = cert.signing_key.serialize_der();
+            let config =
+                axum_server::tls_rustls::RustlsConfig::from_der(vec![cert_der.clone()], key_der)
+                    .await
+                    .map_err(|e| MockError::Tls(e.to_string()))?;
+            let listener = std::net::TcpListener::bind(addr)
+                .map_err(|source| MockError::Bind { addr, source })?;
+            listener
+                .set_nonblocking(true)
+                .map_err(|source| MockError::Bind { addr, source })?;
+            let local = listener
+                .local_addr()
+                .map_err(|source| MockError::Bind { addr, source })?;
+            let handle = axum_server::Handle::new();
+            let server = axum_server::from_tcp_rustls(listener, config)
+                .map_err(|source| MockError::Bind { addr, source })?
+                .handle(handle.clone());
+            let router = built.router;
+            tasks.push(tokio::spawn(async move {
+                let _ = server.serve(router.into_make_service()).await;
+            }));
+            tls_handle = Some(handle);
+            target.base_url = format!("https://{host}:{}{}", local.port(), built.base_path);
+            target.resolve.push((host.to_string(), local));
+            target.root_certs.push(cert_der);
+            let plain_addr = SocketAddr::new(options.bind, 0);
+            let (plain_local, task) =
+                serve_plain(plain_addr, plain_refusal, stop_rx.clone()).await?;
+            target.plain_url = Some(format!(
+                "http://{host}:{}{}",
+                plain_local.port(),
+                built.base_path
+            ));
+            target.resolve.push((host.to_string(), plain_local));
+            tasks.push(task);
+        }
+    }
+    Ok(RunningMock {
+        target,
+        fault,
+        stop: Some(stop_tx),
+        tasks,
+        tls_handle,
+    })
+}
+
+fn host_port(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => a.to_string(),
+        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+    }
+}
+
+async fn serve_plain(
+    addr: SocketAddr,
+    router: Router,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<(SocketAddr, JoinHandle<()>), MockError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| MockError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| MockError::Bind { addr, source })?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await;
+    });
+    Ok((local, task))
+}
+
+/// Shared state behind a lock, as every stateful mock holds it.
+pub type Shared<T> = Arc<tokio::sync::RwLock<T>>;
