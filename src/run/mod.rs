@@ -2,7 +2,9 @@
 //! evaluation of an `expect` against a response. Pure functions over recorded data, so every
 //! kind (and the mocks' tests, and load runs) judges answers the same way.
 
+pub mod client;
 pub mod expect;
+pub mod request;
 pub mod response;
 pub mod vars;
 pub mod xml;

@@ -1,0 +1,153 @@
+//! Sending prepared requests: every request has a timeout, every body a cap, redirects are
+//! never followed (a redirect to another host must not carry credentials), and a target that
+//! misbehaves yields a transport error for the rule at hand, never a crash of the run.
+
+use std::time::{Duration, Instant};
+
+use super::request::Prepared;
+use super::response::Response;
+use crate::target::Target;
+
+/// Bodies past this are not read further: the rule fails, the run goes on.
+pub const DEFAULT_MAX_BODY: usize = 8 << 20;
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("connection refused or unreachable: {0}")]
+    Connect(String),
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the body is larger than {0} bytes")]
+    BodyTooLarge(usize),
+    #[error("invalid request: {0}")]
+    Request(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl TransportError {
+    /// The target could not be reached at all (as opposed to answering badly).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, TransportError::Connect(_))
+    }
+}
+
+/// One request and what came back, with how long it took.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: Prepared,
+    pub outcome: Result<Response, TransportError>,
+    pub elapsed: Duration,
+}
+
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    timeout: Duration,
+    max_body: usize,
+}
+
+impl HttpClient {
+    pub fn new(
+        target: &Target,
+        timeout: Duration,
+        max_body: usize,
+    ) -> Result<Self, TransportError> {
+        let mut b = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .no_proxy();
+        for (host, addr) in &target.resolve {
+            b = b.resolve(host, *addr);
+        }
+        for der in &target.root_certs {
+            let cert = reqwest::Certificate::from_der(der)
+                .map_err(|e| TransportError::Other(format!("bad root certificate: {e}")))?;
+            b = b.add_root_certificate(cert);
+        }
+        let client = b
+            .build()
+            .map_err(|e| TransportError::Other(e.to_string()))?;
+        Ok(HttpClient {
+            client,
+            timeout,
+            max_body,
+        })
+    }
+
+    pub async fn send(&self, request: &Prepared) -> Exchange {
+        let started = Instant::now();
+        let outcome = self.send_inner(request).await;
+        Exchange {
+            request: request.clone(),
+            outcome,
+            elapsed: started.elapsed(),
+        }
+    }
+
+    async fn send_inner(&self, p: &Prepared) -> Result<Response, TransportError> {
+        let method = reqwest::Method::from_bytes(p.method.as_bytes())
+            .map_err(|e| TransportError::Request(e.to_string()))?;
+        let mut rb = self.client.request(method, &p.url);
+        for (k, v) in &p.headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = &p.body {
+            rb = rb.body(body.clone());
+        }
+        let mut resp = rb.send().await.map_err(|e| self.classify(e))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        if resp
+            .content_length()
+            .is_some_and(|n| n as usize > self.max_body)
+        {
+            return Err(TransportError::BodyTooLarge(self.max_body));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(TransportError::BodyTooLarge(self.max_body));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response::new(status, headers, body))
+    }
+
+    fn classify(&self, e: reqwest::Error) -> TransportError {
+        if e.is_timeout() {
+            TransportError::Timeout(self.timeout)
+        } else if e.is_connect() {
+            TransportError::Connect(error_chain(&e))
+        } else if e.is_builder() {
+            TransportError::Request(error_chain(&e))
+        } else {
+            TransportError::Other(error_chain(&e))
+        }
+    }
+}
+
+/// An error with its causes: reqwest's top line alone says little ("error sending request").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,299 @@
+//! From a spec's `Request` to the bytes on the wire: the operation's method and path, the
+//! contract's defaults, the auth scheme (with the role's credentials), the rule's variables.
+//! The result is also what reports show, redacted, with a `curl` line that reproduces it.
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::vars::{scalar_text, MissingVar, Vars};
+use crate::openapi::ApiDoc;
+use crate::spec::step::Request;
+use crate::spec::{AuthScheme, Contract};
+use crate::target::Target;
+
+/// A request ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub operation: Option<String>,
+}
+
+impl Prepared {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        self.remove_header(name);
+        self.headers.push((name.to_string(), value.to_string()));
+    }
+
+    pub fn remove_header(&mut self, name: &str) {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    }
+
+    /// A shell command that sends the same request, secrets shown as the variables that hold
+    /// them.
+    pub fn curl(&self, vars: &Vars) -> String {
+        let mut parts = vec!["curl".to_string(), "-sS".to_string(), "-i".to_string()];
+        if self.method != "GET" {
+            parts.push(format!("-X {}", self.method));
+        }
+        for (k, v) in &self.headers {
+            parts.push(format!("-H {}", shell_quote(&format!("{k}: {v}"))));
+        }
+        if let Some(b) = &self.body {
+            parts.push(format!(
+                "--data-binary {}",
+                shell_quote(&String::from_utf8_lossy(b))
+            ));
+        }
+        parts.push(shell_quote(&self.url));
+        vars.redact(&parts.join(" "))
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Everything a request is built from besides itself.
+pub struct Context<'a> {
+    pub contract: &'a Contract,
+    pub api: &'a ApiDoc,
+    pub target: &'a Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PrepareError {
+    #[error(transparent)]
+    Missing(#[from] MissingVar),
+    #[error("unknown operation `{0}`")]
+    UnknownOperation(String),
+    #[error("role `{0}` has no credentials in this target")]
+    MissingRole(String),
+    #[error("unknown auth scheme `{0}`")]
+    UnknownScheme(String),
+}
+
+impl Context<'_> {
+    /// The variables a request as `role` sees: the rule's, over the role's credentials.
+    pub fn vars_for(&self, vars: &Vars, role: Option<&str>) -> Result<Vars, PrepareError> {
+        let Some(role) = role.filter(|r| *r != "anonymous") else {
+            return Ok(vars.clone());
+        };
+        let creds = self
+            .target
+            .credentials
+            .roles
+            .get(role)
+            .ok_or_else(|| PrepareError::MissingRole(role.to_string()))?;
+        let mut v = vars.clone();
+        for (name, value) in creds {
+            if self
+                .contract
+                .credentials
+                .iter()
+                .any(|c| c.name == *name && c.secret)
+            {
+                v.set_secret(name, value);
+            } else {
+                v.set(name, Value::String(value.clone()));
+            }
+        }
+        Ok(v)
+    }
+
+    fn scheme(&self, name: Option<&str>) -> Result<Option<&AuthScheme>, PrepareError> {
+        match name {
+            None => Ok(self.contract.auth.first()),
+            Some(n) => self
+                .contract
+                .auth
+                .iter()
+                .find(|a| a.name == n)
+                .map(Some)
+                .ok_or_else(|| PrepareError::UnknownScheme(n.to_string())),
+        }
+    }
+
+    /// Build the request. `vars` holds the rule's variables and the target's credentials.
+    pub fn prepare(&self, req: &Request, vars: &Vars) -> Result<Prepared, PrepareError> {
+        let vars = self.vars_for(vars, req.role.as_deref())?;
+        let op = match &req.operation {
+            Some(id) => Some(
+                self.api
+                    .operations
+                    .get(id)
+                    .ok_or_else(|| PrepareError::UnknownOperation(id.clone()))?,
+            ),
+            None => None,
+        };
+        let method = req
+            .method
+            .clone()
+            .or_else(|| op.map(|o| o.method.clone()))
+            .unwrap_or_else(|| "GET".into())
+            .to_ascii_uppercase();
+        let template = req
+            .path
+            .clone()
+            .or_else(|| op.map(|o| o.path.clone()))
+            .unwrap_or_default();
+        let path = render_path(&template, req, &vars)?;
+        let mut url = format!("{}{}", self.target.base_url.trim_end_matches('/'), path);
+
+        let anonymous = req.role.as_deref() == Some("anonymous");
+        let scheme = if anonymous {
+            None
+        } else {
+            self.scheme(req.auth.as_deref())?
+        };
+
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        let mut any_query = false;
+        let mut push_query = |k: &str,
+                              v: &Value,
+                              q: &mut form_urlencoded::Serializer<String>|
+         -> Result<(), MissingVar> {
+            any_query = true;
+            match vars.render_value(v)? {
+                Value::Array(items) => {
+                    for i in items {
+                        q.append_pair(k, &scalar_text(&i));
+                    }
+                }
+                other => {
+                    q.append_pair(k, &scalar_text(&other));
+                }
+            }
+            Ok(())
+        };
+        for (k, v) in &self.contract.defaults.query {
+            if !req.query.contains_key(k) {
+                push_query(k, v, &mut query)?;
+            }
+        }
+        if let Some(s) = scheme {
+            for (k, v) in &s.query {
+                push_query(k, &Value::String(v.clone()), &mut query)?;
+            }
+        }
+        for (k, v) in &req.query {
+            push_query(k, v, &mut query)?;
+        }
+        if any_query {
+            let q = query.finish();
+            if !q.is_empty() {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(&q);
+            }
+        }
+
+        let mut p = Prepared {
+            method,
+            url,
+            headers: Vec::new(),
+            body: None,
+            operation: req.operation.clone(),
+        };
+        for (k, v) in &self.contract.defaults.headers {
+            p.set_header(k, &scalar_text(&vars.render_value(v)?));
+        }
+        if let Some(s) = scheme {
+            for (k, v) in &s.headers {
+                p.set_header(k, &vars.render(v)?);
+            }
+            if let Some(b) = &s.basic {
+                let pair = format!(
+                    "{}:{}",
+                    vars.render(&b.username)?,
+                    vars.render(&b.password)?
+                );
+                p.set_header(
+                    "Authorization",
+                    &format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(pair)
+                    ),
+                );
+            }
+        }
+        for (k, v) in &req.headers {
+            p.set_header(k, &scalar_text(&vars.render_value(v)?));
+        }
+        if let Some(json) = &req.json {
+            p.body = Some(serde_json::to_vec(&vars.render_value(json)?).unwrap_or_default());
+            if p.header("content-type").is_none() {
+                p.set_header("Content-Type", "application/json");
+            }
+        } else if let Some(form) = &req.form {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in form {
+                match vars.render_value(v)? {
+                    Value::Array(items) => {
+                        for i in items {
+                            s.append_pair(&format!("{k}[]"), &scalar_text(&i));
+                        }
+                    }
+                    other => {
+                        s.append_pair(k, &scalar_text(&other));
+                    }
+                }
+            }
+            p.body = Some(s.finish().into_bytes());
+            // A form body is a form, whatever the default Content-Type of the API.
+            p.set_header("Content-Type", "application/x-www-form-urlencoded");
+        } else if let Some(raw) = &req.body {
+            p.body = Some(vars.render(raw)?.into_bytes());
+        }
+        for h in &req.omit_headers {
+            p.remove_header(h);
+        }
+        Ok(p)
+    }
+}
+
+/// Fill `{name}` path parameters: from `path_params`, else the variable of the same name.
+fn render_path(template: &str, req: &Request, vars: &Vars) -> Result<String, MissingVar> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        if rest[start..].starts_with("{{") {
+            // A `{{var}}` template, rendered below with the rest.
+            let end = rest[start..]
+                .find("}}")
+                .map(|e| start + e + 2)
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let name = &rest[start + 1..start + len];
+        let value = match req.path_params.get(name) {
+            Some(v) => scalar_text(&vars.render_value(v)?),
+            None => scalar_text(vars.get(name).ok_or_else(|| MissingVar(name.to_string()))?),
+        };
+        out.extend(form_urlencoded::byte_serialize(value.as_bytes()).map(|s| {
+            if s == "+" {
+                "%20"
+            } else {
+                s
+            }
+        }));
+        rest = &rest[start + len + 1..];
+    }
+    // `{{var}}` templates in a literal path are rendered too.
+    out.push_str(rest);
+    vars.render(&out)
+}
