@@ -3,6 +3,10 @@
 
 use serde::Deserialize;
 
+use super::{control, Check};
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::Failure;
+
 use super::{given_requests, validate_given_request, KindParams};
 use crate::error::{suggest, SpecErrorKind};
 use crate::locate::Pointer;
@@ -68,5 +72,119 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+/// A value of the same shape as `v` that is not `v`: letters and digits shifted by one.
+pub fn mangle(v: &str) -> String {
+    // Keep a documented prefix (`ct_live_`) so the value still looks like a key.
+    let keep = v.rfind('_').map(|i| i + 1).unwrap_or(0);
+    let (prefix, rest) = v.split_at(keep);
+    let shifted: String = rest
+        .chars()
+        .map(|c| match c {
+            'z' => 'a',
+            'Z' => 'A',
+            '9' => '0',
+            c if c.is_ascii_alphanumeric() => (c as u8 + 1) as char,
+            c => c,
+        })
+        .collect();
+    let shifted = if shifted.is_empty() || shifted == rest { format!("{rest}x") } else { shifted };
+    format!("{prefix}{shifted}")
+}
+
+impl Params {
+    /// The secret credentials the tested scheme presents.
+    fn scheme_credentials(&self, cx: &RuleCx<'_>) -> Vec<String> {
+        let contract = &cx.spec.contract;
+        let scheme = match &self.scheme {
+            Some(n) => contract.auth.iter().find(|a| &a.name == n),
+            None => contract.auth.first(),
+        };
+        let Some(scheme) = scheme else { return vec![] };
+        let mut texts: Vec<&str> = scheme.headers.values().chain(scheme.query.values()).map(String::as_str).collect();
+        if let Some(b) = &scheme.basic {
+            texts.push(&b.username);
+            texts.push(&b.password);
+        }
+        let mut names = Vec::new();
+        for t in texts {
+            for c in crate::spec::context::TEMPLATE_VAR.captures_iter(t) {
+                let n = c[1].to_string();
+                let secret = contract.credentials.iter().any(|k| k.name == n && k.secret) || !contract.credentials.iter().any(|k| k.name == n);
+                if secret && !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        names
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        let mut request = self.request.clone();
+        if self.scheme.is_some() {
+            request.auth = self.scheme.clone();
+        }
+        control(cx, &request).await?;
+        let presented = self.scheme_credentials(cx);
+        let saved = cx.vars.clone();
+        let mut ran = 0;
+        for case in &self.cases {
+            let label = format!("{:?} credential", case.case).to_lowercase();
+            let mut req = request.clone();
+            match case.case {
+                CaseKind::Missing => req.role = Some("anonymous".into()),
+                CaseKind::Invalid => {
+                    let names = match &case.credential {
+                        Some(c) => vec![c.clone()],
+                        None => presented.clone(),
+                    };
+                    for n in names {
+                        let current = crate::run::vars::scalar_text(cx.vars.get(&n).unwrap_or(&serde_json::Value::Null));
+                        let wrong = case.value.clone().unwrap_or_else(|| mangle(&current));
+                        cx.vars.set(&n, serde_json::Value::String(wrong));
+                    }
+                }
+                CaseKind::Revoked | CaseKind::Expired => {
+                    let Some(source) = case.credential.as_deref() else { continue };
+                    let Some(value) = cx.target.credentials.get(source).map(str::to_string) else {
+                        cx.observations.push(format!("case {label} not run: the target has no `{source}`"));
+                        continue;
+                    };
+                    for n in &presented {
+                        cx.vars.set_secret(n, &value);
+                    }
+                }
+            }
+            ran += 1;
+            let outcome = cx.prepare(&req);
+            cx.vars = saved.clone();
+            let p = outcome?;
+            let (i, answer) = cx.send_prepared(&p, false).await;
+            match answer {
+                Ok(r) => {
+                    cx.expect(Some(&label), i, &r, &case.expect);
+                }
+                Err(e) => cx.fail(Some(&label), Failure::new("answer", "a refusal", e.to_string()), Some(i)),
+            }
+        }
+        if ran == 0 {
+            return Err(Stop::Skip("the target has none of the credentials these cases need".into()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mangled_values_keep_their_shape() {
+        assert_eq!(super::mangle("ct_live_abc9z"), "ct_live_bcd0a");
+        assert_eq!(super::mangle("token"), "uplfo");
+        assert_ne!(super::mangle("___"), "___");
     }
 }

@@ -1,6 +1,14 @@
 //! `content-negotiation`: the same resource in several representations (`.json` / `.xml`).
 
 use serde::Deserialize;
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::Check;
+use crate::run::expect::select_json;
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::{xml, Failure};
 
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
@@ -59,5 +67,34 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        let mut json_ids: Option<BTreeSet<String>> = None;
+        let mut xml_ids: Option<BTreeSet<String>> = None;
+        for v in &self.variants {
+            cx.vars.set(&self.param, Value::String(v.value.clone()));
+            let label = format!("as {}", v.value);
+            let (i, r) = cx.send(&self.request, Some(&label)).await?;
+            cx.expect(Some(&label), i, &r, &v.expect);
+            if let Some(same) = &self.same_ids {
+                if let Ok(body) = r.json() {
+                    json_ids = Some(select_json(&body, &same.json, &cx.vars).unwrap_or_default().iter().map(crate::run::vars::scalar_text).collect());
+                } else if let Ok(root) = r.text().and_then(xml::parse) {
+                    xml_ids = Some(xml::select(&root, &same.xml).into_iter().collect());
+                }
+            }
+        }
+        if let (Some(j), Some(x)) = (&json_ids, &xml_ids) {
+            if j != x {
+                let only_json: Vec<&String> = j.difference(x).take(5).collect();
+                let only_xml: Vec<&String> = x.difference(j).take(5).collect();
+                cx.fail(None, Failure::new("ids", "the same ids in every representation", format!("only in JSON: {only_json:?}; only in XML: {only_xml:?}")), None);
+            }
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,12 @@
 
 use serde::Deserialize;
 
+use super::Check;
+use crate::run::expect::check_schema;
+use crate::run::rule::{Recorded, RuleCx, Stop};
+use crate::run::Failure;
+use crate::spec::Spec;
+
 use super::{given_requests, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -30,5 +36,29 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, &self.requests)
+    }
+}
+
+impl Params {
+    /// One exchange of the run, judged: an error of this status has the documented envelope.
+    pub fn judge(&self, spec: &Spec, rec: &Recorded) -> Vec<Failure> {
+        match &rec.exchange.outcome {
+            Ok(resp) if !rec.probe && self.status.matches(resp.status) => check_schema(&self.schema, resp, &spec.api),
+            _ => vec![],
+        }
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        for req in &self.requests {
+            let (i, r) = cx.send(req, None).await?;
+            for f in self.judge(cx.spec, &cx.recorded[i]) {
+                cx.fail(None, f, Some(i));
+            }
+            let _ = r;
+        }
+        Ok(())
     }
 }

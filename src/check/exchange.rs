@@ -2,6 +2,9 @@
 
 use serde::Deserialize;
 
+use super::Check;
+use crate::run::rule::{RuleCx, Stop};
+
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -23,5 +26,14 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        let (i, r) = cx.send(&self.request, None).await?;
+        cx.expect(None, i, &r, &self.expect);
+        Ok(())
     }
 }

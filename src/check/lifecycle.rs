@@ -3,6 +3,9 @@
 
 use serde::Deserialize;
 
+use super::Check;
+use crate::run::rule::{RuleCx, Stop};
+
 use super::KindParams;
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -28,5 +31,28 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         self.steps.iter().chain(&self.cleanup).map(|s| &s.request).collect()
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        let mut outcome = Ok(());
+        for (n, step) in self.steps.iter().enumerate() {
+            if let Err(stop) = cx.step(step, &format!("step {}", n + 1)).await {
+                outcome = Err(stop);
+                break;
+            }
+        }
+        // Cleanup runs whatever happened; a step whose variables were never captured has
+        // nothing to clean up.
+        for (n, step) in self.cleanup.iter().enumerate() {
+            let label = step.name.clone().unwrap_or_else(|| format!("cleanup {}", n + 1));
+            let Ok(p) = cx.context().prepare(&step.request, &cx.vars) else { continue };
+            let (i, answer) = cx.send_prepared(&p, false).await;
+            if let (Ok(r), Some(e)) = (answer, &step.expect) {
+                cx.expect(Some(&label), i, &r, e);
+            }
+        }
+        outcome
     }
 }

@@ -3,6 +3,11 @@
 
 use serde::Deserialize;
 
+use super::Check;
+use crate::run::rule::{Recorded, RuleCx, Stop};
+use crate::run::Failure;
+use crate::spec::Spec;
+
 use super::{given_requests, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -38,5 +43,43 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, self.request.as_ref())
+    }
+}
+
+impl Params {
+    /// One exchange of the run, judged: does its media type match, where this rule applies?
+    pub fn judge(&self, _spec: &Spec, rec: &Recorded) -> Vec<Failure> {
+        let Ok(resp) = &rec.exchange.outcome else { return vec![] };
+        if rec.probe || resp.body.is_empty() {
+            return vec![];
+        }
+        let applies_status = match &self.statuses {
+            Some(s) => s.matches(resp.status),
+            None => (200..300).contains(&resp.status),
+        };
+        let op = rec.exchange.request.operation.as_deref();
+        let applies_op = self.operations.is_empty() || op.is_some_and(|o| self.operations.iter().any(|x| x == o));
+        if !applies_status || !applies_op {
+            return vec![];
+        }
+        let want = self.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match resp.media_type() {
+            Some(got) if got == want => vec![],
+            got => vec![Failure::new("content type", want, got.unwrap_or_else(|| "no Content-Type".into()))],
+        }
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        for req in self.request.iter() {
+            let (i, r) = cx.send(req, None).await?;
+            for f in self.judge(cx.spec, &cx.recorded[i]) {
+                cx.fail(None, f, Some(i));
+            }
+            let _ = r;
+        }
+        Ok(())
     }
 }

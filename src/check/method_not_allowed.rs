@@ -2,6 +2,10 @@
 
 use serde::Deserialize;
 
+use super::Check;
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::Failure;
+
 use super::{given_requests, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -57,5 +61,35 @@ impl Params {
     /// These rules send writing methods (expecting refusal): `--read-only` skips them.
     pub fn sends_writes(&self) -> bool {
         self.methods.iter().any(|m| crate::spec::step::WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str()))
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        let mut requests = Vec::new();
+        for op in &self.operations {
+            let own = cx.spec.api.operations.get(op).map(|o| o.method.clone()).unwrap_or_default();
+            for m in self.methods.iter().filter(|m| !m.eq_ignore_ascii_case(&own)) {
+                requests.push(Request { operation: Some(op.clone()), method: Some(m.to_ascii_uppercase()), ..Default::default() });
+            }
+        }
+        for path in &self.paths {
+            for m in &self.methods {
+                requests.push(Request { method: Some(m.to_ascii_uppercase()), path: Some(path.clone()), ..Default::default() });
+            }
+        }
+        for req in requests {
+            let label = format!("{} {}", req.method.as_deref().unwrap_or(""), req.operation.as_deref().or(req.path.as_deref()).unwrap_or(""));
+            let p = cx.prepare(&req)?;
+            let (i, answer) = cx.send_prepared(&p, true).await;
+            match answer {
+                Ok(r) => {
+                    cx.expect(Some(&label), i, &r, &self.expect);
+                }
+                Err(e) => cx.fail(Some(&label), Failure::new("answer", "a refusal", e.to_string()), Some(i)),
+            }
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! lives beside them.
 
 use crate::locate::Pointer;
+use crate::run::rule::{RuleCx, Stop};
 use crate::spec::context::LintCx;
 use crate::spec::step::{validate_steps, Request, Step};
 
@@ -12,6 +13,14 @@ pub trait KindParams {
     fn validate(&self, cx: &mut LintCx, at: &Pointer);
     /// Every request the rule may send: for `--read-only` and for operation coverage.
     fn requests(&self) -> Vec<&Request>;
+}
+
+/// What every kind does in a run. Dispatched statically through `Kind`, never as a trait
+/// object, so the futures need no `Send` bound.
+#[allow(async_fn_in_trait)]
+pub trait Check {
+    /// Send the rule's requests and record what fails in `cx`.
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop>;
 }
 
 macro_rules! kinds {
@@ -34,6 +43,10 @@ macro_rules! kinds {
 
             pub fn params(&self) -> &dyn KindParams {
                 match self { $(Kind::$variant(p) => p),* }
+            }
+
+            pub async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+                match self { $(Kind::$variant(p) => p.check(cx).await),* }
             }
 
             /// Parse the parameters of kind `name`; None when there is no such kind.
@@ -84,4 +97,47 @@ pub(crate) fn given_requests<'a>(
     extra: impl IntoIterator<Item = &'a Request>,
 ) -> Vec<&'a Request> {
     given.iter().map(|s| &s.request).chain(extra).collect()
+}
+
+/// The refusal expected when a rule gives none: any 4xx.
+pub(crate) fn refused() -> crate::spec::step::Expect {
+    crate::spec::step::Expect {
+        status: Some(crate::spec::step::StatusMatch(vec![
+            crate::spec::step::StatusPattern::Class(4),
+        ])),
+        ..Default::default()
+    }
+}
+
+/// Send the unmodified request and require a 2xx: without it, a refusal proves nothing.
+pub(crate) async fn control(
+    cx: &mut RuleCx<'_>,
+    request: &Request,
+) -> Result<crate::run::request::Prepared, Stop> {
+    let p = cx.prepare(request)?;
+    let (i, outcome) = cx.send_prepared(&p, false).await;
+    let status = match outcome {
+        Ok(r) => r.status,
+        Err(e) => {
+            cx.fail(
+                Some("control"),
+                crate::run::Failure::new("answer", "an HTTP answer", e.to_string()),
+                Some(i),
+            );
+            return Err(Stop::Abort);
+        }
+    };
+    if !(200..300).contains(&status) {
+        cx.fail(
+            Some("control"),
+            crate::run::Failure::new(
+                "status",
+                "2xx for the request as documented (the control)",
+                status.to_string(),
+            ),
+            Some(i),
+        );
+        return Err(Stop::Abort);
+    }
+    Ok(p)
 }

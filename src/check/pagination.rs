@@ -4,6 +4,13 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde_json::Value;
+
+use super::Check;
+use crate::run::expect::select_json;
+use crate::run::request::Prepared;
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::{Failure, Response};
 
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
@@ -99,5 +106,223 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+const DEFAULT_MAX_PAGES: usize = 1000;
+
+/// The items of a page: the elements of the array the path selects, or the nodes themselves.
+fn items_of(body: &Value, path: &str, cx: &RuleCx<'_>) -> Vec<Value> {
+    let nodes = select_json(body, path, &cx.vars).unwrap_or_default();
+    match nodes.as_slice() {
+        [Value::Array(a)] => a.clone(),
+        _ => nodes,
+    }
+}
+
+/// A link's URL: a string, or a JSON:API link object's `href`; None when absent or null.
+fn link_of(body: &Value, path: &str, cx: &RuleCx<'_>) -> Option<String> {
+    match select_json(body, path, &cx.vars).ok()?.into_iter().next()? {
+        Value::String(s) if !s.is_empty() => Some(s),
+        Value::Object(m) => m.get("href").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin(url: &str) -> &str {
+    let after = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let end = url[after..].find('/').map(|i| after + i).unwrap_or(url.len());
+    &url[..end]
+}
+
+impl Params {
+    fn request_with_size(&self, size: Option<usize>) -> Request {
+        let mut r = self.request.clone();
+        if let (Some(param), Some(n)) = (&self.size_param, size) {
+            r.query.insert(param.clone(), Value::from(n));
+        }
+        r
+    }
+
+    async fn first_page(&self, cx: &mut RuleCx<'_>, size: Option<usize>) -> Result<(Prepared, usize, Response, Value), Stop> {
+        let req = self.request_with_size(size);
+        let p = cx.prepare(&req)?;
+        let (i, r) = cx.send(&req, Some("page 1")).await?;
+        if !(200..300).contains(&r.status) {
+            cx.fail(Some("page 1"), Failure::new("status", "2xx", r.status.to_string()), Some(i));
+            return Err(Stop::Abort);
+        }
+        let body = match r.json() {
+            Ok(b) => b,
+            Err(e) => {
+                cx.fail(Some("page 1"), Failure::new("body", "a JSON page", e), Some(i));
+                return Err(Stop::Abort);
+            }
+        };
+        Ok((p, i, r, body))
+    }
+
+    /// Follow a link of the list: only within the target's origin (credentials never leave it).
+    async fn follow(&self, cx: &mut RuleCx<'_>, first: &Prepared, link: &str, label: &str) -> Result<(usize, Value), Stop> {
+        let base = cx.target.base_url.clone();
+        let url = if link.starts_with('/') { format!("{}{link}", origin(&base)) } else { link.to_string() };
+        if origin(&url) != origin(&base) {
+            cx.fail(Some(label), Failure::new("link", format!("a link within {}", origin(&base)), url), None);
+            return Err(Stop::Abort);
+        }
+        let mut p = first.clone();
+        p.url = url;
+        let (i, answer) = cx.send_prepared(&p, false).await;
+        let r = match answer {
+            Ok(r) if (200..300).contains(&r.status) => r,
+            Ok(r) => {
+                cx.fail(Some(label), Failure::new("status", "2xx", r.status.to_string()), Some(i));
+                return Err(Stop::Abort);
+            }
+            Err(e) => {
+                cx.fail(Some(label), Failure::new("answer", "a page", e.to_string()), Some(i));
+                return Err(Stop::Abort);
+            }
+        };
+        match r.json() {
+            Ok(b) => Ok((i, b)),
+            Err(e) => {
+                cx.fail(Some(label), Failure::new("body", "a JSON page", e), Some(i));
+                Err(Stop::Abort)
+            }
+        }
+    }
+
+    fn total(&self, body: &Value, cx: &RuleCx<'_>) -> Option<usize> {
+        let path = self.total.as_ref()?;
+        select_json(body, path, &cx.vars).ok()?.first()?.as_u64().map(|n| n as usize)
+    }
+
+    /// Whether the page is the last one, when the list says.
+    fn is_last(&self, body: &Value, cx: &RuleCx<'_>) -> Option<bool> {
+        if let Some(next) = self.links.get("next") {
+            return Some(link_of(body, next, cx).is_none());
+        }
+        None
+    }
+
+    /// A page asked for `want` items holds exactly that many, or fewer on the last page. When
+    /// the list says neither its total nor whether more pages follow, a short page cannot be
+    /// told from a last one: the rule is skipped rather than passed.
+    fn page_holds(&self, cx: &mut RuleCx<'_>, body: &Value, i: usize, want: usize, what: &str) -> Result<(), Stop> {
+        let got = items_of(body, &self.items, cx).len();
+        let expected = match (self.total(body, cx), self.is_last(body, cx)) {
+            (Some(t), _) => t.min(want),
+            (None, Some(false)) => want,
+            (None, Some(true)) if got <= want => got,
+            (None, Some(true)) => want,
+            (None, None) if got >= want => want,
+            (None, None) => return Err(Stop::Skip(format!("{got} items and no total or next link: a short page cannot be told from the last one"))),
+        };
+        if got != expected {
+            cx.fail(None, Failure::new(format!("items on the first page ({})", self.items), format!("{expected} ({what})"), got.to_string()), Some(i));
+        }
+        Ok(())
+    }
+
+    async fn walk(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        let (first, i, _, body) = self.first_page(cx, self.request_size).await?;
+        let max = self.max_pages.unwrap_or(DEFAULT_MAX_PAGES);
+        let item_id = self.item_id.clone().unwrap_or_else(|| "$.id".into());
+        let total = self.total(&body, cx);
+        let size = self.request_size.or(self.default_size).unwrap_or_else(|| items_of(&body, &self.items, cx).len());
+        let mut ids: Vec<String> = Vec::new();
+        let (mut page, mut current, mut last_index) = (1usize, body, i);
+        loop {
+            for item in items_of(&current, &self.items, cx) {
+                let id = select_json(&item, &item_id, &cx.vars).ok().and_then(|v| v.into_iter().next()).unwrap_or(Value::Null);
+                ids.push(id.to_string());
+            }
+            let next = match (self.links.get("next"), &self.page_param, &self.last_page) {
+                (Some(path), _, _) => link_of(&current, path, cx),
+                (None, Some(param), Some(last)) => {
+                    let last = select_json(&current, last, &cx.vars).ok().and_then(|v| v.first().and_then(Value::as_u64)).unwrap_or(0) as usize;
+                    (page < last).then(|| {
+                        let sep = if first.url.contains('?') { '&' } else { '?' };
+                        let enc: String = form_urlencoded::byte_serialize(param.as_bytes()).collect();
+                        format!("{}{sep}{enc}={}", first.url, page + 1)
+                    })
+                }
+                _ => None,
+            };
+            let Some(next) = next else { break };
+            if page >= max {
+                cx.fail(None, Failure::new("pages", format!("at most {max} pages"), "more: the walk was stopped"), Some(last_index));
+                return Ok(());
+            }
+            page += 1;
+            let (j, b) = self.follow(cx, &first, &next, &format!("page {page}")).await?;
+            current = b;
+            last_index = j;
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+            cx.fail(None, Failure::new("items of the walk", "every item exactly once", format!("{dup} listed twice")), Some(last_index));
+        }
+        if let Some(t) = total {
+            if ids.len() != t {
+                cx.fail(None, Failure::new("items of the walk", format!("{t} (the total)"), ids.len().to_string()), Some(last_index));
+            }
+            let pages = t.div_ceil(size.max(1)).max(1);
+            if page != pages {
+                cx.fail(None, Failure::new("pages of the walk", format!("{pages} = ceil({t}/{size})"), page.to_string()), Some(last_index));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        match self.aspect {
+            Aspect::DefaultSize => {
+                let want = self.default_size.unwrap_or(0);
+                let (_, i, _, body) = self.first_page(cx, None).await?;
+                self.page_holds(cx, &body, i, want, "the default size")?;
+            }
+            Aspect::Size => {
+                let want = self.request_size.unwrap_or(0);
+                let (_, i, _, body) = self.first_page(cx, Some(want)).await?;
+                self.page_holds(cx, &body, i, want, "the size asked for")?;
+            }
+            Aspect::Cap => {
+                let (asked, max) = (self.request_size.unwrap_or(0), self.max_size.unwrap_or(0));
+                let (_, i, _, body) = self.first_page(cx, Some(asked)).await?;
+                let got = items_of(&body, &self.items, cx).len();
+                if got > max {
+                    cx.fail(None, Failure::new("items on a page asked for more than the cap", format!("at most {max}"), got.to_string()), Some(i));
+                } else if got < max && self.is_last(&body, cx) != Some(false) && self.total(&body, cx).is_none_or(|t| t <= max) {
+                    return Err(Stop::Skip(format!("the list has only {got} items: the cap of {max} cannot be seen")));
+                } else {
+                    cx.observations.push(format!("asked for {asked}, got {got} (capped at {max})"));
+                }
+            }
+            Aspect::Links => {
+                let (first, i, _, body) = self.first_page(cx, self.request_size).await?;
+                let more_pages = self.is_last(&body, cx) == Some(false);
+                for (name, path) in &self.links {
+                    match link_of(&body, path, cx) {
+                        None if name == "prev" => {}
+                        None if name == "next" && !more_pages => {}
+                        None => cx.fail(None, Failure::new(format!("link {name} ({path})"), "a link", "none"), Some(i)),
+                        Some(url) => {
+                            let (j, page) = self.follow(cx, &first, &url, &format!("link {name}")).await?;
+                            if !matches!(select_json(&page, &self.items, &cx.vars).ok().as_deref(), Some([_, ..])) {
+                                cx.fail(Some(&format!("link {name}")), Failure::new(format!("items ({})", self.items), "a page of the same list", "no items member"), Some(j));
+                            }
+                        }
+                    }
+                }
+            }
+            Aspect::Walk => self.walk(cx).await?,
+        }
+        Ok(())
     }
 }

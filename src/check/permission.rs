@@ -4,6 +4,13 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use std::collections::BTreeSet;
+
+use super::Check;
+use crate::run::expect::select_json;
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::Failure;
+
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -54,5 +61,51 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        let mut seen: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        for (role, expect) in &self.matrix {
+            let mut req = self.request.clone();
+            req.role = Some(role.clone());
+            let p = match cx.prepare(&req) {
+                Ok(p) => p,
+                Err(Stop::Skip(why)) => {
+                    cx.observations.push(format!("row `{role}` not run: {why}"));
+                    continue;
+                }
+                Err(stop) => return Err(stop),
+            };
+            let (i, answer) = cx.send_prepared(&p, false).await;
+            match answer {
+                Ok(r) => {
+                    cx.expect(Some(&format!("as {role}")), i, &r, expect);
+                    seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
+                }
+                Err(e) => cx.fail(Some(&format!("as {role}")), Failure::new("answer", "an HTTP answer", e.to_string()), Some(i)),
+            }
+        }
+        if seen.is_empty() {
+            return Err(Stop::Skip("the target has credentials for no role of this row".into()));
+        }
+        for rel in &self.relations {
+            let (Some(small), Some(big)) = (seen.get(&rel.role), seen.get(&rel.subset_of)) else { continue };
+            let ids = |body: &serde_json::Value| -> BTreeSet<String> {
+                select_json(body, &rel.items, &cx.vars).unwrap_or_default().iter().map(|v| v.to_string()).collect()
+            };
+            let (a, b) = (ids(small), ids(big));
+            let extra: Vec<&String> = a.difference(&b).collect();
+            if !extra.is_empty() {
+                cx.fail(
+                    Some(&format!("{} within {}", rel.role, rel.subset_of)),
+                    Failure::new(format!("what {} sees", rel.role), format!("a subset of what {} sees", rel.subset_of), format!("also {}", extra.iter().take(5).map(|s| s.as_str()).collect::<Vec<_>>().join(", "))),
+                    None,
+                );
+            }
+        }
+        Ok(())
     }
 }

@@ -3,6 +3,10 @@
 
 use serde::Deserialize;
 
+use super::{control, refused, Check};
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::Failure;
+
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -60,5 +64,35 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        let p = control(cx, &self.request).await?;
+        let expect = self.expect.clone().unwrap_or_else(refused);
+        for case in &self.cases {
+            let mut q = p.clone();
+            let label = match case {
+                HeaderCase::Missing => {
+                    q.remove_header(&self.header);
+                    format!("{} missing", self.header)
+                }
+                HeaderCase::Wrong => {
+                    let wrong = cx.vars.render(self.wrong_value.as_deref().unwrap_or("")).unwrap_or_default();
+                    q.set_header(&self.header, &wrong);
+                    format!("{} wrong", self.header)
+                }
+            };
+            let (i, outcome) = cx.send_prepared(&q, false).await;
+            match outcome {
+                Ok(r) => {
+                    cx.expect(Some(&label), i, &r, &expect);
+                }
+                Err(e) => cx.fail(Some(&label), Failure::new("answer", "a refusal", e.to_string()), Some(i)),
+            }
+        }
+        Ok(())
     }
 }

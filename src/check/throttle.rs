@@ -3,6 +3,10 @@
 
 use serde::Deserialize;
 
+use super::Check;
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::Failure;
+
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -63,5 +67,41 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        match self.mode {
+            Mode::Enforced => {
+                let limit = self.limit.unwrap_or(1).min(MAX_REQUESTS);
+                let expect = self.expect.clone().unwrap_or_default();
+                for n in 1..=limit + 1 {
+                    let label = format!("request {n} of {}", limit + 1);
+                    let (i, r) = cx.send(&self.request, Some(&label)).await?;
+                    if n <= limit {
+                        if r.status == 429 {
+                            cx.fail(Some(&label), Failure::new("throttling", format!("{limit} requests allowed in {}s", self.window_seconds.unwrap_or(0)), format!("429 after {}", n - 1)), Some(i));
+                            return Ok(());
+                        }
+                    } else {
+                        cx.expect(Some(&label), i, &r, &expect);
+                    }
+                }
+            }
+            Mode::Absent => {
+                let burst = self.burst.unwrap_or(1).min(MAX_REQUESTS);
+                for n in 1..=burst {
+                    let label = format!("request {n} of {burst}");
+                    let (i, r) = cx.send(&self.request, Some(&label)).await?;
+                    if r.status == 429 {
+                        cx.fail(Some(&label), Failure::new("throttling", format!("no 429 in a burst of {burst}"), format!("429 at request {n}")), Some(i));
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -2,6 +2,10 @@
 
 use serde::Deserialize;
 
+use super::Check;
+use crate::run::rule::{RuleCx, Stop};
+use crate::run::Failure;
+
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
 use crate::spec::context::LintCx;
@@ -42,5 +46,70 @@ impl KindParams for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+}
+
+/// The plain-HTTP URL of `url`: the target's own when it serves one (a mock), else the same
+/// host on the default port.
+fn plain_url(url: &str, base: &str, plain_base: Option<&str>) -> String {
+    if let Some(plain) = plain_base {
+        if let Some(rest) = url.strip_prefix(base.trim_end_matches('/')) {
+            return format!("{}{rest}", plain.trim_end_matches('/'));
+        }
+    }
+    let without = url.strip_prefix("https://").unwrap_or(url);
+    let (authority, rest) = without.split_once('/').map(|(a, r)| (a, format!("/{r}"))).unwrap_or((without, String::new()));
+    let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority);
+    format!("http://{host}{rest}")
+}
+
+impl Params {
+    /// Refused: no answer, or an answer that is not a 2xx (and `expect` when given).
+    fn judge(&self, cx: &mut RuleCx<'_>, label: &str, i: usize, answer: Result<crate::run::Response, crate::run::client::TransportError>) {
+        match answer {
+            Err(_) => {}
+            Ok(r) => match &self.expect {
+                Some(e) => {
+                    cx.expect(Some(label), i, &r, e);
+                }
+                None if (200..300).contains(&r.status) => {
+                    cx.fail(Some(label), Failure::new("status", "a refusal (no 2xx)", r.status.to_string()), Some(i));
+                }
+                None => {}
+            },
+        }
+    }
+}
+
+impl Check for Params {
+    async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
+        let p = super::control(cx, &self.request).await?;
+        if self.https_only {
+            if !cx.target.base_url.starts_with("https://") {
+                return Err(Stop::Skip("the target is not served over HTTPS".into()));
+            }
+            let mut q = p.clone();
+            q.url = plain_url(&p.url, &cx.target.base_url, cx.target.plain_url.as_deref());
+            let (i, answer) = cx.send_prepared(&q, true).await;
+            self.judge(cx, "over plain HTTP", i, answer);
+        }
+        if let Some(host) = &self.foreign_host {
+            let mut q = p.clone();
+            q.set_header("Host", host);
+            let (i, answer) = cx.send_prepared(&q, true).await;
+            self.judge(cx, &format!("as host {host}"), i, answer);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plain_urls_keep_host_and_path() {
+        assert_eq!(super::plain_url("https://api.x.com:8443/users?a=1", "https://api.x.com:8443", Some("http://api.x.com:8080")), "http://api.x.com:8080/users?a=1");
+        assert_eq!(super::plain_url("https://api.x.com/users", "https://api.x.com", None), "http://api.x.com/users");
+        assert_eq!(super::plain_url("https://api.x.com:8443/u", "https://other", None), "http://api.x.com/u");
     }
 }

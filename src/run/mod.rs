@@ -3,9 +3,11 @@
 //! kind (and the mocks' tests, and load runs) judges answers the same way.
 
 pub mod client;
+pub mod engine;
 pub mod expect;
 pub mod request;
 pub mod response;
+pub mod rule;
 pub mod vars;
 pub mod xml;
 

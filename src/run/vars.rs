@@ -37,6 +37,13 @@ impl Vars {
         }
     }
 
+    /// Redact `value` wherever it appears, without making it a variable (another role's key).
+    pub fn hide(&mut self, name: &str, value: &str) {
+        if !value.is_empty() {
+            self.secrets.insert(name.to_string(), value.to_string());
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values
             .get(name.strip_prefix("fixtures.").unwrap_or(name))

@@ -1,0 +1,426 @@
+//! Running one spec against one target: the login flow, the rules (read-only ones
+//! concurrently, writing ones one at a time so a walk never races a create), then the
+//! cross-cutting rules and the conformance checks over every exchange of the run. Results come
+//! back in the contract's order, whatever the scheduling; progress goes out as events.
+
+use std::time::{Duration, Instant};
+
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+
+use super::client::{HttpClient, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
+use super::rule::{Conformance, Recorded, RuleCx, RuleFailure, Stop};
+use super::vars::Vars;
+use crate::check::Kind;
+use crate::spec::{Level, Rule, Spec};
+use crate::target::Target;
+
+/// At most this many failures of one cross-cutting rule are kept: the first say enough.
+const MAX_CROSS_FAILURES: usize = 10;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub concurrency: usize,
+    pub read_only: bool,
+    /// Rule id globs to run (all when empty), and to skip.
+    pub rules: Vec<String>,
+    pub skip: Vec<String>,
+    pub timeout: Duration,
+    pub max_body: usize,
+    pub run_id: String,
+    pub unix_now: i64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        RunOptions {
+            concurrency: 8,
+            read_only: false,
+            rules: vec![],
+            skip: vec![],
+            timeout: DEFAULT_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            run_id: format!("{:x}", now.as_millis() % 0xffff_ffff),
+            unix_now: now.as_secs() as i64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleResult {
+    pub id: String,
+    pub kind: String,
+    pub level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub cite: Vec<String>,
+    pub writes: bool,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub failures: Vec<RuleFailure>,
+    pub observations: Vec<String>,
+    pub exchanges: usize,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiResult {
+    pub api: String,
+    pub title: String,
+    pub base_url: String,
+    /// Set when the target could not be reached at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
+    pub results: Vec<RuleResult>,
+    pub elapsed_ms: u64,
+}
+
+/// Progress of a run, for the terminal's progress bar.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started {
+        api: &'a str,
+        rules: usize,
+    },
+    RuleDone {
+        api: &'a str,
+        result: &'a RuleResult,
+    },
+}
+
+fn globs(patterns: &[String]) -> Option<globset::GlobSet> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = globset::GlobBuilder::new(p)
+            .literal_separator(false)
+            .build()
+        {
+            b.add(g);
+        }
+    }
+    b.build().ok()
+}
+
+/// The variables every rule of the run starts from.
+fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
+    let mut vars = Vars::new();
+    for c in &spec.contract.credentials {
+        if let Some(v) = target.credentials.get(&c.name) {
+            if c.secret {
+                vars.set_secret(&c.name, v);
+            } else {
+                vars.set(&c.name, serde_json::Value::String(v.to_string()));
+            }
+        }
+    }
+    // Every role's secrets are redacted everywhere, used or not.
+    for (role, values) in &target.credentials.roles {
+        for (name, v) in values {
+            if spec
+                .contract
+                .credentials
+                .iter()
+                .any(|c| c.name == *name && c.secret)
+            {
+                vars.hide(&format!("{role}_{name}"), v);
+            }
+        }
+    }
+    vars.set("run_id", serde_json::Value::String(options.run_id.clone()));
+    vars.set("unix_now", serde_json::Value::from(options.unix_now));
+    vars
+}
+
+/// What a result says of its rule.
+struct Meta {
+    id: String,
+    kind: String,
+    level: Level,
+    title: Option<String>,
+    cite: Vec<String>,
+    writes: bool,
+}
+
+impl Meta {
+    fn of(rule: &Rule) -> Self {
+        Meta {
+            id: rule.id.clone(),
+            kind: rule.kind.name().to_string(),
+            level: rule.level,
+            title: rule.title.clone(),
+            cite: rule.cite.clone(),
+            writes: rule.writes,
+        }
+    }
+
+    fn result(self, status: Status, reason: Option<String>) -> RuleResult {
+        RuleResult {
+            id: self.id,
+            kind: self.kind,
+            level: self.level,
+            title: self.title,
+            cite: self.cite,
+            writes: self.writes,
+            status,
+            reason,
+            failures: vec![],
+            observations: vec![],
+            exchanges: 0,
+            elapsed_ms: 0,
+        }
+    }
+}
+
+fn result_of(
+    meta: Meta,
+    cx: RuleCx<'_>,
+    outcome: Result<(), Stop>,
+    started: Instant,
+) -> (RuleResult, Vec<Recorded>) {
+    let (status, reason) = match (&outcome, cx.failures.is_empty()) {
+        (_, false) => (Status::Failed, None),
+        (Err(Stop::Skip(why)), true) => (Status::Skipped, Some(why.clone())),
+        (Err(Stop::Abort), true) => (Status::Failed, Some("stopped".into())),
+        (Ok(()), true) => (Status::Passed, None),
+    };
+    let mut result = meta.result(status, reason);
+    result.exchanges = cx.recorded.len();
+    result.failures = cx.failures;
+    result.observations = cx.observations;
+    result.elapsed_ms = started.elapsed().as_millis() as u64;
+    (result, cx.recorded)
+}
+
+/// Run every selected rule of `spec` against `target`.
+pub async fn run_api(
+    spec: &Spec,
+    target: &Target,
+    options: &RunOptions,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> ApiResult {
+    let started = Instant::now();
+    let mut api = ApiResult {
+        api: spec.name.clone(),
+        title: spec.contract.title.clone(),
+        base_url: target.base_url.clone(),
+        unreachable: None,
+        results: vec![],
+        elapsed_ms: 0,
+    };
+    let client = match HttpClient::new(target, options.timeout, options.max_body) {
+        Ok(c) => c,
+        Err(e) => {
+            api.unreachable = Some(e.to_string());
+            return api;
+        }
+    };
+    // Reachable at all? Any HTTP answer will do.
+    let probe = super::request::Prepared {
+        method: "GET".into(),
+        url: target.base_url.clone(),
+        headers: vec![],
+        body: None,
+        operation: None,
+    };
+    if let Err(e) = client.send(&probe).await.outcome {
+        if e.is_unreachable() {
+            api.unreachable = Some(format!("{}: {e}", target.base_url));
+            return api;
+        }
+    }
+
+    let mut vars = base_vars(spec, target, options);
+    let mut recorded: Vec<Recorded> = Vec::new();
+    if let Some(login) = &spec.contract.login {
+        let mut cx = RuleCx::new(spec, target, &client, vars.clone());
+        let step = crate::spec::step::Step {
+            name: Some("login".into()),
+            request: login.request.clone(),
+            expect: login.expect.clone(),
+            capture: login.capture.clone(),
+        };
+        let t = Instant::now();
+        let outcome = cx.step(&step, "login").await.map(|_| ());
+        if outcome.is_ok() {
+            vars = cx.vars.clone();
+            for name in login.capture.keys() {
+                if let Some(v) = cx.vars.get(name).map(crate::run::vars::scalar_text) {
+                    vars.set_secret(name, &v);
+                }
+            }
+        }
+        let meta = Meta {
+            id: format!("{}.login", spec.name),
+            kind: "login".into(),
+            level: Level::Must,
+            title: Some("the login flow gives a token".into()),
+            cite: vec![],
+            writes: false,
+        };
+        let (r, rec) = result_of(meta, cx, outcome, t);
+        recorded.extend(rec);
+        if r.status != Status::Passed {
+            api.results.push(r);
+        }
+    }
+
+    let include = globs(&options.rules);
+    let exclude = globs(&options.skip);
+    let selected: Vec<&Rule> = spec
+        .contract
+        .rules
+        .iter()
+        .filter(|r| include.as_ref().is_none_or(|g| g.is_match(&r.id)))
+        .filter(|r| exclude.as_ref().is_none_or(|g| !g.is_match(&r.id)))
+        .collect();
+    on_event(Event::Started {
+        api: &spec.name,
+        rules: selected.len(),
+    });
+
+    let mut slots: Vec<Option<RuleResult>> = vec![None; selected.len()];
+    type Indexed<'r> = Vec<(usize, &'r Rule)>;
+    let (reads, writes): (Indexed, Indexed) = selected
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(_, r)| !r.writes);
+    for (i, r) in &writes {
+        if options.read_only {
+            slots[*i] = Some(Meta::of(r).result(
+                Status::Skipped,
+                Some("--read-only: this rule writes".into()),
+            ));
+        }
+    }
+    let mut read_stream = stream::iter(reads.into_iter().map(|(i, rule)| {
+        let vars = vars.clone();
+        let client = &client;
+        async move {
+            let t = Instant::now();
+            let mut cx = RuleCx::new(spec, target, client, vars);
+            let outcome = rule.kind.check(&mut cx).await;
+            (i, result_of(Meta::of(rule), cx, outcome, t))
+        }
+    }))
+    .buffer_unordered(options.concurrency.max(1));
+    while let Some((i, (result, rec))) = read_stream.next().await {
+        on_event(Event::RuleDone {
+            api: &spec.name,
+            result: &result,
+        });
+        recorded.extend(rec);
+        slots[i] = Some(result);
+    }
+    drop(read_stream);
+    if !options.read_only {
+        for (i, rule) in writes {
+            let t = Instant::now();
+            let mut cx = RuleCx::new(spec, target, &client, vars.clone());
+            let outcome = rule.kind.check(&mut cx).await;
+            let (result, rec) = result_of(Meta::of(rule), cx, outcome, t);
+            on_event(Event::RuleDone {
+                api: &spec.name,
+                result: &result,
+            });
+            recorded.extend(rec);
+            slots[i] = Some(result);
+        }
+    }
+
+    // Cross-cutting rules judge every exchange of the run.
+    for (slot, rule) in slots.iter_mut().zip(&selected) {
+        let Some(result) = slot else { continue };
+        if result.status == Status::Skipped {
+            continue;
+        }
+        let mut extra: Vec<RuleFailure> = Vec::new();
+        for rec in &recorded {
+            let failures = match &rule.kind {
+                Kind::MediaType(p) => p.judge(spec, rec),
+                Kind::ErrorEnvelope(p) => p.judge(spec, rec),
+                _ => break,
+            };
+            extra.extend(failures.into_iter().map(|f| RuleFailure {
+                step: None,
+                failure: f,
+                exchange: Some(rec.view.clone()),
+            }));
+            if extra.len() >= MAX_CROSS_FAILURES {
+                break;
+            }
+        }
+        if !extra.is_empty() {
+            result.failures.extend(extra);
+            result.status = Status::Failed;
+        }
+    }
+    api.results.extend(slots.into_iter().flatten());
+
+    for c in Conformance::ALL {
+        let mut failures: Vec<RuleFailure> = Vec::new();
+        for rec in &recorded {
+            for f in c.judge(spec, rec) {
+                if failures.len() < MAX_CROSS_FAILURES {
+                    failures.push(RuleFailure {
+                        step: None,
+                        failure: f,
+                        exchange: Some(rec.view.clone()),
+                    });
+                }
+            }
+        }
+        let meta = Meta {
+            id: c.id(&spec.name),
+            kind: "conformance".into(),
+            level: Level::Must,
+            title: Some(c.title().into()),
+            cite: vec![],
+            writes: false,
+        };
+        let status = if failures.is_empty() {
+            Status::Passed
+        } else {
+            Status::Failed
+        };
+        let mut result = meta.result(status, None);
+        result.failures = failures;
+        result.exchanges = recorded.len();
+        api.results.push(result);
+    }
+    api.elapsed_ms = started.elapsed().as_millis() as u64;
+    api
+}
+
+/// A failure of a rule, as one line.
+pub fn describe(f: &RuleFailure) -> String {
+    let step = f
+        .step
+        .as_deref()
+        .map(|s| format!("[{s}] "))
+        .unwrap_or_default();
+    format!("{step}{}", f.failure)
+}
+
+impl RuleResult {
+    /// Failed, and its level makes it count: `must` always, `should` with `strict`.
+    pub fn counts_as_failure(&self, strict: bool) -> bool {
+        self.status == Status::Failed
+            && (self.level == Level::Must || (strict && self.level == Level::Should))
+    }
+}

@@ -1,0 +1,390 @@
+//! The context one rule runs in: it sends the rule's requests, records every exchange (with the
+//! `curl` that reproduces it, redacted), evaluates expectations, captures variables, and keeps
+//! the rule's failures apart from the implicit conformance checks every response undergoes.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::client::{Exchange, HttpClient, TransportError};
+use super::expect::{evaluate, select_json, validate_body, Failure};
+use super::request::{Context, PrepareError, Prepared};
+use super::response::Response;
+use super::vars::Vars;
+use crate::openapi::is_json_media;
+use crate::spec::step::{Expect, Request, Step};
+use crate::spec::Spec;
+use crate::target::Target;
+
+/// Bodies are shown up to this many characters in reports.
+const BODY_EXCERPT: usize = 2000;
+
+/// What a report shows of one exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExchangeView {
+    pub method: String,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+    pub elapsed_ms: u64,
+    pub curl: String,
+}
+
+impl ExchangeView {
+    fn of(ex: &Exchange, vars: &Vars) -> Self {
+        let (status, error, headers, body) = match &ex.outcome {
+            Ok(r) => {
+                let text = String::from_utf8_lossy(&r.body);
+                let body = if text.chars().count() > BODY_EXCERPT {
+                    format!(
+                        "{}… ({} bytes)",
+                        text.chars().take(BODY_EXCERPT).collect::<String>(),
+                        r.body.len()
+                    )
+                } else {
+                    text.into_owned()
+                };
+                (Some(r.status), None, r.headers.clone(), body)
+            }
+            Err(e) => (None, Some(e.to_string()), vec![], String::new()),
+        };
+        ExchangeView {
+            method: ex.request.method.clone(),
+            url: vars.redact(&ex.request.url),
+            status,
+            error: error.map(|e| vars.redact(&e)),
+            response_headers: headers
+                .into_iter()
+                .map(|(k, v)| (k, vars.redact(&v)))
+                .collect(),
+            response_body: vars.redact(&body),
+            elapsed_ms: ex.elapsed.as_millis() as u64,
+            curl: ex.request.curl(vars),
+        }
+    }
+}
+
+/// One failed expectation, with the exchange it was seen on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleFailure {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(flatten)]
+    pub failure: Failure,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<ExchangeView>,
+}
+
+/// One exchange as recorded, for the cross-cutting rules and the conformance checks.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub exchange: Exchange,
+    pub view: ExchangeView,
+    /// Sent to probe the transport (plain HTTP, a foreign host) or with a method the operation
+    /// does not have: the operation's documented answers do not apply.
+    pub probe: bool,
+}
+
+/// Why a rule stopped before its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// The target lacks what the rule needs (a credential, data to discover): not a failure.
+    Skip(String),
+    /// A failure was recorded and the rule cannot go on.
+    Abort,
+}
+
+pub struct RuleCx<'a> {
+    pub spec: &'a Spec,
+    pub target: &'a Target,
+    pub client: &'a HttpClient,
+    pub vars: Vars,
+    pub recorded: Vec<Recorded>,
+    pub failures: Vec<RuleFailure>,
+    /// What a `may` rule saw, for the report.
+    pub observations: Vec<String>,
+}
+
+impl<'a> RuleCx<'a> {
+    pub fn new(spec: &'a Spec, target: &'a Target, client: &'a HttpClient, vars: Vars) -> Self {
+        RuleCx {
+            spec,
+            target,
+            client,
+            vars,
+            recorded: vec![],
+            failures: vec![],
+            observations: vec![],
+        }
+    }
+
+    pub fn context(&self) -> Context<'a> {
+        Context {
+            contract: &self.spec.contract,
+            api: &self.spec.api,
+            target: self.target,
+        }
+    }
+
+    pub fn fail(&mut self, step: Option<&str>, failure: Failure, exchange: Option<usize>) {
+        let exchange = exchange
+            .and_then(|i| self.recorded.get(i))
+            .map(|r| r.view.clone());
+        self.failures.push(RuleFailure {
+            step: step.map(str::to_string),
+            failure,
+            exchange,
+        });
+    }
+
+    /// Build a request; a missing credential or role skips the rule.
+    pub fn prepare(&mut self, req: &Request) -> Result<Prepared, Stop> {
+        match self.context().prepare(req, &self.vars) {
+            Ok(p) => Ok(p),
+            Err(PrepareError::MissingRole(r)) => Err(Stop::Skip(format!(
+                "the target has no credentials for role `{r}`"
+            ))),
+            Err(PrepareError::Missing(m))
+                if self.spec.contract.credentials.iter().any(|c| c.name == m.0) =>
+            {
+                Err(Stop::Skip(format!(
+                    "the target has no credential `{}`",
+                    m.0
+                )))
+            }
+            Err(e) => {
+                self.fail(
+                    None,
+                    Failure::new("request", "a request that can be built", e.to_string()),
+                    None,
+                );
+                Err(Stop::Abort)
+            }
+        }
+    }
+
+    /// Send a prepared request and record it. Transport errors are returned, not failed: the
+    /// caller knows whether no answer is what it expects (a refused plain-HTTP request).
+    pub async fn send_prepared(
+        &mut self,
+        p: &Prepared,
+        probe: bool,
+    ) -> (usize, Result<Response, TransportError>) {
+        let exchange = self.client.send(p).await;
+        let view = ExchangeView::of(&exchange, &self.vars);
+        let outcome = exchange.outcome.clone();
+        self.recorded.push(Recorded {
+            exchange,
+            view,
+            probe,
+        });
+        (self.recorded.len() - 1, outcome)
+    }
+
+    /// Send `req`; no answer at all fails the rule.
+    pub async fn send(
+        &mut self,
+        req: &Request,
+        step: Option<&str>,
+    ) -> Result<(usize, Response), Stop> {
+        let p = self.prepare(req)?;
+        // A method the operation does not have (a 405 probe) is not judged by its responses.
+        let probe = match (&req.operation, &req.method) {
+            (Some(op), Some(m)) => self
+                .spec
+                .api
+                .operations
+                .get(op)
+                .is_some_and(|o| !o.method.eq_ignore_ascii_case(m)),
+            _ => false,
+        };
+        let (i, outcome) = self.send_prepared(&p, probe).await;
+        match outcome {
+            Ok(r) => Ok((i, r)),
+            Err(e) => {
+                self.fail(
+                    step,
+                    Failure::new("answer", "an HTTP answer", e.to_string()),
+                    Some(i),
+                );
+                Err(Stop::Abort)
+            }
+        }
+    }
+
+    /// Evaluate `expect`; failures are recorded. True when it held.
+    pub fn expect(
+        &mut self,
+        step: Option<&str>,
+        index: usize,
+        response: &Response,
+        expect: &Expect,
+    ) -> bool {
+        let failures = evaluate(expect, response, &self.spec.api, &self.vars);
+        let ok = failures.is_empty();
+        for f in failures {
+            self.fail(step, f, Some(index));
+        }
+        ok
+    }
+
+    /// Capture variables from a JSON body: the first node each path selects. Returns the name
+    /// of the first capture that selected nothing.
+    pub fn capture(
+        &mut self,
+        response: &Response,
+        captures: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        if captures.is_empty() {
+            return Ok(());
+        }
+        let body = response.json().unwrap_or(Value::Null);
+        for (name, path) in captures {
+            match select_json(&body, path, &self.vars) {
+                Ok(nodes) if !nodes.is_empty() => self.vars.set(name, nodes[0].clone()),
+                _ => return Err(name.clone()),
+            }
+        }
+        Ok(())
+    }
+
+    /// A step of a lifecycle: send, check, capture. A capture that selects nothing fails.
+    pub async fn step(&mut self, step: &Step, label: &str) -> Result<Response, Stop> {
+        let label = step.name.as_deref().unwrap_or(label).to_string();
+        let (i, r) = self.send(&step.request, Some(&label)).await?;
+        let held = match &step.expect {
+            Some(e) => self.expect(Some(&label), i, &r, e),
+            None => true,
+        };
+        if let Err(name) = self.capture(&r, &step.capture) {
+            let path = step.capture.get(&name).cloned().unwrap_or_default();
+            self.fail(
+                Some(&label),
+                Failure::new(
+                    format!("capture {name}"),
+                    format!("a value at {path}"),
+                    "nothing",
+                ),
+                Some(i),
+            );
+            return Err(Stop::Abort);
+        }
+        if held {
+            Ok(r)
+        } else {
+            Err(Stop::Abort)
+        }
+    }
+
+    /// Discovery steps: a capture that selects nothing means the target has no data for the
+    /// rule, which skips it.
+    pub async fn given(&mut self, steps: &[Step]) -> Result<(), Stop> {
+        for (n, step) in steps.iter().enumerate() {
+            let label = step
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("given {}", n + 1));
+            let (i, r) = self.send(&step.request, Some(&label)).await?;
+            if let Some(e) = &step.expect {
+                if !self.expect(Some(&label), i, &r, e) {
+                    return Err(Stop::Abort);
+                }
+            }
+            if let Err(name) = self.capture(&r, &step.capture) {
+                return Err(Stop::Skip(format!(
+                    "the target has no data for `{name}` ({label})"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The implicit checks of one exchange: a documented status, a body that matches the
+/// documented schema, and no server error (as Schemathesis's status_code_conformance,
+/// response_schema_conformance and not_a_server_error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Conformance {
+    NotAServerError,
+    StatusCodeConformance,
+    ResponseSchemaConformance,
+}
+
+impl Conformance {
+    pub const ALL: [Conformance; 3] = [
+        Conformance::NotAServerError,
+        Conformance::StatusCodeConformance,
+        Conformance::ResponseSchemaConformance,
+    ];
+
+    pub fn id(self, api: &str) -> String {
+        let name = match self {
+            Conformance::NotAServerError => "not-a-server-error",
+            Conformance::StatusCodeConformance => "status-code-conformance",
+            Conformance::ResponseSchemaConformance => "response-schema-conformance",
+        };
+        format!("{api}.conformance.{name}")
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Conformance::NotAServerError => "no answer is a server error (5xx)",
+            Conformance::StatusCodeConformance => "every status is one the operation documents",
+            Conformance::ResponseSchemaConformance => "every body matches its documented schema",
+        }
+    }
+
+    pub fn judge(self, spec: &Spec, rec: &Recorded) -> Vec<Failure> {
+        let Ok(resp) = &rec.exchange.outcome else {
+            return vec![];
+        };
+        if self == Conformance::NotAServerError {
+            return if resp.status >= 500 {
+                vec![Failure::new("status", "not a 5xx", resp.status.to_string())]
+            } else {
+                vec![]
+            };
+        }
+        if rec.probe {
+            return vec![];
+        }
+        let Some(op) = rec
+            .exchange
+            .request
+            .operation
+            .as_ref()
+            .and_then(|o| spec.api.operations.get(o))
+        else {
+            return vec![];
+        };
+        let Some(key) = op.response_key(resp.status) else {
+            return if self == Conformance::StatusCodeConformance {
+                vec![Failure::new(
+                    format!("status of {}", op.id),
+                    format!("a documented status ({})", op.statuses.join(", ")),
+                    resp.status.to_string(),
+                )]
+            } else {
+                vec![]
+            };
+        };
+        if self != Conformance::ResponseSchemaConformance
+            || !resp.media_type().is_some_and(|m| is_json_media(&m))
+        {
+            return vec![];
+        }
+        let media = resp.media_type();
+        let validator = spec
+            .api
+            .response_validator(&op.id, key, media.as_deref())
+            .or_else(|| spec.api.response_validator(&op.id, key, None));
+        match validator {
+            Some(v) => validate_body(v, resp, &format!("body of {} {}", op.id, key)),
+            None => vec![],
+        }
+    }
+}

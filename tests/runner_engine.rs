@@ -1,0 +1,236 @@
+//! The engine end to end, on the mini fixture's API served by a small test server: the faithful
+//! server passes every rule and the conformance checks; each fault fails exactly its rule.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use specgate::run::engine::{run_api, RunOptions, Status};
+use specgate::target::{Credentials, Target};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    DefaultPageOf5,
+    IgnoresApiVersion,
+    NotFoundIs200,
+    CreateIs200,
+}
+
+#[derive(Clone)]
+struct App {
+    fault: Fault,
+    notes: Arc<Mutex<BTreeMap<u64, String>>>,
+}
+
+fn refuse(status: StatusCode, m: &str) -> Response {
+    (status, Json(json!({"message": m}))).into_response()
+}
+
+fn guard(app: &App, h: &HeaderMap) -> Option<Response> {
+    if h.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer k3y") {
+        return Some(refuse(StatusCode::UNAUTHORIZED, "no key"));
+    }
+    if app.fault != Fault::IgnoresApiVersion
+        && h.get("api-version").and_then(|v| v.to_str().ok()) != Some("1")
+    {
+        return Some(refuse(
+            StatusCode::BAD_REQUEST,
+            "Api-Version: 1 is required",
+        ));
+    }
+    None
+}
+
+async fn list(State(app): State<App>, h: HeaderMap) -> Response {
+    if let Some(r) = guard(&app, &h) {
+        return r;
+    }
+    let size = if app.fault == Fault::DefaultPageOf5 {
+        5
+    } else {
+        10
+    };
+    let notes = app.notes.lock().unwrap();
+    let data: Vec<Value> = notes
+        .iter()
+        .take(size)
+        .map(|(id, t)| json!({"id": id, "text": t}))
+        .collect();
+    Json(json!({ "data": data, "meta": { "total": notes.len() } })).into_response()
+}
+
+async fn create(State(app): State<App>, h: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(r) = guard(&app, &h) {
+        return r;
+    }
+    let text = body["text"].as_str().unwrap_or("").to_string();
+    let mut notes = app.notes.lock().unwrap();
+    let id = notes.keys().last().copied().unwrap_or(0) + 1;
+    notes.insert(id, text.clone());
+    let status = if app.fault == Fault::CreateIs200 {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    (status, Json(json!({"id": id, "text": text}))).into_response()
+}
+
+async fn one(State(app): State<App>, h: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Some(r) = guard(&app, &h) {
+        return r;
+    }
+    match app.notes.lock().unwrap().get(&id) {
+        Some(t) => Json(json!({"id": id, "text": t})).into_response(),
+        None if app.fault == Fault::NotFoundIs200 => {
+            Json(json!({"id": id, "text": ""})).into_response()
+        }
+        None => refuse(StatusCode::NOT_FOUND, "no such note"),
+    }
+}
+
+async fn remove(State(app): State<App>, h: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Some(r) = guard(&app, &h) {
+        return r;
+    }
+    app.notes.lock().unwrap().remove(&id);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn serve(fault: Fault) -> (Target, tokio::task::JoinHandle<()>) {
+    let notes = (1..=25).map(|i| (i, format!("seed note {i}"))).collect();
+    let app = App {
+        fault,
+        notes: Arc::new(Mutex::new(notes)),
+    };
+    let router = Router::new()
+        .route("/notes", get(list).post(create))
+        .route("/notes/{id}", get(one).delete(remove))
+        .with_state(app);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    let target = Target {
+        api: "mini".into(),
+        base_url,
+        credentials: Credentials::default().with("api_key", "k3y"),
+        ..Default::default()
+    };
+    (target, task)
+}
+
+fn mini() -> specgate::Spec {
+    specgate::load_spec(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/mini"),
+    )
+    .unwrap()
+}
+
+async fn failed_rules(fault: Fault) -> Vec<String> {
+    let spec = mini();
+    let (target, server) = serve(fault).await;
+    let result = run_api(&spec, &target, &RunOptions::default(), &mut |_| {}).await;
+    server.abort();
+    assert!(result.unreachable.is_none());
+    // 4 rules and the 3 conformance checks, in the contract's order.
+    let ids: Vec<&str> = result.results.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "mini.headers.api-version",
+            "mini.pagination.default-size",
+            "mini.errors.not-found",
+            "mini.notes.lifecycle",
+            "mini.conformance.not-a-server-error",
+            "mini.conformance.status-code-conformance",
+            "mini.conformance.response-schema-conformance",
+        ]
+    );
+    for r in &result.results {
+        if r.status == Status::Failed {
+            assert!(!r.failures.is_empty(), "{} failed without saying why", r.id);
+            for f in &r.failures {
+                if let Some(x) = &f.exchange {
+                    assert!(
+                        !x.curl.contains("k3y"),
+                        "a secret reached a curl line: {}",
+                        x.curl
+                    );
+                    assert!(x.curl.contains("${API_KEY}"), "{}", x.curl);
+                }
+            }
+        }
+    }
+    result
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_faithful_server_passes_every_rule() {
+    assert_eq!(failed_rules(Fault::None).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn each_fault_fails_its_rule() {
+    assert_eq!(
+        failed_rules(Fault::DefaultPageOf5).await,
+        ["mini.pagination.default-size"]
+    );
+    assert_eq!(
+        failed_rules(Fault::IgnoresApiVersion).await,
+        ["mini.headers.api-version"]
+    );
+    // A 200 for an unknown id breaks the rule, and its body is not a documented 200 either.
+    let not_found = failed_rules(Fault::NotFoundIs200).await;
+    assert_eq!(not_found[0], "mini.errors.not-found");
+    // 200 where the document says 201: the lifecycle fails, and 200 is not documented.
+    assert_eq!(
+        failed_rules(Fault::CreateIs200).await,
+        [
+            "mini.notes.lifecycle",
+            "mini.conformance.status-code-conformance"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_target_is_reported_once() {
+    let spec = mini();
+    let (target, server) = serve(Fault::None).await;
+    server.abort();
+    let _ = server.await;
+    let result = run_api(&spec, &target, &RunOptions::default(), &mut |_| {}).await;
+    assert!(result.unreachable.is_some());
+    assert!(result.results.is_empty());
+}
+
+#[tokio::test]
+async fn read_only_skips_writing_rules() {
+    let spec = mini();
+    let (target, server) = serve(Fault::CreateIs200).await;
+    let options = RunOptions {
+        read_only: true,
+        ..Default::default()
+    };
+    let result = run_api(&spec, &target, &options, &mut |_| {}).await;
+    server.abort();
+    let lifecycle = result
+        .results
+        .iter()
+        .find(|r| r.id == "mini.notes.lifecycle")
+        .unwrap();
+    assert_eq!(lifecycle.status, Status::Skipped);
+    assert!(result.results.iter().all(|r| r.status != Status::Failed));
+}
