@@ -10,7 +10,9 @@ use specgate::report::specs_table;
 
 /// Exit codes, documented in the README.
 const EXIT_OK: u8 = 0;
+const EXIT_RULE_FAILED: u8 = 1;
 const EXIT_SPEC_ERROR: u8 = 2;
+const EXIT_UNREACHABLE: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +36,33 @@ enum Command {
         api: Option<String>,
     },
     /// Load, compile and check specs; exit 0 when clean, 2 with located errors otherwise
+    /// Check APIs against their specs: by default, every built-in mock, started in-process
+    Check {
+        /// Only these APIs (repeatable) [default: all]
+        #[arg(long = "api", value_name = "NAME")]
+        apis: Vec<String>,
+        /// Only rules whose id matches (glob, repeatable)
+        #[arg(long = "rule", value_name = "GLOB")]
+        rules: Vec<String>,
+        /// Skip rules whose id matches (glob, repeatable)
+        #[arg(long = "skip", value_name = "GLOB")]
+        skip: Vec<String>,
+        /// Skip every rule that writes (POST, PUT, PATCH, DELETE)
+        #[arg(long)]
+        read_only: bool,
+        /// Failed `should` rules fail the run too
+        #[arg(long)]
+        strict: bool,
+        /// Rules run at once (read-only rules; writing rules run one at a time)
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Write the JSON report here
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+        /// Break one documented behaviour of the built-in mock (needs exactly one --api)
+        #[arg(long, value_name = "NAME")]
+        fault: Option<String>,
+    },
     /// Serve the reference mock of an API (faithful, or with one documented behaviour broken)
     Mock {
         /// The API to serve
@@ -94,6 +123,25 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Specs { api } => run_specs(&root, api),
         Command::Lint { targets, docs } => run_lint(&root, &targets, docs.or_else(default_docs)),
+        Command::Check {
+            apis,
+            rules,
+            skip,
+            read_only,
+            strict,
+            concurrency,
+            json,
+            fault,
+        } => {
+            let options = specgate::run::engine::RunOptions {
+                concurrency,
+                read_only,
+                rules,
+                skip,
+                ..Default::default()
+            };
+            run_check(&root, &apis, options, strict, json, fault)
+        }
         Command::Mock {
             api,
             bind,
@@ -115,6 +163,108 @@ fn main() -> ExitCode {
             };
             run_mock(api.as_deref().unwrap_or_default(), options)
         }
+    }
+}
+
+fn run_check(
+    root: &Path,
+    apis: &[String],
+    options: specgate::run::engine::RunOptions,
+    strict: bool,
+    json: Option<PathBuf>,
+    fault: Option<String>,
+) -> ExitCode {
+    let mocks: Vec<&str> = specgate::mock::apis().iter().map(|m| m.name()).collect();
+    let chosen: Vec<String> = if apis.is_empty() {
+        mocks.iter().map(|s| s.to_string()).collect()
+    } else {
+        apis.to_vec()
+    };
+    if chosen.is_empty() {
+        eprintln!("error: no built-in mock to check yet");
+        return ExitCode::from(EXIT_SPEC_ERROR);
+    }
+    if fault.is_some() && chosen.len() != 1 {
+        eprintln!("error: --fault needs exactly one --api");
+        return ExitCode::from(EXIT_SPEC_ERROR);
+    }
+    let mut specs = Vec::new();
+    for name in &chosen {
+        if !mocks.contains(&name.as_str()) {
+            eprintln!(
+                "error: no built-in mock of `{name}`; {}",
+                specgate::error::suggest(name, mocks.clone())
+            );
+            return ExitCode::from(EXIT_SPEC_ERROR);
+        }
+        match specgate::spec::resolve(std::slice::from_ref(name), root)
+            .map(|d| specgate::load_spec(&d[0]))
+        {
+            Ok(Ok(s)) => specs.push(s),
+            Ok(Err(errors)) => {
+                eprintln!("{errors}");
+                return ExitCode::from(EXIT_SPEC_ERROR);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_SPEC_ERROR);
+            }
+        }
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_SPEC_ERROR);
+        }
+    };
+    let results = runtime.block_on(async {
+        let mut results = Vec::new();
+        for spec in &specs {
+            let mock_options = specgate::mock::MockOptions {
+                fault: fault.clone(),
+                ..Default::default()
+            };
+            let mock = match specgate::mock::start(&spec.name, mock_options).await {
+                Ok(m) => m,
+                Err(e) => return Err(e.to_string()),
+            };
+            results.push(
+                specgate::run::engine::run_api(spec, &mock.target, &options, &mut |_| {}).await,
+            );
+            mock.shutdown().await;
+        }
+        Ok(results)
+    });
+    let results = match results {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_SPEC_ERROR);
+        }
+    };
+    print!("{}", specgate::report::check::terminal(&results, strict));
+    if let Some(path) = json {
+        if let Err(e) = std::fs::write(&path, specgate::report::check::json(&results, strict)) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_SPEC_ERROR);
+        }
+    }
+    let summary = specgate::report::check::Summary::of(&results, strict);
+    if summary.unreachable == results.len() {
+        for r in &results {
+            eprintln!(
+                "error: {} could not be reached: {}",
+                r.api,
+                r.unreachable.as_deref().unwrap_or("")
+            );
+        }
+        return ExitCode::from(EXIT_UNREACHABLE);
+    }
+    if summary.failing > 0 {
+        ExitCode::from(EXIT_RULE_FAILED)
+    } else {
+        ExitCode::from(EXIT_OK)
     }
 }
 
