@@ -178,7 +178,11 @@ impl MockApi for Api {
                 mix(seed, 15),
                 mix(seed, 16) >> 32
             ),
-            workspace_id: uuid_like(mix(seed, WORKSPACE_SALT), mix(seed, WORKSPACE_SALT + 1), 0),
+            workspace_id: uuid_like(
+                mix(seed, WORKSPACE_SALT),
+                mix(seed, WORKSPACE_SALT + 1),
+                mix(seed, WORKSPACE_SALT + 2),
+            ),
             assignee_email: format!("mock-assignee-{seed}@optacheck.example"),
             store: Shared::default(),
         });
