@@ -6,6 +6,7 @@
 //! `start` serves it on ephemeral loopback ports and returns the `Target` to check.
 
 pub mod common;
+pub mod optacheck;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -110,7 +111,7 @@ pub trait MockApi: Send + Sync {
 
 /// Every mock specgate has.
 pub fn apis() -> Vec<&'static dyn MockApi> {
-    vec![]
+    vec![&optacheck::Api]
 }
 
 pub fn api(name: &str) -> Option<&'static dyn MockApi> {

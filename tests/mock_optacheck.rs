@@ -1,0 +1,1282 @@
+//! The OptaCheck mock over real HTTP: login, both credentials on every request, workspace
+//! scoping, task CRUD with status_history, field limits, bad input, concurrency; one probe per
+//! fault; and the contract's own rules run against the faithful mock and every fault.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use specgate::check::Kind;
+use specgate::mock::{optacheck, RunningMock};
+use specgate::run::{evaluate, expect::select_json, vars::scalar_text, Response, Vars};
+use specgate::spec::step::{Request, Step};
+use specgate::Spec;
+
+const RFC3339: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$";
+
+/// A logged-in session against one running mock.
+struct Session {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    api_key: String,
+    workspace: String,
+    username: String,
+    password: String,
+    assignee: String,
+}
+
+impl Session {
+    async fn start(m: &RunningMock) -> Session {
+        let c = &m.target.credentials;
+        let get = |k: &str| {
+            c.get(k)
+                .unwrap_or_else(|| panic!("credential {k}"))
+                .to_string()
+        };
+        let mut s = Session {
+            http: common::client(&m.target),
+            base: m.base_url().to_string(),
+            token: String::new(),
+            api_key: get("api_key"),
+            workspace: get("workspace_id"),
+            username: get("username"),
+            password: get("password"),
+            assignee: get("assignee_email"),
+        };
+        let (status, body) = s
+            .login(&json!({"username": s.username, "password": s.password}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        s.token = body["token"].as_str().expect("a token").to_string();
+        s
+    }
+
+    async fn login(&self, creds: &Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(format!("{}/api-token-auth/", self.base))
+            .json(creds)
+            .send()
+            .await
+            .expect("login answers");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    fn tasks_url(&self) -> String {
+        format!(
+            "{}/v1.0/workspaces/{}/assignments/",
+            self.base, self.workspace
+        )
+    }
+
+    fn task_url(&self, id: &str) -> String {
+        format!("{}{id}/", self.tasks_url())
+    }
+
+    /// A request with both credentials.
+    fn req(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url)
+            .header("Authorization", format!("Token {}", self.token))
+            .header("x-api-key", &self.api_key)
+    }
+
+    async fn send(b: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let r = b.send().await.expect("the mock answers");
+        let status = r.status();
+        let text = r.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn create(&self, body: Value) -> (StatusCode, Value) {
+        Self::send(self.req(Method::POST, &self.tasks_url()).json(&body)).await
+    }
+
+    /// A task created with the required fields; its answer.
+    async fn new_task(&self, title: &str) -> Value {
+        let (status, body) = self
+            .create(json!({"status": "assigned", "title": title, "user_email": self.assignee}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    async fn get(&self, id: &str) -> (StatusCode, Value) {
+        Self::send(self.req(Method::GET, &self.task_url(id))).await
+    }
+
+    async fn put(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        Self::send(self.req(Method::PUT, &self.task_url(id)).json(&body)).await
+    }
+
+    async fn delete(&self, id: &str) -> (StatusCode, Value) {
+        Self::send(self.req(Method::DELETE, &self.task_url(id))).await
+    }
+}
+
+fn id_of(task: &Value) -> String {
+    task["id"].as_str().expect("a task id").to_string()
+}
+
+fn statuses(task: &Value) -> Vec<String> {
+    task["status_history"]
+        .as_array()
+        .expect("a status_history")
+        .iter()
+        .map(|e| e["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------- login
+
+#[tokio::test]
+async fn login_returns_a_token_only_for_correct_credentials() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    assert!(!s.token.is_empty());
+
+    let r = s
+        .http
+        .post(format!("{}/api-token-auth/", s.base))
+        .json(&json!({"username": s.username, "password": s.password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again["token"], json!(s.token), "the token is stable");
+
+    for (creds, why) in [
+        (
+            json!({"username": s.username, "password": "wrong"}),
+            "wrong password",
+        ),
+        (
+            json!({"username": "nobody@example.invalid", "password": s.password}),
+            "unknown user",
+        ),
+        (json!({"username": s.username}), "no password"),
+        (json!({"password": s.password}), "no username"),
+        (json!({"username": 5, "password": s.password}), "wrong type"),
+        (json!([s.username, s.password]), "not an object"),
+    ] {
+        let (status, body) = s.login(&creds).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {body}");
+        assert!(body.get("token").is_none(), "{why}: {body}");
+    }
+    // Not JSON: as a form (415), and a body declared JSON that is not (400).
+    let r = s
+        .http
+        .post(format!("{}/api-token-auth/", s.base))
+        .form(&[("username", &s.username), ("password", &s.password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let r = s
+        .http
+        .post(format!("{}/api-token-auth/", s.base))
+        .header("Content-Type", "application/json")
+        .body("{\"username\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    m.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------- tasks
+
+#[tokio::test]
+async fn a_task_is_created_read_updated_partially_and_deleted() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let re = regex::Regex::new(RFC3339).unwrap();
+
+    let (status, created) = s
+        .create(json!({
+            "status": "assigned",
+            "title": "Inspect the north site",
+            "description": "Bring the checklist",
+            "forms": ["form-1", "form-2", 7],
+            "project": "project-9",
+            "client": "client-3",
+            "user_email": s.assignee,
+            "data": {"fields": [{"id": "f1", "value": "v1", "title": "Field one"}]},
+        }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = id_of(&created);
+    assert_eq!(created["status"], "assigned");
+    assert_eq!(created["title"], "Inspect the north site");
+    assert_eq!(created["description"], "Bring the checklist");
+    assert_eq!(created["forms"], json!(["form-1", "form-2", "7"]));
+    assert_eq!(created["project"], "project-9");
+    assert_eq!(created["client"], "client-3");
+    assert_eq!(created["data"]["fields"][0]["value"], "v1");
+    let (user, by_user) = (created["user"].clone(), created["by_user"].clone());
+    assert!(user.is_string() && by_user.is_string());
+    assert_ne!(
+        user, by_user,
+        "assigned to the assignee, created by the login user"
+    );
+    assert_eq!(
+        created["status_history"],
+        json!([{
+            "status": "assigned",
+            "date_status": created["status_history"][0]["date_status"],
+            "status_name": "Assigned",
+        }])
+    );
+    for field in ["date_created", "date_edited"] {
+        assert!(re.is_match(created[field].as_str().unwrap()), "{created}");
+    }
+    assert!(re.is_match(
+        created["status_history"][0]["date_status"]
+            .as_str()
+            .unwrap()
+    ));
+
+    let (status, read) = s.get(&id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read, created, "a read answers what the create did");
+
+    // Partial: only the status; everything else is kept and the history grows.
+    let (status, updated) = s.put(&id, json!({"status": "in_progress"})).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    for field in [
+        "id",
+        "title",
+        "description",
+        "forms",
+        "project",
+        "client",
+        "user",
+        "by_user",
+        "data",
+        "date_created",
+    ] {
+        assert_eq!(updated[field], created[field], "{field} is kept");
+    }
+    assert_eq!(updated["status"], "in_progress");
+    assert_eq!(statuses(&updated), ["assigned", "in_progress"]);
+    assert_eq!(updated["status_history"][1]["status_name"], "In progress");
+    assert_eq!(
+        updated["status_history"][0], created["status_history"][0],
+        "the first entry is kept as it was"
+    );
+    assert!(updated["date_edited"].as_str() > created["date_edited"].as_str());
+    assert!(
+        updated["status_history"][1]["date_status"].as_str()
+            > updated["status_history"][0]["date_status"].as_str()
+    );
+
+    // The same status again is no change; a title alone leaves the history.
+    let (_, same) = s
+        .put(&id, json!({"status": "in_progress", "title": "Renamed"}))
+        .await;
+    assert_eq!(statuses(&same), ["assigned", "in_progress"]);
+    assert_eq!(same["title"], "Renamed");
+
+    // Every field, as the document's update example; null clears an optional field.
+    let (status, full) = s
+        .put(
+            &id,
+            json!({
+                "status": "active",
+                "title": "Inspect the south site",
+                "description": null,
+                "forms": ["form-9"],
+                "project": "project-1",
+                "client": null,
+                "user_email": s.username,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{full}");
+    assert_eq!(full["description"], Value::Null);
+    assert_eq!(full["client"], Value::Null);
+    assert_eq!(full["forms"], json!(["form-9"]));
+    assert_eq!(full["user"], by_user, "now assigned to the login user");
+    assert_eq!(full["by_user"], by_user, "the creator does not change");
+    assert_eq!(statuses(&full), ["assigned", "in_progress", "active"]);
+    assert_eq!(s.get(&id).await.1, full);
+
+    let r = s
+        .req(Method::DELETE, &s.task_url(&id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(s.get(&id).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.put(&id, json!({"status": "active"})).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(s.delete(&id).await.0, StatusCode::NOT_FOUND);
+    m.shutdown().await;
+}
+
+#[tokio::test]
+async fn optional_fields_may_be_left_out_or_empty_and_required_ones_may_not() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let minimal = s.new_task("minimal").await;
+    assert_eq!(minimal["description"], Value::Null);
+    assert_eq!(minimal["forms"], json!([]));
+    assert_eq!(minimal["data"], json!({}));
+    let (status, body) = s
+        .create(json!({"status": "assigned", "title": "empty data", "user_email": s.assignee, "data": {}}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(s.get(&id_of(&body)).await.0, StatusCode::OK);
+
+    let full = json!({"status": "assigned", "title": "t", "user_email": s.assignee});
+    for field in ["status", "title", "user_email"] {
+        let mut body = full.clone();
+        body.as_object_mut().unwrap().remove(field);
+        let (status, answer) = s.create(body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "without {field}");
+        assert_eq!(answer[field], json!(["This field is required."]));
+    }
+    m.shutdown().await;
+}
+
+#[tokio::test]
+async fn title_and_description_limits_hold_on_create_and_update() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let t100 = "T".repeat(100);
+    let d255 = "é".repeat(255); // characters, not bytes
+    let (status, body) = s
+        .create(json!({"status": "assigned", "title": t100, "description": d255, "user_email": s.assignee}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["title"], json!(t100));
+    assert_eq!(body["description"], json!(d255));
+    let id = id_of(&body);
+
+    let (status, body) = s
+        .create(json!({"status": "assigned", "title": "T".repeat(101), "user_email": s.assignee}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["title"].is_array(), "{body}");
+    let (status, body) = s
+        .create(json!({"status": "assigned", "title": "t", "description": "D".repeat(256), "user_email": s.assignee}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["description"].is_array(), "{body}");
+
+    assert_eq!(
+        s.put(&id, json!({"title": "T".repeat(101)})).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        s.put(
+            &id,
+            json!({"description": "D".repeat(256), "status": "active"})
+        )
+        .await
+        .0,
+        StatusCode::BAD_REQUEST
+    );
+    let (_, after) = s.get(&id).await;
+    assert_eq!(
+        after["title"],
+        json!(t100),
+        "refused updates change nothing"
+    );
+    assert_eq!(after["description"], json!(d255));
+    assert_eq!(after["status"], "assigned");
+    assert_eq!(statuses(&after), ["assigned"]);
+    m.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_never_a_5xx() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let id = id_of(&s.new_task("target of bad updates").await);
+    let good = || json!({"status": "assigned", "title": "t", "user_email": s.assignee});
+    let with = |k: &str, v: Value| {
+        let mut b = good();
+        b[k] = v;
+        b
+    };
+    for (body, field) in [
+        (with("title", json!(5)), "title"),
+        (with("title", json!("   ")), "title"),
+        (with("title", Value::Null), "title"),
+        (with("status", json!(["assigned"])), "status"),
+        (with("status", json!("")), "status"),
+        (with("description", json!({"a": 1})), "description"),
+        (with("forms", json!("form-1")), "forms"),
+        (with("forms", json!([{"id": 1}])), "forms"),
+        (with("project", json!(1.5)), "project"),
+        (with("client", json!(true)), "client"),
+        (with("user_email", json!("not-an-email")), "user_email"),
+        (
+            with("user_email", json!("stranger@example.com")),
+            "user_email",
+        ),
+        (with("user_email", json!(42)), "user_email"),
+        (with("data", json!([1, 2])), "data"),
+        (with("data", json!({"fields": "x"})), "data"),
+        (with("data", json!({"fields": [1]})), "data"),
+    ] {
+        let (status, answer) = s.create(body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert!(answer[field].is_array(), "{field}: {answer}");
+        let (status, _) = s.put(&id, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "update {body}");
+    }
+    // Not an object, not JSON, too large.
+    for raw in [
+        "[1, 2]",
+        "\"text\"",
+        "{\"title\": ",
+        "status=assigned&title=x",
+    ] {
+        for (method, url) in [
+            (Method::POST, s.tasks_url()),
+            (Method::PUT, s.task_url(&id)),
+        ] {
+            let (status, answer) = Session::send(
+                s.req(method, &url)
+                    .header("Content-Type", "application/json")
+                    .body(raw),
+            )
+            .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{raw}: {answer}");
+        }
+    }
+    let huge = format!(
+        "{{\"title\": \"{}\"}}",
+        "x".repeat(specgate::mock::common::MAX_BODY_BYTES)
+    );
+    for (method, url) in [
+        (Method::POST, s.tasks_url()),
+        (Method::PUT, s.task_url(&id)),
+    ] {
+        let (status, answer) = Session::send(
+            s.req(method, &url)
+                .header("Content-Type", "application/json")
+                .body(huge.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+        assert!(answer["detail"].is_string());
+    }
+    // Unknown, forged and odd ids; unknown paths; an undocumented method.
+    let forged = {
+        let mut f = id.clone();
+        f.replace_range(0..1, if f.starts_with('0') { "1" } else { "0" });
+        f
+    };
+    for bad in [
+        forged.as_str(),
+        "1",
+        "abc",
+        "%00",
+        "..",
+        "ffffffff-ffff-4fff-bfff-ffffffffffff",
+    ] {
+        let (status, answer) = s.get(bad).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}: {answer}");
+        assert_eq!(
+            s.put(bad, json!({"status": "x"})).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(s.delete(bad).await.0, StatusCode::NOT_FOUND);
+    }
+    let (status, answer) =
+        Session::send(s.req(Method::GET, &format!("{}/v1.0/nothing/", s.base))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(answer["detail"], "Not found.");
+    let r = s.req(Method::PATCH, &s.task_url(&id)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["allow"], "GET,HEAD,PUT,DELETE");
+    let answer: Value = r.json().await.unwrap();
+    assert!(answer["detail"].is_string());
+    let (status, _) = Session::send(s.req(Method::GET, &s.tasks_url())).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "no list endpoint");
+    // The task survived all of it.
+    let (_, after) = s.get(&id).await;
+    assert_eq!(after["title"], "target of bad updates");
+    m.shutdown().await;
+}
+
+#[tokio::test]
+async fn seeded_tasks_are_readable_and_writable_like_created_ones() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let seed = specgate::mock::MockOptions::default().seed;
+    let first = optacheck::task_id(seed, 1);
+    let (status, task) = s.get(&first).await;
+    assert_eq!(status, StatusCode::OK, "{task}");
+    assert_eq!(task["id"], json!(first));
+    assert_eq!(statuses(&task)[0], "assigned");
+    assert_eq!(
+        s.get(&first).await.1,
+        task,
+        "derived the same way every time"
+    );
+    let last = optacheck::task_id(seed, optacheck::DEFAULT_SIZE as u64);
+    assert_eq!(s.get(&last).await.0, StatusCode::OK);
+    let beyond = optacheck::task_id(seed, optacheck::DEFAULT_SIZE as u64 + 1000);
+    assert_eq!(s.get(&beyond).await.0, StatusCode::NOT_FOUND);
+
+    let (status, updated) = s.put(&first, json!({"status": "on_hold"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(updated["title"], task["title"]);
+    assert_eq!(
+        statuses(&updated).last().map(String::as_str),
+        Some("on_hold")
+    );
+    assert_eq!(
+        updated["status_history"].as_array().unwrap().len(),
+        task["status_history"].as_array().unwrap().len() + 1
+    );
+    assert_eq!(s.delete(&first).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(s.get(&first).await.0, StatusCode::NOT_FOUND);
+
+    // A first created task takes the number after the seeded ones.
+    let created = s.new_task("after the seeded ones").await;
+    assert_eq!(
+        created["id"],
+        json!(optacheck::task_id(seed, optacheck::DEFAULT_SIZE as u64 + 1))
+    );
+    m.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------- credentials
+
+#[tokio::test]
+async fn every_task_request_needs_the_token_and_the_api_key() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let id = id_of(&s.new_task("guarded").await);
+    let token = s.token.clone();
+    let good_auth = format!("Token {token}");
+    // (Authorization, x-api-key, expected status); None: header left out.
+    let cases: Vec<(Option<String>, Option<String>, StatusCode)> = vec![
+        (None, Some(s.api_key.clone()), StatusCode::UNAUTHORIZED),
+        (
+            Some("Token 0123456789abcdef0123456789abcdef01234567".into()),
+            Some(s.api_key.clone()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            Some(format!("Bearer {token}")),
+            Some(s.api_key.clone()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            Some(token.clone()),
+            Some(s.api_key.clone()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            Some("Token".into()),
+            Some(s.api_key.clone()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            Some(format!("Token {token} extra")),
+            Some(s.api_key.clone()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (Some(good_auth.clone()), None, StatusCode::FORBIDDEN),
+        (
+            Some(good_auth.clone()),
+            Some("wrong-key".into()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some(good_auth.clone()),
+            Some(token.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    for (auth, key, want) in &cases {
+        for (method, url) in [
+            (Method::GET, s.task_url(&id)),
+            (Method::POST, s.tasks_url()),
+            (Method::PUT, s.task_url(&id)),
+            (Method::DELETE, s.task_url(&id)),
+        ] {
+            let mut b = s
+                .http
+                .request(method.clone(), &url)
+                .json(&json!({"status": "active", "title": "changed", "user_email": s.assignee}));
+            if let Some(a) = auth {
+                b = b.header("Authorization", a);
+            }
+            if let Some(k) = key {
+                b = b.header("x-api-key", k);
+            }
+            let r = b.send().await.unwrap();
+            assert_eq!(r.status(), *want, "{method} auth={auth:?} key={key:?}");
+            if *want == StatusCode::UNAUTHORIZED {
+                assert_eq!(r.headers()["www-authenticate"], "Token");
+            }
+            let body: Value = r.json().await.unwrap();
+            assert!(body["detail"].is_string(), "{body}");
+        }
+    }
+    // The keyword is case-insensitive, as DRF's TokenAuthentication reads it.
+    let (status, _) = Session::send(
+        s.http
+            .get(s.task_url(&id))
+            .header("Authorization", format!("token {token}"))
+            .header("x-api-key", &s.api_key),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, task) = s.get(&id).await;
+    assert_eq!(task["title"], "guarded", "nothing was changed");
+    assert_eq!(task["status"], "assigned");
+    m.shutdown().await;
+}
+
+#[tokio::test]
+async fn another_workspace_id_reaches_nothing() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let id = id_of(&s.new_task("scoped").await);
+    for other in [format!("{}0", s.workspace), "1".to_string(), "x".repeat(40)] {
+        let base = format!("{}/v1.0/workspaces/{other}/assignments/", s.base);
+        let (status, _) = Session::send(s.req(Method::GET, &format!("{base}{id}/"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = Session::send(
+            s.req(Method::PUT, &format!("{base}{id}/"))
+                .json(&json!({"status": "active", "title": "moved"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = Session::send(s.req(Method::DELETE, &format!("{base}{id}/"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = Session::send(
+            s.req(Method::POST, &base)
+                .json(&json!({"status": "assigned", "title": "t", "user_email": s.assignee})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, task) = s.get(&id).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(task["title"], "scoped");
+    assert_eq!(task["status"], "assigned");
+    m.shutdown().await;
+}
+
+#[tokio::test]
+async fn bodies_must_be_declared_as_json() {
+    let m = common::mock("optacheck", None).await;
+    let s = Session::start(&m).await;
+    let id = id_of(&s.new_task("content type").await);
+    let task =
+        json!({"status": "assigned", "title": "plain", "user_email": s.assignee}).to_string();
+    for ct in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        for (method, url) in [
+            (Method::POST, s.tasks_url()),
+            (Method::PUT, s.task_url(&id)),
+        ] {
+            let mut b = s.req(method.clone(), &url).body(task.clone());
+            if let Some(ct) = ct {
+                b = b.header("Content-Type", ct);
+            }
+            let (status, answer) = Session::send(b).await;
+            assert_eq!(
+                status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{method} {ct:?}"
+            );
+            assert!(answer["detail"].is_string());
+        }
+    }
+    assert_eq!(s.get(&id).await.1["title"], "content type");
+    let (status, _) = Session::send(
+        s.req(Method::POST, &s.tasks_url())
+            .header("Content-Type", "application/json; charset=utf-8")
+            .body(task.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "parameters are allowed");
+    // GET and DELETE carry no body and need no Content-Type.
+    let (status, _) = Session::send(s.req(Method::GET, &s.task_url(&id))).await;
+    assert_eq!(status, StatusCode::OK);
+    m.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------- concurrency
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_and_status_changes_lose_nothing() {
+    let m = common::mock("optacheck", None).await;
+    let s = std::sync::Arc::new(Session::start(&m).await);
+    let creates = 64;
+    let mut handles = Vec::new();
+    for i in 0..creates {
+        let s = s.clone();
+        handles.push(tokio::spawn(async move {
+            let (status, body) = s
+                .create(json!({"status": "assigned", "title": format!("concurrent {i}"), "user_email": s.assignee}))
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+            (i, id_of(&body))
+        }));
+    }
+    let mut ids = BTreeSet::new();
+    for h in handles {
+        let (i, id) = h.await.unwrap();
+        assert_eq!(
+            s.get(&id).await.1["title"],
+            json!(format!("concurrent {i}"))
+        );
+        ids.insert(id);
+    }
+    assert_eq!(ids.len(), creates, "every create got its own id");
+
+    // Many status changes on one task at once: each is a change, so each is an entry.
+    let target = id_of(&s.new_task("contended").await);
+    let changes = 48;
+    let mut handles = Vec::new();
+    for i in 0..changes {
+        let (s, target) = (s.clone(), target.clone());
+        handles.push(tokio::spawn(async move {
+            let (status, _) = s.put(&target, json!({"status": format!("step_{i}")})).await;
+            assert_eq!(status, StatusCode::OK);
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let (_, task) = s.get(&target).await;
+    let history = statuses(&task);
+    assert_eq!(history.len(), changes + 1, "{history:?}");
+    assert_eq!(history[0], "assigned");
+    let got: BTreeSet<&str> = history[1..].iter().map(String::as_str).collect();
+    assert_eq!(got.len(), changes);
+    assert_eq!(
+        task["status"],
+        json!(history.last().unwrap()),
+        "status is the last entry"
+    );
+    let dates: Vec<&str> = task["status_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["date_status"].as_str().unwrap())
+        .collect();
+    assert!(
+        dates.windows(2).all(|w| w[0] < w[1]),
+        "entries in order: {dates:?}"
+    );
+    m.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------- faults
+
+/// What the probe of `fault` observes, as text: the faithful mock must give the first of the
+/// fault's pair of expectations, the faulty one the second.
+async fn probe(fault: &str, s: &Session) -> String {
+    let st = |r: (StatusCode, Value)| r.0.as_u16().to_string();
+    match fault {
+        "auth.login-answer-not-json" => {
+            let r = s
+                .http
+                .post(format!("{}/api-token-auth/", s.base))
+                .json(&json!({"username": s.username, "password": s.password}))
+                .send()
+                .await
+                .unwrap();
+            let ct = r.headers()["content-type"].to_str().unwrap().to_string();
+            let body: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+            format!("{ct} token={}", body["token"].is_string())
+        }
+        "auth.login-wrong-password-accepted" => {
+            st(s.login(&json!({"username": s.username, "password": "nope"})).await)
+        }
+        "auth.login-unknown-user-accepted" => st(s
+            .login(&json!({"username": "ghost@example.invalid", "password": s.password}))
+            .await),
+        "auth.token-any-keyword" => {
+            let id = id_of(&s.new_task("kw").await);
+            let mut out = vec![];
+            for a in [format!("Bearer {}", s.token), s.token.clone()] {
+                out.push(st(Session::send(
+                    s.http
+                        .get(s.task_url(&id))
+                        .header("Authorization", a)
+                        .header("x-api-key", &s.api_key),
+                )
+                .await));
+            }
+            out.join(",")
+        }
+        "auth.token-unchecked-read"
+        | "auth.token-unchecked-create"
+        | "auth.token-unchecked-update"
+        | "auth.token-unchecked-delete"
+        | "auth.api-key-unchecked-read"
+        | "auth.api-key-unchecked-create"
+        | "auth.api-key-unchecked-update"
+        | "auth.api-key-unchecked-delete" => {
+            let id = id_of(&s.new_task("guarded").await);
+            let (method, url) = match fault.rsplit('-').next().unwrap() {
+                "read" => (Method::GET, s.task_url(&id)),
+                "create" => (Method::POST, s.tasks_url()),
+                "update" => (Method::PUT, s.task_url(&id)),
+                _ => (Method::DELETE, s.task_url(&id)),
+            };
+            let token_probe = fault.starts_with("auth.token");
+            let mut out = vec![];
+            for wrong in [None, Some("wrong")] {
+                let mut b = s
+                    .http
+                    .request(method.clone(), &url)
+                    .json(&json!({"status": "active", "title": "x", "user_email": s.assignee}));
+                if token_probe {
+                    b = b.header("x-api-key", &s.api_key);
+                    if let Some(w) = wrong {
+                        b = b.header("Authorization", format!("Token {w}"));
+                    }
+                } else {
+                    b = b.header("Authorization", format!("Token {}", s.token));
+                    if let Some(w) = wrong {
+                        b = b.header("x-api-key", w);
+                    }
+                }
+                out.push(st(Session::send(b).await));
+            }
+            out.join(",")
+        }
+        "headers.content-type-ignored-create" => st(Session::send(
+            s.req(Method::POST, &s.tasks_url())
+                .header("Content-Type", "text/plain")
+                .body(json!({"status": "assigned", "title": "t", "user_email": s.assignee}).to_string()),
+        )
+        .await),
+        "headers.content-type-ignored-update" => {
+            let id = id_of(&s.new_task("ct").await);
+            let status = st(Session::send(
+                s.req(Method::PUT, &s.task_url(&id))
+                    .header("Content-Type", "text/plain")
+                    .body(r#"{"title": "changed"}"#),
+            )
+            .await);
+            format!("{status} {}", s.get(&id).await.1["title"])
+        }
+        "tasks.create-body-not-json-accepted" => st(Session::send(
+            s.req(Method::POST, &s.tasks_url())
+                .header("Content-Type", "application/json")
+                .body("status=assigned&title=form"),
+        )
+        .await),
+        "workspace.other-workspace-allowed" => {
+            let id = id_of(&s.new_task("ws").await);
+            let url = format!(
+                "{}/v1.0/workspaces/{}0/assignments/{id}/",
+                s.base, s.workspace
+            );
+            st(Session::send(s.req(Method::GET, &url)).await)
+        }
+        "tasks.create-answer-incomplete" => {
+            let (_, body) = s
+                .create(json!({"status": "assigned", "title": "t", "description": "d", "user_email": s.assignee}))
+                .await;
+            format!("{}", body["description"])
+        }
+        "tasks.create-history-empty" => {
+            format!("{:?}", statuses(&s.new_task("h").await))
+        }
+        "tasks.description-required" => st(s
+            .create(json!({"status": "assigned", "title": "t", "user_email": s.assignee}))
+            .await),
+        "tasks.create-title-optional" => st(s
+            .create(json!({"status": "assigned", "user_email": s.assignee}))
+            .await),
+        "tasks.create-status-optional" => st(s
+            .create(json!({"title": "t", "user_email": s.assignee}))
+            .await),
+        "tasks.create-user-email-optional" => {
+            st(s.create(json!({"status": "assigned", "title": "t"})).await)
+        }
+        "tasks.data-empty-refused" => st(s
+            .create(json!({"status": "assigned", "title": "t", "user_email": s.assignee, "data": {}}))
+            .await),
+        "tasks.title-max-length-unchecked" => st(s
+            .create(json!({"status": "assigned", "title": "T".repeat(101), "user_email": s.assignee}))
+            .await),
+        "tasks.title-max-99" => st(s
+            .create(json!({"status": "assigned", "title": "T".repeat(100), "user_email": s.assignee}))
+            .await),
+        "tasks.description-max-length-unchecked" => st(s
+            .create(json!({"status": "assigned", "title": "t", "description": "D".repeat(256), "user_email": s.assignee}))
+            .await),
+        "tasks.description-max-254" => st(s
+            .create(json!({"status": "assigned", "title": "t", "description": "D".repeat(255), "user_email": s.assignee}))
+            .await),
+        "tasks.read-by-user-wrong" => {
+            let created = s.new_task("r").await;
+            let (_, read) = s.get(&id_of(&created)).await;
+            format!("by_user kept: {}", read["by_user"] == created["by_user"])
+        }
+        "tasks.timestamps-not-rfc3339" => {
+            let re = regex::Regex::new(RFC3339).unwrap();
+            let t = s.new_task("ts").await;
+            format!("rfc3339: {}", re.is_match(t["date_created"].as_str().unwrap()))
+        }
+        "tasks.update-ignores-fields" => {
+            let id = id_of(&s.new_task("before").await);
+            let (_, u) = s.put(&id, json!({"status": "active", "title": "after"})).await;
+            format!("{} {}", u["status"], u["title"])
+        }
+        "tasks.update-returns-202" => {
+            let id = id_of(&s.new_task("u").await);
+            st(s.put(&id, json!({"status": "active"})).await)
+        }
+        "tasks.update-not-partial" => {
+            let (_, t) = s
+                .create(json!({"status": "assigned", "title": "p", "description": "kept", "user_email": s.assignee}))
+                .await;
+            let (_, u) = s.put(&id_of(&t), json!({"status": "active"})).await;
+            format!("{}", u["description"])
+        }
+        "tasks.update-history-replaced" => {
+            let id = id_of(&s.new_task("h").await);
+            format!("{:?}", statuses(&s.put(&id, json!({"status": "in_progress"})).await.1))
+        }
+        "tasks.delete-keeps-task" => {
+            let id = id_of(&s.new_task("d").await);
+            format!("{} {}", st(s.delete(&id).await), st(s.get(&id).await))
+        }
+        "media.read-not-json" => {
+            let id = id_of(&s.new_task("m").await);
+            let r = s.req(Method::GET, &s.task_url(&id)).send().await.unwrap();
+            r.headers()["content-type"].to_str().unwrap().to_string()
+        }
+        other => panic!("no probe for fault `{other}`"),
+    }
+}
+
+/// Per fault: (what the faithful mock shows, what the faulty one shows).
+fn expected(fault: &str) -> (&'static str, &'static str) {
+    match fault {
+        "auth.login-answer-not-json" => (
+            "application/json token=true",
+            "text/html; charset=utf-8 token=true",
+        ),
+        "auth.login-wrong-password-accepted" | "auth.login-unknown-user-accepted" => ("400", "200"),
+        "auth.token-any-keyword" => ("401,401", "200,200"),
+        "auth.token-unchecked-read" => ("401,401", "200,200"),
+        "auth.token-unchecked-create" => ("401,401", "201,201"),
+        "auth.token-unchecked-update" => ("401,401", "200,200"),
+        "auth.token-unchecked-delete" => ("401,401", "204,404"),
+        "auth.api-key-unchecked-read" => ("403,403", "200,200"),
+        "auth.api-key-unchecked-create" => ("403,403", "201,201"),
+        "auth.api-key-unchecked-update" => ("403,403", "200,200"),
+        "auth.api-key-unchecked-delete" => ("403,403", "204,404"),
+        "headers.content-type-ignored-create" => ("415", "201"),
+        "headers.content-type-ignored-update" => ("415 \"ct\"", "200 \"changed\""),
+        "tasks.create-body-not-json-accepted" => ("400", "201"),
+        "workspace.other-workspace-allowed" => ("403", "200"),
+        "tasks.create-answer-incomplete" => ("\"d\"", "null"),
+        "tasks.create-history-empty" => ("[\"assigned\"]", "[]"),
+        "tasks.description-required" => ("201", "400"),
+        "tasks.create-title-optional"
+        | "tasks.create-status-optional"
+        | "tasks.create-user-email-optional" => ("400", "201"),
+        "tasks.data-empty-refused" => ("201", "400"),
+        "tasks.title-max-length-unchecked" => ("400", "201"),
+        "tasks.title-max-99" => ("201", "400"),
+        "tasks.description-max-length-unchecked" => ("400", "201"),
+        "tasks.description-max-254" => ("201", "400"),
+        "tasks.read-by-user-wrong" => ("by_user kept: true", "by_user kept: false"),
+        "tasks.timestamps-not-rfc3339" => ("rfc3339: true", "rfc3339: false"),
+        "tasks.update-ignores-fields" => ("\"active\" \"after\"", "\"active\" \"before\""),
+        "tasks.update-returns-202" => ("200", "202"),
+        "tasks.update-not-partial" => ("\"kept\"", "null"),
+        "tasks.update-history-replaced" => ("[\"assigned\", \"in_progress\"]", "[\"in_progress\"]"),
+        "tasks.delete-keeps-task" => ("204 404", "204 200"),
+        "media.read-not-json" => ("application/json", "text/plain; charset=utf-8"),
+        other => panic!("no expectation for fault `{other}`"),
+    }
+}
+
+#[tokio::test]
+async fn each_fault_breaks_its_behaviour_and_the_faithful_mock_keeps_it() {
+    let faithful = common::mock("optacheck", None).await;
+    let fs = Session::start(&faithful).await;
+    for info in optacheck::Fault::INFOS {
+        let faulty = common::mock("optacheck", Some(info.name)).await;
+        let bs = Session::start(&faulty).await;
+        let (good, bad) = expected(info.name);
+        assert_eq!(
+            probe(info.name, &fs).await,
+            good,
+            "faithful, probe of {}",
+            info.name
+        );
+        assert_eq!(probe(info.name, &bs).await, bad, "fault {}", info.name);
+        faulty.shutdown().await;
+    }
+    faithful.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------- the contract
+
+/// Runs the contract's exchange, lifecycle and media-type rules against a mock, the way the
+/// runner will: the login, the auth scheme and default headers, templates, captures, cleanup.
+/// Returns the failing rules with why.
+async fn run_contract(spec: &Spec, m: &RunningMock) -> BTreeMap<String, String> {
+    let mut base = Vars::new();
+    for c in &spec.contract.credentials {
+        let v = m
+            .target
+            .credentials
+            .get(&c.name)
+            .expect("every credential has a value");
+        if c.secret {
+            base.set_secret(&c.name, v);
+        } else {
+            base.set(&c.name, json!(v));
+        }
+    }
+    base.set("run_id", json!("r42"));
+    let r = Runner {
+        spec,
+        http: common::client(&m.target),
+        base_url: m.base_url().to_string(),
+    };
+    let mut exchanges = Vec::new();
+    let login = spec.contract.login.as_ref().expect("a login");
+    let step = Step {
+        name: None,
+        request: login.request.clone(),
+        expect: login.expect.clone(),
+        capture: login.capture.clone(),
+    };
+    r.step(&step, &mut base, &mut exchanges)
+        .await
+        .expect("the login works");
+
+    let mut failures = BTreeMap::new();
+    for rule in &spec.contract.rules {
+        let mut vars = base.clone();
+        let outcome = match &rule.kind {
+            Kind::Exchange(p) => {
+                let mut out = Ok(());
+                for s in &p.given {
+                    out = out.and(r.step(s, &mut vars, &mut exchanges).await);
+                }
+                let step = Step {
+                    name: None,
+                    request: p.request.clone(),
+                    expect: Some(p.expect.clone()),
+                    capture: Default::default(),
+                };
+                out.and(r.step(&step, &mut vars, &mut exchanges).await)
+            }
+            Kind::Lifecycle(p) => {
+                let mut out = Ok(());
+                for s in &p.steps {
+                    out = r.step(s, &mut vars, &mut exchanges).await;
+                    if out.is_err() {
+                        break;
+                    }
+                }
+                for s in &p.cleanup {
+                    let _ = r.step(s, &mut vars, &mut exchanges).await;
+                }
+                out
+            }
+            Kind::MediaType(_) => continue,
+            other => panic!("{}: kind {} is not run here", rule.id, other.name()),
+        };
+        if let Err(why) = outcome {
+            failures.insert(rule.id.clone(), why);
+        }
+    }
+    for rule in &spec.contract.rules {
+        if let Kind::MediaType(p) = &rule.kind {
+            let want = p.content_type.to_ascii_lowercase();
+            let bad: Vec<String> = exchanges
+                .iter()
+                .filter(|(op, status, _)| {
+                    (p.operations.is_empty() || p.operations.contains(op))
+                        && p.statuses
+                            .as_ref()
+                            .map_or(status / 100 == 2, |s| s.matches(*status))
+                })
+                .filter(|(_, _, media)| media.as_deref() != Some(want.as_str()))
+                .map(|(op, status, media)| format!("{op} {status} {media:?}"))
+                .collect();
+            if !bad.is_empty() {
+                failures.insert(rule.id.clone(), bad.join("; "));
+            }
+        }
+    }
+    failures
+}
+
+struct Runner<'a> {
+    spec: &'a Spec,
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl Runner<'_> {
+    /// Send one step's request, judge it, capture; a step whose variables are missing fails
+    /// (in cleanup it is skipped by the caller ignoring the error).
+    async fn step(
+        &self,
+        step: &Step,
+        vars: &mut Vars,
+        exchanges: &mut Vec<(String, u16, Option<String>)>,
+    ) -> Result<(), String> {
+        let label = step.name.clone().unwrap_or_default();
+        let (op, response) = self
+            .send(&step.request, vars)
+            .await
+            .map_err(|e| format!("{label}: {e}"))?;
+        exchanges.push((op, response.status, response.media_type()));
+        if let Some(expect) = &step.expect {
+            let failures = evaluate(expect, &response, &self.spec.api, vars);
+            if !failures.is_empty() {
+                let text: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+                return Err(format!("{label}: {}", text.join("; ")));
+            }
+        }
+        if !step.capture.is_empty() {
+            let body = response.json().map_err(|e| format!("{label}: {e}"))?;
+            for (name, path) in &step.capture {
+                let nodes = select_json(&body, path, vars)?;
+                let v = nodes
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| format!("{label}: nothing at {path} to capture"))?;
+                vars.set(name, v);
+            }
+        }
+        Ok(())
+    }
+
+    async fn send(&self, req: &Request, vars: &Vars) -> Result<(String, Response), String> {
+        let op = req.operation.clone().ok_or("a request by operation")?;
+        let info = &self.spec.api.operations[&op];
+        let method = req.effective_method(Some(&info.method));
+        let mut path = info.path.clone();
+        for p in &info.path_params {
+            let v = match req.path_params.get(p) {
+                Some(v) => vars.render_value(v).map_err(|e| e.to_string())?,
+                None => vars
+                    .get(p)
+                    .cloned()
+                    .ok_or_else(|| format!("no value for {p}"))?,
+            };
+            path = path.replace(&format!("{{{p}}}"), &scalar_text(&v));
+        }
+        let mut headers: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut put = |k: &str, v: String| {
+            headers.insert(k.to_ascii_lowercase(), (k.to_string(), v));
+        };
+        for (k, v) in &self.spec.contract.defaults.headers {
+            put(
+                k,
+                scalar_text(&vars.render_value(v).map_err(|e| e.to_string())?),
+            );
+        }
+        if req.role.as_deref() != Some("anonymous") {
+            let scheme = &self.spec.contract.auth[0];
+            for (k, v) in &scheme.headers {
+                put(k, vars.render(v).map_err(|e| e.to_string())?);
+            }
+        }
+        for (k, v) in &req.headers {
+            put(
+                k,
+                scalar_text(&vars.render_value(v).map_err(|e| e.to_string())?),
+            );
+        }
+        for k in &req.omit_headers {
+            headers.remove(&k.to_ascii_lowercase());
+        }
+        let mut b = self.http.request(
+            Method::from_bytes(method.as_bytes()).unwrap(),
+            format!("{}{path}", self.base_url),
+        );
+        for (k, v) in headers.values() {
+            b = b.header(k, v);
+        }
+        if let Some(j) = &req.json {
+            b = b.body(
+                serde_json::to_vec(&vars.render_value(j).map_err(|e| e.to_string())?).unwrap(),
+            );
+        } else if let Some(text) = &req.body {
+            b = b.body(vars.render(text).map_err(|e| e.to_string())?);
+        }
+        let r = b.send().await.map_err(|e| e.to_string())?;
+        let status = r.status().as_u16();
+        let hs = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = r.bytes().await.map_err(|e| e.to_string())?.to_vec();
+        Ok((op, Response::new(status, hs, body)))
+    }
+}
+
+fn load() -> Spec {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs");
+    specgate::load_spec(&root.join("optacheck")).expect("the optacheck spec loads")
+}
+
+#[tokio::test]
+async fn the_faithful_mock_passes_every_rule_of_the_contract() {
+    let spec = load();
+    let m = common::mock("optacheck", None).await;
+    let failures = run_contract(&spec, &m).await;
+    assert!(failures.is_empty(), "{failures:#?}");
+    m.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_fault_fails_exactly_the_rules_it_names() {
+    let spec = load();
+    let mut wrong = Vec::new();
+    for info in optacheck::Fault::INFOS {
+        let m = common::mock("optacheck", Some(info.name)).await;
+        let failures = run_contract(&spec, &m).await;
+        m.shutdown().await;
+        let failed: BTreeSet<&str> = failures.keys().map(String::as_str).collect();
+        let named: BTreeSet<&str> = info.rules.iter().copied().collect();
+        if failed != named {
+            wrong.push(format!(
+                "{}: named but passing {:?}; failing but not named {:?}",
+                info.name,
+                named.difference(&failed).collect::<Vec<_>>(),
+                failed
+                    .difference(&named)
+                    .map(|r| (r, &failures[*r]))
+                    .collect::<Vec<_>>(),
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
