@@ -9,13 +9,29 @@ use specgate::run::engine::{run_api, ApiResult, RunOptions, Status};
 use specgate::spec::Level;
 
 fn spec(api: &str) -> specgate::Spec {
-    specgate::load_spec(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs").join(api)).expect("the spec loads")
+    specgate::load_spec(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("specs")
+            .join(api),
+    )
+    .expect("the spec loads")
 }
 
 async fn run(api: &str, fault: Option<&str>, rules: Vec<String>) -> ApiResult {
     let spec = spec(api);
-    let mock = start(api, MockOptions { fault: fault.map(str::to_string), ..Default::default() }).await.expect("the mock starts");
-    let options = RunOptions { rules, ..Default::default() };
+    let mock = start(
+        api,
+        MockOptions {
+            fault: fault.map(str::to_string),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("the mock starts");
+    let options = RunOptions {
+        rules,
+        ..Default::default()
+    };
     let result = run_api(&spec, &mock.target, &options, &mut |_| {}).await;
     mock.shutdown().await;
     result
@@ -27,7 +43,11 @@ fn failures(result: &ApiResult) -> Vec<String> {
         .iter()
         .filter(|r| r.status == Status::Failed)
         .map(|r| {
-            let why = r.failures.first().map(specgate::run::engine::describe).unwrap_or_default();
+            let why = r
+                .failures
+                .first()
+                .map(specgate::run::engine::describe)
+                .unwrap_or_default();
             format!("{} ({}): {why}", r.id, r.level)
         })
         .collect()
@@ -38,15 +58,34 @@ async fn faithful_mocks_pass_every_rule() {
     let mut problems = Vec::new();
     for mock in specgate::mock::apis() {
         let result = run(mock.name(), None, vec![]).await;
-        assert!(result.unreachable.is_none(), "{}: {:?}", mock.name(), result.unreachable);
+        assert!(
+            result.unreachable.is_none(),
+            "{}: {:?}",
+            mock.name(),
+            result.unreachable
+        );
         // Any failure at all is a false positive: `should` and `may` rules hold on a faithful mock too.
         problems.extend(failures(&result));
-        let skipped: Vec<String> = result.results.iter().filter(|r| r.status == Status::Skipped && r.level == Level::Must).map(|r| format!("{}: {}", r.id, r.reason.clone().unwrap_or_default())).collect();
+        let skipped: Vec<String> = result
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Skipped && r.level == Level::Must)
+            .map(|r| format!("{}: {}", r.id, r.reason.clone().unwrap_or_default()))
+            .collect();
         if !skipped.is_empty() {
-            eprintln!("{}: {} must rules skipped on the faithful mock:\n  {}", mock.name(), skipped.len(), skipped.join("\n  "));
+            eprintln!(
+                "{}: {} must rules skipped on the faithful mock:\n  {}",
+                mock.name(),
+                skipped.len(),
+                skipped.join("\n  ")
+            );
         }
     }
-    assert!(problems.is_empty(), "false positives on faithful mocks:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "false positives on faithful mocks:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,8 +97,17 @@ async fn every_fault_is_caught_by_its_rules() {
             total += 1;
             let rules: Vec<String> = fault.rules.iter().map(|r| r.to_string()).collect();
             let result = run(mock.name(), Some(fault.name), rules).await;
-            let failed: Vec<&str> = result.results.iter().filter(|r| r.status == Status::Failed).map(|r| r.id.as_str()).collect();
-            let uncaught: Vec<&&str> = fault.rules.iter().filter(|r| !failed.contains(*r)).collect();
+            let failed: Vec<&str> = result
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Failed)
+                .map(|r| r.id.as_str())
+                .collect();
+            let uncaught: Vec<&&str> = fault
+                .rules
+                .iter()
+                .filter(|r| !failed.contains(*r))
+                .collect();
             if uncaught.is_empty() {
                 caught += 1;
             } else {
@@ -67,12 +115,31 @@ async fn every_fault_is_caught_by_its_rules() {
                     .results
                     .iter()
                     .filter(|r| uncaught.contains(&&r.id.as_str()))
-                    .map(|r| format!("{} {:?}{}", r.id, r.status, r.reason.as_deref().map(|x| format!(" ({x})")).unwrap_or_default()))
+                    .map(|r| {
+                        format!(
+                            "{} {:?}{}",
+                            r.id,
+                            r.status,
+                            r.reason
+                                .as_deref()
+                                .map(|x| format!(" ({x})"))
+                                .unwrap_or_default()
+                        )
+                    })
                     .collect();
-                missed.push(format!("{} --fault {}: not caught by {}", mock.name(), fault.name, why.join(", ")));
+                missed.push(format!(
+                    "{} --fault {}: not caught by {}",
+                    mock.name(),
+                    fault.name,
+                    why.join(", ")
+                ));
             }
         }
     }
     eprintln!("fault matrix: {caught}/{total} faults caught");
-    assert!(missed.is_empty(), "{caught}/{total} faults caught; missed:\n{}", missed.join("\n"));
+    assert!(
+        missed.is_empty(),
+        "{caught}/{total} faults caught; missed:\n{}",
+        missed.join("\n")
+    );
 }
