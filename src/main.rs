@@ -56,9 +56,10 @@ enum Command {
         /// Rules run at once (read-only rules; writing rules run one at a time)
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
-        /// Write the JSON report here
-        #[arg(long, value_name = "PATH")]
-        json: Option<PathBuf>,
+        /// Write a report: json=PATH, junit=PATH, md=PATH or html=PATH (repeatable)
+        /// [default: all four under reports/<timestamp>/]
+        #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_report)]
+        reports: Vec<(String, PathBuf)>,
         /// Break one documented behaviour of the built-in mock (needs exactly one --api)
         #[arg(long, value_name = "NAME")]
         fault: Option<String>,
@@ -130,7 +131,7 @@ fn main() -> ExitCode {
             read_only,
             strict,
             concurrency,
-            json,
+            reports,
             fault,
         } => {
             let options = specgate::run::engine::RunOptions {
@@ -140,7 +141,7 @@ fn main() -> ExitCode {
                 skip,
                 ..Default::default()
             };
-            run_check(&root, &apis, options, strict, json, fault)
+            run_check(&root, &apis, options, strict, reports, fault)
         }
         Command::Mock {
             api,
@@ -171,7 +172,7 @@ fn run_check(
     apis: &[String],
     options: specgate::run::engine::RunOptions,
     strict: bool,
-    json: Option<PathBuf>,
+    reports: Vec<(String, PathBuf)>,
     fault: Option<String>,
 ) -> ExitCode {
     let mocks: Vec<&str> = specgate::mock::apis().iter().map(|m| m.name()).collect();
@@ -244,12 +245,43 @@ fn run_check(
         }
     };
     print!("{}", specgate::report::check::terminal(&results, strict));
-    if let Some(path) = json {
-        if let Err(e) = std::fs::write(&path, specgate::report::check::json(&results, strict)) {
+    let reports = if reports.is_empty() {
+        let dir =
+            PathBuf::from("reports").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
+        specgate::report::check::FORMATS
+            .iter()
+            .map(|f| {
+                (
+                    f.to_string(),
+                    dir.join(specgate::report::check::default_file(f)),
+                )
+            })
+            .collect()
+    } else {
+        reports
+    };
+    for (format, path) in &reports {
+        let text = specgate::report::check::render(format, &results, strict).unwrap_or_default();
+        let written = path
+            .parent()
+            .map_or(Ok(()), |d| {
+                if d.as_os_str().is_empty() {
+                    Ok(())
+                } else {
+                    std::fs::create_dir_all(d)
+                }
+            })
+            .and_then(|_| std::fs::write(path, text));
+        if let Err(e) = written {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(EXIT_SPEC_ERROR);
         }
     }
+    let shown: Vec<String> = reports
+        .iter()
+        .map(|(f, p)| format!("{f}: {}", p.display()))
+        .collect();
+    println!("reports: {}", shown.join(", "));
     let summary = specgate::report::check::Summary::of(&results, strict);
     if summary.unreachable == results.len() {
         for r in &results {
@@ -266,6 +298,20 @@ fn run_check(
     } else {
         ExitCode::from(EXIT_OK)
     }
+}
+
+/// `KIND=PATH` of `--report`.
+fn parse_report(s: &str) -> Result<(String, PathBuf), String> {
+    let (kind, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: write KIND=PATH, e.g. junit=reports/junit.xml"))?;
+    if !specgate::report::check::FORMATS.contains(&kind) {
+        return Err(format!(
+            "unknown report `{kind}`: use one of {}",
+            specgate::report::check::FORMATS.join(", ")
+        ));
+    }
+    Ok((kind.to_string(), PathBuf::from(path)))
 }
 
 fn list_mock_faults(api: Option<&str>) -> ExitCode {

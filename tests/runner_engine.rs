@@ -234,3 +234,78 @@ async fn read_only_skips_writing_rules() {
     assert_eq!(lifecycle.status, Status::Skipped);
     assert!(result.results.iter().all(|r| r.status != Status::Failed));
 }
+
+#[tokio::test]
+async fn the_json_report_matches_its_published_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the report schema compiles");
+    let spec = mini();
+    let mut results = Vec::new();
+    for fault in [Fault::None, Fault::CreateIs200, Fault::NotFoundIs200] {
+        let (target, server) = serve(fault).await;
+        results.push(run_api(&spec, &target, &RunOptions::default(), &mut |_| {}).await);
+        server.abort();
+    }
+    let (target, server) = serve(Fault::None).await;
+    server.abort();
+    let _ = server.await;
+    results.push(run_api(&spec, &target, &RunOptions::default(), &mut |_| {}).await);
+    let report: Value =
+        serde_json::from_str(&specgate::report::check::json(&results, false)).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The report is not trivially valid: it holds failures with exchanges and an unreachable target.
+    assert!(report["summary"]["failing"].as_u64().unwrap() >= 2);
+    assert!(report["summary"]["unreachable"].as_u64().unwrap() == 1);
+    assert!(
+        report
+            .pointer("/apis/1/results/3/failures/0/exchange/curl")
+            .is_some(),
+        "{report:#}"
+    );
+    // And the schema does reject a report that is not one.
+    let mut broken = report.clone();
+    broken["apis"][1]["results"][3]["status"] = json!("flaky");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[tokio::test]
+async fn every_report_format_renders_failures_with_their_cite_and_curl() {
+    let spec = mini();
+    let (target, server) = serve(Fault::CreateIs200).await;
+    let results = vec![run_api(&spec, &target, &RunOptions::default(), &mut |_| {}).await];
+    server.abort();
+    let junit = specgate::report::check::junit(&results, false);
+    assert!(
+        junit.contains("<testsuite name=\"mini\" tests=\"7\" failures=\"2\""),
+        "{junit}"
+    );
+    assert!(junit.contains("<failure message="));
+    let md = specgate::report::check::markdown(&results, false);
+    assert!(
+        md.contains("### `mini.notes.lifecycle`")
+            && md.contains("> Creating a note returns 201 Created.")
+            && md.contains("```sh"),
+        "{md}"
+    );
+    let html = specgate::report::check::html(&results, false);
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && !html.contains("<script")
+            && !html.contains("http://cdn"),
+        "self-contained"
+    );
+    assert!(html.contains("Creating a note returns 201 Created.") && html.contains("curl -sS"));
+    for text in [&junit, &md, &html] {
+        assert!(!text.contains("k3y"), "a secret reached a report");
+    }
+}

@@ -165,3 +165,290 @@ pub fn terminal(apis: &[ApiResult], strict: bool) -> String {
     ));
     out
 }
+
+fn xml_escape(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+fn failure_text(r: &crate::run::engine::RuleResult) -> String {
+    let mut out = String::new();
+    for c in &r.cite {
+        out.push_str(&format!("cite: \"{}\"\n", crate::spec::normalize_ws(c)));
+    }
+    for f in &r.failures {
+        out.push_str(&format!("- {}\n", describe(f)));
+        if let Some(x) = &f.exchange {
+            let answer = x
+                .status
+                .map(|s| s.to_string())
+                .or_else(|| x.error.clone())
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {} -> {answer}\n  {}\n",
+                x.method, x.url, x.curl
+            ));
+        }
+    }
+    out
+}
+
+/// JUnit XML: one testsuite per API, one testcase per rule. A failed `must` (or, with
+/// `strict`, `should`) is a <failure>; warnings and observations go to <system-out>.
+pub fn junit(apis: &[ApiResult], strict: bool) -> String {
+    let s = Summary::of(apis, strict);
+    let total_ms: u64 = apis.iter().map(|a| a.elapsed_ms).sum();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"specgate\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">\n",
+        s.rules,
+        s.failing,
+        s.skipped,
+        total_ms as f64 / 1000.0
+    );
+    for api in apis {
+        let failing = api
+            .results
+            .iter()
+            .filter(|r| r.counts_as_failure(strict))
+            .count();
+        let skipped = api
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Skipped)
+            .count();
+        let errors = usize::from(api.unreachable.is_some());
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failing}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"{:.3}\">\n",
+            xml_escape(&api.api),
+            api.results.len(),
+            api.elapsed_ms as f64 / 1000.0
+        ));
+        if let Some(u) = &api.unreachable {
+            out.push_str(&format!("    <testcase classname=\"{0}\" name=\"{0}.reachable\"><error message=\"{1}\"/></testcase>\n", xml_escape(&api.api), xml_escape(u)));
+        }
+        for r in &api.results {
+            out.push_str(&format!(
+                "    <testcase classname=\"{}.{}\" name=\"{}\" time=\"{:.3}\">",
+                xml_escape(&api.api),
+                xml_escape(&r.kind),
+                xml_escape(&r.id),
+                r.elapsed_ms as f64 / 1000.0
+            ));
+            match r.status {
+                Status::Skipped => out.push_str(&format!(
+                    "<skipped message=\"{}\"/>",
+                    xml_escape(r.reason.as_deref().unwrap_or(""))
+                )),
+                Status::Failed if r.counts_as_failure(strict) => {
+                    let first = r
+                        .failures
+                        .first()
+                        .map(describe)
+                        .unwrap_or_else(|| r.reason.clone().unwrap_or_default());
+                    out.push_str(&format!(
+                        "<failure message=\"{}\" type=\"{}\">{}</failure>",
+                        xml_escape(&first),
+                        r.level,
+                        xml_escape(&failure_text(r))
+                    ));
+                }
+                Status::Failed => out.push_str(&format!(
+                    "<system-out>{} ({}): {}</system-out>",
+                    if r.level == Level::Should {
+                        "warning"
+                    } else {
+                        "observation"
+                    },
+                    r.level,
+                    xml_escape(&failure_text(r))
+                )),
+                Status::Passed if !r.observations.is_empty() => out.push_str(&format!(
+                    "<system-out>{}</system-out>",
+                    xml_escape(&r.observations.join("\n"))
+                )),
+                Status::Passed => {}
+            }
+            out.push_str("</testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// Markdown, for a person or a pull request: the summary, then each failed rule with its
+/// cite, what was expected and observed, and the curl that reproduces it.
+pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
+    let s = Summary::of(apis, strict);
+    let mut out = format!(
+        "# specgate conformance report\n\n{} rules: **{} passed**, **{} failed** ({} failing the run, {} warnings, {} observations), {} skipped.\n\n| API | base URL | rules | passed | failed | skipped |\n|---|---|---|---|---|---|\n",
+        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped
+    );
+    for a in apis {
+        let n = |st: Status| a.results.iter().filter(|r| r.status == st).count();
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} |\n",
+            a.api,
+            a.base_url,
+            a.results.len(),
+            n(Status::Passed),
+            n(Status::Failed),
+            n(Status::Skipped)
+        ));
+    }
+    for a in apis {
+        if let Some(u) = &a.unreachable {
+            out.push_str(&format!(
+                "\n## {}\n\nThe target could not be reached: {u}\n",
+                a.api
+            ));
+        }
+        let failed: Vec<_> = a
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Failed)
+            .collect();
+        if failed.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n## {}\n", a.api));
+        for r in failed {
+            out.push_str(&format!("\n### `{}` ({}, {})\n\n", r.id, r.kind, r.level));
+            if let Some(t) = &r.title {
+                out.push_str(&format!("{t}\n\n"));
+            }
+            for c in &r.cite {
+                out.push_str(&format!("> {}\n\n", crate::spec::normalize_ws(c)));
+            }
+            for f in &r.failures {
+                out.push_str(&format!("- {}\n", describe(f).replace('|', "\\|")));
+                if let Some(x) = &f.exchange {
+                    let answer = x
+                        .status
+                        .map(|s| s.to_string())
+                        .or_else(|| x.error.clone())
+                        .unwrap_or_default();
+                    out.push_str(&format!(
+                        "\n  `{} {}` → {answer}\n\n  ```sh\n  {}\n  ```\n",
+                        x.method, x.url, x.curl
+                    ));
+                    if !x.response_body.is_empty() {
+                        out.push_str(&format!(
+                            "\n  ```\n  {}\n  ```\n",
+                            x.response_body
+                                .lines()
+                                .take(20)
+                                .collect::<Vec<_>>()
+                                .join("\n  ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One self-contained HTML file (inline style, no script, no network): the summary and every
+/// rule, failures open with their exchange and curl.
+pub fn html(apis: &[ApiResult], strict: bool) -> String {
+    let s = Summary::of(apis, strict);
+    let e = xml_escape;
+    let mut out = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\nbody{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}\n.passed{color:#17663a}.failed{color:#b3261e}.skipped{color:#777}.warn{color:#a15c00}\ndetails{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}\nsummary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}\npre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n</style></head><body>\n<h1>specgate conformance report</h1>\n",
+    );
+    out.push_str(&format!(
+        "<p>{} rules: <b class=\"passed\">{} passed</b>, <b class=\"failed\">{} failed</b> ({} failing the run, {} warnings, {} observations), <span class=\"skipped\">{} skipped</span>.</p>\n<table><tr><th>API</th><th>base URL</th><th>rules</th><th>passed</th><th>failed</th><th>skipped</th></tr>\n",
+        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped
+    ));
+    for a in apis {
+        let n = |st: Status| a.results.iter().filter(|r| r.status == st).count();
+        out.push_str(&format!("<tr><td><a href=\"#{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td></tr>\n", e(&a.api), e(&a.base_url), a.results.len(), n(Status::Passed), n(Status::Failed), n(Status::Skipped)));
+    }
+    out.push_str("</table>\n");
+    for a in apis {
+        out.push_str(&format!("<h2 id=\"{0}\">{0}</h2>\n", e(&a.api)));
+        if let Some(u) = &a.unreachable {
+            out.push_str(&format!(
+                "<p class=\"failed\">The target could not be reached: {}</p>\n",
+                e(u)
+            ));
+        }
+        for r in &a.results {
+            let class = match r.status {
+                Status::Passed => "passed",
+                Status::Failed => "failed",
+                Status::Skipped => "skipped",
+            };
+            let open = if r.status == Status::Failed && r.counts_as_failure(strict) {
+                " open"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "<details class=\"{class}\"{open}><summary><span class=\"{class}\">{}</span> <code>{}</code> <small>{} · {}</small> {}</summary>\n",
+                class.to_uppercase(),
+                e(&r.id),
+                e(&r.kind),
+                r.level,
+                e(r.title.as_deref().unwrap_or(""))
+            ));
+            for c in &r.cite {
+                out.push_str(&format!(
+                    "<blockquote>{}</blockquote>\n",
+                    e(&crate::spec::normalize_ws(c))
+                ));
+            }
+            if let Some(reason) = &r.reason {
+                out.push_str(&format!("<p>{}</p>\n", e(reason)));
+            }
+            for o in &r.observations {
+                out.push_str(&format!("<p class=\"warn\">observed: {}</p>\n", e(o)));
+            }
+            for f in &r.failures {
+                out.push_str(&format!("<p class=\"failed\">{}</p>\n", e(&describe(f))));
+                if let Some(x) = &f.exchange {
+                    let answer = x
+                        .status
+                        .map(|s| s.to_string())
+                        .or_else(|| x.error.clone())
+                        .unwrap_or_default();
+                    out.push_str(&format!(
+                        "<pre>{} {} → {}\n\n{}</pre>\n<pre>{}</pre>\n",
+                        e(&x.method),
+                        e(&x.url),
+                        e(&answer),
+                        e(&x.response_body),
+                        e(&x.curl)
+                    ));
+                }
+            }
+            out.push_str("</details>\n");
+        }
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The report formats `--report KIND=PATH` takes.
+pub const FORMATS: &[&str] = &["json", "junit", "md", "html"];
+
+/// Render `format` (one of `FORMATS`).
+pub fn render(format: &str, apis: &[ApiResult], strict: bool) -> Option<String> {
+    Some(match format {
+        "json" => json(apis, strict),
+        "junit" => junit(apis, strict),
+        "md" => markdown(apis, strict),
+        "html" => html(apis, strict),
+        _ => return None,
+    })
+}
+
+/// The file name a format gets in a reports folder.
+pub fn default_file(format: &str) -> &'static str {
+    match format {
+        "json" => "report.json",
+        "junit" => "junit.xml",
+        "md" => "report.md",
+        _ => "report.html",
+    }
+}
