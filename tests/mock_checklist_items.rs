@@ -1514,3 +1514,115 @@ async fn every_fault_breaks_what_it_names_and_the_faithful_mock_keeps_it() {
         m.shutdown().await;
     }
 }
+
+// ---------------------------------------------------------------------------------- the spec
+
+/// Every answer is documented for its operation and valid against that response's schema.
+#[tokio::test]
+async fn answers_match_the_openapi_document() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("specs")
+        .join(API);
+    let spec = specgate::load_spec(&root).expect("the spec loads");
+    let conforms = |op: &str, r: &R| {
+        let info = &spec.api.operations[op];
+        let key = info
+            .response_key(r.status)
+            .unwrap_or_else(|| panic!("{op}: {} is not documented", r.status));
+        let validator = spec.api.response_validator(op, key, None);
+        assert!(
+            validator.is_some() || !(r.status < 300 || r.status == 422),
+            "{op} {}: no schema",
+            r.status
+        );
+        if let Some(v) = validator {
+            let errors: Vec<String> = v.iter_errors(&r.body).map(|e| e.to_string()).collect();
+            assert!(
+                errors.is_empty(),
+                "{op} {}: {errors:?} in {}",
+                r.status,
+                r.body
+            );
+        }
+    };
+    let (m, c) = start(None).await;
+    let p = parent(60);
+    let r = c
+        .send(
+            Method::POST,
+            "/checklists",
+            &[
+                ("checklistresource_type", "task"),
+                ("checklistresource_id", &p.to_string()),
+                ("checklist_text", "a"),
+            ],
+        )
+        .await;
+    conforms("createChecklist", &r);
+    let a = r.data()["id"].as_u64().unwrap();
+    let b = c.create_id("task", p, "b").await;
+    conforms(
+        "createChecklist",
+        &c.send(Method::POST, "/checklists", &[]).await,
+    );
+    conforms("listChecklists", &c.list("task", p, "").await);
+    conforms(
+        "listChecklists",
+        &c.list("task", 1, "&sort=checklist_status").await,
+    );
+    conforms("listChecklists", &c.get("/checklists").await);
+    conforms(
+        "listChecklists",
+        &c.raw(Method::GET, "/checklists", None, vec![], Auth::None)
+            .await,
+    );
+    conforms("getChecklist", &c.item(a).await);
+    conforms("getChecklist", &c.item(1).await);
+    conforms("getChecklist", &c.item(999_999_999).await);
+    let patch = format!("/checklists/{a}");
+    conforms(
+        "updateChecklist",
+        &c.send(Method::PATCH, &patch, &[("checklist_text", "x")])
+            .await,
+    );
+    conforms("updateChecklist", &c.send(Method::PATCH, &patch, &[]).await);
+    conforms("updateChecklistStatus", &c.set_status(a, "completed").await);
+    conforms("updateChecklistStatus", &c.set_status(a, "done").await);
+    conforms(
+        "listChecklists",
+        &c.list("task", p, "&limit=1&page=2").await,
+    );
+    conforms("reorderChecklists", &c.reorder(&[b, a]).await);
+    conforms("reorderChecklists", &c.reorder(&[999_999_999]).await);
+    conforms(
+        "reorderChecklists",
+        &c.send(Method::PUT, "/checklists/positions", &[]).await,
+    );
+    let r = c.comment(a, "x").await;
+    conforms("addChecklistComment", &r);
+    let cid = r.data()["id"].as_u64().unwrap();
+    conforms(
+        "addChecklistComment",
+        &c.send(Method::POST, &format!("/checklists/{a}/comments"), &[])
+            .await,
+    );
+    conforms("listChecklistComments", &c.comments(a).await);
+    conforms("listChecklistComments", &c.comments(1).await);
+    conforms(
+        "deleteChecklistComment",
+        &c.delete(&format!("/checklists/{a}/comments/{cid}")).await,
+    );
+    conforms(
+        "deleteChecklistComment",
+        &c.delete(&format!("/checklists/{a}/comments/{cid}")).await,
+    );
+    conforms(
+        "deleteChecklist",
+        &c.delete(&format!("/checklists/{a}")).await,
+    );
+    conforms(
+        "deleteChecklist",
+        &c.delete(&format!("/checklists/{a}")).await,
+    );
+    m.shutdown().await;
+}

@@ -962,7 +962,7 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     let explicit = present("sort").is_some();
     let desc = desc
         && !(sort == Some(Sort::Position) && explicit && app.is(Fault::PositionDescIgnored))
-        && !(!explicit && app.is(Fault::DefaultSortDescIgnored));
+        && (explicit || !app.is(Fault::DefaultSortDescIgnored));
     match sort {
         Some(Sort::Position) if by_position => {}
         Some(Sort::Position) => refs.sort_by_key(|i| (i.position, i.id)),
