@@ -898,8 +898,21 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     };
     let page = if app.is(Fault::PageIgnored) { 1 } else { page };
 
+    let sort = match sort {
+        None if app.is(Fault::DefaultSortById) => None,
+        None => Some(Sort::Position),
+        Some(Sort::Status) if app.is(Fault::SortStatusIgnored) => Some(Sort::Position),
+        Some(Sort::Created) if app.is(Fault::SortCreatedIgnored) => Some(Sort::Position),
+        s => s,
+    };
+    let explicit = present("sort").is_some();
+    let desc = desc
+        && !(sort == Some(Sort::Position) && explicit && app.is(Fault::PositionDescIgnored))
+        && (explicit || !app.is(Fault::DefaultSortDescIgnored));
     let store = app.store.read().await;
     let synth = &app.synth;
+    // A written parent by position: only its page is looked up.
+    let mut fast: Option<(usize, Vec<&Item>)> = None;
     // The parent's items (refs), and its progress over the full set.
     let mut owned: Vec<Item> = Vec::new();
     let mut refs: Vec<&Item> = Vec::new();
@@ -909,17 +922,33 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
         (_, _, true) => {}
         (Some(kind), Some(pid), false) if !app.is(Fault::ListScopeIgnoresType) => {
             let key = (kind, pid);
-            if let Some(parent) = store.parents.get(&key) {
-                refs.extend(
-                    parent
-                        .order
-                        .iter()
-                        .filter_map(|id| store.items.get(id).or_else(|| store.ghosts.get(id))),
-                );
-                completed = parent.completed;
-            } else if let Some(p) = synth.seeded(&key) {
-                owned.extend(synth.ids_of(p).map(|id| synth.item(id)));
-                completed = owned.iter().filter(|i| i.completed()).count();
+            let lookup = |id: &u64| store.items.get(id).or_else(|| store.ghosts.get(id));
+            match store.parents.get(&key) {
+                Some(parent) if sort == Some(Sort::Position) => {
+                    let total = parent.order.len();
+                    let range = page_range(total, per_page, page);
+                    let items: Vec<&Item> = if desc {
+                        parent.order[total - range.end..total - range.start]
+                            .iter()
+                            .rev()
+                            .filter_map(lookup)
+                            .collect()
+                    } else {
+                        parent.order[range].iter().filter_map(lookup).collect()
+                    };
+                    fast = Some((total, items));
+                    completed = parent.completed;
+                }
+                Some(parent) => {
+                    refs.extend(parent.order.iter().filter_map(lookup));
+                    completed = parent.completed;
+                }
+                None => {
+                    if let Some(p) = synth.seeded(&key) {
+                        owned.extend(synth.ids_of(p).map(|id| synth.item(id)));
+                        completed = owned.iter().filter(|i| i.completed()).count();
+                    }
+                }
             }
         }
         (_, Some(pid), false) => {
@@ -950,19 +979,6 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     if !owned.is_empty() && refs.len() > owned.len() {
         by_position = false;
     }
-    let total = refs.len();
-
-    let sort = match sort {
-        None if app.is(Fault::DefaultSortById) => None,
-        None => Some(Sort::Position),
-        Some(Sort::Status) if app.is(Fault::SortStatusIgnored) => Some(Sort::Position),
-        Some(Sort::Created) if app.is(Fault::SortCreatedIgnored) => Some(Sort::Position),
-        s => s,
-    };
-    let explicit = present("sort").is_some();
-    let desc = desc
-        && !(sort == Some(Sort::Position) && explicit && app.is(Fault::PositionDescIgnored))
-        && (explicit || !app.is(Fault::DefaultSortDescIgnored));
     match sort {
         Some(Sort::Position) if by_position => {}
         Some(Sort::Position) => refs.sort_by_key(|i| (i.position, i.id)),
@@ -972,13 +988,20 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
         Some(Sort::Created) => refs.sort_by_key(|i| (i.created, i.id)),
         None => refs.sort_by_key(|i| i.id),
     }
-    let range = page_range(total, per_page, page);
-    let page_items: Vec<&Item> = if desc {
-        // The page of the reversed order, without reversing the whole set.
-        let (s, e) = (total - range.end, total - range.start);
-        refs[s..e].iter().rev().copied().collect()
-    } else {
-        refs[range].to_vec()
+    let (total, page_items) = match fast {
+        Some(f) => f,
+        None => {
+            let total = refs.len();
+            let range = page_range(total, per_page, page);
+            let items: Vec<&Item> = if desc {
+                // The page of the reversed order, without reversing the whole set.
+                let (s, e) = (total - range.end, total - range.start);
+                refs[s..e].iter().rev().copied().collect()
+            } else {
+                refs[range].to_vec()
+            };
+            (total, items)
+        }
     };
     if app.is(Fault::ProgressPageOnly) {
         completed = page_items.iter().filter(|i| i.completed()).count();
