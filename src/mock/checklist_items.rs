@@ -220,8 +220,9 @@ const DEFAULT_SIZE: usize = 1000;
 const MAX_SIZE: usize = 10_000_000;
 const DEFAULT_PAGE_SIZE: usize = 25;
 const MAX_PAGE_SIZE: usize = 100;
-/// 2026-01-01T00:00:00Z: synthetic items are created after it, ten minutes apart.
-const SYNTH_EPOCH_MICROS: i64 = 1_767_225_600_000_000;
+/// 2024-01-01T00:00:00Z: synthetic items are created in the two years after it, in id order.
+const SYNTH_EPOCH_MICROS: i64 = 1_704_067_200_000_000;
+const SYNTH_SPAN_MICROS: i64 = 2 * 365 * 86_400 * 1_000_000;
 const INVALID: &str = "The given data was invalid.";
 const OWNER: (u64, &str) = (1, "Admin");
 const CREATORS: &[(u64, &str)] = &[(1, "Admin"), (2, "Dana Ruiz"), (3, "Sam Okafor")];
@@ -371,7 +372,9 @@ impl Synth {
 
     fn item(&self, id: u64) -> Item {
         let r = mix(self.seed, id);
-        let created = SYNTH_EPOCH_MICROS + (id as i64) * 600_000_000 + (r % 600) as i64 * 1_000_000;
+        // Evenly spread over the span, strictly increasing with the id.
+        let step = (SYNTH_SPAN_MICROS / (self.size as i64 + 1)).max(2);
+        let created = SYNTH_EPOCH_MICROS + (id as i64) * step + (r % (step as u64 / 2)) as i64;
         let comments = (0..(r >> 8) % 3)
             .map(|k| {
                 let cid = id * 3 + k;
@@ -402,7 +405,7 @@ impl Synth {
             position: ((id - 1) % PER_PARENT + 1) as i64,
             parent: self.parent_of(id),
             created,
-            updated: created + ((r >> 16) % 86_400) as i64 * 1_000_000,
+            updated: created + ((r >> 16) % (step as u64 / 2)) as i64,
             comments,
         }
     }
@@ -1586,5 +1589,20 @@ mod tests {
             assert!(s.ids_of(s.seeded(&item.parent).unwrap_or(0)).contains(&id));
         }
         assert_eq!(s.seeded(&("task".into(), 4)), None);
+        for size in [12, 1000, MAX_SIZE as u64] {
+            let s = Synth { seed: 3, size };
+            let ids = [1, 2, size / 2, size - 1, size];
+            let dates: Vec<(i64, i64)> = ids
+                .iter()
+                .map(|id| s.item(*id))
+                .map(|i| (i.created, i.updated))
+                .collect();
+            for w in dates.windows(2) {
+                assert!(w[0].0 < w[1].0, "{size}: {dates:?}");
+            }
+            for (created, updated) in dates {
+                assert!(created <= updated && updated < SYNTH_EPOCH_MICROS + SYNTH_SPAN_MICROS);
+            }
+        }
     }
 }
