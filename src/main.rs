@@ -8,6 +8,22 @@ use clap::{Parser, Subcommand};
 use specgate::lint::{lint, CiteCheck};
 use specgate::report::specs_table;
 
+/// Print to stdout; a closed pipe (`specgate ... | head`) ends the output quietly instead of
+/// panicking as `println!` does.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// Exit codes, documented in the README.
 const EXIT_OK: u8 = 0;
 const EXIT_RULE_FAILED: u8 = 1;
@@ -244,7 +260,7 @@ fn run_check(
             return ExitCode::from(EXIT_SPEC_ERROR);
         }
     };
-    print!("{}", specgate::report::check::terminal(&results, strict));
+    out_raw!("{}", specgate::report::check::terminal(&results, strict));
     let reports = if reports.is_empty() {
         let dir =
             PathBuf::from("reports").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
@@ -281,7 +297,7 @@ fn run_check(
         .iter()
         .map(|(f, p)| format!("{f}: {}", p.display()))
         .collect();
-    println!("reports: {}", shown.join(", "));
+    out!("reports: {}", shown.join(", "));
     let summary = specgate::report::check::Summary::of(&results, strict);
     if summary.unreachable == results.len() {
         for r in &results {
@@ -329,7 +345,7 @@ fn list_mock_faults(api: Option<&str>) -> ExitCode {
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
     for m in mocks {
-        println!("{}", specgate::report::faults_table(m.name(), m.faults()));
+        out!("{}", specgate::report::faults_table(m.name(), m.faults()));
     }
     ExitCode::from(EXIT_OK)
 }
@@ -350,7 +366,7 @@ fn run_mock(api: &str, options: specgate::mock::MockOptions) -> ExitCode {
                 return ExitCode::from(EXIT_SPEC_ERROR);
             }
         };
-        println!("{}", specgate::report::mock_banner(&mock));
+        out!("{}", specgate::report::mock_banner(&mock));
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("stopping");
         mock.shutdown().await;
@@ -383,10 +399,10 @@ fn run_specs(root: &Path, api: Option<String>) -> ExitCode {
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
     if args.is_empty() {
-        println!("{}", specs_table::apis_table(&specs));
+        out!("{}", specs_table::apis_table(&specs));
     } else {
         for s in &specs {
-            println!("{}", specs_table::api_detail(s));
+            out!("{}", specs_table::api_detail(s));
         }
     }
     ExitCode::from(EXIT_OK)
@@ -419,14 +435,14 @@ fn run_lint(root: &Path, targets: &[String], docs: Option<PathBuf>) -> ExitCode 
                     CiteCheck::NotRun => String::new(),
                 };
                 let status = if o.is_clean() { "ok" } else { "FAILED" };
-                println!(
+                out!(
                     "{status:6} {name}: {} operations, {} rules ({must} must, {should} should, {may} may), {} schemas compiled; {cite_note}",
                     s.api.operations.len(),
                     s.contract.rules.len(),
                     s.api.compiled_count(),
                 );
             }
-            (None, _) => println!("FAILED {name}: {} error(s)", o.errors.len()),
+            (None, _) => out!("FAILED {name}: {} error(s)", o.errors.len()),
         }
     }
     if total > 0 {
