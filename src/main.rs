@@ -76,6 +76,9 @@ enum Command {
         /// [default: all four under reports/<timestamp>/]
         #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_report)]
         reports: Vec<(String, PathBuf)>,
+        /// Check a live target named by a profile file instead of the built-in mocks (repeatable)
+        #[arg(long = "target", value_name = "FILE")]
+        targets: Vec<PathBuf>,
         /// Break one documented behaviour of the built-in mock (needs exactly one --api)
         #[arg(long, value_name = "NAME")]
         fault: Option<String>,
@@ -100,6 +103,9 @@ enum Command {
         /// Size of the main collection (e.g. Checklick users)
         #[arg(long, alias = "users", value_name = "N")]
         size: Option<usize>,
+        /// Write the mock's TLS certificate (PEM) here, for a profile's `ca_cert`
+        #[arg(long, value_name = "FILE")]
+        cert_out: Option<PathBuf>,
         /// List the faults (of --api, or of every mock) and exit
         #[arg(long)]
         list_faults: bool,
@@ -148,6 +154,7 @@ fn main() -> ExitCode {
             strict,
             concurrency,
             reports,
+            targets,
             fault,
         } => {
             let options = specgate::run::engine::RunOptions {
@@ -157,7 +164,11 @@ fn main() -> ExitCode {
                 skip,
                 ..Default::default()
             };
-            run_check(&root, &apis, options, strict, reports, fault)
+            if targets.is_empty() {
+                run_check(&root, &apis, options, strict, reports, fault)
+            } else {
+                run_check_targets(&root, &targets, options, strict, reports)
+            }
         }
         Command::Mock {
             api,
@@ -166,6 +177,7 @@ fn main() -> ExitCode {
             fault,
             seed,
             size,
+            cert_out,
             list_faults,
         } => {
             if list_faults {
@@ -178,7 +190,7 @@ fn main() -> ExitCode {
                 seed,
                 size,
             };
-            run_mock(api.as_deref().unwrap_or_default(), options)
+            run_mock(api.as_deref().unwrap_or_default(), options, cert_out)
         }
     }
 }
@@ -260,7 +272,16 @@ fn run_check(
             return ExitCode::from(EXIT_SPEC_ERROR);
         }
     };
-    out_raw!("{}", specgate::report::check::terminal(&results, strict));
+    finish(&results, strict, reports)
+}
+
+/// Print the summary, write the reports, and say how the run ends.
+fn finish(
+    results: &[specgate::run::engine::ApiResult],
+    strict: bool,
+    reports: Vec<(String, PathBuf)>,
+) -> ExitCode {
+    out_raw!("{}", specgate::report::check::terminal(results, strict));
     let reports = if reports.is_empty() {
         let dir =
             PathBuf::from("reports").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
@@ -277,7 +298,7 @@ fn run_check(
         reports
     };
     for (format, path) in &reports {
-        let text = specgate::report::check::render(format, &results, strict).unwrap_or_default();
+        let text = specgate::report::check::render(format, results, strict).unwrap_or_default();
         let written = path
             .parent()
             .map_or(Ok(()), |d| {
@@ -298,9 +319,9 @@ fn run_check(
         .map(|(f, p)| format!("{f}: {}", p.display()))
         .collect();
     out!("reports: {}", shown.join(", "));
-    let summary = specgate::report::check::Summary::of(&results, strict);
+    let summary = specgate::report::check::Summary::of(results, strict);
     if summary.unreachable == results.len() {
-        for r in &results {
+        for r in results {
             eprintln!(
                 "error: {} could not be reached: {}",
                 r.api,
@@ -314,6 +335,77 @@ fn run_check(
     } else {
         ExitCode::from(EXIT_OK)
     }
+}
+
+/// `specgate check --target FILE...`: live targets named by profiles.
+fn run_check_targets(
+    root: &Path,
+    profiles: &[PathBuf],
+    mut options: specgate::run::engine::RunOptions,
+    strict: bool,
+    reports: Vec<(String, PathBuf)>,
+) -> ExitCode {
+    let mut runs = Vec::new();
+    for path in profiles {
+        // The spec decides which credentials are secrets, so read the API name first.
+        let api = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+            .and_then(|v| v.get("api").and_then(|a| a.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        let spec = match specgate::spec::resolve(std::slice::from_ref(&api), root)
+            .map(|d| specgate::load_spec(&d[0]))
+        {
+            Ok(Ok(s)) => s,
+            Ok(Err(errors)) => {
+                eprintln!("{errors}");
+                return ExitCode::from(EXIT_SPEC_ERROR);
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::from(EXIT_SPEC_ERROR);
+            }
+        };
+        let secret = |name: &str| {
+            spec.contract
+                .credentials
+                .iter()
+                .any(|c| c.name == name && c.secret)
+        };
+        let profile =
+            match specgate::target::Profile::load(path, &secret, &|v| std::env::var(v).ok()) {
+                Ok(p) => p,
+                Err(errors) => {
+                    eprintln!("{errors}");
+                    return ExitCode::from(EXIT_SPEC_ERROR);
+                }
+            };
+        for u in &profile.unset {
+            eprintln!(
+                "note: {}: credential {u}: rules that need it are skipped",
+                path.display()
+            );
+        }
+        runs.push((spec, profile));
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_SPEC_ERROR);
+        }
+    };
+    let results = runtime.block_on(async {
+        let mut results = Vec::new();
+        for (spec, profile) in &runs {
+            options.skip_reasons = profile.skips.clone();
+            results.push(
+                specgate::run::engine::run_api(spec, &profile.target, &options, &mut |_| {}).await,
+            );
+        }
+        results
+    });
+    finish(&results, strict, reports)
 }
 
 /// `KIND=PATH` of `--report`.
@@ -350,7 +442,11 @@ fn list_mock_faults(api: Option<&str>) -> ExitCode {
     ExitCode::from(EXIT_OK)
 }
 
-fn run_mock(api: &str, options: specgate::mock::MockOptions) -> ExitCode {
+fn run_mock(
+    api: &str,
+    options: specgate::mock::MockOptions,
+    cert_out: Option<PathBuf>,
+) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -366,6 +462,17 @@ fn run_mock(api: &str, options: specgate::mock::MockOptions) -> ExitCode {
                 return ExitCode::from(EXIT_SPEC_ERROR);
             }
         };
+        if let Some(path) = &cert_out {
+            match mock.target.root_certs.first() {
+                Some(der) => {
+                    if let Err(e) = std::fs::write(path, specgate::report::pem_certificate(der)) {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        return ExitCode::from(EXIT_SPEC_ERROR);
+                    }
+                }
+                None => eprintln!("note: {api} is served over plain HTTP: no certificate to write"),
+            }
+        }
         out!("{}", specgate::report::mock_banner(&mock));
         let _ = tokio::signal::ctrl_c().await;
         eprintln!("stopping");

@@ -46,8 +46,294 @@ pub struct Target {
     pub credentials: Credentials,
     /// Host names to resolve to a local address: a mock serves its documented host on loopback.
     pub resolve: Vec<(String, SocketAddr)>,
-    /// Extra root certificates to trust, DER: a mock's self-signed certificate.
+    /// Extra root certificates to trust, DER or PEM: a mock's self-signed certificate.
     pub root_certs: Vec<Vec<u8>>,
     /// The same API over plain HTTP, where the target serves one (to see it refused).
     pub plain_url: Option<String>,
+    /// Values the rules would otherwise discover (ids of existing data), as variables.
+    pub fixtures: BTreeMap<String, serde_json::Value>,
+}
+
+/// A live target, as a profile file names it:
+///
+/// ```yaml
+/// api: checklick
+/// base_url: https://staging.example.com
+/// credentials:
+///   token: ${CHECKLICK_TOKEN}          # secrets only as ${ENV_VAR} references
+///   organization_id: "42"
+/// roles:                                # where the API has several keys
+///   owner: { api_key: "${CT_OWNER_KEY}" }
+/// fixtures: { user_id: 14 }             # optional ids the rules would otherwise discover
+/// skip:
+///   - { rule: checklick.transport.https-only, reason: "staging is served over http" }
+/// ```
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    api: String,
+    base_url: String,
+    #[serde(default)]
+    credentials: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    roles: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
+    #[serde(default)]
+    fixtures: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    skip: Vec<SkipEntry>,
+    /// Host → `IP:PORT`: reach a documented host at a local address (a mock on loopback).
+    #[serde(default)]
+    resolve: BTreeMap<String, String>,
+    /// A PEM certificate to trust (a mock's self-signed one, from `specgate mock --cert-out`).
+    ca_cert: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkipEntry {
+    rule: String,
+    reason: String,
+}
+
+/// A loaded profile: the target, the fixtures, and the rules it skips with why.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub target: Target,
+    pub fixtures: BTreeMap<String, serde_json::Value>,
+    pub skips: Vec<(String, String)>,
+    /// Credentials whose environment variable is not set: rules that need them are skipped.
+    pub unset: Vec<String>,
+}
+
+/// `${NAME}` → (NAME, whole match).
+fn env_reference(s: &str) -> Option<&str> {
+    s.strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+impl Profile {
+    /// Read a profile. `secret` tells which credential names are secrets (from the contract):
+    /// those must be `${ENV_VAR}` references, never literal values.
+    pub fn load(
+        path: &std::path::Path,
+        secret: &dyn Fn(&str) -> bool,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Profile, crate::error::SpecErrors> {
+        use crate::error::{Location, SpecError, SpecErrorKind, SpecErrors};
+        use crate::locate::{pointer_of, Locator, Pointer};
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SpecErrors(vec![SpecError::new(
+                Location {
+                    file: path.to_path_buf(),
+                    line: 1,
+                    column: 1,
+                },
+                SpecErrorKind::Io(e.to_string()),
+            )])
+        })?;
+        let loc = Locator::new(path, &text).map_err(|e| SpecErrors(vec![*e]))?;
+        let value: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
+            SpecErrors(vec![SpecError::new(
+                crate::openapi::yaml_error_location(&loc, &e),
+                SpecErrorKind::Syntax(e.to_string()),
+            )])
+        })?;
+        let file: ProfileFile = serde_path_to_error::deserialize(value).map_err(|e| {
+            let at = pointer_of(&Pointer::root(), e.path());
+            SpecErrors(vec![loc
+                .error(&at, SpecErrorKind::Shape(e.inner().to_string()))
+                .with_hint(
+                    "a profile has api, base_url, credentials, roles, fixtures, skip",
+                )])
+        })?;
+        let mut errors = SpecErrors::default();
+        let mut unset = Vec::new();
+        let mut resolve_value = |at: Pointer,
+                                 name: &str,
+                                 v: &serde_yaml::Value,
+                                 unset: &mut Vec<String>|
+         -> Option<String> {
+            let text = match v {
+                serde_yaml::Value::String(s) => s.clone(),
+                serde_yaml::Value::Number(n) => n.to_string(),
+                serde_yaml::Value::Bool(b) => b.to_string(),
+                _ => {
+                    errors.push(
+                        loc.error(
+                            &at,
+                            SpecErrorKind::Shape(format!("`{name}` is not a scalar")),
+                        )
+                        .with_hint("write a string or a ${ENV_VAR} reference"),
+                    );
+                    return None;
+                }
+            };
+            match env_reference(&text) {
+                Some(var) => match env(var) {
+                    Some(value) => Some(value),
+                    None => {
+                        unset.push(format!("{name} (${{{var}}} is not set)"));
+                        None
+                    }
+                },
+                None if secret(name) => {
+                    errors.push(loc.error(&at, SpecErrorKind::Invalid(format!("the secret `{name}` is written in the profile"))).with_hint(format!("secrets come from the environment: write `{name}: ${{{}}}` and export it", name.to_ascii_uppercase())));
+                    None
+                }
+                None => Some(text),
+            }
+        };
+        let mut credentials = Credentials::default();
+        for (name, v) in &file.credentials {
+            if let Some(value) = resolve_value(
+                Pointer::root().key("credentials").key(name),
+                name,
+                v,
+                &mut unset,
+            ) {
+                credentials.values.insert(name.clone(), value);
+            }
+        }
+        for (role, values) in &file.roles {
+            for (name, v) in values {
+                if let Some(value) = resolve_value(
+                    Pointer::root().key("roles").key(role).key(name),
+                    name,
+                    v,
+                    &mut unset,
+                ) {
+                    credentials
+                        .roles
+                        .entry(role.clone())
+                        .or_default()
+                        .insert(name.clone(), value);
+                }
+            }
+        }
+        if !(file.base_url.starts_with("http://") || file.base_url.starts_with("https://")) {
+            errors.push(
+                loc.error(
+                    &Pointer::root().key("base_url"),
+                    SpecErrorKind::Invalid(format!("`{}` is not an http(s) URL", file.base_url)),
+                )
+                .with_hint("e.g. `base_url: https://staging.example.com`"),
+            );
+        }
+        let mut resolve = Vec::new();
+        for (host, addr) in &file.resolve {
+            match addr.parse::<SocketAddr>() {
+                Ok(a) => resolve.push((host.clone(), a)),
+                Err(_) => errors.push(
+                    loc.error(
+                        &Pointer::root().key("resolve").key(host),
+                        SpecErrorKind::Invalid(format!("`{addr}` is not IP:PORT")),
+                    )
+                    .with_hint("e.g. `api.checklick.com: 127.0.0.1:8443`"),
+                ),
+            }
+        }
+        let mut root_certs = Vec::new();
+        if let Some(ca) = &file.ca_cert {
+            // Relative to the profile, as a person writing it would expect.
+            let ca = path
+                .parent()
+                .map(|d| d.join(ca))
+                .unwrap_or_else(|| ca.clone());
+            match std::fs::read(&ca) {
+                Ok(pem) => root_certs.push(pem),
+                Err(e) => errors.push(
+                    loc.error(
+                        &Pointer::root().key("ca_cert"),
+                        SpecErrorKind::Io(format!("{}: {e}", ca.display())),
+                    )
+                    .with_hint("write the mock's certificate with `specgate mock --cert-out FILE`"),
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let fixtures: BTreeMap<String, serde_json::Value> = file
+            .fixtures
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+                )
+            })
+            .collect();
+        Ok(Profile {
+            target: Target {
+                api: file.api,
+                base_url: file.base_url,
+                credentials,
+                fixtures: fixtures.clone(),
+                ..Target::default()
+            },
+            fixtures,
+            skips: file.skip.into_iter().map(|s| (s.rule, s.reason)).collect(),
+            unset,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> tempfile_path::Path {
+        tempfile_path::Path::new(text)
+    }
+
+    /// A file under the OS temp dir, removed when dropped.
+    mod tempfile_path {
+        pub struct Path(pub std::path::PathBuf);
+        impl Path {
+            pub fn new(text: &str) -> Self {
+                use std::sync::atomic::{AtomicUsize, Ordering};
+                static N: AtomicUsize = AtomicUsize::new(0);
+                let p = std::env::temp_dir().join(format!(
+                    "specgate-profile-{}-{}.yaml",
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::SeqCst)
+                ));
+                std::fs::write(&p, text).unwrap();
+                Path(p)
+            }
+        }
+        impl Drop for Path {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment() {
+        let f = write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: ${TOKEN_VAR}\n  organization_id: 42\nroles:\n  owner: { api_key: \"${OWNER}\" }\nskip:\n  - { rule: checklick.transport.https-only, reason: staging is http }\n");
+        let env = |v: &str| (v == "TOKEN_VAR").then(|| "s3cr3t".to_string());
+        let p = Profile::load(&f.0, &|n| n == "token" || n == "api_key", &env).unwrap();
+        assert_eq!(p.target.credentials.get("token"), Some("s3cr3t"));
+        assert_eq!(p.target.credentials.get("organization_id"), Some("42"));
+        assert_eq!(p.unset, vec!["api_key (${OWNER} is not set)".to_string()]);
+        assert_eq!(
+            p.skips,
+            vec![(
+                "checklick.transport.https-only".to_string(),
+                "staging is http".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_literal_secret_is_refused_at_its_place() {
+        let f =
+            write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: abc123\n");
+        let e = Profile::load(&f.0, &|n| n == "token", &|_| None).unwrap_err();
+        let e = &e.0[0];
+        assert_eq!((e.location.line, e.location.column), (4, 10), "{e}");
+        assert!(e.to_string().contains("${TOKEN}"), "{e}");
+    }
 }

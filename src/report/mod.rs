@@ -61,3 +61,18 @@ pub fn mock_banner(mock: &RunningMock) -> String {
     out.push_str("Ctrl-C stops it.");
     out
 }
+
+/// A DER certificate as PEM, for `specgate mock --cert-out`.
+pub fn pem_certificate(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}

@@ -25,6 +25,8 @@ pub struct RunOptions {
     /// Rule id globs to run (all when empty), and to skip.
     pub rules: Vec<String>,
     pub skip: Vec<String>,
+    /// Rule id globs skipped with a reason (a profile's `skip`).
+    pub skip_reasons: Vec<(String, String)>,
     pub timeout: Duration,
     pub max_body: usize,
     pub run_id: String,
@@ -41,6 +43,7 @@ impl Default for RunOptions {
             read_only: false,
             rules: vec![],
             skip: vec![],
+            skip_reasons: vec![],
             timeout: DEFAULT_TIMEOUT,
             max_body: DEFAULT_MAX_BODY,
             run_id: format!("{:x}", now.as_millis() % 0xffff_ffff),
@@ -140,6 +143,9 @@ fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
                 vars.hide(&format!("{role}_{name}"), v);
             }
         }
+    }
+    for (name, value) in &target.fixtures {
+        vars.set(name, value.clone());
     }
     vars.set("run_id", serde_json::Value::String(options.run_id.clone()));
     vars.set("unix_now", serde_json::Value::from(options.unix_now));
@@ -300,6 +306,41 @@ pub async fn run_api(
         .copied()
         .enumerate()
         .partition(|(_, r)| !r.writes);
+    let reasons: Vec<(globset::GlobMatcher, &str)> = options
+        .skip_reasons
+        .iter()
+        .filter_map(|(g, why)| {
+            globset::Glob::new(g)
+                .ok()
+                .map(|g| (g.compile_matcher(), why.as_str()))
+        })
+        .collect();
+    let skip_reason = |id: &str| {
+        reasons
+            .iter()
+            .find(|(g, _)| g.is_match(id))
+            .map(|(_, why)| why.to_string())
+    };
+    let reads: Vec<(usize, &Rule)> = reads
+        .into_iter()
+        .filter(|(i, r)| match skip_reason(&r.id) {
+            Some(why) => {
+                slots[*i] = Some(Meta::of(r).result(Status::Skipped, Some(why)));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let writes: Vec<(usize, &Rule)> = writes
+        .into_iter()
+        .filter(|(i, r)| match skip_reason(&r.id) {
+            Some(why) => {
+                slots[*i] = Some(Meta::of(r).result(Status::Skipped, Some(why)));
+                false
+            }
+            None => true,
+        })
+        .collect();
     for (i, r) in &writes {
         if options.read_only {
             slots[*i] = Some(Meta::of(r).result(
