@@ -1595,3 +1595,72 @@ async fn measure_list_throughput() {
     }
     x.shutdown().await;
 }
+
+/// The ordering faults break each ordering rule on its own, not only one of them.
+#[tokio::test]
+async fn the_ordering_faults_break_every_ordering_they_name() {
+    for (fault, fields) in [
+        (
+            "templates.ordering-ignored",
+            &[
+                "name",
+                "-name",
+                "created_at",
+                "-created_at",
+                "import_count",
+                "-import_count",
+            ][..],
+        ),
+        (
+            "templates.ordering-descending-ignored",
+            &["-name", "-created_at", "-import_count"][..],
+        ),
+    ] {
+        let x = Ctx::new(Some(fault)).await;
+        for field in fields {
+            let got = x
+                .get(
+                    &format!("/api/question-group-templates/?ordering={field}"),
+                    "org_admin",
+                )
+                .await;
+            let vals: Vec<Value> = got
+                .items()
+                .iter()
+                .map(|t| t[field.trim_start_matches('-')].clone())
+                .collect();
+            assert!(
+                !sorted(&vals, field.starts_with('-')),
+                "{fault}: {field} still sorted"
+            );
+        }
+        x.shutdown().await;
+    }
+}
+
+/// Both levels have both languages for every seed, so the language filter and the documented
+/// example can always tell a broken filter from a working one.
+#[tokio::test]
+async fn every_seed_has_both_languages_at_both_levels() {
+    for seed in [1, 2, 3, 42, 1234] {
+        let x = Ctx::with(MockOptions {
+            seed,
+            ..MockOptions::default()
+        })
+        .await;
+        let all = x
+            .get("/api/question-group-templates/", "owner")
+            .await
+            .items();
+        for level in ["global", "organisation"] {
+            for lang in ["en", "cy"] {
+                assert!(
+                    all.iter()
+                        .any(|t| t["publication_level"] == level && t["language"] == lang),
+                    "seed {seed}: no {level} template in {lang}"
+                );
+            }
+        }
+        x.shutdown().await;
+    }
+}

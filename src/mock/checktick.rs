@@ -63,8 +63,6 @@ faults! {
     FreeKeyAccepted = "tiers.free-key-accepted" => [
         "checktick.tiers.free-no-access",
         "checktick.permissions.survey-list",
-        "checktick.permissions.survey-retrieve",
-        "checktick.permissions.survey-metrics",
         "checktick.permissions.dataset-list",
         "checktick.permissions.dataset-retrieve",
         "checktick.permissions.templates-list",
@@ -126,10 +124,8 @@ faults! {
         "checktick.readonly.template-item-get-only",
     ]: "every method but GET on a template answers 200 (as if it wrote it)",
     // ------------------------------------------------------------ survey permissions
-    SurveyListUnscoped = "permissions.survey-list-unscoped" => [
-        "checktick.permissions.survey-list",
-        "checktick.permissions.outsider-survey-list",
-    ]: "every key lists every survey, of every organisation",
+    SurveyListUnscoped = "permissions.survey-list-unscoped" => ["checktick.permissions.outsider-survey-list"]:
+        "every key lists every survey, of every organisation",
     AdminSeesOwnOnly = "permissions.admin-sees-own-surveys-only" => ["checktick.permissions.survey-list"]:
         "an Org ADMIN key lists only its own surveys, not all the organisation's",
     AnonymousSurveyList = "permissions.anonymous-survey-list" => ["checktick.permissions.survey-list"]:
@@ -1634,11 +1630,11 @@ fn make_templates(seed: u64, users: &HashMap<u64, User>) -> Vec<Template> {
                 Some(_) => &[ENTERPRISE, MEMBER_D],
             };
             let publisher = publishers[(mix(seed ^ 31, j) % publishers.len() as u64) as usize];
-            // The first two templates (one global, one of org A) are English and Welsh: both
-            // languages are always visible; the rest are picked.
+            // Both languages at both levels are always there (the language filter and the
+            // documented example have something to tell apart); the rest are picked.
             let language = match j {
-                0 => "en",
-                3 => "cy",
+                0 | 9 => "en",
+                1 | 3 => "cy",
                 _ => pick(LANGUAGES, seed, j, 32),
             };
             let n_tags = if j == 0 || j == 3 {
