@@ -5,7 +5,7 @@
 //! A mock is one module: its state, its router, and its table of faults (the `faults!` macro).
 //! `start` serves it on ephemeral loopback ports and returns the `Target` to check.
 
-pub mod checklist_items;
+    vec![&checklist_items::Api, &checktick::Api, &optacheck::Api]
 pub mod common;
 pub mod optacheck;
 
@@ -112,7 +112,7 @@ pub trait MockApi: Send + Sync {
 
 /// Every mock specgate has.
 pub fn apis() -> Vec<&'static dyn MockApi> {
-    vec![&checklist_items::Api, &optacheck::Api]
+    vec![&checklist_items::Api, &checktick::Api, &optacheck::Api]
 }
 
 pub fn api(name: &str) -> Option<&'static dyn MockApi> {
