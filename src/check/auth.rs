@@ -160,6 +160,11 @@ impl Check for Params {
                     }
                 }
             }
+            // The replaced credential must win over the role's own (a role would put its valid
+            // key back), so a case that replaces a credential sends it without a role.
+            if matches!(case.case, CaseKind::Invalid | CaseKind::Revoked | CaseKind::Expired) {
+                req.role = None;
+            }
             ran += 1;
             let outcome = cx.prepare(&req);
             cx.vars = saved.clone();

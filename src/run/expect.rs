@@ -195,7 +195,7 @@ pub fn validate_body(
         .map(|e| Failure {
             subject: subject.to_string(),
             expected: "the body to match the schema".into(),
-            observed: e.to_string(),
+            observed: short_text(&e.to_string()),
             instance_path: Some(e.instance_path().to_string()),
             schema_path: Some(e.schema_path().to_string()),
         })
@@ -497,6 +497,16 @@ fn short(v: &Value) -> String {
         format!("{}…", s.chars().take(120).collect::<String>())
     } else {
         s
+    }
+}
+
+/// A message cut to a readable size: jsonschema's messages quote the whole instance, which the
+/// exchange already shows.
+fn short_text(s: &str) -> String {
+    if s.chars().count() > 300 {
+        format!("{}…", s.chars().take(300).collect::<String>())
+    } else {
+        s.to_string()
     }
 }
 
