@@ -86,6 +86,8 @@ struct ProfileFile {
     resolve: BTreeMap<String, String>,
     /// A PEM certificate to trust (a mock's self-signed one, from `specgate mock --cert-out`).
     ca_cert: Option<std::path::PathBuf>,
+    /// Where the same API answers plain HTTP, to see it refused (default: port 80).
+    plain_url: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -270,7 +272,9 @@ impl Profile {
                 base_url: file.base_url,
                 credentials,
                 fixtures: fixtures.clone(),
-                ..Target::default()
+                resolve,
+                root_certs,
+                plain_url: file.plain_url,
             },
             fixtures,
             skips: file.skip.into_iter().map(|s| (s.rule, s.reason)).collect(),
@@ -325,6 +329,29 @@ mod tests {
                 "staging is http".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn resolve_ca_and_plain_url_reach_the_target() {
+        let ca = write("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        let ca_name = ca.0.file_name().unwrap().to_string_lossy().into_owned();
+        let f = write(&format!(
+            "api: checklick\nbase_url: https://api.checklick.com:8441\nresolve:\n  api.checklick.com: 127.0.0.1:8441\nca_cert: {ca_name}\nplain_url: http://api.checklick.com:8080\nfixtures: {{ user_id: 14 }}\n"
+        ));
+        let p = Profile::load(&f.0, &|_| false, &|_| None).unwrap();
+        assert_eq!(
+            p.target.resolve,
+            vec![(
+                "api.checklick.com".to_string(),
+                "127.0.0.1:8441".parse().unwrap()
+            )]
+        );
+        assert!(p.target.root_certs[0].starts_with(b"-----BEGIN CERTIFICATE-----"));
+        assert_eq!(
+            p.target.plain_url.as_deref(),
+            Some("http://api.checklick.com:8080")
+        );
+        assert_eq!(p.target.fixtures["user_id"], serde_json::json!(14));
     }
 
     #[test]

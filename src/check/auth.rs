@@ -169,7 +169,7 @@ impl Check for Params {
             let outcome = cx.prepare(&req);
             cx.vars = saved.clone();
             let p = outcome?;
-            let (i, answer) = cx.send_prepared(&p, false).await;
+            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
             match answer {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &case.expect);

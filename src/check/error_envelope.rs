@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::Check;
 use crate::run::expect::check_schema;
-use crate::run::rule::{Recorded, RuleCx, Stop};
+use crate::run::rule::{Probe, Recorded, RuleCx, Stop};
 use crate::run::Failure;
 use crate::spec::Spec;
 
@@ -43,7 +43,7 @@ impl Params {
     /// One exchange of the run, judged: an error of this status has the documented envelope.
     pub fn judge(&self, spec: &Spec, rec: &Recorded) -> Vec<Failure> {
         match &rec.exchange.outcome {
-            Ok(resp) if !rec.probe && self.status.matches(resp.status) => check_schema(&self.schema, resp, &spec.api),
+            Ok(resp) if rec.probe != Probe::Transport && self.status.matches(resp.status) => check_schema(&self.schema, resp, &spec.api),
             _ => vec![],
         }
     }

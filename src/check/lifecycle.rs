@@ -48,7 +48,7 @@ impl Check for Params {
         for (n, step) in self.cleanup.iter().enumerate() {
             let label = step.name.clone().unwrap_or_else(|| format!("cleanup {}", n + 1));
             let Ok(p) = cx.context().prepare(&step.request, &cx.vars) else { continue };
-            let (i, answer) = cx.send_prepared(&p, false).await;
+            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
             if let (Ok(r), Some(e)) = (answer, &step.expect) {
                 cx.expect(Some(&label), i, &r, e);
             }

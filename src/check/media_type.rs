@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{Recorded, RuleCx, Stop};
+use crate::run::rule::{Probe, Recorded, RuleCx, Stop};
 use crate::run::Failure;
 use crate::spec::Spec;
 
@@ -50,7 +50,7 @@ impl Params {
     /// One exchange of the run, judged: does its media type match, where this rule applies?
     pub fn judge(&self, _spec: &Spec, rec: &Recorded) -> Vec<Failure> {
         let Ok(resp) = &rec.exchange.outcome else { return vec![] };
-        if rec.probe || resp.body.is_empty() {
+        if rec.probe == Probe::Transport || resp.body.is_empty() {
             return vec![];
         }
         let applies_status = match &self.statuses {

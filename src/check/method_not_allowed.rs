@@ -82,7 +82,7 @@ impl Check for Params {
         for req in requests {
             let label = format!("{} {}", req.method.as_deref().unwrap_or(""), req.operation.as_deref().or(req.path.as_deref()).unwrap_or(""));
             let p = cx.prepare(&req)?;
-            let (i, answer) = cx.send_prepared(&p, true).await;
+            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::OtherMethod).await;
             match answer {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &self.expect);

@@ -115,7 +115,7 @@ pub(crate) async fn control(
     request: &Request,
 ) -> Result<crate::run::request::Prepared, Stop> {
     let p = cx.prepare(request)?;
-    let (i, outcome) = cx.send_prepared(&p, false).await;
+    let (i, outcome) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
     let status = match outcome {
         Ok(r) => r.status,
         Err(e) => {

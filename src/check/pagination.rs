@@ -173,7 +173,7 @@ impl Params {
         }
         let mut p = first.clone();
         p.url = url;
-        let (i, answer) = cx.send_prepared(&p, false).await;
+        let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
         let r = match answer {
             Ok(r) if (200..300).contains(&r.status) => r,
             Ok(r) => {

@@ -79,7 +79,7 @@ impl Check for Params {
                 }
                 Err(stop) => return Err(stop),
             };
-            let (i, answer) = cx.send_prepared(&p, false).await;
+            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
             match answer {
                 Ok(r) => {
                     cx.expect(Some(&format!("as {role}")), i, &r, expect);

@@ -85,7 +85,7 @@ impl Check for Params {
                     format!("{} wrong", self.header)
                 }
             };
-            let (i, outcome) = cx.send_prepared(&q, false).await;
+            let (i, outcome) = cx.send_prepared(&q, crate::run::rule::Probe::No).await;
             match outcome {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &expect);

@@ -91,13 +91,13 @@ impl Check for Params {
             }
             let mut q = p.clone();
             q.url = plain_url(&p.url, &cx.target.base_url, cx.target.plain_url.as_deref());
-            let (i, answer) = cx.send_prepared(&q, true).await;
+            let (i, answer) = cx.send_prepared(&q, crate::run::rule::Probe::Transport).await;
             self.judge(cx, "over plain HTTP", i, answer);
         }
         if let Some(host) = &self.foreign_host {
             let mut q = p.clone();
             q.set_header("Host", host);
-            let (i, answer) = cx.send_prepared(&q, true).await;
+            let (i, answer) = cx.send_prepared(&q, crate::run::rule::Probe::Transport).await;
             self.judge(cx, &format!("as host {host}"), i, answer);
         }
         Ok(())

@@ -49,13 +49,19 @@ pub fn mock_banner(mock: &RunningMock) -> String {
             addr.ip()
         ));
     }
-    out.push_str("credentials (mock values, not secrets):\n");
+    out.push_str(&format!(
+        "credentials (mock values, not secrets), as targets/{}.yaml reads them:\n",
+        t.api
+    ));
     for (k, v) in &t.credentials.values {
-        out.push_str(&format!("  {k} = {v}\n"));
+        out.push_str(&format!("  export {}={v}\n", env_name(&t.api, None, k)));
     }
     for (role, values) in &t.credentials.roles {
         for (k, v) in values {
-            out.push_str(&format!("  {role}.{k} = {v}\n"));
+            out.push_str(&format!(
+                "  export {}={v}\n",
+                env_name(&t.api, Some(role), k)
+            ));
         }
     }
     out.push_str("Ctrl-C stops it.");
@@ -75,4 +81,17 @@ pub fn pem_certificate(der: &[u8]) -> String {
         "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
         lines.join("\n")
     )
+}
+
+/// The environment variable the example profiles read a credential from:
+/// `CHECKTICK_OWNER_API_KEY`, `OPTACHECK_PASSWORD`.
+pub fn env_name(api: &str, role: Option<&str>, name: &str) -> String {
+    let parts: Vec<&str> = [Some(api), role, Some(name)]
+        .into_iter()
+        .flatten()
+        .collect();
+    parts
+        .join("_")
+        .to_ascii_uppercase()
+        .replace(['-', '.'], "_")
 }

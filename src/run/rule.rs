@@ -83,9 +83,20 @@ pub struct RuleFailure {
 pub struct Recorded {
     pub exchange: Exchange,
     pub view: ExchangeView,
-    /// Sent to probe the transport (plain HTTP, a foreign host) or with a method the operation
-    /// does not have: the operation's documented answers do not apply.
-    pub probe: bool,
+    pub probe: Probe,
+}
+
+/// How an exchange relates to the documented operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// A request as the operation documents it: its documented answers apply.
+    No,
+    /// A method the operation does not have (a 405 check): the operation's documented answers do
+    /// not apply, API-wide rules (error envelopes) do.
+    OtherMethod,
+    /// A transport probe (plain HTTP, a foreign host): the refusal may come from a proxy before
+    /// the API, so only the refusal itself is judged.
+    Transport,
 }
 
 /// Why a rule stopped before its end.
@@ -171,7 +182,7 @@ impl<'a> RuleCx<'a> {
     pub async fn send_prepared(
         &mut self,
         p: &Prepared,
-        probe: bool,
+        probe: Probe,
     ) -> (usize, Result<Response, TransportError>) {
         let exchange = self.client.send(p).await;
         let view = ExchangeView::of(&exchange, &self.vars);
@@ -201,6 +212,7 @@ impl<'a> RuleCx<'a> {
                 .is_some_and(|o| !o.method.eq_ignore_ascii_case(m)),
             _ => false,
         };
+        let probe = if probe { Probe::OtherMethod } else { Probe::No };
         let (i, outcome) = self.send_prepared(&p, probe).await;
         match outcome {
             Ok(r) => Ok((i, r)),
@@ -349,7 +361,7 @@ impl Conformance {
                 vec![]
             };
         }
-        if rec.probe {
+        if rec.probe != Probe::No {
             return vec![];
         }
         let Some(op) = rec
