@@ -5,6 +5,7 @@
 //! A mock is one module: its state, its router, and its table of faults (the `faults!` macro).
 //! `start` serves it on ephemeral loopback ports and returns the `Target` to check.
 
+pub mod checkvist;
 pub mod common;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -110,7 +111,7 @@ pub trait MockApi: Send + Sync {
 
 /// Every mock specgate has.
 pub fn apis() -> Vec<&'static dyn MockApi> {
-    vec![]
+    vec![&checkvist::Api]
 }
 
 pub fn api(name: &str) -> Option<&'static dyn MockApi> {
