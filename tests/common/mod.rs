@@ -10,7 +10,9 @@ pub async fn mock(api: &str, fault: Option<&str>) -> RunningMock {
         fault: fault.map(str::to_string),
         ..MockOptions::default()
     };
-    start(api, options).await.unwrap_or_else(|e| panic!("mock {api} does not start: {e}"))
+    start(api, options)
+        .await
+        .unwrap_or_else(|e| panic!("mock {api} does not start: {e}"))
 }
 
 /// A client for `target`: trusts its certificate, resolves its documented host to loopback,
