@@ -825,6 +825,7 @@ async fn task_trees_positions_orders_and_counts() {
         ("task[priority]", "10"),
         ("task[status]", "7"),
         ("task[priority]", "high"),
+        ("task[position]", "-1"),
     ] {
         let r = cv
             .post(
@@ -1403,6 +1404,27 @@ async fn bad_input_gets_4xx_never_5xx() {
         assert_eq!(r.status, 400, "{p} {body:?}: {}", r.text);
         assert!(r.json()["error"].is_string());
     }
+    // Huge numbers are clamped or refused, never overflowed.
+    let r = cv
+        .import(
+            list,
+            &[
+                ("import_content", "a\nb"),
+                ("position", "18446744073709551615"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = cv
+        .post(
+            &format!("/checklists/{list}/tasks.json"),
+            &[
+                ("task[content]", "x"),
+                ("task[position]", "99999999999999999999999"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
     // XML errors are XML.
     let r = cv.get("/checklists/999999.xml").await;
     assert_eq!((r.status, r.is_xml()), (404, true));
@@ -1975,7 +1997,7 @@ async fn holds(name: &str, cv: &Cv) -> bool {
                 t["id"] == json!(101) && t["notes"].as_array().is_some_and(|n| !n.is_empty())
             })
         }
-        "tasks.create-root-parent-null" => {
+        "tasks.root-parent-id-checklist" => {
             let l = cv.list("r").await;
             cv.task(l, &[("task[content]", "root")]).await["parent_id"] == json!(0)
         }
@@ -1989,7 +2011,7 @@ async fn holds(name: &str, cv: &Cv) -> bool {
             .sel("task/parent_id")
                 == vec![""]
         }
-        "tasks.positions-zero-based" => {
+        "tasks.positions-off-by-one" => {
             let l = cv.list("r").await;
             cv.task(l, &[("task[content]", "first")]).await["position"] == json!(1)
         }

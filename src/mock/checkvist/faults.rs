@@ -250,30 +250,32 @@ crate::faults! {
         => [
             "checkvist.tasks.no-deleted-attribute",
             "checkvist.tasks.list-sorted-lifecycle",
-            "checkvist.tasks.create",
             "checkvist.tasks.delete",
         ]:
-        "every task carries `deleted: false` (the attribute is not only on deleted items)",
+        "list items carry `deleted: false` (the attribute is not only on deleted items)",
     GetTaskWithoutParents = "tasks.get-without-parents"
         => ["checkvist.tasks.parents-chain", "checkvist.tasks.update-parent-position"]:
         "GET of one task answers only the task, not its parents",
     WithNotesIgnored = "tasks.with-notes-ignored"
         => ["checkvist.tasks.with-notes", "checkvist.notes.lifecycle"]:
         "with_notes=true is ignored: tasks carry no notes",
-    CreateRootParentNull = "tasks.create-root-parent-null"
-        => ["checkvist.tasks.create"]:
-        "the create call answers parent_id null (not 0) for a root task in JSON",
+    RootParentIsChecklist = "tasks.root-parent-id-checklist"
+        => ["checkvist.tasks.create", "checkvist.tasks.parents-chain", "checkvist.import.hierarchy"]:
+        "in JSON a root task's parent_id is its checklist's id instead of 0",
     XmlRootParentZero = "tasks.xml-root-parent-zero"
         => ["checkvist.tasks.create-xml"]:
         "in XML a root task's parent_id is 0 instead of empty",
-    PositionsZeroBased = "tasks.positions-zero-based"
+    PositionsOffByOne = "tasks.positions-off-by-one"
         => [
             "checkvist.tasks.create",
             "checkvist.tasks.create-position",
             "checkvist.tasks.create-child",
             "checkvist.tasks.create-xml",
+            "checkvist.import.beginning",
+            "checkvist.import.position",
+            "checkvist.tasks.update-parent-position",
         ]:
-        "positions are written 0-based",
+        "positions are written one too high (the first item of a parent is 2, not 1)",
     CreatePositionIgnored = "tasks.create-position-ignored"
         => ["checkvist.tasks.create-position", "checkvist.tasks.order-lifecycle", "checkvist.tasks.list-sorted-lifecycle"]:
         "task[position] is ignored on create (the task goes to the end)",

@@ -1119,6 +1119,14 @@ impl App {
             _ if self.on(Fault::TasksById) => tasks.sort_by_key(|t| t.id),
             _ => tasks.sort_by_key(|t| (t.parent, view.pos(t.id))),
         }
+        if fmt == Fmt::Json && self.on(Fault::DeletedFalseListed) {
+            let listed = tasks.iter().map(|t| {
+                let mut v = view.task_json(t, with_notes, false);
+                v["deleted"] = json!(false);
+                v
+            });
+            return json_ok(Value::Array(listed.collect()));
+        }
         self.tasks_answer(fmt, &view, &tasks, with_notes, false)
     }
 
@@ -1278,13 +1286,6 @@ impl App {
         let Some(t) = list.tasks.get(&tid) else {
             return not_found(fmt, "task");
         };
-        if fmt == Fmt::Json {
-            let mut v = view.task_json(t, false, false);
-            if parent == 0 && self.on(Fault::CreateRootParentNull) {
-                v["parent_id"] = Value::Null;
-            }
-            return json_ok(v);
-        }
         self.task_answer(fmt, &view, t, false, false)
     }
 
@@ -1414,7 +1415,7 @@ impl App {
             let (under, at) = match stack.last() {
                 Some((_, pid)) => (*pid, None),
                 None => {
-                    let at = first_at.map(|f| f + top);
+                    let at = first_at.map(|f| f.saturating_add(top));
                     top += 1;
                     (parent, at)
                 }

@@ -134,8 +134,8 @@ impl<'a> View<'a> {
 
     fn position(&self, t: &Task) -> usize {
         let p = self.pos(t.id);
-        if self.f.on(Fault::PositionsZeroBased) {
-            p - 1
+        if self.f.on(Fault::PositionsOffByOne) {
+            p + 1
         } else {
             p
         }
@@ -162,7 +162,11 @@ impl<'a> View<'a> {
             "content": t.content,
             "status": self.status(t),
             "checklist_id": self.list.id,
-            "parent_id": t.parent,
+            "parent_id": if t.parent == 0 && f.on(Fault::RootParentIsChecklist) {
+                self.list.id
+            } else {
+                t.parent
+            },
             "comments_count": self.comments(t),
             "position": self.position(t),
             "priority": if t.priority == 0 { Value::Null } else { json!(t.priority) },
@@ -179,8 +183,6 @@ impl<'a> View<'a> {
         }
         if deleted {
             v["deleted"] = json!(true);
-        } else if f.on(Fault::DeletedFalseListed) {
-            v["deleted"] = json!(false);
         }
         if with_notes {
             v["notes"] = Value::Array(
