@@ -16,10 +16,16 @@
 //!   `<errors><error>...</error></errors>`): 400 bad input, 401 / 403 access, 404 unknown ids or
 //!   paths, 405 with `Allow`, 413 bodies over `common::MAX_BODY_BYTES`.
 //! - Data: `size` seeded checklists of the main user (default 12), derived from `(seed, id)`
-//!   with 4 to 10 tasks each (some nested, some closed, some with notes; every 7th list empty,
-//!   every 5th archived, every 3rd from the 2nd public), costing no memory until written.
-//!   Written and created lists live in one store behind a lock, so concurrent writes lose
-//!   nothing.
+//!   and costing no memory until written (the first write materialises a list): list 1 and
+//!   every list but each 3rd from the 2nd are private, each 5th is archived, each 7th from the
+//!   6th is empty; the others hold 4 to 10 tasks (ids `list * 100 + j`), nested, some closed or
+//!   invalidated, some never updated (`updated_at` ""), the first with notes, in a position
+//!   order that is not id order. Written and created lists live in one store behind a lock, so
+//!   concurrent writes lose nothing (200 concurrent creates get positions 1..=200).
+//! - A non-leaf task reads as the cumulative status of its children (open if one is open,
+//!   invalidated if all are, closed otherwise); close / invalidate / reopen change the task and
+//!   all its descendants and answer them, the task first. task_count / task_completed count
+//!   leaf tasks / closed leaf tasks.
 //! - The `expired_token` credential is a token issued two days before the mock started: refused
 //!   on calls, refreshable; refreshing it does not delete it, so repeated runs find it.
 
