@@ -7,6 +7,7 @@
 
 pub mod checklist_items;
 pub mod checktick;
+pub mod checkvist;
 pub mod common;
 pub mod optacheck;
 
@@ -113,7 +114,7 @@ pub trait MockApi: Send + Sync {
 
 /// Every mock specgate has.
 pub fn apis() -> Vec<&'static dyn MockApi> {
-    vec![&checklist_items::Api, &checktick::Api, &optacheck::Api]
+    vec![&checklist_items::Api, &checktick::Api, &checkvist::Api, &optacheck::Api]
 }
 
 pub fn api(name: &str) -> Option<&'static dyn MockApi> {
