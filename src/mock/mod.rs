@@ -114,7 +114,12 @@ pub trait MockApi: Send + Sync {
 
 /// Every mock specgate has.
 pub fn apis() -> Vec<&'static dyn MockApi> {
-    vec![&checklist_items::Api, &checktick::Api, &checkvist::Api, &optacheck::Api]
+    vec![
+        &checklist_items::Api,
+        &checktick::Api,
+        &checkvist::Api,
+        &optacheck::Api,
+    ]
 }
 
 pub fn api(name: &str) -> Option<&'static dyn MockApi> {
