@@ -104,16 +104,31 @@ impl Check for Params {
         cx.given(&self.given).await?;
         let (i, r) = cx.send(&self.request, None).await?;
         let mut values: Vec<(String, Value)> = Vec::new();
+        // A body that is not of the representation the fields are read from is a failure, not
+        // a missing timestamp.
         if !self.fields.is_empty() {
-            let body = r.json().unwrap_or(Value::Null);
-            for f in &self.fields {
-                values.extend(select_json(&body, f, &cx.vars).unwrap_or_default().into_iter().map(|v| (f.clone(), v)));
+            match r.json() {
+                Ok(body) => {
+                    for f in &self.fields {
+                        values.extend(select_json(&body, f, &cx.vars).unwrap_or_default().into_iter().map(|v| (f.clone(), v)));
+                    }
+                }
+                Err(e) => {
+                    cx.fail(None, Failure::new("body", "a JSON body holding the timestamps", e), Some(i));
+                    return Ok(());
+                }
             }
         }
         if !self.xml_fields.is_empty() {
-            if let Ok(root) = r.text().and_then(xml::parse) {
-                for f in &self.xml_fields {
-                    values.extend(xml::select(&root, f).into_iter().map(|v| (f.clone(), Value::String(v))));
+            match r.text().and_then(xml::parse) {
+                Ok(root) => {
+                    for f in &self.xml_fields {
+                        values.extend(xml::select(&root, f).into_iter().map(|v| (f.clone(), Value::String(v))));
+                    }
+                }
+                Err(e) => {
+                    cx.fail(None, Failure::new("body", "an XML body holding the timestamps", e), Some(i));
+                    return Ok(());
                 }
             }
         }

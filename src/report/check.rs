@@ -108,11 +108,7 @@ pub fn terminal(apis: &[ApiResult], strict: bool) -> String {
             for f in r.failures.iter().take(5) {
                 out.push_str(&format!("       - {}\n", describe(f)));
                 if let Some(x) = &f.exchange {
-                    let answer = x
-                        .status
-                        .map(|s| s.to_string())
-                        .or_else(|| x.error.clone())
-                        .unwrap_or_default();
+                    let answer = x.answer();
                     out.push_str(&format!(
                         "         {} {} -> {answer}\n         {}\n",
                         x.method, x.url, x.curl
@@ -178,11 +174,7 @@ fn failure_text(r: &crate::run::engine::RuleResult) -> String {
     for f in &r.failures {
         out.push_str(&format!("- {}\n", describe(f)));
         if let Some(x) = &f.exchange {
-            let answer = x
-                .status
-                .map(|s| s.to_string())
-                .or_else(|| x.error.clone())
-                .unwrap_or_default();
+            let answer = x.answer();
             out.push_str(&format!(
                 "  {} {} -> {answer}\n  {}\n",
                 x.method, x.url, x.curl
@@ -322,11 +314,7 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
             for f in &r.failures {
                 out.push_str(&format!("- {}\n", describe(f).replace('|', "\\|")));
                 if let Some(x) = &f.exchange {
-                    let answer = x
-                        .status
-                        .map(|s| s.to_string())
-                        .or_else(|| x.error.clone())
-                        .unwrap_or_default();
+                    let answer = x.answer();
                     out.push_str(&format!(
                         "\n  `{} {}` → {answer}\n\n  ```sh\n  {}\n  ```\n",
                         x.method, x.url, x.curl
@@ -407,11 +395,7 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
             for f in &r.failures {
                 out.push_str(&format!("<p class=\"failed\">{}</p>\n", e(&describe(f))));
                 if let Some(x) = &f.exchange {
-                    let answer = x
-                        .status
-                        .map(|s| s.to_string())
-                        .or_else(|| x.error.clone())
-                        .unwrap_or_default();
+                    let answer = x.answer();
                     out.push_str(&format!(
                         "<pre>{} {} → {}\n\n{}</pre>\n<pre>{}</pre>\n",
                         e(&x.method),

@@ -34,6 +34,14 @@ pub struct ExchangeView {
 }
 
 impl ExchangeView {
+    /// The status, or why there was none.
+    pub fn answer(&self) -> String {
+        self.status
+            .map(|s| s.to_string())
+            .or_else(|| self.error.clone())
+            .unwrap_or_default()
+    }
+
     fn of(ex: &Exchange, vars: &Vars) -> Self {
         let (status, error, headers, body) = match &ex.outcome {
             Ok(r) => {
