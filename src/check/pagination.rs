@@ -226,6 +226,33 @@ impl Params {
         Ok(())
     }
 
+    /// The item ids of the list, asking for page 1, 2, … by number until a short page.
+    async fn walk_by_number(&self, cx: &mut RuleCx<'_>, param: &str, size: usize, max: usize) -> Result<Vec<String>, Stop> {
+        let item_id = self.item_id.clone().unwrap_or_else(|| "$.id".into());
+        let mut ids = Vec::new();
+        for n in 1..=max {
+            let mut req = self.request_with_size(Some(size));
+            req.query.insert(param.to_string(), Value::from(n));
+            let (i, r) = cx.send(&req, Some(&format!("page {n} by number"))).await?;
+            let body = match r.json() {
+                Ok(b) if (200..300).contains(&r.status) => b,
+                _ => {
+                    cx.fail(Some(&format!("page {n} by number")), Failure::new("answer", "a JSON page", r.status.to_string()), Some(i));
+                    return Err(Stop::Abort);
+                }
+            };
+            let items = items_of(&body, &self.items, cx);
+            for item in &items {
+                let id = select_json(item, &item_id, &cx.vars).ok().and_then(|v| v.into_iter().next()).unwrap_or(Value::Null);
+                ids.push(id.to_string());
+            }
+            if items.len() < size {
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
     async fn walk(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         let (first, i, _, body) = self.first_page(cx, self.request_size).await?;
         let max = self.max_pages.unwrap_or(DEFAULT_MAX_PAGES);
@@ -264,6 +291,21 @@ impl Params {
         let mut seen = std::collections::BTreeSet::new();
         if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
             cx.fail(None, Failure::new("items of the walk", "every item exactly once", format!("{dup} listed twice")), Some(last_index));
+        }
+        // Without a total, a next link that skips a page cannot be seen from the links alone:
+        // where pages can also be asked for by number, the two walks must reach the same items.
+        if total.is_none() && self.links.contains_key("next") {
+            if let (Some(param), Some(_)) = (&self.page_param, &self.size_param) {
+                let by_number = self.walk_by_number(cx, param, size, max).await?;
+                let missing: Vec<&String> = by_number.iter().filter(|id| !seen.contains(id.as_str())).take(5).collect();
+                if !missing.is_empty() {
+                    cx.fail(
+                        None,
+                        Failure::new("items of the walk by next links", format!("every item of the list ({} by page number)", by_number.len()), format!("{} items; never reached: {}", ids.len(), missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))),
+                        Some(last_index),
+                    );
+                }
+            }
         }
         if let Some(t) = total {
             if ids.len() != t {
