@@ -211,6 +211,10 @@ impl Params {
     /// the list says neither its total nor whether more pages follow, a short page cannot be
     /// told from a last one: the rule is skipped rather than passed.
     fn page_holds(&self, cx: &mut RuleCx<'_>, body: &Value, i: usize, want: usize, what: &str) -> Result<(), Stop> {
+        if select_json(body, &self.items, &cx.vars).unwrap_or_default().is_empty() {
+            cx.fail(None, Failure::new(format!("items ({})", self.items), "a list of items (empty on an empty list)", "no such member"), Some(i));
+            return Ok(());
+        }
         let got = items_of(body, &self.items, cx).len();
         let expected = match (self.total(body, cx), self.is_last(body, cx)) {
             (Some(t), _) => t.min(want),

@@ -135,7 +135,13 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
                         .into_iter()
                         .map(Value::String)
                         .collect();
-                    failures.extend(check_nodes(a, &nodes, &format!("xml {path}"), vars));
+                    failures.extend(check_nodes_as(
+                        a,
+                        &nodes,
+                        &format!("xml {path}"),
+                        vars,
+                        Nodes::Text,
+                    ));
                 }
             }
         }
@@ -204,6 +210,28 @@ pub fn validate_body(
 
 /// One assertion on the nodes a path selected.
 pub fn check_nodes(a: &Assertion, nodes: &[Value], subject: &str, vars: &Vars) -> Vec<Failure> {
+    check_nodes_as(a, nodes, subject, vars, Nodes::Json)
+}
+
+/// What the selected nodes are: JSON values keep their types (`"true"` is not `true`); text
+/// nodes (XML elements, header values) equal the scalar they spell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nodes {
+    Json,
+    Text,
+}
+
+pub fn check_nodes_as(
+    a: &Assertion,
+    nodes: &[Value],
+    subject: &str,
+    vars: &Vars,
+    kind: Nodes,
+) -> Vec<Failure> {
+    let eq = |x: &Value, y: &Value| match kind {
+        Nodes::Json => json_eq(x, y),
+        Nodes::Text => loose_eq(x, y),
+    };
     let mut out = Vec::new();
     let mut fail =
         |expected: String, observed: String| out.push(Failure::new(subject, expected, observed));
@@ -269,7 +297,7 @@ pub fn check_nodes(a: &Assertion, nodes: &[Value], subject: &str, vars: &Vars) -
         if let Some((i, v)) = nodes
             .iter()
             .enumerate()
-            .find(|(i, v)| nodes[..*i].iter().any(|p| loose_eq(p, v)))
+            .find(|(i, v)| nodes[..*i].iter().any(|p| eq(p, v)))
         {
             fail(
                 "unique values".into(),
@@ -348,17 +376,17 @@ pub fn check_nodes(a: &Assertion, nodes: &[Value], subject: &str, vars: &Vars) -
         };
     for node in nodes {
         if let Some(e) = &equals {
-            if !loose_eq(node, e) {
+            if !eq(node, e) {
                 fail(format!("= {}", short(e)), short(node));
             }
         }
         if let Some(e) = &not_equals {
-            if loose_eq(node, e) {
+            if eq(node, e) {
                 fail(format!("≠ {}", short(e)), short(node));
             }
         }
         if let Some(list) = &one_of {
-            if !list.iter().any(|e| loose_eq(node, e)) {
+            if !list.iter().any(|e| eq(node, e)) {
                 fail(
                     format!("one of {}", Value::Array(list.clone())),
                     short(node),
@@ -425,7 +453,7 @@ pub fn check_nodes(a: &Assertion, nodes: &[Value], subject: &str, vars: &Vars) -
         }
         if let Some(c) = &contains {
             let ok = match node {
-                Value::Array(items) => items.iter().any(|i| loose_eq(i, c)),
+                Value::Array(items) => items.iter().any(|i| eq(i, c)),
                 Value::String(s) => s.contains(&scalar_text(c)),
                 _ => false,
             };
@@ -435,6 +463,14 @@ pub fn check_nodes(a: &Assertion, nodes: &[Value], subject: &str, vars: &Vars) -
         }
     }
     out
+}
+
+/// JSON equality, but for numbers: `1` equals `1.0`.
+pub fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
 }
 
 /// Equality that lets `1` equal `1.0`, and a text node (XML, header) equal the scalar it spells.
@@ -601,6 +637,24 @@ mod tests {
         assert!(select_json(&body, "$[?@.id == {{nope}}]", &vars)
             .unwrap_err()
             .contains("nope"));
+    }
+
+    #[test]
+    fn json_values_keep_their_types() {
+        assert_eq!(
+            check("{one_of: [true, false, null]}", json!(["true"])).len(),
+            1
+        );
+        assert!(check("{one_of: [true, false, null]}", json!([true, null])).is_empty());
+        assert_eq!(check("{equals: 3}", json!(["3"])).len(), 1);
+        let text = check_nodes_as(
+            &assertion("{equals: 3}"),
+            &[json!("3")],
+            "xml x",
+            &Vars::new(),
+            Nodes::Text,
+        );
+        assert!(text.is_empty(), "an XML text node spells the number");
     }
 
     #[test]
