@@ -228,6 +228,13 @@ pub fn check_nodes_as(
     vars: &Vars,
     kind: Nodes,
 ) -> Vec<Failure> {
+    // A value built by interpolation (`"{{unix_now}}21"`) is text, and equals the number it
+    // spells; a literal keeps its JSON type.
+    let interpolated = |raw: &Value| matches!(raw, Value::String(t) if t.contains("{{"));
+    let eq_for = move |raw: &Value| {
+        let text = kind == Nodes::Text || interpolated(raw);
+        move |x: &Value, y: &Value| if text { loose_eq(x, y) } else { json_eq(x, y) }
+    };
     let eq = |x: &Value, y: &Value| match kind {
         Nodes::Json => json_eq(x, y),
         Nodes::Text => loose_eq(x, y),
@@ -376,17 +383,18 @@ pub fn check_nodes_as(
         };
     for node in nodes {
         if let Some(e) = &equals {
-            if !eq(node, e) {
+            if !eq_for(a.equals.as_ref().unwrap_or(&Value::Null))(node, e) {
                 fail(format!("= {}", short(e)), short(node));
             }
         }
         if let Some(e) = &not_equals {
-            if eq(node, e) {
+            if eq_for(a.not_equals.as_ref().unwrap_or(&Value::Null))(node, e) {
                 fail(format!("≠ {}", short(e)), short(node));
             }
         }
         if let Some(list) = &one_of {
-            if !list.iter().any(|e| eq(node, e)) {
+            let raws = a.one_of.as_deref().unwrap_or_default();
+            if !list.iter().zip(raws).any(|(e, raw)| eq_for(raw)(node, e)) {
                 fail(
                     format!("one of {}", Value::Array(list.clone())),
                     short(node),
@@ -453,7 +461,9 @@ pub fn check_nodes_as(
         }
         if let Some(c) = &contains {
             let ok = match node {
-                Value::Array(items) => items.iter().any(|i| eq(i, c)),
+                Value::Array(items) => items
+                    .iter()
+                    .any(|i| eq_for(a.contains.as_ref().unwrap_or(&Value::Null))(i, c)),
                 Value::String(s) => s.contains(&scalar_text(c)),
                 _ => false,
             };
@@ -647,6 +657,8 @@ mod tests {
         );
         assert!(check("{one_of: [true, false, null]}", json!([true, null])).is_empty());
         assert_eq!(check("{equals: 3}", json!(["3"])).len(), 1);
+        // Interpolated text equals the number it spells.
+        assert!(check("{equals: '{{total}}1'}", json!([31])).is_empty());
         let text = check_nodes_as(
             &assertion("{equals: 3}"),
             &[json!("3")],
