@@ -63,6 +63,9 @@ enum Command {
         /// Skip rules whose id matches (glob, repeatable)
         #[arg(long = "skip", value_name = "GLOB")]
         skip: Vec<String>,
+        /// Only rules at this level or stricter: must, should, may
+        #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+        level: Option<specgate::Level>,
         /// Skip every rule that writes (POST, PUT, PATCH, DELETE)
         #[arg(long)]
         read_only: bool,
@@ -150,6 +153,7 @@ fn main() -> ExitCode {
             apis,
             rules,
             skip,
+            level,
             read_only,
             strict,
             concurrency,
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
                 read_only,
                 rules,
                 skip,
+                level,
                 ..Default::default()
             };
             if targets.is_empty() {
@@ -247,6 +252,7 @@ fn run_check(
             return ExitCode::from(EXIT_SPEC_ERROR);
         }
     };
+    let bar = progress_bar();
     let results = runtime.block_on(async {
         let mut results = Vec::new();
         for spec in &specs {
@@ -259,12 +265,18 @@ fn run_check(
                 Err(e) => return Err(e.to_string()),
             };
             results.push(
-                specgate::run::engine::run_api(spec, &mock.target, &options, &mut |_| {}).await,
+                specgate::run::engine::run_api(spec, &mock.target, &options, &mut |e| {
+                    on_progress(&bar, e)
+                })
+                .await,
             );
             mock.shutdown().await;
         }
         Ok(results)
     });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
     let results = match results {
         Ok(r) => r,
         Err(e) => {
@@ -281,7 +293,14 @@ fn finish(
     strict: bool,
     reports: Vec<(String, PathBuf)>,
 ) -> ExitCode {
-    out_raw!("{}", specgate::report::check::terminal(results, strict));
+    use std::io::IsTerminal as _;
+    let colours = specgate::report::check::Colours(
+        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    );
+    out_raw!(
+        "{}",
+        specgate::report::check::terminal_with(results, strict, colours)
+    );
     let reports = if reports.is_empty() {
         let dir =
             PathBuf::from("reports").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
@@ -395,17 +414,60 @@ fn run_check_targets(
             return ExitCode::from(EXIT_SPEC_ERROR);
         }
     };
+    let bar = progress_bar();
     let results = runtime.block_on(async {
         let mut results = Vec::new();
         for (spec, profile) in &runs {
             options.skip_reasons = profile.skips.clone();
             results.push(
-                specgate::run::engine::run_api(spec, &profile.target, &options, &mut |_| {}).await,
+                specgate::run::engine::run_api(spec, &profile.target, &options, &mut |e| {
+                    on_progress(&bar, e)
+                })
+                .await,
             );
         }
         results
     });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
     finish(&results, strict, reports)
+}
+
+fn parse_level(s: &str) -> Result<specgate::Level, String> {
+    match s {
+        "must" => Ok(specgate::Level::Must),
+        "should" => Ok(specgate::Level::Should),
+        "may" => Ok(specgate::Level::May),
+        _ => Err(format!("`{s}`: use must, should or may")),
+    }
+}
+
+/// A progress bar on stderr, on a terminal only; its length grows as each API starts.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {msg:16} {pos}/{len} rules {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+/// Feed the bar from the engine's events.
+fn on_progress(bar: &Option<indicatif::ProgressBar>, event: specgate::run::engine::Event<'_>) {
+    let Some(bar) = bar else { return };
+    match event {
+        specgate::run::engine::Event::Started { api, rules } => {
+            bar.inc_length(rules as u64);
+            bar.set_message(api.to_string());
+        }
+        specgate::run::engine::Event::RuleDone { .. } => bar.inc(1),
+    }
 }
 
 /// `KIND=PATH` of `--report`.

@@ -167,3 +167,65 @@ async fn a_misbehaving_target_fails_the_request_not_the_run() {
     let err = dead.outcome.unwrap_err();
     assert!(err.is_unreachable(), "{err}");
 }
+
+/// A server that reads a request and drops the connection without answering.
+async fn resetter() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            use tokio::io::AsyncReadExt;
+            let mut buf = [0u8; 1024];
+            let _ = sock.read(&mut buf).await;
+            drop(sock);
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn lying_bodies_and_resets_fail_the_expectation_not_the_process() {
+    use specgate::run::{evaluate, Response};
+    let app = Router::new()
+        .route(
+            "/bad-utf8",
+            get(|| async {
+                (
+                    [("content-type", "application/json")],
+                    vec![0xffu8, 0xfe, b'{'],
+                )
+            }),
+        )
+        .route(
+            "/not-json",
+            get(|| async { ([("content-type", "application/json")], "{\"data\": [1, 2") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    let client = HttpClient::new(&Target::default(), Duration::from_secs(2), 1 << 20).unwrap();
+    let spec = mini();
+    let expect: specgate::spec::step::Expect = serde_yaml::from_str(
+        "{status: 200, json: [{path: '$.data', exists: true}], xml: [{path: 'a/b', exists: true}]}",
+    )
+    .unwrap();
+    for path in ["/bad-utf8", "/not-json"] {
+        let ex = client.send(&get_of(&format!("{url}{path}"))).await;
+        let r: Response = ex.outcome.expect("an answer, however wrong");
+        let failures = evaluate(&expect, &r, &spec.api, &Vars::new());
+        assert_eq!(failures.len(), 2, "{path}: {failures:?}");
+        assert!(
+            failures.iter().all(|f| f.subject == "body"),
+            "{path}: {failures:?}"
+        );
+    }
+    server.abort();
+    let reset = resetter().await;
+    let ex = client.send(&get_of(&format!("{reset}/x"))).await;
+    let err = ex
+        .outcome
+        .expect_err("a reset connection is an error of this request");
+    assert!(!err.to_string().is_empty());
+}

@@ -79,9 +79,27 @@ struct Row {
     time: String,
 }
 
+/// ANSI colours for the terminal, or none (not a TTY, `NO_COLOR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colours(pub bool);
+
+impl Colours {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
 /// The terminal summary: a table per API, then each failure with its cite, what was expected
 /// and observed, and the curl that reproduces it.
 pub fn terminal(apis: &[ApiResult], strict: bool) -> String {
+    terminal_with(apis, strict, Colours(false))
+}
+
+pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> String {
     let mut out = String::new();
     for api in apis {
         if api.results.iter().any(|r| r.status == Status::Failed) {
@@ -89,10 +107,10 @@ pub fn terminal(apis: &[ApiResult], strict: bool) -> String {
         }
         for r in api.results.iter().filter(|r| r.status == Status::Failed) {
             let label = match r.level {
-                Level::Must => "FAIL",
-                Level::Should if strict => "FAIL",
-                Level::Should => "WARN",
-                Level::May => "NOTE",
+                Level::Must => colours.paint("1;31", "FAIL"),
+                Level::Should if strict => colours.paint("1;31", "FAIL"),
+                Level::Should => colours.paint("1;33", "WARN"),
+                Level::May => colours.paint("36", "NOTE"),
             };
             out.push_str(&format!("  {label} {} [{} {}]", r.id, r.kind, r.level));
             if let Some(t) = &r.title {
@@ -155,9 +173,20 @@ pub fn terminal(apis: &[ApiResult], strict: bool) -> String {
     let mut t = Table::new(rows);
     t.with(Style::rounded());
     let s = Summary::of(apis, strict);
+    let failed = format!("{} failed", s.failed);
     out.push_str(&format!(
-        "\n{t}\n{} rules: {} passed, {} failed ({} failing the run, {} warnings, {} observations), {} skipped\n",
-        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped
+        "\n{t}\n{} rules: {}, {} ({} failing the run, {} warnings, {} observations), {} skipped\n",
+        s.rules,
+        colours.paint("32", &format!("{} passed", s.passed)),
+        if s.failed > 0 {
+            colours.paint("31", &failed)
+        } else {
+            failed
+        },
+        s.failing,
+        s.warnings,
+        s.observations,
+        s.skipped
     ));
     out
 }

@@ -25,6 +25,8 @@ pub struct RunOptions {
     /// Rule id globs to run (all when empty), and to skip.
     pub rules: Vec<String>,
     pub skip: Vec<String>,
+    /// Only rules at this level or stricter (`should`: must and should rules).
+    pub level: Option<Level>,
     /// Rule id globs skipped with a reason (a profile's `skip`).
     pub skip_reasons: Vec<(String, String)>,
     pub timeout: Duration,
@@ -44,6 +46,7 @@ impl Default for RunOptions {
             rules: vec![],
             skip: vec![],
             skip_reasons: vec![],
+            level: None,
             timeout: DEFAULT_TIMEOUT,
             max_body: DEFAULT_MAX_BODY,
             run_id: format!("{:x}", now.as_millis() % 0xffff_ffff),
@@ -293,6 +296,7 @@ pub async fn run_api(
         .iter()
         .filter(|r| include.as_ref().is_none_or(|g| g.is_match(&r.id)))
         .filter(|r| exclude.as_ref().is_none_or(|g| !g.is_match(&r.id)))
+        .filter(|r| options.level.is_none_or(|l| r.level <= l))
         .collect();
     on_event(Event::Started {
         api: &spec.name,
