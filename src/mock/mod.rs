@@ -5,6 +5,7 @@
 //! A mock is one module: its state, its router, and its table of faults (the `faults!` macro).
 //! `start` serves it on ephemeral loopback ports and returns the `Target` to check.
 
+pub mod checklick;
 pub mod checklist_items;
 pub mod checktick;
 pub mod checkvist;
@@ -115,6 +116,7 @@ pub trait MockApi: Send + Sync {
 /// Every mock specgate has.
 pub fn apis() -> Vec<&'static dyn MockApi> {
     vec![
+        &checklick::Api,
         &checklist_items::Api,
         &checktick::Api,
         &checkvist::Api,

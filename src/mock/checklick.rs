@@ -1,0 +1,2676 @@
+//! The Checklick API (checklick.txt): a JSON:API service at https://api.checklick.com only, with
+//! four request headers (`Content-Type: application/vnd.api+json`, `Api-Version: 2`,
+//! `Authorization: Token token=…`, `Organization-Id`), `page[size]`/`page[number]` pagination
+//! (default 10, capped at 20) with `self/first/prev/next/last` links, attribute filters and the
+//! UNIX-time filters `filter[created_on_or_after]` / `filter[created_before]`.
+//!
+//! Where the document is silent (statuses and bodies of refusals), the mock answers as the
+//! JSON:API specification it follows says: error documents `{errors: [{status, code, title,
+//! detail, source?}]}` served as `application/vnd.api+json`; 404 for a resource that does not
+//! exist, 409 for a type or id conflict, 403 for a client-generated id, 422 for invalid
+//! attributes, 400 for unsupported query parameters. Refused transport: 421 for a host that is
+//! not api.checklick.com, 403 on the plain-HTTP port. Refused headers: 415 (Content-Type), 400
+//! (Api-Version, a missing or malformed Organization-Id), 401 (token, with
+//! `WWW-Authenticate: Token realm="Application"`), 403 (an organization the manager does not
+//! manage).
+//!
+//! Data: `size` users (default 95), each derived from its id alone (odd ids were created before
+//! 2020, even ids after it, so any page of users holds both); created and updated users are an
+//! overlay. Every user has 8 assessments (for the 8 skills of one block of the catalogue, so a
+//! skill's assessments are an arithmetic progression of users), 1 to 8 credentials on the levels
+//! of one checklist, and 1 to 3 tag applications. The catalogue (12 checklists, 48 levels,
+//! 144 sections, 576 skills, 24 tags) is small and built once.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde_json::{json, Map, Value};
+
+use super::common::{self, mix, page_count, page_range, pick};
+use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport};
+use crate::faults;
+use crate::target::Credentials;
+
+faults! {
+    PlainHttpServed = "transport.plain-http-served" => ["checklick.transport.https-only"]:
+        "the plain-HTTP port serves the API like the HTTPS one instead of refusing every request",
+    AnyHost = "transport.any-host" => ["checklick.transport.host"]:
+        "the Host header is not checked: a request for app.checklick.com is served",
+    ContentTypeNotRequired = "headers.content-type-not-required" => ["checklick.headers.content-type"]:
+        "a request without Content-Type, or with application/json, is served",
+    ApiVersionNotRequired = "headers.api-version-not-required" => ["checklick.headers.api-version"]:
+        "a request without Api-Version, or with Api-Version 999, is served",
+    OrganizationIdNotRequired = "headers.organization-id-not-required" => ["checklick.headers.organization-id"]:
+        "a request without Organization-Id, or for organization 0, is served (as the manager's organization)",
+    TokenNotChecked = "auth.token-not-checked" => ["checklick.auth.token"]:
+        "a request without Authorization, or with an unknown token, is served",
+    MediaTypeJson = "format.media-type-json" => ["checklick.format.media-type"]:
+        "successful responses are served as application/json instead of application/vnd.api+json",
+    ErrorMediaTypeJson = "format.error-media-type-json" => ["checklick.format.error-media-type"]:
+        "error documents are served as application/json instead of application/vnd.api+json",
+    ErrorEnvelopePlain = "format.error-envelope-plain" => ["checklick.format.error-envelope"]:
+        "refusals answer `{\"error\": \"…\"}` instead of a JSON:API error document (same status and media type)",
+    UnknownUserNull = "format.unknown-user-null" => ["checklick.format.not-found"]:
+        "GET /users/:id of a user that does not exist answers 200 `{\"data\": null}` instead of 404",
+    ListItemsWithoutAttributes = "format.list-items-without-attributes" => [
+        "checklick.format.resource-objects",
+        "checklick.users.attributes",
+    ]: "the items of GET /users are resource identifiers (id, type) without their attributes",
+    SampleRequestNotJsonApi = "users.sample-request-not-jsonapi" => [
+        "checklick.start.first-request",
+        "checklick.users.list",
+        // The same request (GET /users with no query).
+        "checklick.format.resource-objects",
+        "checklick.pagination.default-size",
+    ]: "GET /users with no query answers a plain `{\"users\": [...]}` list instead of a JSON:API document",
+    UsersGetOffByOne = "users.get-off-by-one" => ["checklick.users.get"]:
+        "GET /users/:id of a user of the data set answers the next user",
+    UsersWithoutUpdatedAt = "users.attributes-without-updated-at" => ["checklick.users.attributes"]:
+        "user records leave out updated-at",
+    UserAssessmentsWrongType = "assessments.user-list-wrong-type" => ["checklick.assessments.list-for-user"]:
+        "a user's assessment list gives its items the type `assessment` instead of `assessments`",
+    AssessmentGetWrongType = "assessments.get-wrong-type" => ["checklick.assessments.get-for-user"]:
+        "GET /users/:user_id/assessments/:id gives the assessment the type `assessment`",
+    UserAssessmentsLeak = "assessments.user-list-leaks" => ["checklick.assessments.scoped-to-user"]:
+        "a user's assessment list also holds an assessment of the next user",
+    AssessmentPassOnGet = "assessments.pass-on-get" => ["checklick.assessments.no-pass-field"]:
+        "GET /users/:user_id/assessments/:id carries a pass field",
+    AssessmentGetWithoutSkillId = "assessments.get-without-skill-id" => ["checklick.assessments.attributes"]:
+        "GET /users/:user_id/assessments/:id leaves out skill-id",
+    AssessmentPassInLists = "assessments.pass-in-lists" => ["checklick.assessments.no-pass-field-in-lists"]:
+        "the items of a user's assessment list carry a pass field",
+    SkillAssessmentsWrongType = "assessments.skill-list-wrong-type" => ["checklick.assessments.list-for-skill"]:
+        "a skill's assessment list gives its items the type `assessment`",
+    SkillAssessmentsLeak = "assessments.skill-list-leaks" => ["checklick.assessments.scoped-to-skill"]:
+        "a skill's assessment list also holds an assessment of the next skill",
+    DanglingSkillId = "assessments.dangling-skill-id" => [
+        "checklick.assessments.skill-definition",
+        // It lists the assessments of the skill-id it reads, which is unknown.
+        "checklick.assessments.scoped-to-skill",
+    ]: "assessments name skill-ids (skill + 100000) that GET /skills/:id does not know",
+    SkillGetWrongSkill = "skills.get-wrong-skill" => ["checklick.skills.get"]:
+        "GET /skills/:id answers the next skill",
+    CredentialsListWrongType = "credentials.list-wrong-type" => ["checklick.credentials.list-for-user"]:
+        "a user's credential list gives its items the type `credential`",
+    CredentialGetWrongType = "credentials.get-wrong-type" => ["checklick.credentials.get-for-user"]:
+        "GET /users/:user_id/credentials/:id gives the credential the type `credential`",
+    CredentialWithoutLevelId = "credentials.get-without-level-id" => [
+        "checklick.credentials.attributes",
+        // Its schema requires level-id.
+        "checklick.credentials.get-for-user",
+    ]: "GET /users/:user_id/credentials/:id leaves out level-id",
+    CredentialPassAsString = "credentials.pass-as-string" => [
+        "checklick.credentials.pass-values",
+        // Its schema says pass is a boolean or null.
+        "checklick.credentials.get-for-user",
+    ]: "GET /users/:user_id/credentials/:id writes pass as a string (\"true\", \"false\", \"null\")",
+    CredentialsLeak = "credentials.user-list-leaks" => ["checklick.credentials.scoped-to-user"]:
+        "a user's credential list also holds a credential of the next user",
+    TagApplicationsMissing = "tags.applications-missing" => ["checklick.tags.applications-for-user"]:
+        "GET /users/:user_id/tag-applications answers 404",
+    TagsWithoutType = "tags.list-without-type" => ["checklick.tags.list"]:
+        "the items of GET /tags have no type",
+    ChecklistsWithoutType = "structure.checklists-without-type" => ["checklick.structure.checklists"]:
+        "the items of GET /checklists have no type",
+    LevelsWithoutType = "structure.levels-without-type" => ["checklick.structure.levels"]:
+        "the items of GET /levels have no type",
+    SectionsWithoutType = "structure.sections-without-type" => ["checklick.structure.sections"]:
+        "the items of GET /sections have no type",
+    SkillsWithoutType = "structure.skills-without-type" => ["checklick.structure.skills"]:
+        "the items of GET /skills have no type",
+    FormsServed = "absent.forms-served" => ["checklick.absent.forms"]:
+        "GET /forms answers 200 with a list of forms",
+    AffiliationsServed = "absent.affiliations-served" => ["checklick.absent.affiliations"]:
+        "GET /affiliations answers 200 with a list of affiliations",
+    StorefrontServed = "absent.storefront-served" => [
+        "checklick.absent.courses",
+        "checklick.absent.registrations",
+        "checklick.absent.orders",
+    ]: "GET /courses, /registrations and /orders answer 200 with (empty) lists",
+    DefaultSize20 = "pagination.default-size-20" => ["checklick.pagination.default-size"]:
+        "GET /users returns 20 users per page by default instead of 10",
+    CatalogDefaultSize20 = "pagination.catalog-default-size-20" => [
+        "checklick.pagination.default-size-tags",
+        "checklick.pagination.default-size-checklists",
+        "checklick.pagination.default-size-levels",
+        "checklick.pagination.default-size-sections",
+        "checklick.pagination.default-size-skills",
+    ]: "GET /tags, /checklists, /levels, /sections and /skills return 20 items per page by default",
+    SmallSizeNeedsPageNumber = "pagination.small-size-needs-page-number" => ["checklick.pagination.size"]:
+        "a page[size] below 10 is ignored (10 items) unless page[number] is also given",
+    CapAt15 = "pagination.cap-at-15" => [
+        "checklick.pagination.size-example",
+        // A walk at page[size]=20 then takes more than ceil(total/20) pages.
+        "checklick.pagination.walk",
+    ]: "page sizes are capped at 15 instead of 20 (links carry the capped size)",
+    PageNumberZeroBased = "pagination.page-number-zero-based" => ["checklick.pagination.page-number"]:
+        "page[number] counts from 0 (page[number]=1 is the second page; links agree)",
+    NoCap = "pagination.no-cap" => ["checklick.pagination.cap"]:
+        "page sizes above 20 are honoured (up to 1000)",
+    LinksWithoutLast = "pagination.links-without-last" => ["checklick.pagination.links"]:
+        "list documents have no `last` link",
+    NextSkipsAPage = "pagination.next-skips-a-page" => ["checklick.pagination.walk"]:
+        "the `next` link points two pages ahead, so following it skips every other page",
+    LastNameFilterIgnored = "filter.last-name-ignored" => ["checklick.filter.last-name"]:
+        "filter[last_name] is accepted and ignored",
+    FirstNameFilterIgnored = "filter.first-name-ignored" => ["checklick.filter.first-name"]:
+        "filter[first_name] is accepted and ignored",
+    CreatedOnOrAfterIgnored = "filter.created-on-or-after-ignored" => [
+        "checklick.filter.created-on-or-after",
+        "checklick.filter.created-on-or-after-now",
+    ]: "filter[created_on_or_after] is accepted and ignored",
+    CreatedOnOrAfterDropsAll = "filter.created-on-or-after-drops-all" => ["checklick.filter.created-on-or-after-keeps"]:
+        "filter[created_on_or_after] reads its UNIX time as thousands of seconds, so it drops every record",
+    CreatedBeforeIgnored = "filter.created-before-ignored" => ["checklick.filter.created-before"]:
+        "filter[created_before] is accepted and ignored",
+    CreatedBeforeDropsAll = "filter.created-before-drops-all" => [
+        "checklick.filter.created-before-keeps",
+        "checklick.filter.created-before-now-keeps",
+    ]: "filter[created_before] reads its UNIX time as milliseconds, so it drops every record",
+    Throttled = "throttle.burst-429" => ["checklick.throttle.none-documented"]:
+        "more than 10 requests for the same URL within a second get 429 Too Many Requests",
+    PatchNotPersisted = "users.patch-not-persisted" => ["checklick.users.lifecycle"]:
+        "PATCH /users/:id answers the updated user but does not store the update",
+    CreateUsernameOptional = "users.create-username-optional" => ["checklick.users.create-requires-username"]:
+        "a user is created without username (one is made up)",
+    CreateFirstNameOptional = "users.create-first-name-optional" => ["checklick.users.create-requires-first-name"]:
+        "a user is created without first-name",
+    CreateLastNameOptional = "users.create-last-name-optional" => ["checklick.users.create-requires-last-name"]:
+        "a user is created without last-name",
+    CreateEmailOptional = "users.create-email-optional" => ["checklick.users.create-requires-email"]:
+        "a user is created without email",
+    CreateBirthDateOptional = "users.create-birth-date-optional" => ["checklick.users.create-requires-birth-date"]:
+        "a user is created without birth-date",
+    CreatePasswordOptional = "users.create-password-optional" => ["checklick.users.create-requires-password"]:
+        "a user is created without password (the confirmation alone is enough)",
+    CreatePasswordConfirmationOptional = "users.create-password-confirmation-optional" => ["checklick.users.create-requires-password-confirmation"]:
+        "a user is created without password-confirmation",
+}
+
+pub struct Api;
+
+/// The documented host; everything else is refused.
+pub const HOST: &str = "api.checklick.com";
+/// Users of the data set when `size` is not given: five pages of 20, the last one short.
+pub const DEFAULT_SIZE: usize = 95;
+pub const MEDIA_TYPE: &str = "application/vnd.api+json";
+pub const DEFAULT_PAGE_SIZE: usize = 10;
+pub const MAX_PAGE_SIZE: usize = 20;
+
+const CHECKLISTS: u64 = 12;
+const LEVELS_PER_CHECKLIST: u64 = 4;
+const SECTIONS_PER_LEVEL: u64 = 3;
+const SKILLS_PER_SECTION: u64 = 4;
+const LEVELS: u64 = CHECKLISTS * LEVELS_PER_CHECKLIST;
+const SECTIONS: u64 = LEVELS * SECTIONS_PER_LEVEL;
+const SKILLS: u64 = SECTIONS * SKILLS_PER_SECTION;
+const TAGS: u64 = 24;
+/// Every user is assessed on the 8 skills of one block of the catalogue.
+const ASSESSMENTS_PER_USER: u64 = 8;
+const BLOCKS: u64 = SKILLS / ASSESSMENTS_PER_USER;
+/// Id slots per user for credentials and tag applications.
+const CREDENTIAL_SLOTS: u64 = 8;
+const TAG_APPLICATION_SLOTS: u64 = 4;
+/// Under `DanglingSkillId`, assessments name this far past their skill.
+const DANGLING_OFFSET: u64 = 100_000;
+const MAX_STRING: usize = 255;
+
+const DAY_MS: i64 = 86_400_000;
+/// 2012-01-01T00:00:00Z: the organization's first records.
+const DATA_START_MS: i64 = 1_325_376_000_000;
+/// 2019-12-01T00:00:00Z: odd users were created before it.
+const EARLY_END_MS: i64 = 1_575_158_400_000;
+/// 2020-02-01T00:00:00Z: even users were created after it.
+const LATE_START_MS: i64 = 1_580_515_200_000;
+/// 2025-07-01T00:00:00Z: the last user of the data set.
+const USERS_END_MS: i64 = 1_751_328_000_000;
+/// 2025-11-01T00:00:00Z: the last record of the data set.
+const DATA_END_MS: i64 = 1_761_955_200_000;
+
+const TOKEN_SALT: u64 = 0xC11C_0001;
+const ORG_SALT: u64 = 0xC11C_0002;
+const USER_SALT: u64 = 0xC11C_0003;
+const ASSESSMENT_SALT: u64 = 0xC11C_0004;
+const CREDENTIAL_SALT: u64 = 0xC11C_0005;
+const TAG_SALT: u64 = 0xC11C_0006;
+const CATALOG_SALT: u64 = 0xC11C_0007;
+
+impl MockApi for Api {
+    fn name(&self) -> &'static str {
+        "checklick"
+    }
+
+    fn faults(&self) -> &'static [FaultInfo] {
+        Fault::INFOS
+    }
+
+    fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
+        let seed = options.seed;
+        let size = options.size.unwrap_or(DEFAULT_SIZE) as u64;
+        let fault = fault.and_then(Fault::from_name);
+        let token = format!(
+            "{:016x}{:016x}",
+            mix(seed, TOKEN_SALT),
+            mix(seed, TOKEN_SALT + 1)
+        );
+        let org_id = 1000 + mix(seed, ORG_SALT) % 9000;
+        let ctx = Arc::new(Ctx {
+            seed,
+            size,
+            fault,
+            token: token.clone(),
+            org_id,
+            catalog: Catalog::build(seed, org_id),
+            users: Shared::new(tokio::sync::RwLock::new(Overlay {
+                users: BTreeMap::new(),
+                usernames: HashMap::new(),
+                next_id: size + 1,
+                last_ms: 0,
+            })),
+            throttle: Mutex::new(HashMap::new()),
+        });
+        let credentials = Credentials::default()
+            .with("token", token)
+            .with("organization_id", org_id.to_string());
+        let api = router(ctx.clone());
+        let plain_refusal = if ctx.is(Fault::PlainHttpServed) {
+            api.clone()
+        } else {
+            Router::new().fallback(plain_refused)
+        };
+        Built {
+            router: api,
+            credentials,
+            base_path: String::new(),
+            transport: Transport::Https {
+                host: HOST,
+                plain_refusal,
+            },
+        }
+    }
+}
+
+fn router(ctx: Arc<Ctx>) -> Router {
+    let mut r = Router::new()
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", get(get_user).patch(update_user))
+        .route("/users/{id}/assessments", get(list_user_assessments))
+        .route("/users/{id}/assessments/{item}", get(get_user_assessment))
+        .route("/users/{id}/credentials", get(list_user_credentials))
+        .route("/users/{id}/credentials/{item}", get(get_user_credential))
+        .route("/tags", get(list_tags))
+        .route("/checklists", get(list_checklists))
+        .route("/levels", get(list_levels))
+        .route("/sections", get(list_sections))
+        .route("/skills", get(list_skills))
+        .route("/skills/{id}", get(get_skill))
+        .route("/skills/{id}/assessments", get(list_skill_assessments));
+    if !ctx.is(Fault::TagApplicationsMissing) {
+        r = r.route(
+            "/users/{id}/tag-applications",
+            get(list_user_tag_applications),
+        );
+    }
+    let absent: &[(&str, Fault)] = &[
+        ("/forms", Fault::FormsServed),
+        ("/affiliations", Fault::AffiliationsServed),
+        ("/courses", Fault::StorefrontServed),
+        ("/registrations", Fault::StorefrontServed),
+        ("/orders", Fault::StorefrontServed),
+    ];
+    for (path, f) in absent {
+        if ctx.is(*f) {
+            r = r.route(path, get(list_absent));
+        }
+    }
+    r.fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(common::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(ctx.clone(), guard))
+        .layer(middleware::from_fn_with_state(ctx.clone(), finish))
+        .with_state(ctx)
+}
+
+// ------------------------------------------------------------------------------------ state
+
+struct Ctx {
+    seed: u64,
+    /// Users of the data set: ids 1..=size.
+    size: u64,
+    fault: Option<Fault>,
+    token: String,
+    org_id: u64,
+    catalog: Catalog,
+    users: Shared<Overlay>,
+    /// Under `Throttled` only: recent requests per URL.
+    throttle: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Ctx {
+    fn is(&self, f: Fault) -> bool {
+        self.fault == Some(f)
+    }
+
+    fn default_size(&self, catalog: bool) -> usize {
+        if (!catalog && self.is(Fault::DefaultSize20))
+            || (catalog && self.is(Fault::CatalogDefaultSize20))
+        {
+            20
+        } else {
+            DEFAULT_PAGE_SIZE
+        }
+    }
+}
+
+/// What was written: created users and changed ones, by id. Ids are handed out in order and
+/// never removed (the document shows no DELETE), so the users are exactly 1..next_id.
+struct Overlay {
+    users: BTreeMap<u64, UserRec>,
+    /// Lowercased username → id, for the users of the overlay.
+    usernames: HashMap<String, u64>,
+    next_id: u64,
+    last_ms: i64,
+}
+
+impl Overlay {
+    fn max_id(&self) -> u64 {
+        self.next_id - 1
+    }
+
+    /// A timestamp that never goes backwards within this mock.
+    fn tick(&mut self) -> i64 {
+        self.last_ms = now_ms().max(self.last_ms + 1);
+        self.last_ms
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct UserRec {
+    username: String,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    birth_date: Option<String>,
+    address_1: Option<String>,
+    address_2: Option<String>,
+    city: Option<String>,
+    province: Option<String>,
+    postal_code: Option<String>,
+    country: Option<String>,
+    created_ms: i64,
+    updated_ms: i64,
+}
+
+/// The user attributes a client may write (and filter on), dasherized.
+const USER_WRITABLE: &[&str] = &[
+    "username",
+    "email",
+    "first-name",
+    "last-name",
+    "birth-date",
+    "address-1",
+    "address-2",
+    "city",
+    "province",
+    "postal-code",
+    "country",
+];
+/// Required to create a user ("the minimum required fields"), and never blank afterwards.
+const USER_REQUIRED: &[&str] = &[
+    "username",
+    "first-name",
+    "last-name",
+    "email",
+    "birth-date",
+    "password",
+    "password-confirmation",
+];
+
+impl UserRec {
+    fn field(&self, key: &str) -> Option<&str> {
+        match key {
+            "username" => Some(&self.username),
+            "email" => self.email.as_deref(),
+            "first-name" => self.first_name.as_deref(),
+            "last-name" => self.last_name.as_deref(),
+            "birth-date" => self.birth_date.as_deref(),
+            "address-1" => self.address_1.as_deref(),
+            "address-2" => self.address_2.as_deref(),
+            "city" => self.city.as_deref(),
+            "province" => self.province.as_deref(),
+            "postal-code" => self.postal_code.as_deref(),
+            "country" => self.country.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, key: &str, value: Option<String>) {
+        match key {
+            "username" => self.username = value.unwrap_or_default(),
+            "email" => self.email = value,
+            "first-name" => self.first_name = value,
+            "last-name" => self.last_name = value,
+            "birth-date" => self.birth_date = value,
+            "address-1" => self.address_1 = value,
+            "address-2" => self.address_2 = value,
+            "city" => self.city = value,
+            "province" => self.province = value,
+            "postal-code" => self.postal_code = value,
+            "country" => self.country = value,
+            _ => {}
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------ data set
+
+const FIRST_NAMES: &[&str] = &[
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Charlotte",
+    "Oliver",
+    "Amelia",
+    "Elijah",
+    "Ava",
+    "James",
+    "Sophia",
+    "William",
+    "Isabella",
+    "Benjamin",
+    "Mia",
+    "Lucas",
+    "Evelyn",
+    "Henry",
+    "Harper",
+    "Theodore",
+    "Chloe",
+    "Jack",
+    "Nora",
+    "Owen",
+    "Maya",
+    "Leo",
+    "Zoe",
+    "Ethan",
+    "Hannah",
+    "Aiden",
+];
+const LAST_NAMES: &[&str] = &[
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Martin",
+    "Tremblay", "Roy", "Gagnon", "Lee", "Wilson", "Taylor", "Anderson", "Thomas", "Moore",
+    "Jackson", "White", "Harris", "Clark", "Lewis", "Walker", "Young", "King", "Wright", "Scott",
+    "Green", "Baker", "Nguyen", "Patel",
+];
+const STREETS: &[&str] = &[
+    "Maple",
+    "Oak",
+    "Cedar",
+    "Pine",
+    "Elm",
+    "Birch",
+    "Lakeshore",
+    "King",
+    "Queen",
+    "Church",
+    "Main",
+    "Park",
+    "Victoria",
+    "Wellington",
+];
+const STREET_KINDS: &[&str] = &["Street", "Avenue", "Road", "Drive", "Crescent", "Boulevard"];
+const CITIES: &[(&str, &str, &str)] = &[
+    ("Toronto", "ON", "M5V"),
+    ("Ottawa", "ON", "K1P"),
+    ("Hamilton", "ON", "L8P"),
+    ("Vancouver", "BC", "V6B"),
+    ("Victoria", "BC", "V8W"),
+    ("Calgary", "AB", "T2P"),
+    ("Edmonton", "AB", "T5J"),
+    ("Winnipeg", "MB", "R3C"),
+    ("Halifax", "NS", "B3H"),
+    ("Montreal", "QC", "H3B"),
+];
+
+fn user_rand(seed: u64, id: u64, salt: u64) -> u64 {
+    mix(seed ^ USER_SALT ^ salt.wrapping_mul(0x1000_0001), id)
+}
+
+fn base_first(seed: u64, id: u64) -> &'static str {
+    pick(FIRST_NAMES, seed ^ USER_SALT, id, 1)
+}
+
+fn base_last(seed: u64, id: u64) -> &'static str {
+    pick(LAST_NAMES, seed ^ USER_SALT, id, 2)
+}
+
+fn base_username(seed: u64, id: u64) -> String {
+    let first = base_first(seed, id).chars().next().unwrap_or('x');
+    format!("{}{}{id}", first, base_last(seed, id)).to_ascii_lowercase()
+}
+
+fn base_created_ms(seed: u64, id: u64) -> i64 {
+    let r = user_rand(seed, id, 3);
+    let (from, to) = if id % 2 == 1 {
+        (DATA_START_MS, EARLY_END_MS)
+    } else {
+        (LATE_START_MS, USERS_END_MS)
+    };
+    from + (r % (to - from) as u64) as i64
+}
+
+fn base_updated_ms(seed: u64, id: u64) -> i64 {
+    let created = base_created_ms(seed, id);
+    created + (user_rand(seed, id, 4) % (DATA_END_MS - created) as u64) as i64
+}
+
+fn base_birth_date(seed: u64, id: u64) -> String {
+    // 1950-01-01 .. 2015-12-31
+    let from = days_from_civil(1950, 1, 1);
+    let to = days_from_civil(2016, 1, 1);
+    let d = from + (user_rand(seed, id, 5) % (to - from) as u64) as i64;
+    let (y, m, dd) = civil_from_days(d);
+    format!("{y:04}-{m:02}-{dd:02}")
+}
+
+fn base_city(seed: u64, id: u64) -> (&'static str, &'static str, &'static str) {
+    CITIES[(user_rand(seed, id, 6) % CITIES.len() as u64) as usize]
+}
+
+/// One attribute of a user of the data set, computed alone (filters scan without building users).
+fn base_field(seed: u64, id: u64, key: &str) -> Option<Cow<'static, str>> {
+    Some(match key {
+        "username" => Cow::Owned(base_username(seed, id)),
+        "email" => Cow::Owned(format!("{}@example.com", base_username(seed, id))),
+        "first-name" => Cow::Borrowed(base_first(seed, id)),
+        "last-name" => Cow::Borrowed(base_last(seed, id)),
+        "birth-date" => Cow::Owned(base_birth_date(seed, id)),
+        "address-1" => Cow::Owned(format!(
+            "{} {} {}",
+            1 + user_rand(seed, id, 7) % 2000,
+            pick(STREETS, seed, id, 8),
+            pick(STREET_KINDS, seed, id, 9)
+        )),
+        "address-2" => {
+            let r = user_rand(seed, id, 10);
+            if r % 3 == 0 {
+                Cow::Owned(format!("Unit {}", 1 + r / 3 % 400))
+            } else {
+                return None;
+            }
+        }
+        "city" => Cow::Borrowed(base_city(seed, id).0),
+        "province" => Cow::Borrowed(base_city(seed, id).1),
+        "postal-code" => {
+            let r = user_rand(seed, id, 11);
+            let letters = b"ABCEGHJKLMNPRSTVWXYZ";
+            Cow::Owned(format!(
+                "{} {}{}{}",
+                base_city(seed, id).2,
+                r % 10,
+                letters[(r / 10 % letters.len() as u64) as usize] as char,
+                r / 1000 % 10
+            ))
+        }
+        "country" => Cow::Borrowed("CA"),
+        _ => return None,
+    })
+}
+
+fn base_user(seed: u64, id: u64) -> UserRec {
+    let f = |k: &str| base_field(seed, id, k).map(Cow::into_owned);
+    UserRec {
+        username: base_username(seed, id),
+        email: f("email"),
+        first_name: f("first-name"),
+        last_name: f("last-name"),
+        birth_date: f("birth-date"),
+        address_1: f("address-1"),
+        address_2: f("address-2"),
+        city: f("city"),
+        province: f("province"),
+        postal_code: f("postal-code"),
+        country: f("country"),
+        created_ms: base_created_ms(seed, id),
+        updated_ms: base_updated_ms(seed, id),
+    }
+}
+
+/// A generic record: the resources other than users, built on demand (or once, the catalogue).
+#[derive(Debug, Clone)]
+struct Res {
+    id: u64,
+    attrs: Map<String, Value>,
+    created_ms: i64,
+    /// The resource's own path, for its `self` link.
+    path: String,
+}
+
+struct Catalog {
+    checklists: Vec<Res>,
+    levels: Vec<Res>,
+    sections: Vec<Res>,
+    skills: Vec<Res>,
+    tags: Vec<Res>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    CheckBoxes(u64),
+    Radio,
+    Points(u64),
+    Text,
+}
+
+const CHECKLIST_NAMES: &[&str] = &[
+    "Swim Kids",
+    "Swim for Life",
+    "Bronze Cross",
+    "National Lifeguard",
+    "Water Safety Instructor",
+    "First Aid",
+    "Junior Lifeguard Club",
+    "Adult Swim",
+    "Figure Skating Basics",
+    "Learn to Skate",
+    "Gymnastics Foundations",
+    "Soccer Skills",
+];
+const SECTION_NAMES: &[&str] = &[
+    "Water Entries",
+    "Floats and Glides",
+    "Strokes",
+    "Endurance",
+    "Rescue Skills",
+    "Safety Knowledge",
+    "Fitness",
+    "Teamwork",
+];
+const SKILL_NAMES: &[&str] = &[
+    "Front float",
+    "Back glide",
+    "Flutter kick",
+    "Front crawl 10 m",
+    "Back crawl 15 m",
+    "Treading water 1 min",
+    "Sideways entry",
+    "Reaching assist",
+    "Throwing assist",
+    "Breaststroke kick",
+    "Rolling entry",
+    "Surface support",
+    "Whip kick",
+    "Sculling",
+    "Eggbeater",
+    "Head-first entry",
+];
+const TAG_NAMES: &[&str] = &[
+    "Morning group",
+    "Evening group",
+    "Weekend",
+    "Instructor",
+    "Volunteer",
+    "Scholarship",
+    "Returning",
+    "New member",
+    "Competitive",
+    "Recreational",
+    "Needs follow-up",
+    "Medical note",
+    "Staff",
+    "Summer camp",
+    "Winter session",
+    "Spring session",
+    "Fall session",
+    "Private lessons",
+    "Adapted program",
+    "Bilingual",
+    "Leadership",
+    "Parent-and-tot",
+    "Team A",
+    "Team B",
+];
+const RADIO_OPTIONS: &[&str] = &["Not yet", "Emerging", "Proficient", "Mastered"];
+const CHECK_BOX_LABELS: &[&str] = &[
+    "Demonstrated",
+    "Correct body position",
+    "Controlled breathing",
+    "Steady rhythm",
+    "Safe entry",
+    "Good form",
+    "Full distance",
+    "Without support",
+    "On command",
+    "Consistent",
+];
+const TEXT_NOTES: &[&str] = &[
+    "Good progress this session.",
+    "Needs more practice on breathing.",
+    "Confident in deep water.",
+    "Ready for the next level.",
+    "Work on keeping legs straight.",
+];
+
+fn catalog_rand(seed: u64, kind: u64, id: u64) -> u64 {
+    mix(
+        seed ^ CATALOG_SALT ^ kind.wrapping_mul(0x0100_0000_01B3),
+        id,
+    )
+}
+
+fn catalog_times(seed: u64, kind: u64, id: u64) -> (i64, i64) {
+    // 2012-01-01 .. 2014-12-31, then updated before the end of the data set.
+    let r = catalog_rand(seed, kind, id);
+    let created = DATA_START_MS + (r % (3 * 365 * DAY_MS as u64)) as i64;
+    let updated = created + ((r >> 20) % (DATA_END_MS - created) as u64) as i64;
+    (created, updated)
+}
+
+fn skill_input(seed: u64, skill: u64) -> Input {
+    let r = catalog_rand(seed, 4, skill);
+    match r % 4 {
+        0 | 1 => Input::CheckBoxes(2 + (r >> 8) % 9),
+        2 => {
+            if (r >> 8) % 2 == 0 {
+                Input::Radio
+            } else {
+                Input::Points(5 + (r >> 12) % 6 * 5)
+            }
+        }
+        _ => Input::Text,
+    }
+}
+
+impl Catalog {
+    fn build(seed: u64, org: u64) -> Catalog {
+        let res = |kind: &'static str, salt: u64, id: u64, mut attrs: Map<String, Value>| {
+            let (created, updated) = catalog_times(seed, salt, id);
+            attrs.insert("organization-id".into(), json!(org));
+            attrs.insert("created-at".into(), json!(fmt_time(created)));
+            attrs.insert("updated-at".into(), json!(fmt_time(updated)));
+            Res {
+                id,
+                attrs,
+                created_ms: created,
+                path: format!("/{kind}/{id}"),
+            }
+        };
+        let obj = |v: Value| match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let checklists = (1..=CHECKLISTS)
+            .map(|id| {
+                let name = CHECKLIST_NAMES[(id - 1) as usize % CHECKLIST_NAMES.len()];
+                res(
+                    "checklists",
+                    1,
+                    id,
+                    obj(json!({
+                        "name": name,
+                        "description": format!("The {name} program: {LEVELS_PER_CHECKLIST} levels."),
+                    })),
+                )
+            })
+            .collect();
+        let levels = (1..=LEVELS)
+            .map(|id| {
+                let position = (id - 1) % LEVELS_PER_CHECKLIST + 1;
+                res(
+                    "levels",
+                    2,
+                    id,
+                    obj(json!({
+                        "name": format!("Level {position}"),
+                        "checklist-id": (id - 1) / LEVELS_PER_CHECKLIST + 1,
+                        "position": position,
+                    })),
+                )
+            })
+            .collect();
+        let sections = (1..=SECTIONS)
+            .map(|id| {
+                res(
+                    "sections",
+                    3,
+                    id,
+                    obj(json!({
+                        "name": pick(SECTION_NAMES, seed ^ CATALOG_SALT, id, 3),
+                        "level-id": (id - 1) / SECTIONS_PER_LEVEL + 1,
+                        "position": (id - 1) % SECTIONS_PER_LEVEL + 1,
+                    })),
+                )
+            })
+            .collect();
+        let skills = (1..=SKILLS)
+            .map(|id| {
+                let section = (id - 1) / SKILLS_PER_SECTION + 1;
+                let level = (section - 1) / SECTIONS_PER_LEVEL + 1;
+                let mut attrs = obj(json!({
+                    "name": pick(SKILL_NAMES, seed ^ CATALOG_SALT, id, 4),
+                    "section-id": section,
+                    "level-id": level,
+                    "checklist-id": (level - 1) / LEVELS_PER_CHECKLIST + 1,
+                    "position": (id - 1) % SKILLS_PER_SECTION + 1,
+                }));
+                match skill_input(seed, id) {
+                    Input::CheckBoxes(n) => {
+                        attrs.insert("input-type".into(), json!("check-boxes"));
+                        attrs.insert(
+                            "check-box-labels".into(),
+                            json!(CHECK_BOX_LABELS[..n as usize]),
+                        );
+                    }
+                    Input::Radio => {
+                        attrs.insert("input-type".into(), json!("radio-button"));
+                        attrs.insert("radio-button-options".into(), json!(RADIO_OPTIONS));
+                    }
+                    Input::Points(max) => {
+                        attrs.insert("input-type".into(), json!("points-slider"));
+                        attrs.insert("points-slider-max".into(), json!(max));
+                    }
+                    Input::Text => {
+                        attrs.insert("input-type".into(), json!("text-field"));
+                    }
+                }
+                res("skills", 4, id, attrs)
+            })
+            .collect();
+        let tags = (1..=TAGS)
+            .map(|id| {
+                let r = catalog_rand(seed, 5, id);
+                res(
+                    "tags",
+                    5,
+                    id,
+                    obj(json!({
+                        "name": TAG_NAMES[(id - 1) as usize % TAG_NAMES.len()],
+                        "color": format!("#{:06x}", r & 0xFF_FFFF),
+                    })),
+                )
+            })
+            .collect();
+        Catalog {
+            checklists,
+            levels,
+            sections,
+            skills,
+            tags,
+        }
+    }
+}
+
+/// A user's 8 assessments: the skills of block (user - 1) % BLOCKS; assessment k of user u has
+/// id (u - 1) * 8 + k + 1, so an id names its user and its skill.
+fn assessment(ctx: &Ctx, user: u64, k: u64) -> Res {
+    let seed = ctx.seed;
+    let id = (user - 1) * ASSESSMENTS_PER_USER + k + 1;
+    let skill = ((user - 1) % BLOCKS) * ASSESSMENTS_PER_USER + k + 1;
+    let r = mix(seed ^ ASSESSMENT_SALT, id);
+    let uc = base_created_ms(seed, user);
+    let span = (DATA_END_MS - uc).max(DAY_MS);
+    let created = uc
+        + span * (k as i64 + 1) / (ASSESSMENTS_PER_USER as i64 + 2)
+        + (r % (DAY_MS as u64)) as i64;
+    let mut attrs = Map::new();
+    let shown_skill = if ctx.is(Fault::DanglingSkillId) {
+        skill + DANGLING_OFFSET
+    } else {
+        skill
+    };
+    attrs.insert("skill-id".into(), json!(shown_skill));
+    attrs.insert("evaluatee-id".into(), json!(user));
+    attrs.insert(
+        "evaluator-id".into(),
+        json!(1 + (r >> 8) % ctx.size.clamp(1, 12)),
+    );
+    attrs.insert("organization-id".into(), json!(ctx.org_id));
+    match skill_input(seed, skill) {
+        Input::CheckBoxes(n) => {
+            for i in 1..=n {
+                attrs.insert(format!("check-box-{i}"), json!((r >> (16 + i)) & 1 == 1));
+            }
+        }
+        Input::Radio => {
+            attrs.insert(
+                "radio-button".into(),
+                json!(RADIO_OPTIONS[((r >> 16) % RADIO_OPTIONS.len() as u64) as usize]),
+            );
+        }
+        Input::Points(max) => {
+            attrs.insert("points-slider".into(), json!((r >> 16) % (max + 1)));
+        }
+        Input::Text => {
+            attrs.insert(
+                "text-field".into(),
+                json!(TEXT_NOTES[((r >> 16) % TEXT_NOTES.len() as u64) as usize]),
+            );
+        }
+    }
+    attrs.insert("created-at".into(), json!(fmt_time(created)));
+    Res {
+        id,
+        attrs,
+        created_ms: created,
+        path: format!("/users/{user}/assessments/{id}"),
+    }
+}
+
+/// A user's credentials: attempts at the levels of one checklist, in order (a failed attempt
+/// sometimes comes before the pass; the last level may still be in progress, pass null).
+fn credentials(ctx: &Ctx, user: u64) -> Vec<Res> {
+    let seed = ctx.seed;
+    let r = mix(seed ^ CREDENTIAL_SALT, user);
+    let checklist = r % CHECKLISTS;
+    let levels = 1 + (r >> 8) % LEVELS_PER_CHECKLIST;
+    let mut attempts: Vec<(u64, Option<bool>)> = Vec::new();
+    for j in 0..levels {
+        let level = checklist * LEVELS_PER_CHECKLIST + j + 1;
+        if (r >> (16 + j)) & 1 == 1 {
+            attempts.push((level, Some(false)));
+        }
+        let last = j + 1 == levels;
+        attempts.push((
+            level,
+            if last && (r >> 24) % 3 == 0 {
+                None
+            } else {
+                Some(true)
+            },
+        ));
+    }
+    let uc = base_created_ms(seed, user);
+    let span = (DATA_END_MS - uc).max(DAY_MS);
+    let n = attempts.len() as i64;
+    attempts
+        .into_iter()
+        .enumerate()
+        .map(|(k, (level, pass))| {
+            let id = (user - 1) * CREDENTIAL_SLOTS + k as u64 + 1;
+            let rr = mix(seed ^ CREDENTIAL_SALT, id);
+            let created = uc + span * (k as i64 + 1) / (n + 2) + (rr % (DAY_MS as u64)) as i64;
+            let mut attrs = Map::new();
+            attrs.insert("created-at".into(), json!(fmt_time(created)));
+            attrs.insert("evaluatee-id".into(), json!(user));
+            attrs.insert(
+                "evaluator-id".into(),
+                json!(1 + (rr >> 8) % ctx.size.clamp(1, 12)),
+            );
+            attrs.insert("level-id".into(), json!(level));
+            attrs.insert("organization-id".into(), json!(ctx.org_id));
+            attrs.insert("pass".into(), json!(pass));
+            Res {
+                id,
+                attrs,
+                created_ms: created,
+                path: format!("/users/{user}/credentials/{id}"),
+            }
+        })
+        .collect()
+}
+
+fn tag_applications(ctx: &Ctx, user: u64) -> Vec<Res> {
+    let r = mix(ctx.seed ^ TAG_SALT, user);
+    let n = 1 + r % 3;
+    let uc = base_created_ms(ctx.seed, user);
+    (0..n)
+        .map(|k| {
+            let id = (user - 1) * TAG_APPLICATION_SLOTS + k + 1;
+            let tag = ((r >> 8) + k * 7) % TAGS + 1;
+            let created = uc + (mix(ctx.seed ^ TAG_SALT, id) % (DATA_END_MS - uc) as u64) as i64;
+            let mut attrs = Map::new();
+            attrs.insert("tag-id".into(), json!(tag));
+            attrs.insert("user-id".into(), json!(user));
+            attrs.insert("organization-id".into(), json!(ctx.org_id));
+            attrs.insert("created-at".into(), json!(fmt_time(created)));
+            Res {
+                id,
+                attrs,
+                created_ms: created,
+                path: format!("/users/{user}/tag-applications"),
+            }
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------------------------ time
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// The n-th (1-based) Sunday of a month, as days since the epoch.
+fn nth_sunday(y: i64, m: u32, n: i64) -> i64 {
+    let first = days_from_civil(y, m, 1);
+    let weekday = (first + 4).rem_euclid(7); // 0 = Sunday
+    first + (7 - weekday) % 7 + 7 * (n - 1)
+}
+
+/// The organization's time zone, US/Canada Eastern (the document's examples are -04:00 in June
+/// and -05:00 in December): its offset from UTC in minutes at `ms`.
+fn eastern_offset_minutes(ms: i64) -> i64 {
+    let (y, _, _) = civil_from_days(ms.div_euclid(DAY_MS));
+    let start = (nth_sunday(y, 3, 2) * 86_400 + 7 * 3600) * 1000;
+    let end = (nth_sunday(y, 11, 1) * 86_400 + 6 * 3600) * 1000;
+    if (start..end).contains(&ms) {
+        -240
+    } else {
+        -300
+    }
+}
+
+/// `2025-12-10T04:34:02.227-05:00`, as the document writes created-at.
+fn fmt_time(ms: i64) -> String {
+    let offset = eastern_offset_minutes(ms);
+    let local = ms + offset * 60_000;
+    let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
+    let t = local.rem_euclid(DAY_MS);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let off = offset.abs();
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}{sign}{:02}:{:02}",
+        t / 3_600_000,
+        t / 60_000 % 60,
+        t / 1000 % 60,
+        t % 1000,
+        off / 60,
+        off % 60
+    )
+}
+
+/// A `YYYY-MM-DD` date, as days since the epoch.
+fn parse_date(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let days = days_from_civil(y, m as u32, d as u32);
+    (civil_from_days(days) == (y, m as u32, d as u32)).then_some(days)
+}
+
+// ------------------------------------------------------------------------------------ errors
+
+/// One JSON:API error object.
+#[derive(Debug, Clone)]
+struct ErrorObject {
+    code: &'static str,
+    title: &'static str,
+    detail: String,
+    /// `source.pointer` (a body member) or `source.parameter` (a query parameter).
+    source: Option<(&'static str, String)>,
+}
+
+/// A refusal: a status and its error objects, rendered as a JSON:API error document.
+#[derive(Debug, Clone)]
+struct ApiError {
+    status: StatusCode,
+    errors: Vec<ErrorObject>,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
+}
+
+impl ApiError {
+    fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            errors: vec![ErrorObject {
+                code,
+                title,
+                detail: detail.into(),
+                source: None,
+            }],
+            headers: Vec::new(),
+        }
+    }
+
+    fn parameter(mut self, name: &str) -> Self {
+        if let Some(e) = self.errors.first_mut() {
+            e.source = Some(("parameter", name.to_string()));
+        }
+        self
+    }
+
+    fn pointer(mut self, pointer: &str) -> Self {
+        if let Some(e) = self.errors.first_mut() {
+            e.source = Some(("pointer", pointer.to_string()));
+        }
+        self
+    }
+
+    fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Bad Request",
+            detail,
+        )
+    }
+
+    fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Record not found",
+            detail,
+        )
+    }
+
+    fn invalid(field: &str, detail: impl Into<String>) -> ErrorObject {
+        let detail = detail.into();
+        ErrorObject {
+            code: "invalid",
+            title: "Invalid attribute",
+            detail: format!("{field} - {detail}"),
+            source: Some(("pointer", format!("/data/attributes/{field}"))),
+        }
+    }
+
+    fn unprocessable(errors: Vec<ErrorObject>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            headers: Vec::new(),
+        }
+    }
+
+    fn document(&self) -> Value {
+        let errors: Vec<Value> = self
+            .errors
+            .iter()
+            .map(|e| {
+                let mut o = json!({
+                    "status": self.status.as_u16().to_string(),
+                    "code": e.code,
+                    "title": e.title,
+                    "detail": e.detail,
+                });
+                if let Some((kind, at)) = &e.source {
+                    o["source"] = json!({ *kind: at });
+                }
+                o
+            })
+            .collect();
+        json!({ "errors": errors, "jsonapi": { "version": "1.0" } })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = document(self.status, &self.document());
+        for (k, v) in self.headers {
+            r.headers_mut().insert(k, v);
+        }
+        r
+    }
+}
+
+/// A JSON:API document; `finish` adjusts the media type under the media-type faults.
+fn document(status: StatusCode, body: &Value) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
+    r
+}
+
+type Answer = Result<Response, ApiError>;
+
+// ------------------------------------------------------------------------------------ middleware
+
+/// What the guard learned about a request, for the handlers: the URL prefix of links and the
+/// decoded query.
+#[derive(Debug, Clone)]
+struct ReqInfo {
+    /// `https://api.checklick.com:port`
+    base: String,
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+impl ReqInfo {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn request_host(req: &Request) -> Option<String> {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_string()))
+}
+
+/// The host name of a Host value, without its port.
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return match host.find(']') {
+            Some(i) => &host[..=i],
+            None => host,
+        };
+    }
+    host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+}
+
+/// The documented refusals, in order: host, Content-Type, Api-Version, token, Organization-Id.
+async fn guard(State(ctx): State<Arc<Ctx>>, mut req: Request, next: Next) -> Response {
+    let host = request_host(&req).unwrap_or_default();
+    if !ctx.is(Fault::AnyHost) && !host_name(&host).eq_ignore_ascii_case(HOST) {
+        return ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "wrong_host",
+            "Misdirected Request",
+            format!(
+                "API requests must be sent to https://{HOST}, not to `{}`",
+                host_name(&host)
+            ),
+        )
+        .into_response();
+    }
+    if let Err(e) = check_headers(&ctx, req.headers()) {
+        return e.into_response();
+    }
+    if ctx.is(Fault::Throttled) && throttled(&ctx, &req) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "Too Many Requests",
+            "Too many requests for this URL; retry in a second",
+        );
+        e.headers
+            .push((header::RETRY_AFTER, HeaderValue::from_static("1")));
+        return e.into_response();
+    }
+    let query = req
+        .uri()
+        .query()
+        .map(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let info = ReqInfo {
+        base: format!("https://{host}"),
+        path: req.uri().path().to_string(),
+        query,
+    };
+    req.extensions_mut().insert(info);
+    next.run(req).await
+}
+
+fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
+    let text = |name: &str| h.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}").trim());
+    if !ctx.is(Fault::ContentTypeNotRequired) {
+        let media = text("content-type").map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+        match media.as_deref() {
+            Some(MEDIA_TYPE) => {}
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "missing_content_type",
+                    "Unsupported Media Type",
+                    format!("requests must send Content-Type: {MEDIA_TYPE}"),
+                ))
+            }
+            Some(other) => {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Unsupported Media Type",
+                    format!("Content-Type `{other}` is not supported; send {MEDIA_TYPE}"),
+                ))
+            }
+        }
+    }
+    if !ctx.is(Fault::ApiVersionNotRequired) {
+        match text("api-version") {
+            Some("2") => {}
+            None => {
+                return Err(ApiError::bad_request(
+                    "the Api-Version header is required (Api-Version: 2)",
+                )
+                .with_code("missing_api_version"))
+            }
+            Some(v) => {
+                return Err(ApiError::bad_request(format!(
+                    "Api-Version `{v}` is not supported; send Api-Version: 2"
+                ))
+                .with_code("unsupported_api_version"))
+            }
+        }
+    }
+    if !ctx.is(Fault::TokenNotChecked) {
+        let unauthorized = |detail: &str| {
+            let mut e = ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unauthorized",
+                detail,
+            );
+            e.headers.push((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Token realm=\"Application\""),
+            ));
+            e
+        };
+        match text("authorization") {
+            None => return Err(unauthorized(
+                "the Authorization header is required: Authorization: Token token=YOUR_SECRET_KEY",
+            )),
+            Some(a) => match parse_token(a) {
+                Some(t) if t == ctx.token => {}
+                Some(_) => return Err(unauthorized("the API key is invalid")),
+                None => {
+                    return Err(unauthorized(
+                        "the Authorization header must read: Token token=YOUR_SECRET_KEY",
+                    ))
+                }
+            },
+        }
+    }
+    if !ctx.is(Fault::OrganizationIdNotRequired) {
+        match text("organization-id") {
+            None => {
+                return Err(
+                    ApiError::bad_request("the Organization-Id header is required")
+                        .with_code("missing_organization_id"),
+                )
+            }
+            Some(v) => match v.parse::<u64>() {
+                Ok(id) if id == ctx.org_id => {}
+                Ok(id) => {
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "forbidden_organization",
+                        "Forbidden",
+                        format!("you do not manage organization {id}"),
+                    ))
+                }
+                Err(_) => {
+                    return Err(ApiError::bad_request(format!(
+                        "Organization-Id `{v}` is not an organization id"
+                    ))
+                    .with_code("invalid_organization_id"))
+                }
+            },
+        }
+    }
+    Ok(())
+}
+
+impl ApiError {
+    fn with_code(mut self, code: &'static str) -> Self {
+        if let Some(e) = self.errors.first_mut() {
+            e.code = code;
+        }
+        self
+    }
+}
+
+/// `Token token=abc` or `Token token="abc"` (the scheme is case-insensitive).
+fn parse_token(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once(char::is_whitespace)?;
+    if !scheme.eq_ignore_ascii_case("token") {
+        return None;
+    }
+    let rest = rest.trim();
+    let v = rest.strip_prefix("token=")?;
+    let v = v.split(',').next().unwrap_or("").trim();
+    let v = v
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(v);
+    (!v.is_empty()).then_some(v)
+}
+
+/// Under `Throttled`: more than 10 requests for one URL within a second.
+fn throttled(ctx: &Ctx, req: &Request) -> bool {
+    let key = req.uri().to_string();
+    let now = Instant::now();
+    let Ok(mut map) = ctx.throttle.lock() else {
+        return false;
+    };
+    if map.len() > 10_000 {
+        map.clear();
+    }
+    let q = map.entry(key).or_default();
+    while q
+        .front()
+        .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
+    {
+        q.pop_front();
+    }
+    q.push_back(now);
+    q.len() > 10
+}
+
+/// Every answer leaves as JSON:API: refusals axum makes itself (405, 413, ...) become error
+/// documents; the media-type and envelope faults are applied here.
+async fn finish(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let ours = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|c| c.as_bytes() == MEDIA_TYPE.as_bytes());
+    let mut resp = if status.is_client_error() && !ours {
+        let allow = resp.headers().get(header::ALLOW).cloned();
+        let title = status.canonical_reason().unwrap_or("Error");
+        let detail = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => format!(
+                "the request body is larger than {} bytes",
+                common::MAX_BODY_BYTES
+            ),
+            StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed on this resource".into(),
+            _ => format!("the request was refused ({title})"),
+        };
+        let mut e = ApiError::new(status, "refused", "Request refused", detail);
+        if let Some(a) = allow {
+            e.headers.push((header::ALLOW, a));
+        }
+        e.into_response()
+    } else {
+        resp
+    };
+    let status = resp.status();
+    if status.is_client_error() && ctx.is(Fault::ErrorEnvelopePlain) {
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20)
+            .await
+            .unwrap_or_default();
+        let detail = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .and_then(|v| v["errors"][0]["detail"].as_str().map(str::to_string))
+            .unwrap_or_else(|| "refused".into());
+        resp = Response::from_parts(parts, Body::from(json!({ "error": detail }).to_string()));
+    }
+    let json_media = (status.is_success() && ctx.is(Fault::MediaTypeJson))
+        || (status.is_client_error() && ctx.is(Fault::ErrorMediaTypeJson));
+    if json_media {
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    resp
+}
+
+async fn plain_refused() -> Response {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "https_required",
+        "HTTPS Required",
+        format!("plain HTTP is refused: send API requests to https://{HOST}"),
+    )
+    .into_response()
+}
+
+async fn not_found(Extension(info): Extension<ReqInfo>) -> Response {
+    ApiError::not_found(format!("there is no resource at {}", info.path)).into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    // `finish` adds the error document (and keeps axum's Allow header).
+    StatusCode::METHOD_NOT_ALLOWED.into_response()
+}
+
+async fn list_absent(Extension(info): Extension<ReqInfo>) -> Response {
+    // Under the `absent.*` faults only: a resource the document says does not exist.
+    let kind = info.path.trim_start_matches('/').to_string();
+    let data: Vec<Value> = if kind == "forms" || kind == "affiliations" {
+        vec![json!({ "id": "1", "type": kind, "attributes": { "name": "Default" } })]
+    } else {
+        Vec::new()
+    };
+    document(
+        StatusCode::OK,
+        &json!({ "data": data, "links": { "self": format!("{}{}", info.base, info.path) } }),
+    )
+}
+
+// ------------------------------------------------------------------------------------ pages
+
+#[derive(Debug, Clone, Copy)]
+struct Page {
+    size: usize,
+    /// 1-based, whatever the fault says the client writes.
+    number: usize,
+}
+
+fn positive(value: &str, name: &str, min: usize) -> Result<usize, ApiError> {
+    value
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n >= min)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{name} must be an integer of at least {min}, not `{value}`"
+            ))
+            .with_code("invalid_page")
+            .parameter(name)
+        })
+}
+
+fn parse_page(ctx: &Ctx, info: &ReqInfo, catalog: bool) -> Result<Page, ApiError> {
+    let default = ctx.default_size(catalog);
+    let size_raw = info.param("page[size]");
+    let number_raw = info.param("page[number]");
+    let mut size = match size_raw {
+        None => default,
+        Some(v) => positive(v, "page[size]", 1)?,
+    };
+    let cap = if ctx.is(Fault::NoCap) {
+        1000
+    } else if ctx.is(Fault::CapAt15) {
+        15
+    } else {
+        MAX_PAGE_SIZE
+    };
+    size = size.min(cap);
+    if ctx.is(Fault::SmallSizeNeedsPageNumber) && number_raw.is_none() && size < DEFAULT_PAGE_SIZE {
+        size = default;
+    }
+    let zero_based = ctx.is(Fault::PageNumberZeroBased);
+    let number = match number_raw {
+        None => 1,
+        Some(v) if zero_based => positive(v, "page[number]", 0)?.saturating_add(1),
+        Some(v) => positive(v, "page[number]", 1)?,
+    };
+    Ok(Page { size, number })
+}
+
+fn links(ctx: &Ctx, info: &ReqInfo, total: usize, page: Page) -> Value {
+    let pages = page_count(total, page.size);
+    let zero_based = ctx.is(Fault::PageNumberZeroBased);
+    let url = |n: usize| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &info.query {
+            if k != "page[size]" && k != "page[number]" {
+                q.append_pair(k, v);
+            }
+        }
+        let shown = if zero_based { n - 1 } else { n };
+        q.append_pair("page[number]", &shown.to_string());
+        q.append_pair("page[size]", &page.size.to_string());
+        Value::String(format!("{}{}?{}", info.base, info.path, q.finish()))
+    };
+    let step = if ctx.is(Fault::NextSkipsAPage) { 2 } else { 1 };
+    let mut l = Map::new();
+    l.insert("self".into(), url(page.number));
+    l.insert("first".into(), url(1));
+    l.insert(
+        "prev".into(),
+        if page.number > 1 {
+            url((page.number - 1).min(pages))
+        } else {
+            Value::Null
+        },
+    );
+    l.insert(
+        "next".into(),
+        if page.number + step <= pages {
+            url(page.number + step)
+        } else {
+            Value::Null
+        },
+    );
+    if !ctx.is(Fault::LinksWithoutLast) {
+        l.insert("last".into(), url(pages));
+    }
+    Value::Object(l)
+}
+
+fn list_document(
+    ctx: &Ctx,
+    info: &ReqInfo,
+    data: Vec<Value>,
+    total: usize,
+    page: Page,
+) -> Response {
+    document(
+        StatusCode::OK,
+        &json!({
+            "data": data,
+            "links": links(ctx, info, total, page),
+            "meta": { "record-count": total, "page-count": page_count(total, page.size) },
+            "jsonapi": { "version": "1.0" },
+        }),
+    )
+}
+
+// ------------------------------------------------------------------------------------ filters
+
+#[derive(Debug, Clone)]
+enum Filter {
+    /// A dasherized attribute and the values it may have (comma-separated in the query).
+    Attr(String, Vec<String>),
+    OnOrAfter(i64),
+    Before(i64),
+}
+
+impl Filter {
+    /// Does a record created at `created_ms` pass the time filter (attribute filters: true)?
+    fn time_ok(&self, created_ms: i64) -> bool {
+        match *self {
+            Filter::OnOrAfter(t) => created_ms >= t.saturating_mul(1000),
+            Filter::Before(t) => created_ms < t.saturating_mul(1000),
+            Filter::Attr(..) => true,
+        }
+    }
+
+    fn value_ok(&self, value: Option<&str>) -> bool {
+        match self {
+            Filter::Attr(_, values) => value.is_some_and(|v| values.iter().any(|w| w == v)),
+            _ => true,
+        }
+    }
+}
+
+/// The `filter[...]` parameters of a list, against the attributes its records can be filtered
+/// on. An unknown filter is refused (JSON:API: 400); the time filters take UNIX times.
+fn parse_filters(ctx: &Ctx, info: &ReqInfo, allowed: &[&str]) -> Result<Vec<Filter>, ApiError> {
+    let mut out = Vec::new();
+    for (k, v) in &info.query {
+        let Some(name) = k.strip_prefix("filter[").and_then(|r| r.strip_suffix(']')) else {
+            if k.starts_with("filter") || k == "sort" || k == "include" {
+                return Err(
+                    ApiError::bad_request(format!("the parameter `{k}` is not supported"))
+                        .with_code("parameter_not_allowed")
+                        .parameter(k),
+                );
+            }
+            continue;
+        };
+        let key = name.replace('_', "-");
+        let unix = |v: &str| {
+            v.trim().parse::<i64>().map_err(|_| {
+                ApiError::bad_request(format!("{k} takes a UNIX timestamp, not `{v}`"))
+                    .with_code("invalid_filter_value")
+                    .parameter(k)
+            })
+        };
+        match key.as_str() {
+            "created-on-or-after" => {
+                let t = unix(v)?;
+                if ctx.is(Fault::CreatedOnOrAfterIgnored) {
+                    continue;
+                }
+                let t = if ctx.is(Fault::CreatedOnOrAfterDropsAll) {
+                    t.saturating_mul(1000)
+                } else {
+                    t
+                };
+                out.push(Filter::OnOrAfter(t));
+            }
+            "created-before" => {
+                let t = unix(v)?;
+                if ctx.is(Fault::CreatedBeforeIgnored) {
+                    continue;
+                }
+                let t = if ctx.is(Fault::CreatedBeforeDropsAll) {
+                    t / 1000
+                } else {
+                    t
+                };
+                out.push(Filter::Before(t));
+            }
+            _ if allowed.contains(&key.as_str()) => {
+                if (key == "last-name" && ctx.is(Fault::LastNameFilterIgnored))
+                    || (key == "first-name" && ctx.is(Fault::FirstNameFilterIgnored))
+                {
+                    continue;
+                }
+                let values = v.split(',').map(str::to_string).collect();
+                out.push(Filter::Attr(key, values));
+            }
+            _ => {
+                return Err(
+                    ApiError::bad_request(format!("filter `{name}` is not allowed"))
+                        .with_code("filter_not_allowed")
+                        .parameter(k),
+                )
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn scalar_text(v: &Value) -> Option<Cow<'_, str>> {
+    match v {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        Value::Null => Some(Cow::Borrowed("null")),
+        _ => None,
+    }
+}
+
+fn res_matches(r: &Res, filters: &[Filter]) -> bool {
+    filters.iter().all(|f| match f {
+        Filter::Attr(key, _) => {
+            let v = if key == "id" {
+                Some(Cow::Owned(r.id.to_string()))
+            } else {
+                r.attrs.get(key).and_then(scalar_text)
+            };
+            f.value_ok(v.as_deref())
+        }
+        _ => f.time_ok(r.created_ms),
+    })
+}
+
+/// The attributes records of a small list can be filtered on: every scalar one but timestamps.
+fn res_filterable(items: &[Res]) -> Vec<&str> {
+    let mut keys: Vec<&str> = vec!["id"];
+    for r in items.iter().take(64) {
+        for (k, v) in &r.attrs {
+            if !k.ends_with("-at") && scalar_text(v).is_some() && !keys.contains(&k.as_str()) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+// ------------------------------------------------------------------------------------ rendering
+
+fn render_res(info: &ReqInfo, r: &Res, kind: Option<&str>) -> Value {
+    let mut o = Map::new();
+    o.insert("id".into(), json!(r.id.to_string()));
+    if let Some(k) = kind {
+        o.insert("type".into(), json!(k));
+    }
+    o.insert("attributes".into(), Value::Object(r.attrs.clone()));
+    o.insert(
+        "links".into(),
+        json!({ "self": format!("{}{}", info.base, r.path) }),
+    );
+    Value::Object(o)
+}
+
+fn render_user(ctx: &Ctx, info: &ReqInfo, id: u64, u: &UserRec) -> Value {
+    let mut a = Map::new();
+    a.insert("username".into(), json!(u.username));
+    for key in USER_WRITABLE.iter().skip(1) {
+        a.insert((*key).into(), json!(u.field(key)));
+    }
+    a.insert("created-at".into(), json!(fmt_time(u.created_ms)));
+    if !ctx.is(Fault::UsersWithoutUpdatedAt) {
+        a.insert("updated-at".into(), json!(fmt_time(u.updated_ms)));
+    }
+    json!({
+        "id": id.to_string(),
+        "type": "users",
+        "attributes": a,
+        "links": { "self": format!("{}/users/{id}", info.base) },
+    })
+}
+
+/// A small list: filter, then page.
+fn small_list(
+    ctx: &Ctx,
+    info: &ReqInfo,
+    items: &[Res],
+    catalog: bool,
+    kind: Option<&str>,
+) -> Answer {
+    let page = parse_page(ctx, info, catalog)?;
+    let filters = parse_filters(ctx, info, &res_filterable(items))?;
+    let matching: Vec<&Res> = items.iter().filter(|r| res_matches(r, &filters)).collect();
+    let range = page_range(matching.len(), page.size, page.number);
+    let data = matching[range]
+        .iter()
+        .map(|r| render_res(info, r, kind))
+        .collect();
+    Ok(list_document(ctx, info, data, matching.len(), page))
+}
+
+fn parse_id(raw: &str) -> Option<u64> {
+    if raw.is_empty() || raw.len() > 19 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok().filter(|n| *n > 0)
+}
+
+// ------------------------------------------------------------------------------------ users
+
+/// The users' filterable attributes.
+fn user_value<'a>(ctx: &Ctx, ov: &'a Overlay, id: u64, key: &str) -> Option<Cow<'a, str>> {
+    match ov.users.get(&id) {
+        Some(u) => u.field(key).map(Cow::Borrowed),
+        None => base_field(ctx.seed, id, key),
+    }
+}
+
+fn user_created(ctx: &Ctx, ov: &Overlay, id: u64) -> i64 {
+    match ov.users.get(&id) {
+        Some(u) => u.created_ms,
+        None => base_created_ms(ctx.seed, id),
+    }
+}
+
+fn load_user(ctx: &Ctx, ov: &Overlay, id: u64) -> Option<UserRec> {
+    if id == 0 || id > ov.max_id() {
+        return None;
+    }
+    Some(
+        ov.users
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| base_user(ctx.seed, id)),
+    )
+}
+
+async fn list_users(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let page = parse_page(&ctx, &info, false)?;
+    let filters = parse_filters(&ctx, &info, USER_WRITABLE)?;
+    let ov = ctx.users.read().await;
+    let max = ov.max_id();
+    let range = page_range(max as usize, page.size, page.number);
+    let (ids, total): (Vec<u64>, usize) = if filters.is_empty() {
+        (range.map(|i| i as u64 + 1).collect(), max as usize)
+    } else {
+        let mut ids = Vec::new();
+        let mut seen = 0usize;
+        let want = page_range(usize::MAX, page.size, page.number);
+        for id in 1..=max {
+            let ok = filters.iter().all(|f| match f {
+                Filter::Attr(key, _) => f.value_ok(user_value(&ctx, &ov, id, key).as_deref()),
+                _ => f.time_ok(user_created(&ctx, &ov, id)),
+            });
+            if ok {
+                if want.contains(&seen) {
+                    ids.push(id);
+                }
+                seen += 1;
+            }
+        }
+        (ids, seen)
+    };
+    let users: Vec<(u64, UserRec)> = ids
+        .into_iter()
+        .filter_map(|id| load_user(&ctx, &ov, id).map(|u| (id, u)))
+        .collect();
+    drop(ov);
+    if ctx.is(Fault::SampleRequestNotJsonApi) && info.query.is_empty() {
+        let flat: Vec<Value> = users
+            .iter()
+            .map(|(id, u)| {
+                let mut v = render_user(&ctx, &info, *id, u)["attributes"].clone();
+                v["id"] = json!(id);
+                v
+            })
+            .collect();
+        return Ok(document(StatusCode::OK, &json!({ "users": flat })));
+    }
+    let data = users
+        .iter()
+        .map(|(id, u)| {
+            let mut v = render_user(&ctx, &info, *id, u);
+            if ctx.is(Fault::ListItemsWithoutAttributes) {
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("attributes");
+                }
+            }
+            v
+        })
+        .collect();
+    Ok(list_document(&ctx, &info, data, total, page))
+}
+
+async fn get_user(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let ov = ctx.users.read().await;
+    let mut id = parse_id(&raw);
+    if ctx.is(Fault::UsersGetOffByOne) {
+        id = id.map(|i| if i <= ctx.size { i % ctx.size + 1 } else { i });
+    }
+    let found = id.and_then(|i| load_user(&ctx, &ov, i).map(|u| (i, u)));
+    drop(ov);
+    match found {
+        Some((id, u)) => Ok(document(
+            StatusCode::OK,
+            &json!({
+                "data": render_user(&ctx, &info, id, &u),
+                "links": { "self": format!("{}/users/{id}", info.base) },
+            }),
+        )),
+        None if ctx.is(Fault::UnknownUserNull) => {
+            Ok(document(StatusCode::OK, &json!({ "data": null })))
+        }
+        None => Err(ApiError::not_found(format!("user `{raw}` does not exist"))),
+    }
+}
+
+/// The `data` member of a write, checked as JSON:API says: a `users` resource object, with an
+/// id only on update (and then the URL's).
+fn resource_object(body: &Bytes, id: Option<u64>) -> Result<Map<String, Value>, ApiError> {
+    if body.len() > common::MAX_BODY_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "Payload Too Large",
+            format!(
+                "the request body is larger than {} bytes",
+                common::MAX_BODY_BYTES
+            ),
+        ));
+    }
+    let doc: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!("the body is not a JSON document: {e}"))
+            .with_code("malformed_json")
+    })?;
+    let Some(data) = doc.get("data").and_then(Value::as_object) else {
+        return Err(ApiError::bad_request(
+            "the body must be a JSON:API document with a `data` object",
+        )
+        .with_code("missing_data")
+        .pointer("/data"));
+    };
+    match data.get("type") {
+        Some(Value::String(t)) if t == "users" => {}
+        Some(Value::String(t)) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "type_conflict",
+                "Conflict",
+                format!("the type `{t}` does not match this endpoint's type `users`"),
+            )
+            .pointer("/data/type"))
+        }
+        _ => {
+            return Err(ApiError::bad_request("`data.type` is required (\"users\")")
+                .with_code("missing_type")
+                .pointer("/data/type"))
+        }
+    }
+    match (id, data.get("id")) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "client_generated_id",
+                "Forbidden",
+                "client-generated ids are not supported",
+            )
+            .pointer("/data/id"))
+        }
+        (Some(_), None) => {
+            return Err(
+                ApiError::bad_request("`data.id` is required to update a user")
+                    .with_code("missing_id")
+                    .pointer("/data/id"),
+            )
+        }
+        (Some(want), Some(Value::String(got))) => {
+            if *got != want.to_string() {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "id_conflict",
+                    "Conflict",
+                    format!("the id `{got}` does not match the URL's id `{want}`"),
+                )
+                .pointer("/data/id"));
+            }
+        }
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request("`data.id` must be a string")
+                .with_code("invalid_id")
+                .pointer("/data/id"))
+        }
+    }
+    match data.get("attributes") {
+        None => Ok(Map::new()),
+        Some(Value::Object(a)) => Ok(a.clone()),
+        Some(_) => Err(ApiError::bad_request("`data.attributes` must be an object")
+            .with_code("invalid_attributes")
+            .pointer("/data/attributes")),
+    }
+}
+
+/// Validated attribute values: strings (or null for optional ones), checked one by one.
+struct UserInput {
+    values: BTreeMap<&'static str, Option<String>>,
+    password: Option<String>,
+}
+
+fn validate_user_attrs(
+    ctx: &Ctx,
+    attrs: &Map<String, Value>,
+    creating: bool,
+) -> Result<UserInput, ApiError> {
+    for k in attrs.keys() {
+        let known =
+            USER_WRITABLE.contains(&k.as_str()) || k == "password" || k == "password-confirmation";
+        if !known {
+            return Err(ApiError::bad_request(format!(
+                "`{k}` is not a writable attribute of users"
+            ))
+            .with_code("param_not_allowed")
+            .pointer(&format!("/data/attributes/{k}")));
+        }
+    }
+    let optional_by_fault = |field: &str| match field {
+        "username" => ctx.is(Fault::CreateUsernameOptional),
+        "first-name" => ctx.is(Fault::CreateFirstNameOptional),
+        "last-name" => ctx.is(Fault::CreateLastNameOptional),
+        "email" => ctx.is(Fault::CreateEmailOptional),
+        "birth-date" => ctx.is(Fault::CreateBirthDateOptional),
+        "password" => ctx.is(Fault::CreatePasswordOptional),
+        "password-confirmation" => ctx.is(Fault::CreatePasswordConfirmationOptional),
+        _ => false,
+    };
+    let mut errors = Vec::new();
+    let mut values = BTreeMap::new();
+    let all = USER_WRITABLE
+        .iter()
+        .chain(["password", "password-confirmation"].iter());
+    for field in all {
+        let required = USER_REQUIRED.contains(field);
+        let v = match attrs.get(*field) {
+            None => {
+                if creating && required && !optional_by_fault(field) {
+                    errors.push(ApiError::invalid(field, "can't be blank"));
+                }
+                continue;
+            }
+            Some(v) => v,
+        };
+        let text = match v {
+            Value::Null => None,
+            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+            _ => {
+                errors.push(ApiError::invalid(field, "must be a string"));
+                continue;
+            }
+        };
+        let Some(s) = text else {
+            if required && !(creating && optional_by_fault(field)) {
+                errors.push(ApiError::invalid(field, "can't be blank"));
+            } else {
+                values.insert(*field, None);
+            }
+            continue;
+        };
+        if s.chars().count() > MAX_STRING {
+            errors.push(ApiError::invalid(
+                field,
+                format!("is too long (maximum is {MAX_STRING} characters)"),
+            ));
+            continue;
+        }
+        match *field {
+            "email" => {
+                let ok = s
+                    .split_once('@')
+                    .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@'))
+                    && !s.contains(char::is_whitespace);
+                if !ok {
+                    errors.push(ApiError::invalid(field, "is invalid"));
+                    continue;
+                }
+            }
+            "username" if s.contains(char::is_whitespace) => {
+                errors.push(ApiError::invalid(field, "can't contain spaces"));
+                continue;
+            }
+            "birth-date" => match parse_date(&s) {
+                None => {
+                    errors.push(ApiError::invalid(field, "must be a date (YYYY-MM-DD)"));
+                    continue;
+                }
+                Some(d) if d > now_ms().div_euclid(DAY_MS) => {
+                    errors.push(ApiError::invalid(field, "can't be in the future"));
+                    continue;
+                }
+                Some(_) => {}
+            },
+            "password" if s.chars().count() < 6 => {
+                errors.push(ApiError::invalid(
+                    field,
+                    "is too short (minimum is 6 characters)",
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        values.insert(*field, Some(s));
+    }
+    let password = values.remove("password").flatten();
+    let confirmation = values.remove("password-confirmation").flatten();
+    match (&password, &confirmation) {
+        (Some(p), Some(c)) if p != c => {
+            errors.push(ApiError::invalid(
+                "password-confirmation",
+                "doesn't match Password",
+            ));
+        }
+        (Some(_), None)
+            if (!creating || !ctx.is(Fault::CreatePasswordConfirmationOptional))
+                && !errors
+                    .iter()
+                    .any(|e| e.detail.starts_with("password-confirmation")) =>
+        {
+            errors.push(ApiError::invalid("password-confirmation", "can't be blank"));
+        }
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::unprocessable(errors));
+    }
+    Ok(UserInput {
+        values,
+        password: password.or(confirmation),
+    })
+}
+
+/// Is `username` (lowercased) someone's other than `except`?
+fn username_taken(ctx: &Ctx, ov: &Overlay, username: &str, except: u64) -> bool {
+    let lower = username.to_ascii_lowercase();
+    if let Some(id) = ov.usernames.get(&lower) {
+        if *id != except {
+            return true;
+        }
+    }
+    // A user of the data set keeps its derived username until it is written.
+    let digits = lower.len() - lower.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 19 {
+        return false;
+    }
+    match lower[lower.len() - digits..].parse::<u64>() {
+        Ok(id) if id >= 1 && id <= ctx.size && id != except => {
+            !ov.users.contains_key(&id) && base_username(ctx.seed, id) == lower
+        }
+        _ => false,
+    }
+}
+
+fn taken_error() -> ApiError {
+    ApiError::unprocessable(vec![ApiError::invalid(
+        "username",
+        "has already been taken",
+    )])
+}
+
+async fn create_user(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    body: Bytes,
+) -> Answer {
+    let attrs = resource_object(&body, None)?;
+    let input = validate_user_attrs(&ctx, &attrs, true)?;
+    let _password = input.password;
+    let get = |k: &str| input.values.get(k).cloned().flatten();
+    let mut ov = ctx.users.write().await;
+    let id = ov.next_id;
+    let username = get("username").unwrap_or_else(|| format!("user-{id}"));
+    if username_taken(&ctx, &ov, &username, 0) {
+        return Err(taken_error());
+    }
+    let now = ov.tick();
+    let mut rec = UserRec {
+        username: username.clone(),
+        email: None,
+        first_name: None,
+        last_name: None,
+        birth_date: None,
+        address_1: None,
+        address_2: None,
+        city: None,
+        province: None,
+        postal_code: None,
+        country: None,
+        created_ms: now,
+        updated_ms: now,
+    };
+    for key in USER_WRITABLE.iter().skip(1) {
+        rec.set(key, get(key));
+    }
+    ov.next_id += 1;
+    ov.usernames.insert(username.to_ascii_lowercase(), id);
+    ov.users.insert(id, rec.clone());
+    drop(ov);
+    let mut r = document(
+        StatusCode::CREATED,
+        &json!({
+            "data": render_user(&ctx, &info, id, &rec),
+            "links": { "self": format!("{}/users/{id}", info.base) },
+        }),
+    );
+    if let Ok(loc) = HeaderValue::from_str(&format!("{}/users/{id}", info.base)) {
+        r.headers_mut().insert(header::LOCATION, loc);
+    }
+    Ok(r)
+}
+
+async fn update_user(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let exists = {
+        let ov = ctx.users.read().await;
+        parse_id(&raw).filter(|id| *id <= ov.max_id())
+    };
+    let Some(id) = exists else {
+        return Err(ApiError::not_found(format!("user `{raw}` does not exist")));
+    };
+    let attrs = resource_object(&body, Some(id))?;
+    let input = validate_user_attrs(&ctx, &attrs, false)?;
+    let mut ov = ctx.users.write().await;
+    let Some(mut rec) = load_user(&ctx, &ov, id) else {
+        return Err(ApiError::not_found(format!("user `{raw}` does not exist")));
+    };
+    let old_username = rec.username.clone();
+    for (key, value) in &input.values {
+        rec.set(key, value.clone());
+    }
+    if !rec.username.eq_ignore_ascii_case(&old_username)
+        && username_taken(&ctx, &ov, &rec.username, id)
+    {
+        return Err(taken_error());
+    }
+    rec.updated_ms = ov.tick();
+    if !ctx.is(Fault::PatchNotPersisted) {
+        ov.usernames.remove(&old_username.to_ascii_lowercase());
+        ov.usernames.insert(rec.username.to_ascii_lowercase(), id);
+        ov.users.insert(id, rec.clone());
+    }
+    drop(ov);
+    Ok(document(
+        StatusCode::OK,
+        &json!({
+            "data": render_user(&ctx, &info, id, &rec),
+            "links": { "self": format!("{}/users/{id}", info.base) },
+        }),
+    ))
+}
+
+/// A user who exists (the data set's, or created), or 404.
+async fn existing_user(ctx: &Ctx, raw: &str) -> Result<u64, ApiError> {
+    let ov = ctx.users.read().await;
+    parse_id(raw)
+        .filter(|id| *id <= ov.max_id())
+        .ok_or_else(|| ApiError::not_found(format!("user `{raw}` does not exist")))
+}
+
+/// Records derived for a user exist for the users of the data set; created users have none yet.
+fn is_seeded(ctx: &Ctx, user: u64) -> bool {
+    user <= ctx.size
+}
+
+fn user_assessments(ctx: &Ctx, user: u64) -> Vec<Res> {
+    if !is_seeded(ctx, user) {
+        return Vec::new();
+    }
+    (0..ASSESSMENTS_PER_USER)
+        .map(|k| assessment(ctx, user, k))
+        .collect()
+}
+
+async fn list_user_assessments(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let user = existing_user(&ctx, &raw).await?;
+    let mut items = user_assessments(&ctx, user);
+    if ctx.is(Fault::UserAssessmentsLeak) {
+        items.push(assessment(&ctx, user + 1, 0));
+    }
+    if ctx.is(Fault::AssessmentPassInLists) {
+        for (i, r) in items.iter_mut().enumerate() {
+            r.attrs.insert("pass".into(), json!(i % 2 == 0));
+        }
+    }
+    let kind = if ctx.is(Fault::UserAssessmentsWrongType) {
+        "assessment"
+    } else {
+        "assessments"
+    };
+    small_list(&ctx, &info, &items, false, Some(kind))
+}
+
+async fn get_user_assessment(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path((raw, item)): Path<(String, String)>,
+) -> Answer {
+    let user = existing_user(&ctx, &raw).await?;
+    let found = parse_id(&item)
+        .filter(|id| is_seeded(&ctx, user) && (id - 1) / ASSESSMENTS_PER_USER + 1 == user);
+    let Some(id) = found else {
+        return Err(ApiError::not_found(format!(
+            "user {user} has no assessment `{item}`"
+        )));
+    };
+    let mut r = assessment(&ctx, user, (id - 1) % ASSESSMENTS_PER_USER);
+    if ctx.is(Fault::AssessmentPassOnGet) {
+        r.attrs.insert("pass".into(), json!(true));
+    }
+    if ctx.is(Fault::AssessmentGetWithoutSkillId) {
+        r.attrs.remove("skill-id");
+    }
+    let kind = if ctx.is(Fault::AssessmentGetWrongType) {
+        "assessment"
+    } else {
+        "assessments"
+    };
+    Ok(document(
+        StatusCode::OK,
+        &json!({
+            "data": render_res(&info, &r, Some(kind)),
+            "links": { "self": format!("{}{}", info.base, r.path) },
+        }),
+    ))
+}
+
+async fn list_user_credentials(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let user = existing_user(&ctx, &raw).await?;
+    let mut items = if is_seeded(&ctx, user) {
+        credentials(&ctx, user)
+    } else {
+        Vec::new()
+    };
+    if ctx.is(Fault::CredentialsLeak) {
+        items.extend(credentials(&ctx, user + 1).into_iter().take(1));
+    }
+    let kind = if ctx.is(Fault::CredentialsListWrongType) {
+        "credential"
+    } else {
+        "credentials"
+    };
+    small_list(&ctx, &info, &items, false, Some(kind))
+}
+
+async fn get_user_credential(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path((raw, item)): Path<(String, String)>,
+) -> Answer {
+    let user = existing_user(&ctx, &raw).await?;
+    let found = parse_id(&item)
+        .filter(|_| is_seeded(&ctx, user))
+        .and_then(|id| credentials(&ctx, user).into_iter().find(|c| c.id == id));
+    let Some(mut r) = found else {
+        return Err(ApiError::not_found(format!(
+            "user {user} has no credential `{item}`"
+        )));
+    };
+    if ctx.is(Fault::CredentialWithoutLevelId) {
+        r.attrs.remove("level-id");
+    }
+    if ctx.is(Fault::CredentialPassAsString) {
+        let text = scalar_text(&r.attrs["pass"]).map(Cow::into_owned);
+        r.attrs.insert("pass".into(), json!(text));
+    }
+    let kind = if ctx.is(Fault::CredentialGetWrongType) {
+        "credential"
+    } else {
+        "credentials"
+    };
+    Ok(document(
+        StatusCode::OK,
+        &json!({
+            "data": render_res(&info, &r, Some(kind)),
+            "links": { "self": format!("{}{}", info.base, r.path) },
+        }),
+    ))
+}
+
+async fn list_user_tag_applications(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let user = existing_user(&ctx, &raw).await?;
+    let items = if is_seeded(&ctx, user) {
+        tag_applications(&ctx, user)
+    } else {
+        Vec::new()
+    };
+    small_list(&ctx, &info, &items, false, Some("tag-applications"))
+}
+
+// ------------------------------------------------------------------------------------ catalogue
+
+fn catalog_kind(ctx: &Ctx, kind: &'static str, without_type: Fault) -> Option<&'static str> {
+    (!ctx.is(without_type)).then_some(kind)
+}
+
+async fn list_tags(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&ctx, "tags", Fault::TagsWithoutType);
+    small_list(&ctx, &info, &ctx.catalog.tags, true, kind)
+}
+
+async fn list_checklists(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+) -> Answer {
+    let kind = catalog_kind(&ctx, "checklists", Fault::ChecklistsWithoutType);
+    small_list(&ctx, &info, &ctx.catalog.checklists, true, kind)
+}
+
+async fn list_levels(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&ctx, "levels", Fault::LevelsWithoutType);
+    small_list(&ctx, &info, &ctx.catalog.levels, true, kind)
+}
+
+async fn list_sections(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&ctx, "sections", Fault::SectionsWithoutType);
+    small_list(&ctx, &info, &ctx.catalog.sections, true, kind)
+}
+
+async fn list_skills(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&ctx, "skills", Fault::SkillsWithoutType);
+    small_list(&ctx, &info, &ctx.catalog.skills, true, kind)
+}
+
+fn skill_index(raw: &str) -> Option<usize> {
+    parse_id(raw)
+        .filter(|id| *id <= SKILLS)
+        .map(|id| (id - 1) as usize)
+}
+
+async fn get_skill(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path(raw): Path<String>,
+) -> Answer {
+    let Some(mut i) = skill_index(&raw) else {
+        return Err(ApiError::not_found(format!("skill `{raw}` does not exist")));
+    };
+    if ctx.is(Fault::SkillGetWrongSkill) {
+        i = (i + 1) % SKILLS as usize;
+    }
+    let r = &ctx.catalog.skills[i];
+    Ok(document(
+        StatusCode::OK,
+        &json!({
+            "data": render_res(&info, r, Some("skills")),
+            "links": { "self": format!("{}{}", info.base, r.path) },
+        }),
+    ))
+}
+
+/// A skill's assessments: the users of its block (u = block + 1 + BLOCKS * j), computed as an
+/// arithmetic progression; time filters scan it without building the records.
+async fn list_skill_assessments(
+    State(ctx): State<Arc<Ctx>>,
+    Extension(info): Extension<ReqInfo>,
+    Path(raw): Path<String>,
+) -> Answer {
+    // Under `DanglingSkillId` the ids the assessments name are unknown here too.
+    let Some(skill) = parse_id(&raw).filter(|id| *id <= SKILLS) else {
+        return Err(ApiError::not_found(format!("skill `{raw}` does not exist")));
+    };
+    let page = parse_page(&ctx, &info, false)?;
+    let allowed = [
+        "id",
+        "skill-id",
+        "evaluatee-id",
+        "evaluator-id",
+        "organization-id",
+    ];
+    let filters = parse_filters(&ctx, &info, &allowed)?;
+    let block = (skill - 1) / ASSESSMENTS_PER_USER;
+    let k = (skill - 1) % ASSESSMENTS_PER_USER;
+    let users = (block..ctx.size).step_by(BLOCKS as usize).map(|b| b + 1);
+    let count = if block < ctx.size {
+        ((ctx.size - block - 1) / BLOCKS + 1) as usize
+    } else {
+        0
+    };
+    let want = page_range(usize::MAX, page.size, page.number);
+    let mut data = Vec::new();
+    let mut total = 0usize;
+    let kind = if ctx.is(Fault::SkillAssessmentsWrongType) {
+        "assessment"
+    } else {
+        "assessments"
+    };
+    if filters.is_empty() {
+        total = count;
+        for u in users.skip(want.start).take(page.size) {
+            data.push(render_res(&info, &assessment(&ctx, u, k), Some(kind)));
+        }
+    } else {
+        for u in users {
+            let r = assessment(&ctx, u, k);
+            if res_matches(&r, &filters) {
+                if want.contains(&total) {
+                    data.push(render_res(&info, &r, Some(kind)));
+                }
+                total += 1;
+            }
+        }
+    }
+    if ctx.is(Fault::SkillAssessmentsLeak) {
+        let next = skill % SKILLS + 1;
+        let next_block = (next - 1) / ASSESSMENTS_PER_USER;
+        let r = assessment(&ctx, next_block + 1, (next - 1) % ASSESSMENTS_PER_USER);
+        data.push(render_res(&info, &r, Some(kind)));
+    }
+    Ok(list_document(&ctx, &info, data, total, page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_offsets_follow_eastern_time() {
+        for days in [-1000, 0, 18_262, 20_000, 25_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(2020, 1, 1) * DAY_MS, 1_577_836_800_000);
+        // The document's examples: December is -05:00, June is -04:00.
+        let dec = (days_from_civil(2025, 12, 10) * 86_400 + 9 * 3600 + 34 * 60 + 2) * 1000 + 227;
+        assert_eq!(fmt_time(dec), "2025-12-10T04:34:02.227-05:00");
+        let jun = (days_from_civil(2015, 6, 30) * 86_400 + 9 * 3600 + 37 * 60 + 2) * 1000 + 894;
+        assert_eq!(fmt_time(jun), "2015-06-30T05:37:02.894-04:00");
+        assert_eq!(parse_date("2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("1990-1-01"), None);
+    }
+
+    #[test]
+    fn tokens_parse_as_rails_reads_them() {
+        assert_eq!(parse_token("Token token=abc"), Some("abc"));
+        assert_eq!(parse_token("token token=\"abc\""), Some("abc"));
+        assert_eq!(parse_token("Bearer abc"), None);
+        assert_eq!(parse_token("Token abc"), None);
+        assert_eq!(parse_token("Token token="), None);
+    }
+
+    #[test]
+    fn hosts_lose_their_port() {
+        assert_eq!(host_name("api.checklick.com:8443"), "api.checklick.com");
+        assert_eq!(host_name("api.checklick.com"), "api.checklick.com");
+        assert_eq!(host_name("[::1]:80"), "[::1]");
+    }
+
+    #[test]
+    fn users_alternate_around_2020() {
+        for id in 1..200 {
+            let c = base_created_ms(7, id);
+            if id % 2 == 1 {
+                assert!(c < EARLY_END_MS);
+            } else {
+                assert!((LATE_START_MS..USERS_END_MS).contains(&c));
+            }
+            assert!(base_updated_ms(7, id) >= c);
+        }
+    }
+}
