@@ -1,0 +1,374 @@
+//! The Checklick mock over real HTTP(S): TLS for the documented host and a refusing plain side,
+//! the four required headers, JSON:API documents, pagination with its cap and links, filters,
+//! users created and updated (concurrently too), bad input, and a million users at no cost.
+//! (Each fault against the contract's rules: tests/fault_matrix.rs.)
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use specgate::mock::{start, MockOptions, RunningMock};
+
+struct Session {
+    mock: RunningMock,
+    client: reqwest::Client,
+}
+
+impl Session {
+    async fn new(size: Option<usize>) -> Session {
+        let mock = start(
+            "checklick",
+            MockOptions {
+                size,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("the mock starts");
+        let client = common::client(&mock.target);
+        Session { mock, client }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.mock.target.base_url)
+    }
+
+    /// A request with the four documented headers, minus `omit`, with `replace` overriding.
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        omit: Option<&str>,
+        replace: Option<(&str, &str)>,
+    ) -> reqwest::RequestBuilder {
+        let c = &self.mock.target.credentials;
+        let headers = [
+            ("Content-Type", "application/vnd.api+json".to_string()),
+            ("Api-Version", "2".to_string()),
+            (
+                "Authorization",
+                format!("Token token={}", c.get("token").unwrap()),
+            ),
+            (
+                "Organization-Id",
+                c.get("organization_id").unwrap().to_string(),
+            ),
+        ];
+        let mut rb = self.client.request(method, self.url(path));
+        for (k, v) in headers {
+            if omit == Some(k) {
+                continue;
+            }
+            let v = match replace {
+                Some((name, value)) if name == k => value.to_string(),
+                _ => v,
+            };
+            rb = rb.header(k, v);
+        }
+        rb
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .request(reqwest::Method::GET, path, None, None)
+            .send()
+            .await
+            .expect("an answer");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn is_error_document(v: &Value) -> bool {
+    v["errors"].as_array().is_some_and(|e| !e.is_empty())
+}
+
+#[tokio::test]
+async fn https_for_the_documented_host_only_and_plain_http_refused() {
+    let s = Session::new(None).await;
+    assert!(
+        s.mock
+            .target
+            .base_url
+            .starts_with("https://api.checklick.com:"),
+        "{}",
+        s.mock.target.base_url
+    );
+    let r = s
+        .request(reqwest::Method::GET, "/users", None, None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/vnd.api+json"));
+
+    let plain = s.mock.target.plain_url.clone().expect("a plain side");
+    let r = s.client.get(format!("{plain}/users")).send().await.unwrap();
+    assert!(
+        r.status().is_client_error(),
+        "plain HTTP answered {}",
+        r.status()
+    );
+
+    let r = s
+        .request(reqwest::Method::GET, "/users", None, None)
+        .header("Host", "app.checklick.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_client_error(),
+        "another host answered {}",
+        r.status()
+    );
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_required_header_missing_or_wrong_is_refused_with_a_jsonapi_error() {
+    let s = Session::new(None).await;
+    let cases: [(&str, &str); 4] = [
+        ("Content-Type", "application/json"),
+        ("Api-Version", "999"),
+        ("Authorization", "Token token=wrong"),
+        ("Organization-Id", "0"),
+    ];
+    for (header, wrong) in cases {
+        for replace in [None, Some((header, wrong))] {
+            let omit = if replace.is_none() {
+                Some(header)
+            } else {
+                None
+            };
+            let r = s
+                .request(reqwest::Method::GET, "/users", omit, replace)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            assert!(status.is_client_error(), "{header} {replace:?}: {status}");
+            assert!(is_error_document(&body), "{header} {replace:?}: {body}");
+        }
+    }
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn pages_default_to_10_cap_at_20_and_next_links_reach_every_user_once() {
+    let s = Session::new(Some(95)).await;
+    let (st, page) = s.get("/users").await;
+    assert_eq!(st, 200);
+    assert_eq!(page["data"].as_array().unwrap().len(), 10);
+    let first = &page["data"][0];
+    assert!(
+        first["attributes"]["first-name"].is_string()
+            && first["attributes"]["last-name"].is_string(),
+        "dasherized attributes: {first}"
+    );
+    let (_, page) = s.get("/users?page[size]=20").await;
+    assert_eq!(page["data"].as_array().unwrap().len(), 20);
+    let (_, page) = s.get("/users?page[size]=50").await;
+    assert_eq!(
+        page["data"].as_array().unwrap().len(),
+        20,
+        "values above 20 are capped"
+    );
+    assert!(
+        page["links"]["last"].is_string() || page["links"]["last"]["href"].is_string(),
+        "{}",
+        page["links"]
+    );
+
+    let mut ids = BTreeSet::new();
+    let mut url = s.url("/users?page[size]=20");
+    let mut pages = 0;
+    loop {
+        pages += 1;
+        assert!(pages <= 10, "the walk does not end");
+        let path = url
+            .strip_prefix(&s.mock.target.base_url)
+            .expect("links stay on the target")
+            .to_string();
+        let (st, page) = s.get(&path).await;
+        assert_eq!(st, 200);
+        for u in page["data"].as_array().unwrap() {
+            assert!(ids.insert(u["id"].to_string()), "{} listed twice", u["id"]);
+        }
+        match page["links"]["next"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!((ids.len(), pages), (95, 5), "95 users in ceil(95/20) pages");
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_filter_narrows_the_list_to_matching_users() {
+    let s = Session::new(None).await;
+    let (_, page) = s.get("/users?page[size]=1").await;
+    let last = page["data"][0]["attributes"]["last-name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, page) = s
+        .get(&format!("/users?filter[last_name]={last}&page[size]=20"))
+        .await;
+    assert_eq!(st, 200);
+    let users = page["data"].as_array().unwrap();
+    assert!(!users.is_empty());
+    assert!(
+        users
+            .iter()
+            .all(|u| u["attributes"]["last-name"] == json!(last)),
+        "{page}"
+    );
+    s.mock.shutdown().await;
+}
+
+fn new_user(n: usize) -> Value {
+    json!({"data": {"type": "users", "attributes": {
+        "username": format!("t{n}"), "first-name": "Test", "last-name": format!("User{n}"), "email": format!("t{n}@example.com"),
+        "birth-date": "1990-01-01", "password": "Pw-123456", "password-confirmation": "Pw-123456"
+    }}})
+}
+
+#[tokio::test]
+async fn users_are_created_with_their_required_fields_and_updated() {
+    let s = Session::new(None).await;
+    let r = s
+        .request(reqwest::Method::POST, "/users", None, None)
+        .body(new_user(1).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    let id = created["data"]["id"].clone();
+    for field in [
+        "username",
+        "first-name",
+        "last-name",
+        "email",
+        "birth-date",
+        "password",
+        "password-confirmation",
+    ] {
+        let mut body = new_user(2);
+        body["data"]["attributes"]
+            .as_object_mut()
+            .unwrap()
+            .remove(field);
+        let r = s
+            .request(reqwest::Method::POST, "/users", None, None)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_client_error(),
+            "without {field}: {}",
+            r.status()
+        );
+    }
+    let patch =
+        json!({"data": {"type": "users", "id": id, "attributes": {"first-name": "Renamed"}}});
+    let r = s
+        .request(
+            reqwest::Method::PATCH,
+            &format!(
+                "/users/{}",
+                id.as_str().map(str::to_string).unwrap_or(id.to_string())
+            ),
+            None,
+            None,
+        )
+        .body(patch.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let (_, got) = s
+        .get(&format!(
+            "/users/{}",
+            id.as_str().map(str::to_string).unwrap_or(id.to_string())
+        ))
+        .await;
+    assert_eq!(got["data"]["attributes"]["first-name"], "Renamed");
+    s.mock.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_lose_nothing() {
+    let s = Session::new(Some(10)).await;
+    let creates = (0..100).map(|n| {
+        s.request(reqwest::Method::POST, "/users", None, None)
+            .body(new_user(100 + n).to_string())
+            .send()
+    });
+    let answers = futures::future::join_all(creates).await;
+    let mut ids = BTreeSet::new();
+    for a in answers {
+        let r = a.unwrap();
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        assert!(ids.insert(v["data"]["id"].to_string()));
+    }
+    assert_eq!(ids.len(), 100);
+    let (_, page) = s.get("/users?page[size]=20&page[number]=6").await;
+    assert_eq!(
+        page["data"].as_array().unwrap().len(),
+        10,
+        "110 users: the sixth page of 20 holds 10"
+    );
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_jsonapi_error_never_a_server_error() {
+    let s = Session::new(None).await;
+    let post = |body: Vec<u8>| {
+        s.request(reqwest::Method::POST, "/users", None, None)
+            .body(body)
+            .send()
+    };
+    for body in [
+        b"{not json".to_vec(),
+        b"[]".to_vec(),
+        br#"{"data": {"type": "users", "attributes": {"username": 5}}}"#.to_vec(),
+        vec![b'x'; 2 << 20],
+    ] {
+        let r = post(body).await.unwrap();
+        assert!(r.status().is_client_error(), "{}", r.status());
+    }
+    for path in [
+        "/users/999999999",
+        "/users/abc",
+        "/users/1/credentials/999999999",
+        "/nothing-here",
+    ] {
+        let (st, body) = s.get(path).await;
+        assert!(st.is_client_error(), "{path}: {st}");
+        assert!(is_error_document(&body), "{path}: {body}");
+    }
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_million_users_are_derived_not_stored() {
+    let s = Session::new(Some(1_000_000)).await;
+    let (st, page) = s.get("/users?page[size]=20&page[number]=50000").await;
+    assert_eq!(st, 200);
+    let users = page["data"].as_array().unwrap();
+    assert_eq!(users.len(), 20);
+    assert_eq!(users[19]["id"].to_string().trim_matches('"'), "1000000");
+    let (st, _) = s.get("/users/777777").await;
+    assert_eq!(st, 200);
+    s.mock.shutdown().await;
+}
