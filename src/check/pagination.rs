@@ -262,7 +262,10 @@ impl Params {
         let max = self.max_pages.unwrap_or(DEFAULT_MAX_PAGES);
         let item_id = self.item_id.clone().unwrap_or_else(|| "$.id".into());
         let total = self.total(&body, cx);
-        let size = self.request_size.or(self.default_size).unwrap_or_else(|| items_of(&body, &self.items, cx).len());
+        // The size asked for: `request_size`, else the request's own size parameter, else the
+        // default; only then what the first page holds.
+        let asked = self.size_param.as_ref().and_then(|p| self.request.query.get(p)).and_then(|v| crate::run::vars::scalar_text(v).parse::<usize>().ok());
+        let size = self.request_size.or(asked).or(self.default_size).unwrap_or_else(|| items_of(&body, &self.items, cx).len());
         let mut ids: Vec<String> = Vec::new();
         let (mut page, mut current, mut last_index) = (1usize, body, i);
         loop {
@@ -315,10 +318,12 @@ impl Params {
             if ids.len() != t {
                 cx.fail(None, Failure::new("items of the walk", format!("{t} (the total)"), ids.len().to_string()), Some(last_index));
             }
-            let pages = t.div_ceil(size.max(1)).max(1);
-            if page != pages {
-                cx.fail(None, Failure::new("pages of the walk", format!("{pages} = ceil({t}/{size})"), page.to_string()), Some(last_index));
-            }
+        }
+        // ceil(total/size) pages; without a documented total, the items the walk reached are it.
+        let t = total.unwrap_or(seen.len());
+        let pages = t.div_ceil(size.max(1)).max(1);
+        if page != pages {
+            cx.fail(None, Failure::new("pages of the walk", format!("{pages} = ceil({t}/{size})"), page.to_string()), Some(last_index));
         }
         Ok(())
     }
