@@ -1552,50 +1552,6 @@ async fn every_fault_breaks_its_documented_behaviour() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Requests per second of the survey list (org admin, 25 surveys) and the template list with a
-/// filter and an ordering: `cargo test --test mock_checktick -- --ignored --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
-async fn measure_list_throughput() {
-    let x = Ctx::new(None).await;
-    for path in [
-        "/api/surveys/",
-        "/api/question-group-templates/?publication_level=global&ordering=-import_count",
-        "/api/datasets/",
-    ] {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-        let tasks: Vec<_> = (0..16)
-            .map(|_| {
-                let c = x.c.clone();
-                let url = format!("{}{path}", x.m.base_url());
-                let key = x.key("org_admin").unwrap_or_default();
-                tokio::spawn(async move {
-                    let mut n = 0u64;
-                    while std::time::Instant::now() < deadline {
-                        let r = c
-                            .get(&url)
-                            .header("Authorization", format!("Bearer {key}"))
-                            .send()
-                            .await;
-                        if let Ok(r) = r {
-                            assert_eq!(r.status().as_u16(), 200);
-                            let _ = r.bytes().await;
-                            n += 1;
-                        }
-                    }
-                    n
-                })
-            })
-            .collect();
-        let mut total = 0;
-        for t in tasks {
-            total += t.await.unwrap_or(0);
-        }
-        println!("{path}: {} requests/s", total / 3);
-    }
-    x.shutdown().await;
-}
-
 /// The ordering faults break each ordering rule on its own, not only one of them.
 #[tokio::test]
 async fn the_ordering_faults_break_every_ordering_they_name() {
