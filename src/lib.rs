@@ -16,4 +16,5 @@ pub mod target;
 
 pub use error::{SpecError, SpecErrorKind, SpecErrors};
 pub use spec::{load_spec, Level, Spec};
+pub mod load;
 pub mod run;

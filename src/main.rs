@@ -113,6 +113,35 @@ enum Command {
         #[arg(long)]
         list_faults: bool,
     },
+    /// Run a documented workload (scenarios/*.yaml) through goose and compare the request
+    /// counts with the scenario's prediction; by default against the API's built-in mock
+    Load {
+        #[command(flatten)]
+        load: LoadArgs,
+        /// Write a report: json=PATH, md=PATH or html=PATH (repeatable)
+        /// [default: all three under reports/load-<timestamp>/]
+        #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_load_report)]
+        reports: Vec<(String, PathBuf)>,
+    },
+    /// Run a scenario at a sweep of concurrencies on a sample dataset and plan the capacity of
+    /// a dataset size: requests, recommended concurrency, wall time, the binding limit
+    Plan {
+        #[command(flatten)]
+        load: LoadArgs,
+        /// Concurrencies to sweep, comma-separated
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32")]
+        concurrencies: Vec<usize>,
+        /// The size of the sample each sweep run loads (its `mock_size` dataset variable)
+        #[arg(long, value_name = "N", default_value_t = 2000)]
+        sample_size: usize,
+        /// Iterations per load user to plan for (transactions scenarios)
+        #[arg(long, value_name = "N")]
+        plan_iterations: Option<usize>,
+        /// Write a report: json=PATH, md=PATH or html=PATH (repeatable)
+        /// [default: all three under reports/plan-<timestamp>/]
+        #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_load_report)]
+        reports: Vec<(String, PathBuf)>,
+    },
     Lint {
         /// API names or spec folders [default: every spec]
         targets: Vec<String>,
@@ -121,6 +150,103 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         docs: Option<PathBuf>,
     },
+}
+
+/// What `load` and `plan` share.
+#[derive(clap::Args, Clone)]
+struct LoadArgs {
+    /// The scenario file (see scenarios/)
+    #[arg(long, value_name = "FILE")]
+    scenario: PathBuf,
+    /// A target profile [default: the API's built-in mock, started in-process]
+    #[arg(long, value_name = "FILE")]
+    target: Option<PathBuf>,
+    /// The size of the scenario's main collection (its `mock_size` dataset variable, e.g.
+    /// Checklick users); the built-in mock is started with this many. For `plan`: the size to
+    /// plan for
+    #[arg(long, alias = "size", value_name = "N")]
+    users: Option<f64>,
+    /// Any dataset variable of the scenario, NAME=VALUE (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    sets: Vec<(String, f64)>,
+    /// Seed of the built-in mock's data
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Load users (goose users), each with its own connection
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Iterations per load user of a transactions scenario [default: until --run-time]
+    #[arg(long, value_name = "N")]
+    iterations: Option<usize>,
+    /// The run stops by itself after this long: 90s, 5m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    run_time: std::time::Duration,
+    /// The run stops by itself after this many requests
+    #[arg(long, value_name = "N", default_value_t = 5_000_000)]
+    max_requests: u64,
+    /// A goose threshold: p95<200ms, error-rate<1%, rps>=100, `p99<2s for GET /users`
+    /// (repeatable); a failing one exits 1
+    #[arg(long = "threshold", value_name = "RULE")]
+    thresholds: Vec<String>,
+    /// Judge thresholds at the end only, instead of stopping the run at the first failure
+    #[arg(long)]
+    no_threshold_abort: bool,
+    /// Also write goose's own report (.html, .md or .json; repeatable)
+    #[arg(long = "goose-report", value_name = "FILE")]
+    goose_reports: Vec<PathBuf>,
+    /// Per-request timeout, in seconds
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Allow load to go to an address that is not loopback
+    #[arg(long)]
+    allow_remote: bool,
+}
+
+fn parse_set(s: &str) -> Result<(String, f64), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: use NAME=VALUE, e.g. skills=2000"))?;
+    let v: f64 = v
+        .trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{v}` is not a number"))?;
+    Ok((k.trim().to_string(), v))
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (n, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map(|i| s.split_at(i))
+        .unwrap_or((s, "s"));
+    let n: f64 = n
+        .parse()
+        .map_err(|_| format!("`{s}`: use a number with s, m or h, e.g. 90s"))?;
+    let secs = match unit {
+        "s" | "" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        "ms" => n / 1000.0,
+        _ => return Err(format!("`{s}`: use a number with s, m or h, e.g. 90s")),
+    };
+    if !(secs > 0.0 && secs.is_finite()) {
+        return Err(format!("`{s}`: give a duration longer than 0"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+fn parse_load_report(s: &str) -> Result<(String, PathBuf), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: use KIND=PATH, e.g. html=load.html"))?;
+    if !specgate::report::load::FORMATS.contains(&k) {
+        return Err(format!(
+            "`{k}`: the load reports are {}",
+            specgate::report::load::FORMATS.join(", ")
+        ));
+    }
+    Ok((k.to_string(), PathBuf::from(v)))
 }
 
 fn specs_root(given: Option<PathBuf>) -> PathBuf {
@@ -175,6 +301,21 @@ fn main() -> ExitCode {
                 run_check_targets(&root, &targets, options, strict, reports)
             }
         }
+        Command::Load { load, reports } => run_load_command(&root, &load, reports),
+        Command::Plan {
+            load,
+            concurrencies,
+            sample_size,
+            plan_iterations,
+            reports,
+        } => run_plan_command(
+            &root,
+            &load,
+            &concurrencies,
+            sample_size,
+            plan_iterations,
+            reports,
+        ),
         Command::Mock {
             api,
             bind,
@@ -366,45 +507,10 @@ fn run_check_targets(
 ) -> ExitCode {
     let mut runs = Vec::new();
     for path in profiles {
-        // The spec decides which credentials are secrets, so read the API name first.
-        let api = std::fs::read_to_string(path)
-            .ok()
-            .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
-            .and_then(|v| v.get("api").and_then(|a| a.as_str()).map(str::to_string))
-            .unwrap_or_default();
-        let spec = match specgate::spec::resolve(std::slice::from_ref(&api), root)
-            .map(|d| specgate::load_spec(&d[0]))
-        {
-            Ok(Ok(s)) => s,
-            Ok(Err(errors)) => {
-                eprintln!("{errors}");
-                return ExitCode::from(EXIT_SPEC_ERROR);
-            }
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                return ExitCode::from(EXIT_SPEC_ERROR);
-            }
+        let (spec, profile) = match load_profile(root, path) {
+            Ok(x) => x,
+            Err(code) => return code,
         };
-        let secret = |name: &str| {
-            spec.contract
-                .credentials
-                .iter()
-                .any(|c| c.name == name && c.secret)
-        };
-        let profile =
-            match specgate::target::Profile::load(path, &secret, &|v| std::env::var(v).ok()) {
-                Ok(p) => p,
-                Err(errors) => {
-                    eprintln!("{errors}");
-                    return ExitCode::from(EXIT_SPEC_ERROR);
-                }
-            };
-        for u in &profile.unset {
-            eprintln!(
-                "note: {}: credential {u}: rules that need it are skipped",
-                path.display()
-            );
-        }
         runs.push((spec, profile));
     }
     let runtime = match tokio::runtime::Runtime::new() {
@@ -432,6 +538,52 @@ fn run_check_targets(
         b.finish_and_clear();
     }
     finish(&results, strict, reports)
+}
+
+/// Read a target profile with the spec of its API (the spec decides which credentials are
+/// secrets, so the API name is read first).
+fn load_profile(
+    root: &Path,
+    path: &Path,
+) -> Result<(specgate::Spec, specgate::target::Profile), ExitCode> {
+    let api = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+        .and_then(|v| v.get("api").and_then(|a| a.as_str()).map(str::to_string))
+        .unwrap_or_default();
+    let spec = match specgate::spec::resolve(std::slice::from_ref(&api), root)
+        .map(|d| specgate::load_spec(&d[0]))
+    {
+        Ok(Ok(s)) => s,
+        Ok(Err(errors)) => {
+            eprintln!("{errors}");
+            return Err(ExitCode::from(EXIT_SPEC_ERROR));
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.display());
+            return Err(ExitCode::from(EXIT_SPEC_ERROR));
+        }
+    };
+    let secret = |name: &str| {
+        spec.contract
+            .credentials
+            .iter()
+            .any(|c| c.name == name && c.secret)
+    };
+    let profile = match specgate::target::Profile::load(path, &secret, &|v| std::env::var(v).ok()) {
+        Ok(p) => p,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Err(ExitCode::from(EXIT_SPEC_ERROR));
+        }
+    };
+    for u in &profile.unset {
+        eprintln!(
+            "note: {}: credential {u}: rules that need it are skipped",
+            path.display()
+        );
+    }
+    Ok((spec, profile))
 }
 
 fn parse_level(s: &str) -> Result<specgate::Level, String> {
@@ -620,6 +772,261 @@ fn run_lint(root: &Path, targets: &[String], docs: Option<PathBuf>) -> ExitCode 
             outcomes.iter().filter(|o| !o.is_clean()).count()
         );
         ExitCode::from(EXIT_SPEC_ERROR)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
+}
+
+/// A scenario ready to run: the scenario, its target (a started mock or a profile's), and the
+/// mock to stop afterwards.
+struct Prepared {
+    scenario: std::sync::Arc<specgate::load::Scenario>,
+    target: specgate::target::Target,
+    mock: Option<specgate::mock::RunningMock>,
+}
+
+fn load_scenario(root: &Path, args: &LoadArgs) -> Result<specgate::load::Scenario, ExitCode> {
+    specgate::load::load_scenario(&args.scenario, root).map_err(|errors| {
+        eprintln!("{errors}");
+        ExitCode::from(EXIT_SPEC_ERROR)
+    })
+}
+
+/// Resolve the target: a profile's, or the API's mock started with `mock_size` records.
+async fn prepare_target(
+    root: &Path,
+    args: &LoadArgs,
+    scenario: specgate::load::Scenario,
+    mock_size: Option<f64>,
+) -> Result<Prepared, ExitCode> {
+    let scenario = std::sync::Arc::new(scenario);
+    if let Some(path) = &args.target {
+        let (spec, profile) = load_profile(root, path)?;
+        if spec.name != scenario.spec.name {
+            eprintln!(
+                "error: {} is a profile of `{}`, the scenario loads `{}`",
+                path.display(),
+                spec.name,
+                scenario.spec.name
+            );
+            return Err(ExitCode::from(EXIT_SPEC_ERROR));
+        }
+        return Ok(Prepared {
+            scenario,
+            target: profile.target,
+            mock: None,
+        });
+    }
+    let options = specgate::mock::MockOptions {
+        seed: args.seed,
+        size: mock_size.map(|n| n as usize),
+        ..Default::default()
+    };
+    match specgate::mock::start(&scenario.spec.name, options).await {
+        Ok(mock) => Ok(Prepared {
+            scenario,
+            target: mock.target.clone(),
+            mock: Some(mock),
+        }),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(EXIT_SPEC_ERROR))
+        }
+    }
+}
+
+fn load_options(
+    scenario: &specgate::load::Scenario,
+    args: &LoadArgs,
+    size: Option<f64>,
+) -> specgate::load::LoadOptions {
+    let mut dataset: std::collections::BTreeMap<String, f64> = args.sets.iter().cloned().collect();
+    if let (Some(var), Some(n)) = (scenario.size_var(), size) {
+        dataset.insert(var.to_string(), n);
+    }
+    specgate::load::LoadOptions {
+        concurrency: args.concurrency,
+        iterations: args.iterations,
+        run_time: args.run_time,
+        max_requests: args.max_requests,
+        thresholds: args.thresholds.clone(),
+        no_threshold_abort: args.no_threshold_abort,
+        goose_reports: args.goose_reports.clone(),
+        dataset,
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        allow_remote: args.allow_remote,
+    }
+}
+
+fn write_reports(
+    reports: Vec<(String, PathBuf)>,
+    prefix: &str,
+    render: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ExitCode> {
+    let reports = if reports.is_empty() {
+        let dir = PathBuf::from("reports").join(format!(
+            "{prefix}-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        specgate::report::load::FORMATS
+            .iter()
+            .map(|f| (f.to_string(), dir.join(format!("{prefix}.{f}"))))
+            .collect()
+    } else {
+        reports
+    };
+    for (format, path) in &reports {
+        let text = render(format).unwrap_or_default();
+        let written = path
+            .parent()
+            .map_or(Ok(()), |d| {
+                if d.as_os_str().is_empty() {
+                    Ok(())
+                } else {
+                    std::fs::create_dir_all(d)
+                }
+            })
+            .and_then(|_| std::fs::write(path, text));
+        if let Err(e) = written {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return Err(ExitCode::from(EXIT_SPEC_ERROR));
+        }
+    }
+    let shown: Vec<String> = reports
+        .iter()
+        .map(|(f, p)| format!("{f}: {}", p.display()))
+        .collect();
+    out!("reports: {}", shown.join(", "));
+    Ok(())
+}
+
+fn load_error_code(e: &specgate::load::LoadError) -> ExitCode {
+    eprintln!("error: {e}");
+    match e.kind {
+        specgate::load::LoadErrorKind::Unreachable(_) => ExitCode::from(EXIT_UNREACHABLE),
+        _ => ExitCode::from(EXIT_SPEC_ERROR),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        ExitCode::from(EXIT_SPEC_ERROR)
+    })
+}
+
+fn run_load_command(root: &Path, args: &LoadArgs, reports: Vec<(String, PathBuf)>) -> ExitCode {
+    let scenario = match load_scenario(root, args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let outcome = rt.block_on(async {
+        let size = args.users.or_else(|| {
+            scenario
+                .size_var()
+                .and_then(|v| scenario.dataset.get(v))
+                .map(|d| d.default)
+        });
+        let options = load_options(&scenario, args, args.users);
+        let prepared = prepare_target(root, args, scenario, size).await?;
+        let result =
+            specgate::load::run_load(prepared.scenario.clone(), &prepared.target, &options).await;
+        if let Some(m) = prepared.mock {
+            m.shutdown().await;
+        }
+        Ok::<_, ExitCode>(result)
+    });
+    let run = match outcome {
+        Ok(Ok(run)) => run,
+        Ok(Err(e)) => return load_error_code(&e),
+        Err(code) => return code,
+    };
+    out_raw!("{}", specgate::report::load::terminal(&run));
+    if let Err(code) = write_reports(reports, "load", &|f| {
+        specgate::report::load::render(f, &run)
+    }) {
+        return code;
+    }
+    let complete_expected = matches!(
+        run.ended,
+        specgate::load::Ended::Completed | specgate::load::Ended::RunTime
+    ) && (run.ended == specgate::load::Ended::Completed
+        || run.left_undone == 0 && run.iterations.is_none());
+    if !run.thresholds_passed() || run.prediction_holds == Some(false) || !complete_expected {
+        ExitCode::from(EXIT_RULE_FAILED)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
+}
+
+fn run_plan_command(
+    root: &Path,
+    args: &LoadArgs,
+    concurrencies: &[usize],
+    sample_size: usize,
+    plan_iterations: Option<usize>,
+    reports: Vec<(String, PathBuf)>,
+) -> ExitCode {
+    let scenario = match load_scenario(root, args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let outcome = rt.block_on(async {
+        let sample = scenario.size_var().map(|_| sample_size as f64);
+        let run = load_options(&scenario, args, sample);
+        let mut plan_dataset: std::collections::BTreeMap<String, f64> =
+            args.sets.iter().cloned().collect();
+        if let (Some(var), Some(n)) = (scenario.size_var(), args.users) {
+            plan_dataset.insert(var.to_string(), n);
+        }
+        let options = specgate::load::plan::PlanOptions {
+            concurrencies: concurrencies.to_vec(),
+            run,
+            plan_dataset,
+            plan_iterations: plan_iterations.or(args.iterations),
+        };
+        let prepared = prepare_target(root, args, scenario, sample).await?;
+        let result = specgate::load::plan::run_plan(
+            prepared.scenario.clone(),
+            &prepared.target,
+            &options,
+            &mut |p| {
+                eprintln!(
+                    "  {:>3} load users: {:>8.0} requests/s, p95 {:.2} ms ({})",
+                    p.concurrency,
+                    p.throughput_rps,
+                    p.p95_ms,
+                    p.ended.describe()
+                )
+            },
+        )
+        .await;
+        if let Some(m) = prepared.mock {
+            m.shutdown().await;
+        }
+        Ok::<_, ExitCode>(result)
+    });
+    let plan = match outcome {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return load_error_code(&e),
+        Err(code) => return code,
+    };
+    out_raw!("{}", specgate::report::load::plan_terminal(&plan));
+    if let Err(code) = write_reports(reports, "plan", &|f| {
+        specgate::report::load::render_plan(f, &plan)
+    }) {
+        return code;
+    }
+    if plan.stopped.is_some() {
+        ExitCode::from(EXIT_RULE_FAILED)
     } else {
         ExitCode::from(EXIT_OK)
     }

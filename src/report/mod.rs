@@ -1,6 +1,7 @@
 //! Reporters: they turn what the library found into text. Only they and `main.rs` print.
 
 pub mod check;
+pub mod load;
 pub mod specs_table;
 
 use tabled::settings::Style;

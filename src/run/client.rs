@@ -41,6 +41,28 @@ pub struct Exchange {
     pub elapsed: Duration,
 }
 
+/// A client builder for `target`: its hosts resolved where it says, its root certificates
+/// trusted, redirects never followed, no proxy. The checker and every load user start here.
+pub fn client_builder(
+    target: &Target,
+    timeout: Duration,
+) -> Result<reqwest::ClientBuilder, TransportError> {
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .no_proxy();
+    for (host, addr) in &target.resolve {
+        b = b.resolve(host, *addr);
+    }
+    for der in &target.root_certs {
+        let cert = reqwest::Certificate::from_der(der)
+            .map_err(|e| TransportError::Other(format!("bad root certificate: {e}")))?;
+        b = b.add_root_certificate(cert);
+    }
+    Ok(b)
+}
+
 #[derive(Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
@@ -54,19 +76,7 @@ impl HttpClient {
         timeout: Duration,
         max_body: usize,
     ) -> Result<Self, TransportError> {
-        let mut b = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .no_proxy();
-        for (host, addr) in &target.resolve {
-            b = b.resolve(host, *addr);
-        }
-        for der in &target.root_certs {
-            let cert = reqwest::Certificate::from_der(der)
-                .map_err(|e| TransportError::Other(format!("bad root certificate: {e}")))?;
-            b = b.add_root_certificate(cert);
-        }
+        let b = client_builder(target, timeout)?;
         let client = b
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;

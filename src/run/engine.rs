@@ -123,7 +123,9 @@ fn globs(patterns: &[String]) -> Option<globset::GlobSet> {
 }
 
 /// The variables every rule of the run starts from.
-fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
+/// The variables every request of a run sees: the target's credentials (secrets redacted,
+/// every role's too), its fixtures, and the built-ins.
+pub fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
     let mut vars = Vars::new();
     for c in &spec.contract.credentials {
         if let Some(v) = target.credentials.get(&c.name) {
@@ -216,6 +218,36 @@ fn result_of(
 }
 
 /// Run every selected rule of `spec` against `target`.
+/// The contract's login flow, if it has one: on success, `vars` with its captures (as
+/// secrets), and the context that recorded the exchange.
+pub async fn login<'a>(
+    spec: &'a Spec,
+    target: &'a Target,
+    client: &'a HttpClient,
+    vars: &Vars,
+) -> (Result<Vars, Stop>, RuleCx<'a>) {
+    let mut cx = RuleCx::new(spec, target, client, vars.clone());
+    let Some(login) = &spec.contract.login else {
+        return (Ok(vars.clone()), cx);
+    };
+    let step = crate::spec::step::Step {
+        name: Some("login".into()),
+        request: login.request.clone(),
+        expect: login.expect.clone(),
+        capture: login.capture.clone(),
+    };
+    if let Err(stop) = cx.step(&step, "login").await {
+        return (Err(stop), cx);
+    }
+    let mut out = cx.vars.clone();
+    for name in login.capture.keys() {
+        if let Some(v) = cx.vars.get(name).map(crate::run::vars::scalar_text) {
+            out.set_secret(name, &v);
+        }
+    }
+    (Ok(out), cx)
+}
+
 pub async fn run_api(
     spec: &Spec,
     target: &Target,
@@ -255,24 +287,10 @@ pub async fn run_api(
 
     let mut vars = base_vars(spec, target, options);
     let mut recorded: Vec<Recorded> = Vec::new();
-    if let Some(login) = &spec.contract.login {
-        let mut cx = RuleCx::new(spec, target, &client, vars.clone());
-        let step = crate::spec::step::Step {
-            name: Some("login".into()),
-            request: login.request.clone(),
-            expect: login.expect.clone(),
-            capture: login.capture.clone(),
-        };
+    if spec.contract.login.is_some() {
         let t = Instant::now();
-        let outcome = cx.step(&step, "login").await.map(|_| ());
-        if outcome.is_ok() {
-            vars = cx.vars.clone();
-            for name in login.capture.keys() {
-                if let Some(v) = cx.vars.get(name).map(crate::run::vars::scalar_text) {
-                    vars.set_secret(name, &v);
-                }
-            }
-        }
+        let (logged_in, cx) = login(spec, target, &client, &vars).await;
+        let outcome = logged_in.map(|v| vars = v);
         let meta = Meta {
             id: format!("{}.login", spec.name),
             kind: "login".into(),

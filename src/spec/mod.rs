@@ -111,6 +111,44 @@ pub struct Defaults {
     pub query: BTreeMap<String, serde_json::Value>,
 }
 
+impl Contract {
+    /// What a request of this API may refer to (operations, roles, auth schemes, credentials
+    /// and login captures), for validating rules and load scenarios alike.
+    pub fn lint_cx<'a>(
+        &self,
+        api: &'a ApiDoc,
+        loc: &'a Locator,
+        errors: &'a mut SpecErrors,
+    ) -> LintCx<'a> {
+        let credentials: Vec<String> = self.credentials.iter().map(|c| c.name.clone()).collect();
+        let mut base_vars = credentials.clone();
+        if let Some(login) = &self.login {
+            base_vars.extend(login.capture.keys().cloned());
+        }
+        LintCx {
+            loc,
+            api,
+            roles: self.roles.iter().map(|r| r.name.clone()).collect(),
+            schemes: self.auth.iter().map(|a| a.name.clone()).collect(),
+            credentials,
+            base_vars,
+            vars: vec![],
+            default_headers: self
+                .defaults
+                .headers
+                .keys()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            scheme_headers: self
+                .auth
+                .iter()
+                .map(|a| (a.name.clone(), a.header_names()))
+                .collect(),
+            errors,
+        }
+    }
+}
+
 /// The header of `contract.yaml`, as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -496,7 +534,7 @@ fn check_unique<'a>(
 }
 
 /// A serde error turned into a located spec error with a hint.
-fn shape_error(loc: &Locator, at: &Pointer, message: &str) -> SpecError {
+pub(crate) fn shape_error(loc: &Locator, at: &Pointer, message: &str) -> SpecError {
     // serde says "unknown field `x`, expected one of `a`, `b`": point at the key, suggest.
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
@@ -692,36 +730,8 @@ fn validate_references(
     loc: &Locator,
     errors: &mut SpecErrors,
 ) {
-    let credentials: Vec<String> = contract
-        .credentials
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
-    let mut base_vars = credentials.clone();
-    if let Some(login) = &contract.login {
-        base_vars.extend(login.capture.keys().cloned());
-    }
-    let mut cx = LintCx {
-        loc,
-        api,
-        roles: contract.roles.iter().map(|r| r.name.clone()).collect(),
-        schemes: contract.auth.iter().map(|a| a.name.clone()).collect(),
-        credentials,
-        base_vars: base_vars.clone(),
-        vars: vec![],
-        default_headers: contract
-            .defaults
-            .headers
-            .keys()
-            .map(|h| h.to_ascii_lowercase())
-            .collect(),
-        scheme_headers: contract
-            .auth
-            .iter()
-            .map(|a| (a.name.clone(), a.header_names()))
-            .collect(),
-        errors,
-    };
+    let mut cx = contract.lint_cx(api, loc, errors);
+    let base_vars = cx.base_vars.clone();
     let root = Pointer::root();
     // The login flow sees only the credentials: its captures do not exist yet.
     if let Some(login) = &contract.login {

@@ -1,0 +1,1036 @@
+//! Running a scenario through goose: the scenario's steps become closures registered as goose
+//! transactions, every request is recorded by goose under its key, and the counts it observed
+//! are compared with the scenario's prediction.
+//!
+//! Every run is bounded: a deadline, a request budget, and goose's killswitch (Ctrl-C, a
+//! threshold) are checked before each request, so a run stops by itself and still reports.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use goose::config::GooseConfiguration;
+use goose::metrics::GooseMetrics;
+use goose::prelude::{GooseAttack, GooseError, GooseRequest, GooseUser, TransactionFunction};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::scenario::{LoadStep, Scenario, Work};
+use super::work::{Job, Take, WorkQueue};
+use crate::run::client::{client_builder, HttpClient, DEFAULT_MAX_BODY};
+use crate::run::engine::{base_vars, login, RunOptions};
+use crate::run::request::Context;
+use crate::run::rule::RuleCx;
+use crate::run::vars::Vars;
+use crate::target::Target;
+
+/// How a load run is shaped and bounded.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Load users (goose users), each with its own connection.
+    pub concurrency: usize,
+    /// Iterations per load user of a transactions scenario; `None`: until `run_time`.
+    pub iterations: Option<usize>,
+    /// The run stops by itself after this long, done or not.
+    pub run_time: Duration,
+    /// The run stops by itself after this many requests.
+    pub max_requests: u64,
+    /// goose threshold rules (`p95<200ms`, `error-rate<1%`).
+    pub thresholds: Vec<String>,
+    /// Judge thresholds only at the end instead of stopping the run at the first failing one.
+    pub no_threshold_abort: bool,
+    /// goose's own report files (`.html`, `.md`, `.json`).
+    pub goose_reports: Vec<PathBuf>,
+    /// Dataset values over the scenario's defaults.
+    pub dataset: BTreeMap<String, f64>,
+    pub timeout: Duration,
+    /// Let load go to an address that is not loopback.
+    pub allow_remote: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            concurrency: 8,
+            iterations: None,
+            run_time: Duration::from_secs(60),
+            max_requests: 5_000_000,
+            thresholds: vec![],
+            no_threshold_abort: false,
+            goose_reports: vec![],
+            dataset: BTreeMap::new(),
+            timeout: Duration::from_secs(10),
+            allow_remote: false,
+        }
+    }
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ended {
+    /// The work is done: the export is complete, or every iteration ran.
+    Completed,
+    /// The run-time bound was reached first.
+    RunTime,
+    /// The request budget was spent first.
+    MaxRequests,
+    /// Ctrl-C.
+    Interrupted,
+    /// A threshold failed while the run was going.
+    Threshold,
+    /// A request could not be built, or an answer led outside the target.
+    Error,
+}
+
+impl Ended {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ended::Completed => "completed",
+            Ended::RunTime => "stopped at the run-time bound",
+            Ended::MaxRequests => "stopped at the request budget",
+            Ended::Interrupted => "interrupted (Ctrl-C)",
+            Ended::Threshold => "stopped by a failing threshold",
+            Ended::Error => "stopped by an error",
+        }
+    }
+}
+
+/// What one request key did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestStats {
+    pub key: String,
+    pub predicted: Option<u64>,
+    pub observed: u64,
+    pub failed: u64,
+    /// Status → count; `transport` for no answer.
+    pub statuses: BTreeMap<String, u64>,
+    pub latency: Latency,
+}
+
+/// Response times, in milliseconds (to the first byte, as goose measures them).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Latency {
+    pub mean_ms: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdOutcome {
+    pub rule: String,
+    pub observed: String,
+    pub passed: bool,
+    pub stopped_the_run: bool,
+}
+
+/// A documented limit as the run applied it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitUse {
+    pub name: String,
+    pub requests: Vec<String>,
+    pub rate: f64,
+    pub per_seconds: f64,
+    /// Times a request waited for the limit.
+    pub waits: u64,
+}
+
+/// A load run's result: what our reports render.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadRun {
+    pub scenario: String,
+    pub title: String,
+    pub api: String,
+    pub cite: Vec<String>,
+    pub target: String,
+    pub dataset: BTreeMap<String, f64>,
+    pub concurrency: usize,
+    pub iterations: Option<usize>,
+    pub ended: Ended,
+    /// From the first request to the last answer, in seconds.
+    pub elapsed_s: f64,
+    pub requests_total: u64,
+    pub failed_total: u64,
+    pub throughput_rps: f64,
+    pub latency: Latency,
+    /// Every request key, predicted and observed.
+    pub requests: Vec<RequestStats>,
+    /// `Some(true)`: the run completed and every count is the predicted one; `None`: the run
+    /// did not complete, so the prediction does not apply.
+    pub prediction_holds: Option<bool>,
+    pub thresholds: Vec<ThresholdOutcome>,
+    pub limits: Vec<LimitUse>,
+    /// Errors by message (goose's and ours), secrets redacted.
+    pub errors: BTreeMap<String, u64>,
+    /// Jobs of the export still waiting when the run stopped.
+    pub left_undone: usize,
+}
+
+impl LoadRun {
+    pub fn thresholds_passed(&self) -> bool {
+        self.thresholds.iter().all(|t| t.passed)
+    }
+}
+
+/// A load run that could not start or could not be measured. Failing thresholds and wrong
+/// counts are not errors: they are in the `LoadRun`.
+#[derive(Debug, thiserror::Error)]
+#[error("scenario `{scenario}`: {kind}")]
+pub struct LoadError {
+    pub scenario: String,
+    pub kind: LoadErrorKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadErrorKind {
+    #[error("{host} resolves to {addrs}, which is not loopback; load goes to other machines only with --allow-remote")]
+    NotLoopback { host: String, addrs: String },
+    #[error("cannot resolve {host}: {reason}")]
+    Resolve { host: String, reason: String },
+    #[error("the base URL `{0}` is not a URL")]
+    BadUrl(String),
+    #[error("the target could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the setup failed: {0}")]
+    Setup(String),
+    #[error("unknown dataset variable `{name}`; {hint}")]
+    UnknownDataset { name: String, hint: String },
+    #[error("goose: {0}")]
+    Goose(String),
+}
+
+/// Where `target` sends requests: refused unless every address is loopback (or `allow_remote`).
+pub async fn check_destination(target: &Target, allow_remote: bool) -> Result<(), LoadErrorKind> {
+    let url = reqwest::Url::parse(&target.base_url)
+        .map_err(|_| LoadErrorKind::BadUrl(target.base_url.clone()))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| LoadErrorKind::BadUrl(target.base_url.clone()))?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addrs: Vec<SocketAddr> = match target.resolve.iter().find(|(h, _)| *h == host) {
+        Some((_, a)) => vec![*a],
+        None => tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .map_err(|e| LoadErrorKind::Resolve {
+                host: host.clone(),
+                reason: e.to_string(),
+            })?
+            .collect(),
+    };
+    if allow_remote || (!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback())) {
+        return Ok(());
+    }
+    Err(LoadErrorKind::NotLoopback {
+        host,
+        addrs: addrs
+            .iter()
+            .map(|a| a.ip().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// The dataset a run uses: the scenario's defaults under `overrides`.
+pub fn dataset(
+    scenario: &Scenario,
+    overrides: &BTreeMap<String, f64>,
+) -> Result<BTreeMap<String, f64>, LoadErrorKind> {
+    let mut out: BTreeMap<String, f64> = scenario
+        .dataset
+        .iter()
+        .map(|(k, v)| (k.clone(), v.default))
+        .collect();
+    for (k, v) in overrides {
+        if !out.contains_key(k) {
+            return Err(LoadErrorKind::UnknownDataset {
+                name: k.clone(),
+                hint: crate::error::suggest(k, scenario.dataset.keys().map(String::as_str)),
+            });
+        }
+        out.insert(k.clone(), *v);
+    }
+    Ok(out)
+}
+
+/// A sliding-window limit: at most `rate` requests in any `per` (as DRF's throttles count).
+struct Limiter {
+    index: usize,
+    rate: usize,
+    per: Duration,
+    log: tokio::sync::Mutex<VecDeque<Instant>>,
+    waits: AtomicU64,
+}
+
+impl Limiter {
+    async fn acquire(&self, shared: &Shared) {
+        loop {
+            let wait = {
+                let mut log = self.log.lock().await;
+                let now = Instant::now();
+                while log
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.per)
+                {
+                    log.pop_front();
+                }
+                if log.len() < self.rate {
+                    log.push_back(now);
+                    return;
+                }
+                (log[0] + self.per).saturating_duration_since(now)
+            };
+            self.waits.fetch_add(1, Ordering::Relaxed);
+            // Wake at least every 100 ms: a long wait must not outlive the run's bounds.
+            tokio::time::sleep(wait.min(Duration::from_millis(100))).await;
+            if shared.should_stop() {
+                return;
+            }
+        }
+    }
+}
+
+/// What every load user of one run shares.
+struct Shared {
+    scenario: Arc<Scenario>,
+    target: Target,
+    base: Vars,
+    timeout: Duration,
+    max_body: usize,
+    deadline: Instant,
+    max_requests: u64,
+    sent: AtomicU64,
+    stopped: AtomicBool,
+    ended: Mutex<Option<Ended>>,
+    limiters: Vec<Limiter>,
+    queue: Option<WorkQueue>,
+    errors: Mutex<BTreeMap<String, u64>>,
+    first_sent: Mutex<Option<Instant>>,
+    last_answer: Mutex<Option<Instant>>,
+    /// `scheme://host:port` of the target: answers may not lead elsewhere.
+    origin: String,
+}
+
+impl Shared {
+    fn end(&self, why: Ended) {
+        let mut e = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        e.get_or_insert(why);
+        if why != Ended::Completed {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn should_stop(&self) -> bool {
+        if self.stopped.load(Ordering::Relaxed) {
+            return true;
+        }
+        if goose::is_killswitch_triggered() {
+            self.end(Ended::Interrupted);
+            return true;
+        }
+        if Instant::now() >= self.deadline {
+            self.end(Ended::RunTime);
+            return true;
+        }
+        false
+    }
+
+    fn note(&self, message: String) {
+        let message = self.base.redact(&message);
+        let mut e = self.errors.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: a target that answers every request with a new message cannot grow this.
+        if e.len() < 100 || e.contains_key(&message) {
+            *e.entry(message).or_insert(0) += 1;
+        }
+    }
+
+    /// Take one request from the budget; `false` when it is spent.
+    fn spend(&self) -> bool {
+        if self.sent.fetch_add(1, Ordering::Relaxed) >= self.max_requests {
+            self.end(Ended::MaxRequests);
+            return false;
+        }
+        let mut f = self.first_sent.lock().unwrap_or_else(|p| p.into_inner());
+        f.get_or_insert_with(Instant::now);
+        true
+    }
+}
+
+/// Per load user: its variables (the shared ones, then its own captures).
+#[derive(Clone)]
+struct Session {
+    vars: Vars,
+}
+
+/// Give a load user its client (the target's hosts and certificates) and its variables.
+fn ensure_session(user: &mut GooseUser, s: &Shared) -> bool {
+    if user.get_session_data::<Session>().is_some() {
+        return true;
+    }
+    match client_builder(&s.target, s.timeout).and_then(|b| {
+        b.build()
+            .map_err(|e| crate::run::client::TransportError::Other(e.to_string()))
+    }) {
+        Ok(c) => {
+            user.client = c;
+            user.set_session_data(Session {
+                vars: s.base.clone(),
+            });
+            true
+        }
+        Err(e) => {
+            s.note(format!("cannot build the HTTP client: {e}"));
+            s.end(Ended::Error);
+            false
+        }
+    }
+}
+
+/// What one request's answer gives: more work, and the values it captured.
+#[derive(Default)]
+struct Outcome {
+    more: Vec<Job>,
+    captured: Vec<(String, Value)>,
+}
+
+fn first(path: &serde_json_path::JsonPath, value: &Value) -> Option<Value> {
+    path.query(value).all().first().map(|v| (*v).clone())
+}
+
+/// Make one request as `user` and turn its answer into captures and further jobs.
+async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
+    let step = &job.step;
+    if s.should_stop() {
+        return Outcome::default();
+    }
+    let cx = Context {
+        contract: &s.scenario.spec.contract,
+        api: &s.scenario.spec.api,
+        target: &s.target,
+    };
+    let prepared = match cx.prepare(&step.request, &job.vars) {
+        Ok(p) => p,
+        Err(e) => {
+            s.note(format!("{}: the request cannot be built: {e}", step.key));
+            s.end(Ended::Error);
+            return Outcome::default();
+        }
+    };
+    let url = match &job.url {
+        None => prepared.url.clone(),
+        Some(next) => match reqwest::Url::parse(&prepared.url).and_then(|base| base.join(next)) {
+            Ok(u) if u.origin().ascii_serialization() == s.origin => u.to_string(),
+            Ok(u) => {
+                s.note(format!(
+                    "{}: the next page `{u}` is outside the target {}; not followed",
+                    step.key, s.origin
+                ));
+                return Outcome::default();
+            }
+            Err(e) => {
+                s.note(format!(
+                    "{}: the next page `{next}` is not a URL: {e}",
+                    step.key
+                ));
+                return Outcome::default();
+            }
+        },
+    };
+    for l in &s.limiters {
+        if s.scenario.limits[l.index].applies_to(&step.key) {
+            l.acquire(s).await;
+        }
+    }
+    if s.should_stop() || !s.spend() {
+        return Outcome::default();
+    }
+    let Ok(method) = reqwest::Method::from_bytes(prepared.method.as_bytes()) else {
+        s.note(format!("{}: bad method {}", step.key, prepared.method));
+        return Outcome::default();
+    };
+    let mut rb = user.client.request(method, &url);
+    for (k, v) in &prepared.headers {
+        rb = rb.header(k.as_str(), v.as_str());
+    }
+    if let Some(b) = &prepared.body {
+        rb = rb.body(b.clone());
+    }
+    let request = GooseRequest::builder()
+        .set_request_builder(rb)
+        .name(step.name.as_str())
+        .build();
+    let goose::goose::GooseResponse {
+        request: mut metric,
+        response,
+    } = match user.request(request).await {
+        Ok(a) => a,
+        Err(e) => {
+            s.note(format!("{}: {e}", step.key));
+            return Outcome::default();
+        }
+    };
+    let (status, body) = match response {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (Some(status), read_capped(r, s.max_body).await)
+        }
+        Err(_) => (None, Err("no answer".to_string())),
+    };
+    *s.last_answer.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    let status_ok = match (&step.expect, status) {
+        (Some(m), Some(code)) => m.matches(code),
+        (None, Some(code)) => (200..300).contains(&code),
+        _ => false,
+    };
+    if status_ok && !metric.success {
+        let _ = user.set_success(&mut metric);
+    }
+    if !status_ok {
+        if let Some(code) = status {
+            if metric.success {
+                fail(user, &mut metric, format!("{code}: {}", step.key));
+            }
+        }
+        return Outcome::default();
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            fail(user, &mut metric, format!("{}: {e}", step.key));
+            s.note(format!("{}: {e}", step.key));
+            return Outcome::default();
+        }
+    };
+    if !step.reads_body() {
+        return Outcome::default();
+    }
+    let json: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            let why = format!("{}: the answer is not JSON ({e})", step.key);
+            fail(user, &mut metric, why.clone());
+            s.note(why);
+            return Outcome::default();
+        }
+    };
+    let mut out = Outcome::default();
+    let mut vars = job.vars.clone();
+    for (name, path) in &step.capture {
+        match first(path, &json) {
+            Some(v) => {
+                vars.set(name, v.clone());
+                out.captured.push((name.clone(), v));
+            }
+            None => {
+                let why = format!("{}: nothing to capture as `{name}`", step.key);
+                fail(user, &mut metric, why.clone());
+                s.note(why);
+                return Outcome::default();
+            }
+        }
+    }
+    if let Some(next) = step.follow.as_ref().and_then(|p| first(p, &json)) {
+        if let Some(next) = next.as_str().filter(|n| !n.is_empty()) {
+            out.more.push(Job {
+                step: step.clone(),
+                vars: job.vars.clone(),
+                url: Some(next.to_string()),
+            });
+        }
+    }
+    match &step.each {
+        Some(each) => {
+            for item in each.query(&json).all() {
+                let mut v = vars.clone();
+                for (name, path) in &step.item {
+                    match first(path, item) {
+                        Some(x) => v.set(name, x),
+                        None => {
+                            s.note(format!("{}: an item has nothing at `{name}`", step.key));
+                            continue;
+                        }
+                    }
+                }
+                out.more
+                    .extend(step.then.iter().map(|t| Job::new(t.clone(), v.clone())));
+            }
+        }
+        None => out
+            .more
+            .extend(step.then.iter().map(|t| Job::new(t.clone(), vars.clone()))),
+    }
+    out
+}
+
+/// Record `metric` as failed, with `why` as goose's error. goose's answer to that (an error to
+/// end the transaction) is not taken: the caller decides what follows.
+fn fail(user: &mut GooseUser, metric: &mut goose::metrics::GooseRequestMetric, why: String) {
+    let _ = user.set_failure(&why, metric, None, None);
+}
+
+/// Read a body up to `max` bytes: a huge answer fails its request, the run goes on.
+async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+    if r.content_length().is_some_and(|n| n as usize > max) {
+        return Err(format!("the body is larger than {max} bytes"));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = r.chunk().await.map_err(|e| e.to_string())? {
+        if body.len() + chunk.len() > max {
+            return Err(format!("the body is larger than {max} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Run `steps` in order as `user`, each followed depth first by the work its answer adds; the
+/// captures of each step are kept in `vars` for the steps after it.
+async fn run_sequence(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep>], vars: &mut Vars) {
+    for step in steps {
+        if s.should_stop() {
+            return;
+        }
+        let out = execute(user, s, &Job::new(step.clone(), vars.clone())).await;
+        for (k, v) in out.captured {
+            vars.set(&k, v);
+        }
+        let mut stack: Vec<Job> = out.more.into_iter().rev().collect();
+        while let Some(job) = stack.pop() {
+            if s.should_stop() {
+                return;
+            }
+            stack.extend(execute(user, s, &job).await.more.into_iter().rev());
+        }
+    }
+}
+
+/// A load user's part of the export: take jobs until none are left.
+async fn export_worker(user: &mut GooseUser, s: &Shared) {
+    if !ensure_session(user, s) {
+        return;
+    }
+    let Some(queue) = &s.queue else { return };
+    while !s.should_stop() {
+        match queue.take(Duration::from_millis(100)).await {
+            None => continue,
+            Some(Take::Done) => {
+                s.end(Ended::Completed);
+                return;
+            }
+            Some(Take::Job(job)) => {
+                let out = execute(user, s, &job).await;
+                queue.finish(out.more);
+            }
+        }
+    }
+}
+
+/// A transaction of a transactions scenario: its steps, with the user's variables.
+async fn mix_transaction(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep>], keep: bool) {
+    if !ensure_session(user, s) {
+        return;
+    }
+    let mut vars = user
+        .get_session_data::<Session>()
+        .map(|x| x.vars.clone())
+        .unwrap_or_default();
+    run_sequence(user, s, steps, &mut vars).await;
+    if keep {
+        if let Some(session) = user.get_session_data_mut::<Session>() {
+            session.vars = vars;
+        }
+    }
+}
+
+fn closure<F>(shared: &Arc<Shared>, f: F) -> TransactionFunction
+where
+    F: for<'u> Fn(&'u mut GooseUser, Arc<Shared>) -> futures::future::BoxFuture<'u, ()>
+        + Send
+        + Sync
+        + 'static,
+{
+    let shared = shared.clone();
+    let f = Arc::new(f);
+    Arc::new(move |user| {
+        let s = shared.clone();
+        let f = f.clone();
+        Box::pin(async move {
+            f(user, s).await;
+            Ok(())
+        })
+    })
+}
+
+/// Run `scenario` against `target`. The target must already be checked with
+/// [`check_destination`]; `run_load` checks it again, so no caller can skip it.
+pub async fn run_load(
+    scenario: Arc<Scenario>,
+    target: &Target,
+    options: &LoadOptions,
+) -> Result<LoadRun, LoadError> {
+    let err = |kind| LoadError {
+        scenario: scenario.name.clone(),
+        kind,
+    };
+    check_destination(target, options.allow_remote)
+        .await
+        .map_err(err)?;
+    let data = dataset(&scenario, &options.dataset).map_err(err)?;
+    let spec = &scenario.spec;
+
+    // The login and the setup run once, before the load, and are not counted.
+    let client = HttpClient::new(target, options.timeout, DEFAULT_MAX_BODY)
+        .map_err(|e| err(LoadErrorKind::Unreachable(e.to_string())))?;
+    let run_options = RunOptions::default();
+    let vars = base_vars(spec, target, &run_options);
+    let (logged_in, cx) = login(spec, target, &client, &vars).await;
+    let vars = logged_in.map_err(|_| {
+        err(LoadErrorKind::Setup(format!(
+            "the login failed: {}",
+            describe_failures(&cx)
+        )))
+    })?;
+    let mut cx = RuleCx::new(spec, target, &client, vars);
+    for (i, step) in scenario.setup.iter().enumerate() {
+        let label = step
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("setup {}", i + 1));
+        if cx.step(step, &label).await.is_err() {
+            return Err(err(LoadErrorKind::Setup(format!(
+                "{label}: {}",
+                describe_failures(&cx)
+            ))));
+        }
+    }
+    let base = cx.vars.clone();
+
+    let limiters = scenario
+        .limits
+        .iter()
+        .enumerate()
+        .map(|(index, l)| Limiter {
+            index,
+            rate: l.rate.eval(&data).unwrap_or(f64::INFINITY).clamp(1.0, 1e6) as usize,
+            per: Duration::from_secs_f64(l.per_seconds),
+            log: tokio::sync::Mutex::new(VecDeque::new()),
+            waits: AtomicU64::new(0),
+        })
+        .collect();
+    let concurrency = options.concurrency.max(1);
+    let queue = match &scenario.work {
+        Work::Export(roots) => Some(WorkQueue::new(
+            roots
+                .iter()
+                .map(|r| Job::new(r.clone(), base.clone()))
+                .collect(),
+            4 * concurrency + 64,
+        )),
+        Work::Mix { .. } => None,
+    };
+    let origin = reqwest::Url::parse(&target.base_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let shared = Arc::new(Shared {
+        scenario: scenario.clone(),
+        target: target.clone(),
+        base: base.clone(),
+        timeout: options.timeout,
+        max_body: DEFAULT_MAX_BODY,
+        deadline: Instant::now() + options.run_time,
+        max_requests: options.max_requests,
+        sent: AtomicU64::new(0),
+        stopped: AtomicBool::new(false),
+        ended: Mutex::new(None),
+        limiters,
+        queue,
+        errors: Mutex::new(BTreeMap::new()),
+        first_sent: Mutex::new(None),
+        last_answer: Mutex::new(None),
+        origin,
+    });
+
+    let mut goose_scenario = goose::prelude::Scenario::new(&scenario.name);
+    let iterations = match &scenario.work {
+        Work::Export(_) => {
+            let t = goose::prelude::Transaction::new(closure(&shared, |user, s| {
+                Box::pin(async move { export_worker(user, &s).await })
+            }))
+            .set_name("export");
+            goose_scenario = goose_scenario.register_transaction(t);
+            // Each load user works until the export is done: one iteration each.
+            Some(1)
+        }
+        Work::Mix {
+            on_start,
+            transactions,
+        } => {
+            if !on_start.is_empty() {
+                let steps = on_start.clone();
+                let t = goose::prelude::Transaction::new(closure(&shared, move |user, s| {
+                    let steps = steps.clone();
+                    Box::pin(async move { mix_transaction(user, &s, &steps, true).await })
+                }))
+                .set_name("on_start")
+                .set_on_start();
+                goose_scenario = goose_scenario.register_transaction(t);
+            }
+            for t in transactions {
+                let steps = t.steps.clone();
+                let tx = goose::prelude::Transaction::new(closure(&shared, move |user, s| {
+                    let steps = steps.clone();
+                    Box::pin(async move { mix_transaction(user, &s, &steps, false).await })
+                }))
+                .set_name(&t.name)
+                .set_weight(t.weight)
+                .map_err(|e| err(LoadErrorKind::Goose(e.to_string())))?;
+                goose_scenario = goose_scenario.register_transaction(tx);
+            }
+            options.iterations
+        }
+    };
+
+    let mut config = GooseConfiguration::default();
+    config.host = Some(target.base_url.clone());
+    config.users = Some(concurrency);
+    // Start every load user at once: the work, not a ramp, shapes these runs.
+    config.increase_rate = Some(format!("{}", concurrency.max(1) * 1000));
+    match iterations {
+        Some(n) => config.iterations = Some(n.max(1)),
+        None => {
+            config.run_time = Some(format!("{}", options.run_time.as_secs().max(1)));
+            config.no_reset_metrics = true;
+        }
+    }
+    config.no_telnet = true;
+    config.no_autostart = false;
+    config.quiet = 1;
+    config.no_print_metrics = true;
+    config.no_error_summary = true;
+    config.threshold = options.thresholds.clone();
+    config.no_threshold_abort = options.no_threshold_abort;
+    config.report_file = options
+        .goose_reports
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    config.timeout = Some(format!("{}", options.timeout.as_secs().max(1)));
+
+    let started = Instant::now();
+    let attack = GooseAttack::initialize_with_config(config)
+        .map_err(|e| err(LoadErrorKind::Goose(e.to_string())))?
+        .register_scenario(goose_scenario);
+    let (metrics, threshold_failed) = match attack.execute().await {
+        Ok(m) => (m, false),
+        Err(GooseError::ThresholdsFailed { metrics, .. }) => (*metrics.0, true),
+        Err(e) => return Err(err(LoadErrorKind::Goose(e.to_string()))),
+    };
+    let wall = started.elapsed();
+    if goose::is_killswitch_triggered() {
+        let aborted = metrics.thresholds.iter().any(|t| t.aborted);
+        shared.end(if aborted {
+            Ended::Threshold
+        } else {
+            Ended::Interrupted
+        });
+    }
+    // A transactions scenario that ran all its iterations completed.
+    shared.end(Ended::Completed);
+    let _ = threshold_failed;
+
+    let mut vars_for_prediction = data.clone();
+    vars_for_prediction.insert("concurrency".into(), concurrency as f64);
+    vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
+    Ok(summarize(
+        &scenario,
+        target,
+        &shared,
+        &metrics,
+        data,
+        &vars_for_prediction,
+        concurrency,
+        iterations.filter(|_| matches!(scenario.work, Work::Mix { .. })),
+        wall,
+    ))
+}
+
+fn describe_failures(cx: &RuleCx) -> String {
+    let parts: Vec<String> = cx
+        .failures
+        .iter()
+        .map(crate::run::engine::describe)
+        .collect();
+    cx.vars.redact(&parts.join("; "))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summarize(
+    scenario: &Scenario,
+    target: &Target,
+    s: &Shared,
+    metrics: &GooseMetrics,
+    data: BTreeMap<String, f64>,
+    prediction_vars: &BTreeMap<String, f64>,
+    concurrency: usize,
+    iterations: Option<usize>,
+    wall: Duration,
+) -> LoadRun {
+    let ended = s
+        .ended
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .unwrap_or(Ended::Completed);
+    let predicted = scenario.predicted(prediction_vars);
+    let mut all_buckets: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut total_time_us = 0u64;
+    let mut max_us = 0u64;
+    let mut requests: Vec<RequestStats> = vec![];
+    let mut keys = scenario.keys();
+    for k in metrics.requests.keys() {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    for key in keys {
+        let agg = metrics.requests.get(&key);
+        let (observed, failed, statuses, latency) = match agg {
+            None => (0, 0, BTreeMap::new(), Latency::default()),
+            Some(a) => {
+                let t = &a.raw_data;
+                for (b, n) in t.times_us.iter() {
+                    *all_buckets.entry(*b).or_insert(0) += n;
+                }
+                total_time_us += t.total_time_us;
+                max_us = max_us.max(t.maximum_time_us);
+                let statuses = a
+                    .status_code_counts
+                    .iter()
+                    .map(|(code, n)| {
+                        let k = if *code == 0 {
+                            "transport".to_string()
+                        } else {
+                            code.to_string()
+                        };
+                        (k, *n as u64)
+                    })
+                    .collect();
+                (
+                    (a.success_count + a.fail_count) as u64,
+                    a.fail_count as u64,
+                    statuses,
+                    Latency {
+                        mean_ms: t.average_ms(),
+                        p50_ms: t.percentile_us(0.5) as f64 / 1000.0,
+                        p95_ms: t.percentile_us(0.95) as f64 / 1000.0,
+                        p99_ms: t.percentile_us(0.99) as f64 / 1000.0,
+                        max_ms: t.maximum_time_us as f64 / 1000.0,
+                    },
+                )
+            }
+        };
+        requests.push(RequestStats {
+            predicted: predicted.get(&key).copied(),
+            key,
+            observed,
+            failed,
+            statuses,
+            latency,
+        });
+    }
+    let total: u64 = requests.iter().map(|r| r.observed).sum();
+    let failed: u64 = requests.iter().map(|r| r.failed).sum();
+    let first = *s.first_sent.lock().unwrap_or_else(|p| p.into_inner());
+    let last = *s.last_answer.lock().unwrap_or_else(|p| p.into_inner());
+    let active = match (first, last) {
+        (Some(f), Some(l)) if l > f => l.duration_since(f),
+        _ => wall,
+    };
+    let elapsed_s = active.as_secs_f64();
+    let count: usize = all_buckets.values().sum();
+    let pct = |p: f64| -> f64 {
+        if count == 0 {
+            return 0.0;
+        }
+        let rank = ((count as f64) * p).ceil().max(1.0) as usize;
+        let mut seen = 0;
+        for (b, n) in &all_buckets {
+            seen += n;
+            if seen >= rank {
+                return *b as f64 / 1000.0;
+            }
+        }
+        max_us as f64 / 1000.0
+    };
+    let latency = Latency {
+        mean_ms: if count > 0 {
+            total_time_us as f64 / count as f64 / 1000.0
+        } else {
+            0.0
+        },
+        p50_ms: pct(0.5),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        max_ms: max_us as f64 / 1000.0,
+    };
+    let mut errors = s.errors.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    for e in metrics.errors.values() {
+        *errors.entry(s.base.redact(&e.error)).or_insert(0) += e.occurrences as u64;
+    }
+    let complete = ended == Ended::Completed;
+    LoadRun {
+        scenario: scenario.name.clone(),
+        title: scenario.title.clone(),
+        api: scenario.spec.name.clone(),
+        cite: scenario.cite.clone(),
+        target: target.base_url.clone(),
+        dataset: data,
+        concurrency,
+        iterations,
+        ended,
+        elapsed_s,
+        requests_total: total,
+        failed_total: failed,
+        throughput_rps: if elapsed_s > 0.0 {
+            total as f64 / elapsed_s
+        } else {
+            0.0
+        },
+        latency,
+        prediction_holds: complete
+            .then(|| requests.iter().all(|r| r.predicted == Some(r.observed))),
+        requests,
+        thresholds: metrics
+            .thresholds
+            .iter()
+            .map(|t| ThresholdOutcome {
+                rule: t.rule.clone(),
+                observed: t.observed.clone(),
+                passed: t.passed,
+                stopped_the_run: t.aborted,
+            })
+            .collect(),
+        limits: s
+            .limiters
+            .iter()
+            .map(|l| {
+                let def = &scenario.limits[l.index];
+                LimitUse {
+                    name: def.name.clone(),
+                    requests: def.requests.clone(),
+                    rate: l.rate as f64,
+                    per_seconds: def.per_seconds,
+                    waits: l.waits.load(Ordering::Relaxed),
+                }
+            })
+            .collect(),
+        errors,
+        left_undone: s.queue.as_ref().map(|q| q.pending()).unwrap_or(0),
+    }
+}

@@ -1,0 +1,613 @@
+//! A load scenario, as `scenarios/<name>.yaml` writes it: a documented workload of one API,
+//! the sentence of its document that motivates it, the requests it makes, and how many of each
+//! it will make as a function of the dataset. Loading checks everything a run would trip on
+//! (operations, variables, JSONPaths, formulas, that every request has a prediction) and names
+//! the file, line and column of each mistake.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json_path::JsonPath;
+
+use super::formula::Formula;
+use crate::error::{suggest, SpecError, SpecErrorKind, SpecErrors};
+use crate::locate::{pointer_of, Locator, Pointer};
+use crate::openapi::yaml_error_location;
+use crate::spec::context::LintCx;
+use crate::spec::step::{validate_steps, Request, StatusMatch, Step};
+use crate::spec::{normalize_ws, shape_error, Spec};
+
+/// Names every prediction may use besides the dataset's.
+pub const RUN_VARS: &[&str] = &["concurrency", "iterations"];
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    name: String,
+    api: String,
+    title: String,
+    cite: OneOrMany,
+    note: Option<String>,
+    #[serde(default)]
+    dataset: BTreeMap<String, DatasetVar>,
+    #[serde(default)]
+    setup: Vec<Step>,
+    export: Option<Vec<StepFile>>,
+    #[serde(default)]
+    on_start: Vec<StepFile>,
+    transactions: Option<Vec<TransactionFile>>,
+    predict: BTreeMap<String, String>,
+    #[serde(default)]
+    limits: Vec<LimitFile>,
+}
+
+/// One size of the dataset a prediction depends on.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetVar {
+    /// The mock's value (what `specgate load` runs with unless told otherwise).
+    pub default: f64,
+    /// `--users N` sets this one, and the embedded mock is started with N records.
+    #[serde(default)]
+    pub mock_size: bool,
+    pub about: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFile {
+    name: Option<String>,
+    request: Request,
+    expect: Option<StatusMatch>,
+    #[serde(default)]
+    capture: BTreeMap<String, String>,
+    follow: Option<String>,
+    each: Option<String>,
+    #[serde(default)]
+    item: BTreeMap<String, String>,
+    #[serde(default)]
+    then: Vec<StepFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransactionFile {
+    name: String,
+    #[serde(default = "one")]
+    weight: usize,
+    steps: Vec<StepFile>,
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitFile {
+    name: String,
+    #[serde(default)]
+    requests: Vec<String>,
+    rate: String,
+    per_seconds: f64,
+    cite: OneOrMany,
+    note: Option<String>,
+}
+
+/// One request of a scenario, and what follows from its answer.
+#[derive(Debug)]
+pub struct LoadStep {
+    /// `METHOD name`: the key of its counts, predictions, thresholds (`p95<50ms for GET /users`).
+    pub key: String,
+    /// The name goose records (the key without its method).
+    pub name: String,
+    pub request: Request,
+    /// The statuses that count as success; without it, any 2xx.
+    pub expect: Option<StatusMatch>,
+    /// Variable → JSONPath into the answer: in scope for the steps after it.
+    pub capture: Vec<(String, JsonPath)>,
+    /// Where the answer gives the next page's URL: the step is asked again there, until absent.
+    pub follow: Option<JsonPath>,
+    /// The items of the answer; `then` runs once for each of them.
+    pub each: Option<JsonPath>,
+    /// Variable → JSONPath into one item (`$` is the item).
+    pub item: Vec<(String, JsonPath)>,
+    pub then: Vec<Arc<LoadStep>>,
+}
+
+impl LoadStep {
+    /// Whether the answer must be read (to capture, follow or fan out), not only drained.
+    pub fn reads_body(&self) -> bool {
+        !self.capture.is_empty() || self.follow.is_some() || self.each.is_some()
+    }
+}
+
+/// A weighted sequence of steps each load user repeats.
+#[derive(Debug)]
+pub struct Transaction {
+    pub name: String,
+    pub weight: usize,
+    pub steps: Vec<Arc<LoadStep>>,
+}
+
+/// How the work is shared among the load users.
+#[derive(Debug)]
+pub enum Work {
+    /// One job for the whole run: every step once, its pages and its fan-out queued for whichever
+    /// load user is free. The run ends when the export does.
+    Export(Vec<Arc<LoadStep>>),
+    /// Each load user runs `on_start` once, then the transactions, each `weight` times an
+    /// iteration.
+    Mix {
+        on_start: Vec<Arc<LoadStep>>,
+        transactions: Vec<Transaction>,
+    },
+}
+
+/// A documented rate limit the load must stay under.
+#[derive(Debug, Clone)]
+pub struct Limit {
+    pub name: String,
+    /// Request keys it applies to; empty: every request.
+    pub requests: Vec<String>,
+    /// Requests allowed per `per_seconds`, a formula over the dataset.
+    pub rate: Formula,
+    pub per_seconds: f64,
+    pub cite: Vec<String>,
+    pub note: Option<String>,
+}
+
+impl Limit {
+    pub fn applies_to(&self, key: &str) -> bool {
+        self.requests.is_empty() || self.requests.iter().any(|r| r == key)
+    }
+}
+
+/// A loaded, checked scenario.
+#[derive(Debug)]
+pub struct Scenario {
+    pub file: PathBuf,
+    pub name: String,
+    pub title: String,
+    pub cite: Vec<String>,
+    pub note: Option<String>,
+    pub spec: Arc<Spec>,
+    pub dataset: BTreeMap<String, DatasetVar>,
+    /// Requests made once before the load starts (not counted): ids the work needs.
+    pub setup: Vec<Step>,
+    pub work: Work,
+    /// Request key → predicted count.
+    pub predict: BTreeMap<String, Formula>,
+    pub limits: Vec<Limit>,
+}
+
+impl Scenario {
+    /// The dataset variable `--users` sets, if the scenario has one.
+    pub fn size_var(&self) -> Option<&str> {
+        self.dataset
+            .iter()
+            .find(|(_, v)| v.mock_size)
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// Every request key the scenario can make, in the order it first makes them.
+    pub fn keys(&self) -> Vec<String> {
+        fn walk(s: &LoadStep, out: &mut Vec<String>) {
+            if !out.contains(&s.key) {
+                out.push(s.key.clone());
+            }
+            s.then.iter().for_each(|t| walk(t, out));
+        }
+        let mut out = vec![];
+        match &self.work {
+            Work::Export(steps) => steps.iter().for_each(|s| walk(s, &mut out)),
+            Work::Mix {
+                on_start,
+                transactions,
+            } => {
+                on_start.iter().for_each(|s| walk(s, &mut out));
+                for t in transactions {
+                    t.steps.iter().for_each(|s| walk(s, &mut out));
+                }
+            }
+        }
+        out
+    }
+
+    /// The predicted count of every request key for `vars` (dataset plus run variables).
+    pub fn predicted(&self, vars: &BTreeMap<String, f64>) -> BTreeMap<String, u64> {
+        self.predict
+            .iter()
+            .map(|(k, f)| {
+                let v = f.eval(vars).unwrap_or(f64::NAN);
+                (
+                    k.clone(),
+                    if v.is_finite() {
+                        v.round().max(0.0) as u64
+                    } else {
+                        0
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Check every cite against the API's document text.
+    pub fn check_cites(&self, document_text: &str) -> Vec<String> {
+        let doc = normalize_ws(document_text);
+        self.cite
+            .iter()
+            .chain(self.limits.iter().flat_map(|l| l.cite.iter()))
+            .filter(|c| !doc.contains(&normalize_ws(c)))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Load `file`, with the specs under `specs_root` (the scenario names its API).
+pub fn load_scenario(file: &Path, specs_root: &Path) -> Result<Scenario, SpecErrors> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        SpecErrors(vec![SpecError::new(
+            crate::error::Location {
+                file: file.to_path_buf(),
+                line: 0,
+                column: 0,
+            },
+            SpecErrorKind::Io(e.to_string()),
+        )
+        .with_hint(
+            "give the path of a scenario file, such as scenarios/checklick-export.yaml",
+        )])
+    })?;
+    let loc = Locator::new(file, &text).map_err(|e| SpecErrors(vec![*e]))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
+        SpecErrors(vec![SpecError::new(
+            yaml_error_location(&loc, &e),
+            SpecErrorKind::Syntax(e.to_string()),
+        )])
+    })?;
+    let raw: ScenarioFile = serde_path_to_error::deserialize(value).map_err(|e| {
+        let at = pointer_of(&Pointer::root(), e.path());
+        SpecErrors(vec![shape_error(&loc, &at, &e.inner().to_string())])
+    })?;
+    let root = Pointer::root();
+    let dirs = crate::spec::discover(specs_root).unwrap_or_default();
+    let Some(dir) = dirs
+        .iter()
+        .find(|d| d.file_name().is_some_and(|n| n == raw.api.as_str()))
+    else {
+        let names: Vec<String> = dirs
+            .iter()
+            .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        return Err(SpecErrors(vec![loc
+            .error(
+                &root.key("api"),
+                SpecErrorKind::UnknownName {
+                    what: "API",
+                    name: raw.api.clone(),
+                },
+            )
+            .with_hint(suggest(&raw.api, names.iter().map(String::as_str)))]));
+    };
+    let spec = Arc::new(crate::spec::load_spec(dir)?);
+    let mut errors = SpecErrors::default();
+    let mut cx = spec.contract.lint_cx(&spec.api, &loc, &mut errors);
+    let compiled = compile(raw, &spec, &mut cx);
+    if errors.is_empty() {
+        if let Some(mut s) = compiled {
+            s.file = file.to_path_buf();
+            return Ok(s);
+        }
+    }
+    Err(errors)
+}
+
+fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scenario> {
+    let root = Pointer::root();
+    for (name, v) in &raw.dataset {
+        if !(v.default.is_finite() && v.default >= 0.0) {
+            cx.invalid(
+                &root.key("dataset").key(name).key("default"),
+                format!("`{name}` must be a size, 0 or more"),
+                "give a whole number such as 95".into(),
+            );
+        }
+    }
+    if raw.dataset.values().filter(|v| v.mock_size).count() > 1 {
+        cx.invalid(
+            &root.key("dataset"),
+            "more than one dataset variable has `mock_size: true`".into(),
+            "`--users` sets one size: mark only the main collection".into(),
+        );
+    }
+    let cites = match raw.cite {
+        OneOrMany::One(c) => vec![c],
+        OneOrMany::Many(c) => c,
+    };
+    if cites.iter().all(|c| c.trim().is_empty()) {
+        cx.invalid(
+            &root.key("cite"),
+            "the cite is empty".into(),
+            "quote the sentence of the document that describes this workload".into(),
+        );
+    }
+    // Setup runs first: its captures are in scope for every step of the load.
+    cx.begin_rule();
+    validate_steps(&raw.setup, cx, &root.key("setup"));
+    let work = match (raw.export, raw.transactions) {
+        (Some(export), None) => {
+            if !raw.on_start.is_empty() {
+                cx.invalid(
+                    &root.key("on_start"),
+                    "an export has no `on_start`: its work is shared, not per load user".into(),
+                    "put the steps under `setup` (run once, not counted) or into `export`".into(),
+                );
+            }
+            let steps = steps(cx, &export, &root.key("export"), false);
+            Work::Export(steps)
+        }
+        (None, Some(transactions)) => {
+            let on_start = steps(cx, &raw.on_start, &root.key("on_start"), true);
+            let mut out = vec![];
+            for (i, t) in transactions.iter().enumerate() {
+                let at = root.key("transactions").index(i);
+                if t.weight == 0 {
+                    cx.invalid(
+                        &at.key("weight"),
+                        "a weight of 0 never runs".into(),
+                        "give 1 or more, or remove the transaction".into(),
+                    );
+                }
+                // A transaction's captures are its own: the next transaction does not see them.
+                let before = cx.vars.clone();
+                let steps = steps(cx, &t.steps, &at.key("steps"), true);
+                cx.vars = before;
+                out.push(Transaction {
+                    name: t.name.clone(),
+                    weight: t.weight,
+                    steps,
+                });
+            }
+            if out.is_empty() {
+                cx.invalid(
+                    &root.key("transactions"),
+                    "no transactions".into(),
+                    "give at least one".into(),
+                );
+            }
+            Work::Mix {
+                on_start,
+                transactions: out,
+            }
+        }
+        _ => {
+            cx.invalid(
+                &root,
+                "a scenario has either `export` (shared work that ends when done) or \
+                 `transactions` (weighted, repeated by each load user)"
+                    .into(),
+                "give exactly one of them".into(),
+            );
+            return None;
+        }
+    };
+    let mut scenario = Scenario {
+        file: PathBuf::new(),
+        name: raw.name,
+        title: raw.title,
+        cite: cites,
+        note: raw.note,
+        spec: spec.clone(),
+        dataset: raw.dataset,
+        setup: raw.setup,
+        work,
+        predict: BTreeMap::new(),
+        limits: vec![],
+    };
+    let keys = scenario.keys();
+    let known: BTreeSet<String> = scenario
+        .dataset
+        .keys()
+        .cloned()
+        .chain(RUN_VARS.iter().map(|s| s.to_string()))
+        .collect();
+    let formula = |cx: &mut LintCx, at: &Pointer, text: &str| -> Option<Formula> {
+        match Formula::parse(text) {
+            Ok(f) => {
+                for name in f.names() {
+                    if !known.contains(&name) {
+                        cx.push(
+                            at,
+                            SpecErrorKind::UnknownName {
+                                what: "dataset variable",
+                                name: name.clone(),
+                            },
+                            format!(
+                                "{}; declare it under `dataset`",
+                                suggest(&name, known.iter().map(String::as_str))
+                            ),
+                        );
+                    }
+                }
+                Some(f)
+            }
+            Err(e) => {
+                cx.invalid(
+                    at,
+                    e.to_string(),
+                    "e.g. `pages(users, 20) + 3 * users`".into(),
+                );
+                None
+            }
+        }
+    };
+    for (key, text) in &raw.predict {
+        let at = root.key("predict").key(key);
+        if !keys.contains(key) {
+            cx.push(
+                &at,
+                SpecErrorKind::UnknownName {
+                    what: "request",
+                    name: key.clone(),
+                },
+                format!(
+                    "{}; a prediction is keyed by `METHOD name` of a step",
+                    suggest(key, keys.iter().map(String::as_str))
+                ),
+            );
+        }
+        if let Some(f) = formula(cx, &at, text) {
+            scenario.predict.insert(key.clone(), f);
+        }
+    }
+    for key in &keys {
+        if !raw.predict.contains_key(key) {
+            cx.invalid(
+                &root.key("predict"),
+                format!("no prediction for `{key}`"),
+                format!("add `{key}: <formula>` under `predict`"),
+            );
+        }
+    }
+    for (i, l) in raw.limits.into_iter().enumerate() {
+        let at = root.key("limits").index(i);
+        for (j, r) in l.requests.iter().enumerate() {
+            if !keys.contains(r) {
+                cx.push(
+                    &at.key("requests").index(j),
+                    SpecErrorKind::UnknownName {
+                        what: "request",
+                        name: r.clone(),
+                    },
+                    suggest(r, keys.iter().map(String::as_str)),
+                );
+            }
+        }
+        if l.per_seconds.is_nan() || l.per_seconds <= 0.0 {
+            cx.invalid(
+                &at.key("per_seconds"),
+                "a limit's window must be longer than 0 seconds".into(),
+                "e.g. `per_seconds: 60` for a rate per minute".into(),
+            );
+        }
+        if let Some(rate) = formula(cx, &at.key("rate"), &l.rate) {
+            scenario.limits.push(Limit {
+                name: l.name,
+                requests: l.requests,
+                rate,
+                per_seconds: l.per_seconds,
+                cite: match l.cite {
+                    OneOrMany::One(c) => vec![c],
+                    OneOrMany::Many(c) => c,
+                },
+                note: l.note,
+            });
+        }
+    }
+    Some(scenario)
+}
+
+/// Compile a list of steps. `sequential`: each step's captures are in scope for the steps after
+/// it (a transaction); otherwise only for its own `then` (independent export jobs).
+fn steps(cx: &mut LintCx, raw: &[StepFile], at: &Pointer, sequential: bool) -> Vec<Arc<LoadStep>> {
+    let mut out = vec![];
+    for (i, s) in raw.iter().enumerate() {
+        let before = cx.vars.clone();
+        out.push(Arc::new(step(cx, s, &at.index(i))));
+        if !sequential {
+            cx.vars = before;
+        }
+    }
+    out
+}
+
+fn step(cx: &mut LintCx, s: &StepFile, at: &Pointer) -> LoadStep {
+    s.request.validate(cx, &at.key("request"));
+    let op = s
+        .request
+        .operation
+        .as_ref()
+        .and_then(|id| cx.api.operations.get(id));
+    let method = s.request.effective_method(op.map(|o| o.method.as_str()));
+    let name = s
+        .name
+        .clone()
+        .or_else(|| s.request.path.clone())
+        .or_else(|| op.map(|o| o.path.clone()))
+        .unwrap_or_default();
+    let path = |cx: &mut LintCx, at: &Pointer, text: &str| -> Option<JsonPath> {
+        if text.contains("{{") {
+            cx.invalid(
+                at,
+                "a load step's JSONPath cannot hold variables".into(),
+                "select with a fixed path; it is compiled once for the whole run".into(),
+            );
+            return None;
+        }
+        cx.jsonpath(at, text);
+        JsonPath::parse(text).ok()
+    };
+    let capture: Vec<(String, JsonPath)> = s
+        .capture
+        .iter()
+        .filter_map(|(k, p)| path(cx, &at.key("capture").key(k), p).map(|p| (k.clone(), p)))
+        .collect();
+    let follow = s
+        .follow
+        .as_ref()
+        .and_then(|p| path(cx, &at.key("follow"), p));
+    let each = s.each.as_ref().and_then(|p| path(cx, &at.key("each"), p));
+    if s.each.is_none() && !s.item.is_empty() {
+        cx.invalid(
+            &at.key("item"),
+            "`item` captures need `each`".into(),
+            "name the items with `each: $.data[*]`".into(),
+        );
+    }
+    let item: Vec<(String, JsonPath)> = s
+        .item
+        .iter()
+        .filter_map(|(k, p)| path(cx, &at.key("item").key(k), p).map(|p| (k.clone(), p)))
+        .collect();
+    // The children see this step's captures and its item's.
+    let before = cx.vars.clone();
+    for (k, _) in capture.iter().chain(item.iter()) {
+        cx.define_var(k);
+    }
+    let then = steps(cx, &s.then, &at.key("then"), true);
+    cx.vars = before;
+    for (k, _) in &capture {
+        cx.define_var(k);
+    }
+    LoadStep {
+        key: format!("{method} {name}"),
+        name,
+        request: s.request.clone(),
+        expect: s.expect.clone(),
+        capture,
+        follow,
+        each,
+        item,
+        then,
+    }
+}
+
+/// Every `*.yaml` scenario under `root`, sorted.
+pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    out.sort();
+    Ok(out)
+}

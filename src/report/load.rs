@@ -1,0 +1,556 @@
+//! Reports of load runs and capacity plans: the terminal table, JSON, Markdown and HTML (with
+//! SVG charts of throughput and latency against concurrency, drawn inline: no script, no
+//! network, as the conformance report).
+
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+use crate::load::plan::Plan;
+use crate::load::LoadRun;
+
+/// The report formats `specgate load` and `specgate plan` write.
+pub const FORMATS: &[&str] = &["json", "md", "html"];
+
+fn esc(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
+fn verdict(run: &LoadRun) -> &'static str {
+    match run.prediction_holds {
+        Some(true) => "every count is the predicted one",
+        Some(false) => "COUNTS DIFFER FROM THE PREDICTION",
+        None => "the run did not complete: the prediction is for a complete run",
+    }
+}
+
+fn count_cell(r: &crate::load::run::RequestStats) -> (String, &'static str) {
+    match r.predicted {
+        Some(p) if p == r.observed => (p.to_string(), "="),
+        Some(p) => (p.to_string(), "≠"),
+        None => ("-".into(), " "),
+    }
+}
+
+fn statuses(r: &crate::load::run::RequestStats) -> String {
+    r.statuses
+        .iter()
+        .map(|(k, n)| format!("{k}×{n}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The run as a table with its verdicts, for the terminal.
+pub fn terminal(run: &LoadRun) -> String {
+    let mut b = Builder::default();
+    b.push_record([
+        "request",
+        "predicted",
+        "",
+        "observed",
+        "failed",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "statuses",
+    ]);
+    for r in &run.requests {
+        let (p, eq) = count_cell(r);
+        b.push_record([
+            r.key.clone(),
+            p,
+            eq.to_string(),
+            r.observed.to_string(),
+            r.failed.to_string(),
+            format!("{:.2}", r.latency.p50_ms),
+            format!("{:.2}", r.latency.p95_ms),
+            format!("{:.2}", r.latency.p99_ms),
+            statuses(r),
+        ]);
+    }
+    let mut out = format!(
+        "{} ({}) against {}\n{}\n",
+        run.scenario,
+        run.title,
+        run.target,
+        dataset_line(&run.dataset)
+    );
+    out.push_str(&b.build().with(Style::rounded()).to_string());
+    out.push('\n');
+    out.push_str(&format!(
+        "{} requests in {:.2} s with {} load users: {:.0} requests/s; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms; {} failed\n",
+        run.requests_total,
+        run.elapsed_s,
+        run.concurrency,
+        run.throughput_rps,
+        run.latency.p50_ms,
+        run.latency.p95_ms,
+        run.latency.p99_ms,
+        run.failed_total
+    ));
+    out.push_str(&format!("run {}; {}\n", run.ended.describe(), verdict(run)));
+    if run.left_undone > 0 {
+        out.push_str(&format!(
+            "{} jobs of the export were left undone\n",
+            run.left_undone
+        ));
+    }
+    for l in &run.limits {
+        out.push_str(&format!(
+            "limit {}: {} per {} s, waited {} times\n",
+            l.name, l.rate, l.per_seconds, l.waits
+        ));
+    }
+    for t in &run.thresholds {
+        out.push_str(&format!(
+            "threshold {}: {} ({}){}\n",
+            t.rule,
+            if t.passed { "PASS" } else { "FAIL" },
+            t.observed,
+            if t.stopped_the_run {
+                ", stopped the run"
+            } else {
+                ""
+            }
+        ));
+    }
+    for (e, n) in run.errors.iter().take(10) {
+        out.push_str(&format!("error ×{n}: {e}\n"));
+    }
+    out
+}
+
+fn dataset_line(d: &std::collections::BTreeMap<String, f64>) -> String {
+    let parts: Vec<String> = d.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("dataset: {}", parts.join(", "))
+}
+
+pub fn json(run: &LoadRun) -> String {
+    serde_json::to_string_pretty(run).unwrap_or_default()
+}
+
+pub fn markdown(run: &LoadRun) -> String {
+    let mut out = format!("# Load run: {} ({})\n\n", run.scenario, run.title);
+    for c in &run.cite {
+        out.push_str(&format!("> {c}\n\n"));
+    }
+    out.push_str(&format!(
+        "Target `{}`, {}, {} load users.\n\n**{}**: {}.\n\n",
+        run.target,
+        dataset_line(&run.dataset),
+        run.concurrency,
+        run.ended.describe(),
+        verdict(run)
+    ));
+    out.push_str("| request | predicted | observed | failed | p50 ms | p95 ms | p99 ms | statuses |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
+    for r in &run.requests {
+        let (p, eq) = count_cell(r);
+        out.push_str(&format!(
+            "| `{}` | {p} | {}{} | {} | {:.2} | {:.2} | {:.2} | {} |\n",
+            r.key,
+            if eq == "≠" { "**≠** " } else { "" },
+            r.observed,
+            r.failed,
+            r.latency.p50_ms,
+            r.latency.p95_ms,
+            r.latency.p99_ms,
+            statuses(r)
+        ));
+    }
+    out.push_str(&format!(
+        "\n{} requests in {:.2} s: **{:.0} requests/s**; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms.\n",
+        run.requests_total,
+        run.elapsed_s,
+        run.throughput_rps,
+        run.latency.p50_ms,
+        run.latency.p95_ms,
+        run.latency.p99_ms
+    ));
+    if !run.thresholds.is_empty() {
+        out.push_str("\n| threshold | observed | verdict |\n|---|---|---|\n");
+        for t in &run.thresholds {
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                t.rule,
+                t.observed,
+                if t.passed { "pass" } else { "FAIL" }
+            ));
+        }
+    }
+    if !run.errors.is_empty() {
+        out.push_str("\n## Errors\n\n");
+        for (e, n) in &run.errors {
+            out.push_str(&format!("- ×{n}: {e}\n"));
+        }
+    }
+    out
+}
+
+const STYLE: &str = "<style>\nbody{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}td.n{text-align:right}\n.ok{color:#17663a}.bad{color:#b3261e}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}\nsvg text{font:11px system-ui,sans-serif}\n</style>";
+
+pub fn html(run: &LoadRun) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate load: {0}</title>\n{STYLE}</head><body>\n<h1>Load run: {0}</h1>\n<p>{1}</p>\n",
+        esc(&run.scenario),
+        esc(&run.title)
+    );
+    for c in &run.cite {
+        out.push_str(&format!("<blockquote>{}</blockquote>\n", esc(c)));
+    }
+    let class = if run.prediction_holds == Some(false) {
+        "bad"
+    } else {
+        "ok"
+    };
+    out.push_str(&format!(
+        "<p>Target <code>{}</code>, {}, {} load users. <b class=\"{class}\">{}: {}.</b></p>\n",
+        esc(&run.target),
+        esc(&dataset_line(&run.dataset)),
+        run.concurrency,
+        run.ended.describe(),
+        verdict(run)
+    ));
+    out.push_str("<table><tr><th>request</th><th>predicted</th><th>observed</th><th>failed</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>statuses</th></tr>\n");
+    for r in &run.requests {
+        let (p, eq) = count_cell(r);
+        let cls = if eq == "≠" { " class=\"bad\"" } else { "" };
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td class=\"n\">{p}</td><td class=\"n\"{cls}>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td>{}</td></tr>\n",
+            esc(&r.key),
+            r.observed,
+            r.failed,
+            r.latency.p50_ms,
+            r.latency.p95_ms,
+            r.latency.p99_ms,
+            esc(&statuses(r))
+        ));
+    }
+    out.push_str(&format!(
+        "</table>\n<p>{} requests in {:.2} s: <b>{:.0} requests/s</b>; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms; {} failed.</p>\n",
+        run.requests_total,
+        run.elapsed_s,
+        run.throughput_rps,
+        run.latency.p50_ms,
+        run.latency.p95_ms,
+        run.latency.p99_ms,
+        run.failed_total
+    ));
+    for t in &run.thresholds {
+        out.push_str(&format!(
+            "<p class=\"{}\">threshold <code>{}</code>: {} ({})</p>\n",
+            if t.passed { "ok" } else { "bad" },
+            esc(&t.rule),
+            if t.passed { "pass" } else { "FAIL" },
+            esc(&t.observed)
+        ));
+    }
+    for (e, n) in &run.errors {
+        out.push_str(&format!("<p class=\"bad\">×{n}: {}</p>\n", esc(e)));
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+pub fn render(format: &str, run: &LoadRun) -> Option<String> {
+    Some(match format {
+        "json" => json(run),
+        "md" => markdown(run),
+        "html" => html(run),
+        _ => return None,
+    })
+}
+
+fn wall(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "unbounded".into();
+    }
+    let s = seconds.round() as u64;
+    match s {
+        0..=119 => format!("{seconds:.1} s"),
+        120..=7199 => format!("{} min {} s", s / 60, s % 60),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+fn plan_summary(plan: &Plan) -> String {
+    let binding = if plan.binding == "concurrency" {
+        format!(
+            "the measured capacity at {} load users binds ({:.0} requests/s); no documented limit is reached",
+            plan.recommended_concurrency, plan.measured_rps
+        )
+    } else {
+        format!(
+            "the documented limit `{}` binds: {:.1} requests/s for the workload, under the {:.0} measured",
+            plan.binding, plan.effective_rps, plan.measured_rps
+        )
+    };
+    format!(
+        "For {}: {} requests; recommended concurrency {}; {}; predicted wall time {}.",
+        dataset_line(&plan.plan_dataset).trim_start_matches("dataset: "),
+        plan.predicted_total,
+        plan.recommended_concurrency,
+        binding,
+        wall(plan.predicted_wall_s)
+    )
+}
+
+pub fn plan_terminal(plan: &Plan) -> String {
+    let mut b = Builder::default();
+    b.push_record([
+        "load users",
+        "requests/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "requests",
+        "failed",
+        "run",
+    ]);
+    for p in &plan.points {
+        b.push_record([
+            format!(
+                "{}{}",
+                p.concurrency,
+                if p.concurrency == plan.recommended_concurrency {
+                    " ←"
+                } else {
+                    ""
+                }
+            ),
+            format!("{:.0}", p.throughput_rps),
+            format!("{:.2}", p.p50_ms),
+            format!("{:.2}", p.p95_ms),
+            format!("{:.2}", p.p99_ms),
+            p.requests.to_string(),
+            p.failed.to_string(),
+            p.ended.describe().to_string(),
+        ]);
+    }
+    let mut out = format!(
+        "plan: {} ({}) against {}\nsweep on the sample {}\n",
+        plan.scenario,
+        plan.title,
+        plan.target,
+        dataset_line(&plan.sample_dataset)
+    );
+    out.push_str(&b.build().with(Style::rounded()).to_string());
+    out.push('\n');
+    for (k, n) in &plan.predicted_requests {
+        out.push_str(&format!("  {n:>12}  {k}\n"));
+    }
+    for l in &plan.limits {
+        out.push_str(&format!(
+            "limit {}: {:.2} requests/s on {:.1}% of the requests → at most {:.1} requests/s\n",
+            l.name,
+            l.rate_rps,
+            l.share * 100.0,
+            l.cap_rps
+        ));
+    }
+    out.push_str(&plan_summary(plan));
+    out.push('\n');
+    if let Some(s) = plan.stopped {
+        out.push_str(&format!("the sweep was {}\n", s.describe()));
+    }
+    out
+}
+
+pub fn plan_json(plan: &Plan) -> String {
+    serde_json::to_string_pretty(plan).unwrap_or_default()
+}
+
+pub fn plan_markdown(plan: &Plan) -> String {
+    let mut out = format!(
+        "# Capacity plan: {} ({})\n\n{}\n\n",
+        plan.scenario,
+        plan.title,
+        plan_summary(plan)
+    );
+    out.push_str("| load users | requests/s | p50 ms | p95 ms | p99 ms | requests | failed |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+    for p in &plan.points {
+        out.push_str(&format!(
+            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} |\n",
+            p.concurrency, p.throughput_rps, p.p50_ms, p.p95_ms, p.p99_ms, p.requests, p.failed
+        ));
+    }
+    out.push_str("\n| request | predicted |\n|---|---:|\n");
+    for (k, n) in &plan.predicted_requests {
+        out.push_str(&format!("| `{k}` | {n} |\n"));
+    }
+    out
+}
+
+/// A line chart of `values` against the sweep's concurrencies (log-spaced on x).
+pub fn svg_chart(
+    title: &str,
+    unit: &str,
+    xs: &[usize],
+    series: &[(&str, &str, Vec<f64>)],
+) -> String {
+    let (w, h, left, bottom, top, right) = (520.0, 260.0, 60.0, 36.0, 24.0, 110.0);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let max_y = series
+        .iter()
+        .flat_map(|(_, _, v)| v.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let n = xs.len().max(1);
+    let x_at = |i: usize| {
+        left + if n > 1 {
+            plot_w * i as f64 / (n - 1) as f64
+        } else {
+            plot_w / 2.0
+        }
+    };
+    let y_at = |v: f64| top + plot_h * (1.0 - v / max_y);
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\">\n<text x=\"{left}\" y=\"14\">{0} ({1})</text>\n",
+        esc(title),
+        esc(unit)
+    );
+    out.push_str(&format!(
+        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{0}\" stroke=\"#888\"/>\n",
+        top + plot_h,
+        left + plot_w
+    ));
+    for k in 0..=4 {
+        let v = max_y * k as f64 / 4.0;
+        out.push_str(&format!(
+            "<text x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{label}</text><line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{rx}\" y2=\"{gy:.1}\" stroke=\"#eee\"/>\n",
+            lx = left - 4.0,
+            ty = y_at(v) + 4.0,
+            gy = y_at(v),
+            rx = left + plot_w,
+            label = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
+        ));
+    }
+    for (i, x) in xs.iter().enumerate() {
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x}</text>\n",
+            x_at(i),
+            top + plot_h + 16.0
+        ));
+    }
+    out.push_str(&format!(
+        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">load users</text>\n",
+        left + plot_w / 2.0,
+        h - 4.0
+    ));
+    for (si, (name, colour, values)) in series.iter().enumerate() {
+        let pts: Vec<String> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(i, v)| format!("{:.1},{:.1}", x_at(i), y_at(*v)))
+            .collect();
+        out.push_str(&format!(
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>\n",
+            pts.join(" ")
+        ));
+        for p in &pts {
+            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+            out.push_str(&format!(
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{colour}\"/>\n"
+            ));
+        }
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" fill=\"{colour}\">{}</text>\n",
+            left + plot_w + 8.0,
+            top + 14.0 * (si as f64 + 1.0),
+            esc(name)
+        ));
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+pub fn plan_html(plan: &Plan) -> String {
+    let xs: Vec<usize> = plan.points.iter().map(|p| p.concurrency).collect();
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate plan: {0}</title>\n{STYLE}</head><body>\n<h1>Capacity plan: {0}</h1>\n<p>{1}</p>\n<p><b>{2}</b></p>\n",
+        esc(&plan.scenario),
+        esc(&plan.title),
+        esc(&plan_summary(plan))
+    );
+    out.push_str(&svg_chart(
+        "throughput",
+        "requests/s",
+        &xs,
+        &[(
+            "requests/s",
+            "#1f5fa8",
+            plan.points.iter().map(|p| p.throughput_rps).collect(),
+        )],
+    ));
+    out.push_str(&svg_chart(
+        "latency",
+        "ms",
+        &xs,
+        &[
+            (
+                "p50",
+                "#17663a",
+                plan.points.iter().map(|p| p.p50_ms).collect(),
+            ),
+            (
+                "p95",
+                "#a15c00",
+                plan.points.iter().map(|p| p.p95_ms).collect(),
+            ),
+            (
+                "p99",
+                "#b3261e",
+                plan.points.iter().map(|p| p.p99_ms).collect(),
+            ),
+        ],
+    ));
+    out.push_str(&format!(
+        "<h2>Sweep</h2><p>On the sample {}, against <code>{}</code>.</p>\n<table><tr><th>load users</th><th>requests/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>requests</th><th>failed</th></tr>\n",
+        esc(&dataset_line(&plan.sample_dataset)),
+        esc(&plan.target)
+    ));
+    for p in &plan.points {
+        out.push_str(&format!(
+            "<tr><td class=\"n\">{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            p.concurrency, p.throughput_rps, p.p50_ms, p.p95_ms, p.p99_ms, p.requests, p.failed
+        ));
+    }
+    out.push_str(
+        "</table>\n<h2>Predicted requests</h2><table><tr><th>request</th><th>predicted</th></tr>\n",
+    );
+    for (k, n) in &plan.predicted_requests {
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>\n",
+            esc(k)
+        ));
+    }
+    out.push_str("</table>\n");
+    if !plan.limits.is_empty() {
+        out.push_str("<h2>Documented limits</h2>\n");
+        for l in &plan.limits {
+            out.push_str(&format!(
+                "<p><b>{}</b>: {:.2} requests/s on {:.1}% of the requests, so at most {:.1} requests/s for the workload.</p>\n",
+                esc(&l.name),
+                l.rate_rps,
+                l.share * 100.0,
+                l.cap_rps
+            ));
+            for c in &l.cite {
+                out.push_str(&format!("<blockquote>{}</blockquote>\n", esc(c)));
+            }
+        }
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+pub fn render_plan(format: &str, plan: &Plan) -> Option<String> {
+    Some(match format {
+        "json" => plan_json(plan),
+        "md" => plan_markdown(plan),
+        "html" => plan_html(plan),
+        _ => return None,
+    })
+}
