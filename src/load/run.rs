@@ -634,7 +634,10 @@ async fn export_worker(user: &mut GooseUser, s: &Shared) {
 
 /// A transaction of a transactions scenario: its steps, with the user's variables.
 async fn mix_transaction(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep>], keep: bool) {
-    if !ensure_session(user, s) {
+    if s.should_stop() || !ensure_session(user, s) {
+        // goose calls the transaction again at once until it sees the run end: give its
+        // scheduler the thread instead of spinning.
+        tokio::time::sleep(Duration::from_millis(20)).await;
         return;
     }
     let mut vars = user
@@ -698,16 +701,23 @@ pub async fn run_load(
         )))
     })?;
     let mut cx = RuleCx::new(spec, target, &client, vars);
-    for (i, step) in scenario.setup.iter().enumerate() {
+    for (i, (step, repeat)) in scenario.setup.iter().enumerate() {
         let label = step
             .name
             .clone()
             .unwrap_or_else(|| format!("setup {}", i + 1));
-        if cx.step(step, &label).await.is_err() {
-            return Err(err(LoadErrorKind::Setup(format!(
-                "{label}: {}",
-                describe_failures(&cx)
-            ))));
+        let times = repeat
+            .as_ref()
+            .map(|f| f.eval(&data).unwrap_or(0.0).max(0.0) as u64)
+            .unwrap_or(1);
+        for n in 0..times {
+            cx.vars.set(super::scenario::SETUP_INDEX, Value::from(n));
+            if cx.step(step, &label).await.is_err() {
+                return Err(err(LoadErrorKind::Setup(format!(
+                    "{label}: {}",
+                    describe_failures(&cx)
+                ))));
+            }
         }
     }
     let base = cx.vars.clone();
@@ -805,7 +815,10 @@ pub async fn run_load(
     match iterations {
         Some(n) => config.iterations = Some(n.max(1)),
         None => {
-            config.run_time = Some(format!("{}", options.run_time.as_secs().max(1)));
+            config.run_time = Some(format!(
+                "{}",
+                options.run_time.as_secs_f64().ceil().max(1.0)
+            ));
             config.no_reset_metrics = true;
         }
     }
@@ -841,7 +854,11 @@ pub async fn run_load(
             Ended::Interrupted
         });
     }
-    // A transactions scenario that ran all its iterations completed.
+    // A transactions scenario without iterations runs until its time is up; with them, or an
+    // export that ended without another reason, it completed.
+    if iterations.is_none() {
+        shared.end(Ended::RunTime);
+    }
     shared.end(Ended::Completed);
     let _ = threshold_failed;
 

@@ -19,6 +19,9 @@ use crate::spec::context::LintCx;
 use crate::spec::step::{validate_steps, Request, StatusMatch, Step};
 use crate::spec::{normalize_ws, shape_error, Spec};
 
+/// The variable a repeated setup step counts with.
+pub const SETUP_INDEX: &str = "setup_index";
+
 /// Names every prediction may use besides the dataset's.
 pub const RUN_VARS: &[&str] = &["concurrency", "iterations"];
 
@@ -40,7 +43,7 @@ struct ScenarioFile {
     #[serde(default)]
     dataset: BTreeMap<String, DatasetVar>,
     #[serde(default)]
-    setup: Vec<Step>,
+    setup: Vec<SetupFile>,
     export: Option<Vec<StepFile>>,
     #[serde(default)]
     on_start: Vec<StepFile>,
@@ -76,6 +79,19 @@ struct StepFile {
     item: BTreeMap<String, String>,
     #[serde(default)]
     then: Vec<StepFile>,
+}
+
+/// A setup request, made `repeat` times (a formula over the dataset); `{{setup_index}}` counts
+/// from 0.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetupFile {
+    name: Option<String>,
+    request: Request,
+    expect: Option<crate::spec::step::Expect>,
+    #[serde(default)]
+    capture: BTreeMap<String, String>,
+    repeat: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,8 +198,9 @@ pub struct Scenario {
     pub note: Option<String>,
     pub spec: Arc<Spec>,
     pub dataset: BTreeMap<String, DatasetVar>,
-    /// Requests made once before the load starts (not counted): ids the work needs.
-    pub setup: Vec<Step>,
+    /// Requests made before the load starts (not counted): ids and data the work needs, each
+    /// step as many times as its formula says (once without one).
+    pub setup: Vec<(Step, Option<Formula>)>,
     pub work: Work,
     /// Request key → predicted count.
     pub predict: BTreeMap<String, Formula>,
@@ -343,7 +360,18 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
     }
     // Setup runs first: its captures are in scope for every step of the load.
     cx.begin_rule();
-    validate_steps(&raw.setup, cx, &root.key("setup"));
+    let setup: Vec<Step> = raw
+        .setup
+        .iter()
+        .map(|s| Step {
+            name: s.name.clone(),
+            request: s.request.clone(),
+            expect: s.expect.clone(),
+            capture: s.capture.clone(),
+        })
+        .collect();
+    cx.define_var(SETUP_INDEX);
+    validate_steps(&setup, cx, &root.key("setup"));
     let work = match (raw.export, raw.transactions) {
         (Some(export), None) => {
             if !raw.on_start.is_empty() {
@@ -409,7 +437,7 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
         note: raw.note,
         spec: spec.clone(),
         dataset: raw.dataset,
-        setup: raw.setup,
+        setup: vec![],
         work,
         predict: BTreeMap::new(),
         limits: vec![],
@@ -451,6 +479,13 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
             }
         }
     };
+    for (i, (step, s)) in setup.into_iter().zip(&raw.setup).enumerate() {
+        let repeat = s
+            .repeat
+            .as_ref()
+            .and_then(|r| formula(cx, &root.key("setup").index(i).key("repeat"), r));
+        scenario.setup.push((step, repeat));
+    }
     for (key, text) in &raw.predict {
         let at = root.key("predict").key(key);
         if !keys.contains(key) {

@@ -23,8 +23,10 @@ fn verdict(run: &LoadRun) -> &'static str {
     }
 }
 
-fn count_cell(r: &crate::load::run::RequestStats) -> (String, &'static str) {
+fn count_cell(run: &LoadRun, r: &crate::load::run::RequestStats) -> (String, &'static str) {
     match r.predicted {
+        // A partial run is not held to the prediction of a complete one.
+        Some(p) if run.prediction_holds.is_none() => (p.to_string(), " "),
         Some(p) if p == r.observed => (p.to_string(), "="),
         Some(p) => (p.to_string(), "≠"),
         None => ("-".into(), " "),
@@ -54,7 +56,7 @@ pub fn terminal(run: &LoadRun) -> String {
         "statuses",
     ]);
     for r in &run.requests {
-        let (p, eq) = count_cell(r);
+        let (p, eq) = count_cell(run, r);
         b.push_record([
             r.key.clone(),
             p,
@@ -143,7 +145,7 @@ pub fn markdown(run: &LoadRun) -> String {
     ));
     out.push_str("| request | predicted | observed | failed | p50 ms | p95 ms | p99 ms | statuses |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
     for r in &run.requests {
-        let (p, eq) = count_cell(r);
+        let (p, eq) = count_cell(run, r);
         out.push_str(&format!(
             "| `{}` | {p} | {}{} | {} | {:.2} | {:.2} | {:.2} | {} |\n",
             r.key,
@@ -211,7 +213,7 @@ pub fn html(run: &LoadRun) -> String {
     ));
     out.push_str("<table><tr><th>request</th><th>predicted</th><th>observed</th><th>failed</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>statuses</th></tr>\n");
     for r in &run.requests {
-        let (p, eq) = count_cell(r);
+        let (p, eq) = count_cell(run, r);
         let cls = if eq == "≠" { " class=\"bad\"" } else { "" };
         out.push_str(&format!(
             "<tr><td><code>{}</code></td><td class=\"n\">{p}</td><td class=\"n\"{cls}>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td>{}</td></tr>\n",
