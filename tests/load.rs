@@ -318,3 +318,24 @@ fn scenario_mistakes_are_located() {
     assert!(shown.contains("tagz") && shown.contains("tags"), "{shown}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_scenario_loads_and_quotes_its_document() {
+    let docs = root().join("../shared/docs");
+    let files = specgate::load::scenario::discover(&root().join("scenarios")).unwrap();
+    assert!(files.len() >= 7, "{files:?}");
+    for f in files {
+        let s = specgate::load::load_scenario(&f, &root().join("specs"))
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let doc = docs.join(&s.spec.contract.document);
+        if let Ok(text) = std::fs::read_to_string(&doc) {
+            let missing = s.check_cites(&text);
+            assert!(
+                missing.is_empty(),
+                "{}: not in {}: {missing:?}",
+                f.display(),
+                doc.display()
+            );
+        }
+    }
+}
