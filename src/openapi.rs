@@ -469,13 +469,18 @@ impl Compiler {
             "components".into(),
             serde_json::json!({ "schemas": components }),
         );
-        jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .should_validate_formats(true)
-            .build(&Value::Object(root))
-            .map(Arc::new)
-            .map_err(|e| e.to_string())
+        compile_json_schema(&Value::Object(root)).map(Arc::new)
     }
+}
+
+/// Compile a JSON Schema (2020-12, formats checked) as every schema of a spec is compiled,
+/// once converted by [`to_json_schema`]. Public for fuzzing.
+pub fn compile_json_schema(schema: &Value) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
 }
 
 /// One OpenAPI 3.0 schema as JSON Schema 2020-12.

@@ -10,7 +10,7 @@ use super::Check;
 use crate::run::expect::select_json;
 use crate::run::request::Prepared;
 use crate::run::rule::{RuleCx, Stop};
-use crate::run::{Failure, Response};
+use crate::run::{Failure, Response, Vars};
 
 use super::{given_requests, validate_given_request, KindParams};
 use crate::locate::Pointer;
@@ -113,7 +113,14 @@ const DEFAULT_MAX_PAGES: usize = 1000;
 
 /// The items of a page: the elements of the array the path selects, or the nodes themselves.
 fn items_of(body: &Value, path: &str, cx: &RuleCx<'_>) -> Vec<Value> {
-    let nodes = select_json(body, path, &cx.vars).unwrap_or_default();
+    page_items(body, path, &cx.vars)
+}
+
+/// The items of a page: the elements of the array `path` selects in `body`, or the nodes
+/// themselves (none when the path cannot be evaluated). What a `pagination` rule counts and
+/// walks; public for benches and fuzzing.
+pub fn page_items(body: &Value, path: &str, vars: &Vars) -> Vec<Value> {
+    let nodes = select_json(body, path, vars).unwrap_or_default();
     match nodes.as_slice() {
         [Value::Array(a)] => a.clone(),
         _ => nodes,
@@ -122,15 +129,23 @@ fn items_of(body: &Value, path: &str, cx: &RuleCx<'_>) -> Vec<Value> {
 
 /// A link's URL: a string, or a JSON:API link object's `href`; None when absent or null.
 fn link_of(body: &Value, path: &str, cx: &RuleCx<'_>) -> Option<String> {
-    match select_json(body, path, &cx.vars).ok()?.into_iter().next()? {
+    page_link(body, path, &cx.vars)
+}
+
+/// The URL of the link `path` selects in `body`: a string, or a JSON:API link object's
+/// `href`; None when absent, empty or null. How a `pagination` rule reads `links`; public for
+/// benches and fuzzing.
+pub fn page_link(body: &Value, path: &str, vars: &Vars) -> Option<String> {
+    match select_json(body, path, vars).ok()?.into_iter().next()? {
         Value::String(s) if !s.is_empty() => Some(s),
         Value::Object(m) => m.get("href").and_then(Value::as_str).map(str::to_string),
         _ => None,
     }
 }
 
-/// `scheme://host[:port]` of a URL.
-fn origin(url: &str) -> &str {
+/// `scheme://host[:port]` of a URL: a link is only followed within the target's origin.
+/// Public for benches and fuzzing.
+pub fn origin(url: &str) -> &str {
     let after = url.find("://").map(|i| i + 3).unwrap_or(0);
     let end = url[after..].find('/').map(|i| after + i).unwrap_or(url.len());
     &url[..end]

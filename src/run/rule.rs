@@ -258,17 +258,7 @@ impl<'a> RuleCx<'a> {
         response: &Response,
         captures: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), String> {
-        if captures.is_empty() {
-            return Ok(());
-        }
-        let body = response.json().unwrap_or(Value::Null);
-        for (name, path) in captures {
-            match select_json(&body, path, &self.vars) {
-                Ok(nodes) if !nodes.is_empty() => self.vars.set(name, nodes[0].clone()),
-                _ => return Err(name.clone()),
-            }
-        }
-        Ok(())
+        capture(&mut self.vars, response, captures)
     }
 
     /// A step of a lifecycle: send, check, capture. A capture that selects nothing fails.
@@ -407,4 +397,25 @@ impl Conformance {
             None => vec![],
         }
     }
+}
+
+/// Capture variables from a JSON body into `vars`: the first node each path selects. Returns
+/// the name of the first capture that selected nothing. What a step's `capture` does; public
+/// for benches.
+pub fn capture(
+    vars: &mut Vars,
+    response: &Response,
+    captures: &std::collections::BTreeMap<String, String>,
+) -> Result<(), String> {
+    if captures.is_empty() {
+        return Ok(());
+    }
+    let body = response.json().unwrap_or(Value::Null);
+    for (name, path) in captures {
+        match select_json(&body, path, vars) {
+            Ok(nodes) if !nodes.is_empty() => vars.set(name, nodes[0].clone()),
+            _ => return Err(name.clone()),
+        }
+    }
+    Ok(())
 }

@@ -358,11 +358,37 @@ pub fn load_spec(dir: &Path) -> Result<Spec, SpecErrors> {
             return Err(errors);
         }
     };
+    finish_spec(dir, api, &contract_text, errors)
+}
+
+/// Load, check and compile a spec from the texts of its two files, as if they were
+/// `dir/openapi.yaml` and `dir/contract.yaml` (`dir` names the spec and locates its errors;
+/// nothing is read from disk). The same checks as [`load_spec`]; for benches and fuzzing.
+pub fn load_spec_from_str(
+    dir: &Path,
+    openapi_text: &str,
+    contract_text: &str,
+) -> Result<Spec, SpecErrors> {
+    let mut errors = SpecErrors::default();
+    let api = ApiDoc::load(&dir.join(OPENAPI_FILE), openapi_text)
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    finish_spec(dir, api, contract_text, errors)
+}
+
+/// The contract half of a load, once the API document is compiled (or failed to).
+fn finish_spec(
+    dir: &Path,
+    api: Option<ApiDoc>,
+    contract_text: &str,
+    mut errors: SpecErrors,
+) -> Result<Spec, SpecErrors> {
+    let contract_path = dir.join(CONTRACT_FILE);
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match parse_contract(&contract_path, &contract_text, &name, api.as_ref()) {
+    match parse_contract(&contract_path, contract_text, &name, api.as_ref()) {
         Ok((contract, locator, cite_pointers)) => {
             if let (Some(api), true) = (api, errors.is_empty()) {
                 return Ok(Spec {
