@@ -1,22 +1,39 @@
-//! The parsing core: loading and compiling specs (build) measured apart from validating a
-//! response against a compiled schema (evaluate).
+//! Loading and compiling the five specs (`cargo bench --bench specs`): all of them, then each
+//! one by phase: parsing the OpenAPI YAML, the OpenAPI document checked and compiled (refs
+//! resolved, every schema compiled), and the whole spec (both files, every reference of the
+//! contract checked). Loading is the build half of a run; evaluating answers against the
+//! compiled specs is measured in `benches/validate.rs` and `benches/runner.rs`.
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use serde_json::json;
+
+mod common;
 
 fn spec_dirs() -> Vec<PathBuf> {
-    specgate::spec::discover(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs"))
-        .expect("specs/ is readable")
+    specgate::spec::discover(&common::specs_root()).expect("specs/ is readable")
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn load(c: &mut Criterion) {
     let dirs = spec_dirs();
-    let bytes: u64 = dirs
+    assert_eq!(dirs.len(), 5, "five specs");
+    let texts: Vec<(String, String, String)> = dirs
         .iter()
-        .flat_map(|d| [d.join("openapi.yaml"), d.join("contract.yaml")])
-        .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .map(|d| {
+            (
+                d.file_name().unwrap().to_string_lossy().into_owned(),
+                read(d.join("openapi.yaml")),
+                read(d.join("contract.yaml")),
+            )
+        })
+        .collect();
+    let bytes: u64 = texts
+        .iter()
+        .map(|(_, o, c)| (o.len() + c.len()) as u64)
         .sum();
     let mut g = c.benchmark_group("build");
     g.throughput(Throughput::Bytes(bytes));
@@ -28,31 +45,35 @@ fn load(c: &mut Criterion) {
         })
     });
     g.finish();
-}
 
-fn validate(c: &mut Criterion) {
-    let mini = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid/mini");
-    let spec = specgate::load_spec(&mini).expect("fixture loads");
-    let page_of = |n: usize| json!({ "data": (0..n).map(|i| json!({"id": i, "text": format!("note {i}"), "done": null})).collect::<Vec<_>>() });
-    let validator = spec
-        .api
-        .response_validator("listNotes", "200", None)
-        .expect("compiled");
-    let mut g = c.benchmark_group("evaluate");
-    for n in [20usize, 100] {
-        let page = page_of(n);
-        g.throughput(Throughput::Elements(n as u64));
-        g.bench_function(format!("valid_page_of_{n}"), |b| {
-            b.iter(|| assert!(validator.is_valid(&page)))
+    let mut g = c.benchmark_group("build/parse_openapi_yaml");
+    for (api, openapi, _) in &texts {
+        g.throughput(Throughput::Bytes(openapi.len() as u64));
+        g.bench_function(api.as_str(), |b| {
+            b.iter(|| serde_yaml::from_str::<serde_json::Value>(openapi).expect("YAML"))
         });
-        let mut bad = page.clone();
-        bad["data"][n / 2]["text"] = json!(42);
-        g.bench_function(format!("invalid_page_of_{n}_all_errors"), |b| {
-            b.iter(|| assert_eq!(validator.iter_errors(&bad).count(), 1))
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("build/compile_openapi");
+    for ((api, openapi, _), dir) in texts.iter().zip(&dirs) {
+        let file = dir.join("openapi.yaml");
+        g.throughput(Throughput::Bytes(openapi.len() as u64));
+        g.bench_function(api.as_str(), |b| {
+            b.iter(|| specgate::openapi::ApiDoc::load(&file, openapi).expect("compiles"))
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("build/load_spec");
+    for ((api, openapi, contract), dir) in texts.iter().zip(&dirs) {
+        g.throughput(Throughput::Bytes((openapi.len() + contract.len()) as u64));
+        g.bench_function(api.as_str(), |b| {
+            b.iter(|| specgate::spec::load_spec_from_str(dir, openapi, contract).expect("loads"))
         });
     }
     g.finish();
 }
 
-criterion_group!(benches, load, validate);
+criterion_group!(benches, load);
 criterion_main!(benches);
