@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod error;
+pub mod jsonpath;
 pub mod lint;
 pub mod locate;
 pub mod mock;

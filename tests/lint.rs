@@ -233,6 +233,19 @@ fn bad_jsonpath_is_located() {
     });
 }
 
+/// A path nested past the parser's bound is refused before parsing (fuzzing found that
+/// unclosed nested filters take seconds to reject), with the same located error.
+#[test]
+fn deeply_nested_jsonpath_is_refused_and_located() {
+    let e = expect_one_error(
+        "deep-jsonpath",
+        "contract.yaml",
+        "\"$.data[?(@.a",
+        |k| matches!(k, SpecErrorKind::BadJsonPath { reason, .. } if reason.contains("24 deep")),
+    );
+    assert!(e.to_string().contains("at most 10"), "{e}");
+}
+
 #[test]
 fn bad_regex_is_located() {
     expect_one_error("bad-regex", "contract.yaml", "\"^(note \"", |k| {
@@ -313,6 +326,7 @@ fn every_malformed_fixture_has_a_test() {
         "broken-yaml",
         "cite-not-in-document",
         "dangling-ref",
+        "deep-jsonpath",
         "duplicate-id",
         "empty-cite",
         "example-mismatch",

@@ -590,7 +590,7 @@ fn step(cx: &mut LintCx, s: &StepFile, at: &Pointer) -> LoadStep {
             return None;
         }
         cx.jsonpath(at, text);
-        JsonPath::parse(text).ok()
+        crate::jsonpath::parse(text).ok()
     };
     let capture: Vec<(String, JsonPath)> = s
         .capture

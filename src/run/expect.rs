@@ -7,7 +7,6 @@ use std::cmp::Ordering;
 use regex::Regex;
 use serde::Serialize;
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use super::response::Response;
 use super::vars::{scalar_text, Vars};
@@ -167,8 +166,8 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
 /// The nodes a JSONPath selects, after rendering the `{{variables}}` it holds.
 pub fn select_json(body: &Value, path: &str, vars: &Vars) -> Result<Vec<Value>, String> {
     let rendered = vars.render(path).map_err(|e| e.to_string())?;
-    let p =
-        JsonPath::parse(&rendered).map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
+    let p = crate::jsonpath::parse(&rendered)
+        .map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
     Ok(p.query(body).all().into_iter().cloned().collect())
 }
 

@@ -125,7 +125,7 @@ impl<'a> LintCx<'a> {
         // check its variables and parse it with a stand-in value.
         self.template(at, path);
         let stand_in = TEMPLATE_VAR.replace_all(path, "0");
-        if let Err(e) = serde_json_path::JsonPath::parse(&stand_in) {
+        if let Err(reason) = crate::jsonpath::parse(&stand_in) {
             let hint = if path.starts_with('$') {
                 "see RFC 9535: e.g. `$.data[0].id`, `$.data[*].attributes['last-name']`"
             } else {
@@ -135,7 +135,7 @@ impl<'a> LintCx<'a> {
                 at,
                 SpecErrorKind::BadJsonPath {
                     path: path.to_string(),
-                    reason: e.to_string(),
+                    reason,
                 },
                 hint.to_string(),
             );
