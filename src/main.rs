@@ -51,7 +51,6 @@ enum Command {
         /// One API to show in detail
         api: Option<String>,
     },
-    /// Load, compile and check specs; exit 0 when clean, 2 with located errors otherwise
     /// Check APIs against their specs: by default, every built-in mock, started in-process
     Check {
         /// Only these APIs (repeatable) [default: all]
@@ -142,6 +141,7 @@ enum Command {
         #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_load_report)]
         reports: Vec<(String, PathBuf)>,
     },
+    /// Load, compile and check specs; exit 0 when clean, 2 with located errors otherwise
     Lint {
         /// API names or spec folders [default: every spec]
         targets: Vec<String>,

@@ -409,3 +409,31 @@ fn every_kind_is_documented_in_the_reference_and_the_readme() {
         assert!(readme.contains(&row), "README.md has no row for `{kind}`");
     }
 }
+
+/// Every subcommand in `specgate --help` says what it does, and only what it does (a doc
+/// comment once slid from `lint` onto `check`, leaving `lint` blank).
+#[test]
+fn help_describes_each_command_once() {
+    let (code, out, _) = specgate(&["--help"]);
+    assert_eq!(code, 0);
+    for command in ["specs", "check", "mock", "load", "plan", "lint"] {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{command} ")))
+            .unwrap_or_else(|| panic!("`{command}` missing from --help:\n{out}"));
+        assert!(
+            line.trim_start()[command.len()..].trim().len() > 10,
+            "`{command}` has no description:\n{out}"
+        );
+    }
+    let (_, check_help, _) = specgate(&["check", "--help"]);
+    assert!(
+        !check_help.contains("Load, compile and check specs"),
+        "{check_help}"
+    );
+    let (_, lint_help, _) = specgate(&["lint", "--help"]);
+    assert!(
+        lint_help.starts_with("Load, compile and check specs"),
+        "{lint_help}"
+    );
+}
