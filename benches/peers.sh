@@ -193,9 +193,10 @@ CHECK_SUMMARY=$(json "$WORK/check.json" "'{rules} rules, {passed} passed, {faile
 
 start=$(now)
 # Schemathesis exits 1 when it finds failures; its request count is read from its HAR report.
-"$SCHEMATHESIS" run specs/checklist-items/openapi.yaml --url "$MOCK" \
+# It runs in WORK, where it keeps its example database (.schemathesis/).
+(cd "$WORK" && "$SCHEMATHESIS" run "$ROOT/specs/checklist-items/openapi.yaml" --url "$MOCK" \
     -H "Authorization: Bearer $API_KEY" --workers "$CONNECTIONS" --max-time "$ST_MAX_TIME" \
-    --no-color --report har --report-har-path "$WORK/st.har" >"$WORK/st.txt" 2>&1 || true
+    --no-color --report har --report-har-path "$WORK/st.har" >"$WORK/st.txt" 2>&1) || true
 ST_S=$(python3 -c "print($(now) - $start)")
 [ -s "$WORK/st.har" ] || die "Schemathesis wrote no HAR report: $(tail -20 "$WORK/st.txt")"
 ST_REQ=$(json "$WORK/st.har" "len(d['log']['entries'])")
