@@ -193,14 +193,15 @@ fn lifecycle(c: &mut Criterion) {
     let (created, listed) = rt.block_on(async {
         let m = Mock::start("checklist-items").await;
         let auth = format!("Bearer {}", m.credential("api_key"));
-        let form: Vec<(String, String)> = create
-            .request
-            .form
-            .as_ref()
-            .expect("a form")
-            .iter()
-            .map(|(k, v)| (k.clone(), vars.render(v.as_str().unwrap()).unwrap()))
-            .collect();
+        // A step's form or query fields, with their `{{variables}}` rendered.
+        let rendered =
+            |pairs: &std::collections::BTreeMap<String, Value>| -> Vec<(String, String)> {
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), vars.render(v.as_str().unwrap()).unwrap()))
+                    .collect()
+            };
+        let form = rendered(create.request.form.as_ref().expect("a form"));
         let created = m
             .client
             .post(m.url("/checklists"))
@@ -210,12 +211,7 @@ fn lifecycle(c: &mut Criterion) {
             .await
             .expect("an answer");
         let created = to_response(created).await;
-        let query: Vec<(String, String)> = list
-            .request
-            .query
-            .iter()
-            .map(|(k, v)| (k.clone(), vars.render(v.as_str().unwrap()).unwrap()))
-            .collect();
+        let query = rendered(&list.request.query);
         let listed = m
             .client
             .get(m.url("/checklists"))

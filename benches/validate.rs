@@ -43,10 +43,7 @@ async fn checklick_page() -> (Value, Value) {
 
 async fn checklist_items_page_of_100() -> (Value, Value) {
     let m = Mock::start("checklist-items").await;
-    let auth = vec![(
-        "Authorization",
-        format!("Bearer {}", m.credential("api_key")),
-    )];
+    let auth = common::bearer_headers(&m);
     let mut page = None;
     for parent in 1..=20 {
         for kind in ["task", "project"] {
@@ -87,10 +84,7 @@ async fn checklist_items_page_of_100() -> (Value, Value) {
 
 async fn checktick_survey() -> (Value, Value) {
     let m = Mock::start("checktick").await;
-    let auth = vec![(
-        "Authorization",
-        format!("Bearer {}", m.credential("api_key")),
-    )];
+    let auth = common::bearer_headers(&m);
     let list: Value = serde_json::from_slice(&m.get("/api/surveys/", &auth).await).expect("JSON");
     let id = list[0]["id"].clone();
     let id = id

@@ -88,6 +88,14 @@ impl Mock {
     }
 }
 
+/// The bearer header of the checklist-items and CheckTick mocks.
+pub fn bearer_headers(m: &Mock) -> Vec<(&'static str, String)> {
+    vec![(
+        "Authorization",
+        format!("Bearer {}", m.credential("api_key")),
+    )]
+}
+
 /// The headers every Checklick request carries.
 pub fn checklick_headers(m: &Mock) -> Vec<(&'static str, String)> {
     vec![

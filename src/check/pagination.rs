@@ -111,11 +111,6 @@ impl KindParams for Params {
 
 const DEFAULT_MAX_PAGES: usize = 1000;
 
-/// The items of a page: the elements of the array the path selects, or the nodes themselves.
-fn items_of(body: &Value, path: &str, cx: &RuleCx<'_>) -> Vec<Value> {
-    page_items(body, path, &cx.vars)
-}
-
 /// The items of a page: the elements of the array `path` selects in `body`, or the nodes
 /// themselves (none when the path cannot be evaluated). What a `pagination` rule counts and
 /// walks; public for benches and fuzzing.
@@ -125,11 +120,6 @@ pub fn page_items(body: &Value, path: &str, vars: &Vars) -> Vec<Value> {
         [Value::Array(a)] => a.clone(),
         _ => nodes,
     }
-}
-
-/// A link's URL: a string, or a JSON:API link object's `href`; None when absent or null.
-fn link_of(body: &Value, path: &str, cx: &RuleCx<'_>) -> Option<String> {
-    page_link(body, path, &cx.vars)
 }
 
 /// The URL of the link `path` selects in `body`: a string, or a JSON:API link object's
@@ -217,7 +207,7 @@ impl Params {
     /// Whether the page is the last one, when the list says.
     fn is_last(&self, body: &Value, cx: &RuleCx<'_>) -> Option<bool> {
         if let Some(next) = self.links.get("next") {
-            return Some(link_of(body, next, cx).is_none());
+            return Some(page_link(body, next, &cx.vars).is_none());
         }
         None
     }
@@ -230,7 +220,7 @@ impl Params {
             cx.fail(None, Failure::new(format!("items ({})", self.items), "a list of items (empty on an empty list)", "no such member"), Some(i));
             return Ok(());
         }
-        let got = items_of(body, &self.items, cx).len();
+        let got = page_items(body, &self.items, &cx.vars).len();
         let expected = match (self.total(body, cx), self.is_last(body, cx)) {
             (Some(t), _) => t.min(want),
             (None, Some(false)) => want,
@@ -260,7 +250,7 @@ impl Params {
                     return Err(Stop::Abort);
                 }
             };
-            let items = items_of(&body, &self.items, cx);
+            let items = page_items(&body, &self.items, &cx.vars);
             for item in &items {
                 let id = select_json(item, &item_id, &cx.vars).ok().and_then(|v| v.into_iter().next()).unwrap_or(Value::Null);
                 ids.push(id.to_string());
@@ -280,16 +270,16 @@ impl Params {
         // The size asked for: `request_size`, else the request's own size parameter, else the
         // default; only then what the first page holds.
         let asked = self.size_param.as_ref().and_then(|p| self.request.query.get(p)).and_then(|v| crate::run::vars::scalar_text(v).parse::<usize>().ok());
-        let size = self.request_size.or(asked).or(self.default_size).unwrap_or_else(|| items_of(&body, &self.items, cx).len());
+        let size = self.request_size.or(asked).or(self.default_size).unwrap_or_else(|| page_items(&body, &self.items, &cx.vars).len());
         let mut ids: Vec<String> = Vec::new();
         let (mut page, mut current, mut last_index) = (1usize, body, i);
         loop {
-            for item in items_of(&current, &self.items, cx) {
+            for item in page_items(&current, &self.items, &cx.vars) {
                 let id = select_json(&item, &item_id, &cx.vars).ok().and_then(|v| v.into_iter().next()).unwrap_or(Value::Null);
                 ids.push(id.to_string());
             }
             let next = match (self.links.get("next"), &self.page_param, &self.last_page) {
-                (Some(path), _, _) => link_of(&current, path, cx),
+                (Some(path), _, _) => page_link(&current, path, &cx.vars),
                 (None, Some(param), Some(last)) => {
                     let last = select_json(&current, last, &cx.vars).ok().and_then(|v| v.first().and_then(Value::as_u64)).unwrap_or(0) as usize;
                     (page < last).then(|| {
@@ -361,7 +351,7 @@ impl Check for Params {
             Aspect::Cap => {
                 let (asked, max) = (self.request_size.unwrap_or(0), self.max_size.unwrap_or(0));
                 let (_, i, _, body) = self.first_page(cx, Some(asked)).await?;
-                let got = items_of(&body, &self.items, cx).len();
+                let got = page_items(&body, &self.items, &cx.vars).len();
                 if got > max {
                     cx.fail(None, Failure::new("items on a page asked for more than the cap", format!("at most {max}"), got.to_string()), Some(i));
                 } else if got < max && self.is_last(&body, cx) != Some(false) && self.total(&body, cx).is_none_or(|t| t <= max) {
@@ -374,7 +364,7 @@ impl Check for Params {
                 let (first, i, _, body) = self.first_page(cx, self.request_size).await?;
                 let more_pages = self.is_last(&body, cx) == Some(false);
                 for (name, path) in &self.links {
-                    match link_of(&body, path, cx) {
+                    match page_link(&body, path, &cx.vars) {
                         None if name == "prev" => {}
                         None if name == "next" && !more_pages => {}
                         None => cx.fail(None, Failure::new(format!("link {name} ({path})"), "a link", "none"), Some(i)),
