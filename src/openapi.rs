@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
+use crate::spec::Basis;
 
 /// Which side of the exchange a schema describes: `readOnly` properties are only required in
 /// responses, `writeOnly` ones only in requests.
@@ -60,6 +61,9 @@ pub struct ApiDoc {
     responses: HashMap<(String, String, String), Arc<jsonschema::Validator>>,
     /// component schema name → validator (response direction), for `expect.schema`.
     components: HashMap<String, Arc<jsonschema::Validator>>,
+    /// (operationId, response key) → the evidence of that response's body schema, from its
+    /// `x-basis` and `x-basis-note` (stated when absent).
+    response_bases: HashMap<(String, String), (Basis, Option<String>)>,
 }
 
 impl std::fmt::Debug for ApiDoc {
@@ -91,6 +95,15 @@ impl ApiDoc {
                 .find(|((op, st, _), _)| op == operation && st == status_key)
                 .map(|(_, v)| v.as_ref()),
         }
+    }
+
+    /// The evidence of the body schema of `operation`'s response `status_key`, and why when it
+    /// is inferred: an error body the document never shows rests on a framework's default.
+    pub fn response_basis(&self, operation: &str, status_key: &str) -> (Basis, Option<&str>) {
+        self.response_bases
+            .get(&(operation.to_string(), status_key.to_string()))
+            .map(|(b, n)| (*b, n.as_deref()))
+            .unwrap_or((Basis::Stated, None))
     }
 
     pub fn schema_validator(&self, name: &str) -> Option<&jsonschema::Validator> {
@@ -155,6 +168,7 @@ impl ApiDoc {
 
         let mut compiler = Compiler::new(&raw);
         let mut responses = HashMap::new();
+        let mut response_bases = HashMap::new();
         for op in operations.values() {
             let op_raw = raw.pointer(op.pointer.as_str()).unwrap_or(&Value::Null);
             let Some(resps) = op_raw.get("responses").and_then(Value::as_object) else {
@@ -163,6 +177,9 @@ impl ApiDoc {
             for (status, resp) in resps {
                 let resp_ptr = op.pointer.key("responses").key(status);
                 let (resp, resp_ptr) = follow_ref(&raw, resp, resp_ptr);
+                if let Some(b) = response_basis(resp, &resp_ptr, &loc, &mut errors) {
+                    response_bases.insert((op.id.clone(), status.clone()), b);
+                }
                 let Some(content) = resp.get("content").and_then(Value::as_object) else {
                     continue;
                 };
@@ -217,8 +234,46 @@ impl ApiDoc {
             schema_names,
             responses,
             components,
+            response_bases,
         })
     }
+}
+
+/// A response's `x-basis` (and `x-basis-note`, required when the basis is inferred).
+fn response_basis(
+    resp: &Value,
+    at: &Pointer,
+    loc: &Locator,
+    errors: &mut SpecErrors,
+) -> Option<(Basis, Option<String>)> {
+    let raw = resp.get("x-basis")?;
+    let note = resp
+        .get("x-basis-note")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let written = raw.as_str().unwrap_or_default();
+    let Some(basis) = Basis::parse(written) else {
+        errors.push(
+            loc.error(
+                &at.key("x-basis"),
+                SpecErrorKind::Invalid(format!("unknown basis `{raw}`")),
+            )
+            .with_hint(crate::error::suggest(written, Basis::NAMES.iter().copied())),
+        );
+        return None;
+    };
+    if !basis.is_stated() && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        errors.push(
+            loc.error(
+                &at.key("x-basis"),
+                SpecErrorKind::Invalid(format!(
+                    "an inferred basis (`{basis}`) needs an `x-basis-note` saying why"
+                )),
+            )
+            .with_hint("add `x-basis-note:` beside it: what the document leaves open"),
+        );
+    }
+    Some((basis, note))
 }
 
 /// The document's examples must satisfy the schemas written beside them: an example that does

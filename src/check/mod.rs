@@ -119,11 +119,7 @@ pub(crate) async fn control(
     let status = match outcome {
         Ok(r) => r.status,
         Err(e) => {
-            cx.fail(
-                Some("control"),
-                crate::run::Failure::new("answer", "an HTTP answer", e.to_string()),
-                Some(i),
-            );
+            cx.fail(Some("control"), crate::run::rule::no_answer(&e), Some(i));
             return Err(Stop::Abort);
         }
     };

@@ -85,7 +85,7 @@ impl Check for Params {
                     cx.expect(Some(&format!("as {role}")), i, &r, expect);
                     seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
                 }
-                Err(e) => cx.fail(Some(&format!("as {role}")), Failure::new("answer", "an HTTP answer", e.to_string()), Some(i)),
+                Err(e) => cx.fail(Some(&format!("as {role}")), crate::run::rule::no_answer(&e), Some(i)),
             }
         }
         if seen.is_empty() {

@@ -14,6 +14,8 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Rules never judged (an interrupted run, a check that saw nothing to judge).
+    pub not_run: usize,
     /// Failed rules that fail the run (`must`, and `should` with `--strict`).
     pub failing: usize,
     /// Failed `should` rules (warnings) and `may` rules (observations).
@@ -35,12 +37,13 @@ impl Summary {
                     Status::Passed => s.passed += 1,
                     Status::Skipped => s.skipped += 1,
                     Status::Failed => s.failed += 1,
+                    Status::NotRun => s.not_run += 1,
                 }
                 if r.counts_as_failure(strict) {
                     s.failing += 1;
-                } else if r.status == Status::Failed && r.level == Level::Should {
+                } else if r.status == Status::Failed && r.effective_level() == Level::Should {
                     s.warnings += 1;
-                } else if r.status == Status::Failed && r.level == Level::May {
+                } else if r.status == Status::Failed && r.effective_level() == Level::May {
                     s.observations += 1;
                 }
             }
@@ -73,6 +76,8 @@ struct Row {
     passed: usize,
     failed: usize,
     skipped: usize,
+    #[tabled(rename = "not run")]
+    not_run: usize,
     #[tabled(rename = "must failed")]
     must: usize,
     #[tabled(rename = "time")]
@@ -106,13 +111,18 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
             out.push_str(&format!("\n{} ({})\n", api.api, api.base_url));
         }
         for r in api.results.iter().filter(|r| r.status == Status::Failed) {
-            let label = match r.level {
+            let label = match r.effective_level() {
                 Level::Must => colours.paint("1;31", "FAIL"),
                 Level::Should if strict => colours.paint("1;31", "FAIL"),
                 Level::Should => colours.paint("1;33", "WARN"),
                 Level::May => colours.paint("36", "NOTE"),
             };
-            out.push_str(&format!("  {label} {} [{} {}]", r.id, r.kind, r.level));
+            out.push_str(&format!(
+                "  {label} {} [{} {}]",
+                r.id,
+                r.kind,
+                level_text(r)
+            ));
             if let Some(t) = &r.title {
                 out.push_str(&format!(" {t}"));
             }
@@ -158,10 +168,15 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
                 .iter()
                 .filter(|r| r.status == Status::Skipped)
                 .count(),
+            not_run: a
+                .results
+                .iter()
+                .filter(|r| r.status == Status::NotRun)
+                .count(),
             must: a
                 .results
                 .iter()
-                .filter(|r| r.status == Status::Failed && r.level == Level::Must)
+                .filter(|r| r.status == Status::Failed && r.effective_level() == Level::Must)
                 .count(),
             time: a
                 .unreachable
@@ -175,7 +190,7 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
     let s = Summary::of(apis, strict);
     let failed = format!("{} failed", s.failed);
     out.push_str(&format!(
-        "\n{t}\n{} rules: {}, {} ({} failing the run, {} warnings, {} observations), {} skipped\n",
+        "\n{t}\n{} rules: {}, {} ({} failing the run, {} warnings, {} observations), {} skipped{}\n",
         s.rules,
         colours.paint("32", &format!("{} passed", s.passed)),
         if s.failed > 0 {
@@ -186,9 +201,30 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
         s.failing,
         s.warnings,
         s.observations,
-        s.skipped
+        s.skipped,
+        not_run_text(&s)
     ));
     out
+}
+
+/// A rule's level as reports show it: `must`, or `must, inferred only: a warning` when every
+/// failure rests on an inferred expectation.
+pub fn level_text(r: &crate::run::engine::RuleResult) -> String {
+    let effective = r.effective_level();
+    if r.status == Status::Failed && effective != r.level {
+        format!("{}, inferred only: counts as {effective}", r.level)
+    } else {
+        r.level.to_string()
+    }
+}
+
+/// ", N not run" when some rules were never judged.
+fn not_run_text(s: &Summary) -> String {
+    if s.not_run > 0 {
+        format!(", {} not run", s.not_run)
+    } else {
+        String::new()
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -222,7 +258,7 @@ pub fn junit(apis: &[ApiResult], strict: bool) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"specgate\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">\n",
         s.rules,
         s.failing,
-        s.skipped,
+        s.skipped + s.not_run,
         total_ms as f64 / 1000.0
     );
     for api in apis {
@@ -234,7 +270,7 @@ pub fn junit(apis: &[ApiResult], strict: bool) -> String {
         let skipped = api
             .results
             .iter()
-            .filter(|r| r.status == Status::Skipped)
+            .filter(|r| matches!(r.status, Status::Skipped | Status::NotRun))
             .count();
         let errors = usize::from(api.unreachable.is_some());
         out.push_str(&format!(
@@ -259,6 +295,10 @@ pub fn junit(apis: &[ApiResult], strict: bool) -> String {
                     "<skipped message=\"{}\"/>",
                     xml_escape(r.reason.as_deref().unwrap_or(""))
                 )),
+                Status::NotRun => out.push_str(&format!(
+                    "<skipped message=\"not run: {}\"/>",
+                    xml_escape(r.reason.as_deref().unwrap_or(""))
+                )),
                 Status::Failed if r.counts_as_failure(strict) => {
                     let first = r
                         .failures
@@ -268,18 +308,18 @@ pub fn junit(apis: &[ApiResult], strict: bool) -> String {
                     out.push_str(&format!(
                         "<failure message=\"{}\" type=\"{}\">{}</failure>",
                         xml_escape(&first),
-                        r.level,
+                        r.effective_level(),
                         xml_escape(&failure_text(r))
                     ));
                 }
                 Status::Failed => out.push_str(&format!(
                     "<system-out>{} ({}): {}</system-out>",
-                    if r.level == Level::Should {
+                    if r.effective_level() == Level::Should {
                         "warning"
                     } else {
                         "observation"
                     },
-                    r.level,
+                    level_text(r),
                     xml_escape(&failure_text(r))
                 )),
                 Status::Passed if !r.observations.is_empty() => out.push_str(&format!(
@@ -301,19 +341,20 @@ pub fn junit(apis: &[ApiResult], strict: bool) -> String {
 pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
     let s = Summary::of(apis, strict);
     let mut out = format!(
-        "# specgate conformance report\n\n{} rules: **{} passed**, **{} failed** ({} failing the run, {} warnings, {} observations), {} skipped.\n\n| API | base URL | rules | passed | failed | skipped |\n|---|---|---|---|---|---|\n",
-        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped
+        "# specgate conformance report\n\n{} rules: **{} passed**, **{} failed** ({} failing the run, {} warnings, {} observations), {} skipped{}.\n\n| API | base URL | rules | passed | failed | skipped | not run |\n|---|---|---|---|---|---|---|\n",
+        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped, not_run_text(&s)
     );
     for a in apis {
         let n = |st: Status| a.results.iter().filter(|r| r.status == st).count();
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} | {} |\n",
+            "| {} | `{}` | {} | {} | {} | {} | {} |\n",
             a.api,
             a.base_url,
             a.results.len(),
             n(Status::Passed),
             n(Status::Failed),
-            n(Status::Skipped)
+            n(Status::Skipped),
+            n(Status::NotRun)
         ));
     }
     for a in apis {
@@ -333,7 +374,12 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
         }
         out.push_str(&format!("\n## {}\n", a.api));
         for r in failed {
-            out.push_str(&format!("\n### `{}` ({}, {})\n\n", r.id, r.kind, r.level));
+            out.push_str(&format!(
+                "\n### `{}` ({}, {})\n\n",
+                r.id,
+                r.kind,
+                level_text(r)
+            ));
             if let Some(t) = &r.title {
                 out.push_str(&format!("{t}\n\n"));
             }
@@ -371,15 +417,15 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
     let s = Summary::of(apis, strict);
     let e = xml_escape;
     let mut out = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\nbody{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}\n.passed{color:#17663a}.failed{color:#b3261e}.skipped{color:#777}.warn{color:#a15c00}\ndetails{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}\nsummary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}\npre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n</style></head><body>\n<h1>specgate conformance report</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\nbody{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}\n.passed{color:#17663a}.failed{color:#b3261e}.skipped,.not-run{color:#777}.warn{color:#a15c00}\ndetails{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}\nsummary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}\npre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n</style></head><body>\n<h1>specgate conformance report</h1>\n",
     );
     out.push_str(&format!(
-        "<p>{} rules: <b class=\"passed\">{} passed</b>, <b class=\"failed\">{} failed</b> ({} failing the run, {} warnings, {} observations), <span class=\"skipped\">{} skipped</span>.</p>\n<table><tr><th>API</th><th>base URL</th><th>rules</th><th>passed</th><th>failed</th><th>skipped</th></tr>\n",
-        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped
+        "<p>{} rules: <b class=\"passed\">{} passed</b>, <b class=\"failed\">{} failed</b> ({} failing the run, {} warnings, {} observations), <span class=\"skipped\">{} skipped{}</span>.</p>\n<table><tr><th>API</th><th>base URL</th><th>rules</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th></tr>\n",
+        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped, not_run_text(&s)
     ));
     for a in apis {
         let n = |st: Status| a.results.iter().filter(|r| r.status == st).count();
-        out.push_str(&format!("<tr><td><a href=\"#{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td></tr>\n", e(&a.api), e(&a.base_url), a.results.len(), n(Status::Passed), n(Status::Failed), n(Status::Skipped)));
+        out.push_str(&format!("<tr><td><a href=\"#{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td></tr>\n", e(&a.api), e(&a.base_url), a.results.len(), n(Status::Passed), n(Status::Failed), n(Status::Skipped), n(Status::NotRun)));
     }
     out.push_str("</table>\n");
     for a in apis {
@@ -395,6 +441,7 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
                 Status::Passed => "passed",
                 Status::Failed => "failed",
                 Status::Skipped => "skipped",
+                Status::NotRun => "not-run",
             };
             let open = if r.status == Status::Failed && r.counts_as_failure(strict) {
                 " open"
@@ -406,7 +453,7 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
                 class.to_uppercase(),
                 e(&r.id),
                 e(&r.kind),
-                r.level,
+                e(&level_text(r)),
                 e(r.title.as_deref().unwrap_or(""))
             ));
             for c in &r.cite {
@@ -422,7 +469,12 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
                 out.push_str(&format!("<p class=\"warn\">observed: {}</p>\n", e(o)));
             }
             for f in &r.failures {
-                out.push_str(&format!("<p class=\"failed\">{}</p>\n", e(&describe(f))));
+                let class = if f.failure.is_stated() {
+                    "failed"
+                } else {
+                    "warn"
+                };
+                out.push_str(&format!("<p class=\"{class}\">{}</p>\n", e(&describe(f))));
                 if let Some(x) = &f.exchange {
                     let answer = x.answer();
                     out.push_str(&format!(

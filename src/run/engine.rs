@@ -56,11 +56,15 @@ impl Default for RunOptions {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Status {
     Passed,
     Failed,
+    /// The target lacks what the rule needs, or the profile or options skip it: said why.
     Skipped,
+    /// The rule was never judged: the run was interrupted or ran out of time first, or a check
+    /// saw nothing to judge. Never a pass.
+    NotRun,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +77,11 @@ pub struct RuleResult {
     pub cite: Vec<String>,
     pub writes: bool,
     pub status: Status,
+    /// For a failed rule, the level its failure counts at: its own level, except a `must` rule
+    /// whose every failure rests on an inferred expectation, which counts as `should` (a
+    /// warning; it fails the run only with `--strict`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts_as: Option<Level>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub failures: Vec<RuleFailure>,
@@ -188,6 +197,7 @@ impl Meta {
             cite: self.cite,
             writes: self.writes,
             status,
+            counts_as: None,
             reason,
             failures: vec![],
             observations: vec![],
@@ -376,7 +386,7 @@ pub async fn run_api(
         let client = &client;
         async move {
             let t = Instant::now();
-            let mut cx = RuleCx::new(spec, target, client, vars);
+            let mut cx = RuleCx::new(spec, target, client, vars).for_rule(rule);
             let outcome = rule.kind.check(&mut cx).await;
             (i, result_of(Meta::of(rule), cx, outcome, t))
         }
@@ -394,7 +404,7 @@ pub async fn run_api(
     if !options.read_only {
         for (i, rule) in writes {
             let t = Instant::now();
-            let mut cx = RuleCx::new(spec, target, &client, vars.clone());
+            let mut cx = RuleCx::new(spec, target, &client, vars.clone()).for_rule(rule);
             let outcome = rule.kind.check(&mut cx).await;
             let (result, rec) = result_of(Meta::of(rule), cx, outcome, t);
             on_event(Event::RuleDone {
@@ -421,7 +431,7 @@ pub async fn run_api(
             };
             extra.extend(failures.into_iter().map(|f| RuleFailure {
                 step: None,
-                failure: f,
+                failure: f.on_basis(Some(rule.basis), rule.note.as_deref()),
                 exchange: Some(rec.view.clone()),
             }));
             if extra.len() >= MAX_CROSS_FAILURES {
@@ -466,6 +476,9 @@ pub async fn run_api(
         result.exchanges = recorded.len();
         api.results.push(result);
     }
+    for r in &mut api.results {
+        r.settle();
+    }
     api.elapsed_ms = started.elapsed().as_millis() as u64;
     api
 }
@@ -481,9 +494,27 @@ pub fn describe(f: &RuleFailure) -> String {
 }
 
 impl RuleResult {
-    /// Failed, and its level makes it count: `must` always, `should` with `strict`.
+    /// The level a failure of this rule counts at: a `must` rule none of whose failures rests on
+    /// what the document states counts as `should`.
+    pub fn effective_level(&self) -> Level {
+        let inferred_only =
+            !self.failures.is_empty() && self.failures.iter().all(|f| !f.failure.is_stated());
+        if self.level == Level::Must && inferred_only {
+            Level::Should
+        } else {
+            self.level
+        }
+    }
+
+    /// Record the level the result counts at, once its failures are all in.
+    fn settle(&mut self) {
+        self.counts_as = (self.status == Status::Failed).then(|| self.effective_level());
+    }
+
+    /// Failed, and its effective level makes it count: `must` always, `should` with `strict`.
     pub fn counts_as_failure(&self, strict: bool) -> bool {
+        let level = self.effective_level();
         self.status == Status::Failed
-            && (self.level == Level::Must || (strict && self.level == Level::Should))
+            && (level == Level::Must || (strict && level == Level::Should))
     }
 }

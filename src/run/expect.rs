@@ -12,6 +12,7 @@ use super::response::Response;
 use super::vars::{scalar_text, Vars};
 use super::xml;
 use crate::openapi::ApiDoc;
+use crate::spec::basis::{Basis, Facet};
 use crate::spec::step::{Assertion, Expect, JsonType, SortOrder};
 
 /// At most this many schema errors are reported for one body: the first ones say enough.
@@ -28,6 +29,13 @@ pub struct Failure {
     pub instance_path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_path: Option<String>,
+    /// The evidence for what was expected: `stated` by the cite, or inferred. Set by the
+    /// expectation when it says one, else by the rule when the failure is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+    /// Why an inferred expectation reads the document as it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Failure {
@@ -42,7 +50,26 @@ impl Failure {
             observed: observed.into(),
             instance_path: None,
             schema_path: None,
+            basis: None,
+            note: None,
         }
+    }
+
+    /// The same failure, resting on `basis` (and why), unless it already has one.
+    pub fn on_basis(mut self, basis: Option<Basis>, note: Option<&str>) -> Self {
+        if self.basis.is_none() {
+            self.basis = basis;
+            if self.note.is_none() && basis.is_some_and(|b| !b.is_stated()) {
+                self.note = note.map(str::to_string);
+            }
+        }
+        self
+    }
+
+    /// Whether this failure rests on what the document states (a failure with no basis yet is
+    /// taken as stated).
+    pub fn is_stated(&self) -> bool {
+        self.basis.is_none_or(Basis::is_stated)
     }
 }
 
@@ -60,20 +87,25 @@ impl std::fmt::Display for Failure {
             }
             write!(f, ")")?;
         }
-        Ok(())
+        match (self.basis, &self.note) {
+            (Some(b), Some(n)) if !b.is_stated() => write!(f, " [basis: {b}: {n}]"),
+            (Some(b), _) => write!(f, " [basis: {b}]"),
+            (None, _) => Ok(()),
+        }
     }
 }
 
 /// Everything `expect` asks of `response` that it does not have. Empty: the response passes.
 pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars) -> Vec<Failure> {
     let mut failures = Vec::new();
+    let note = expect.note.as_deref();
+    let facet = |f: Facet| expect.basis.as_ref().and_then(|b| b.of(f));
     if let Some(status) = &expect.status {
         if !status.matches(response.status) {
-            failures.push(Failure::new(
-                "status",
-                status.to_string(),
-                response.status.to_string(),
-            ));
+            failures.push(
+                Failure::new("status", status.to_string(), response.status.to_string())
+                    .on_basis(facet(Facet::Status), note),
+            );
         }
     }
     if let Some(ct) = &expect.content_type {
@@ -85,15 +117,31 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
             .to_ascii_lowercase();
         let got = response.media_type();
         if got.as_deref() != Some(want.as_str()) {
-            failures.push(Failure::new(
-                "content type",
-                want,
-                got.unwrap_or_else(|| "no Content-Type".into()),
-            ));
+            failures.push(
+                Failure::new(
+                    "content type",
+                    want,
+                    got.unwrap_or_else(|| "no Content-Type".into()),
+                )
+                .on_basis(facet(Facet::ContentType), note),
+            );
         }
     }
     if let Some(name) = &expect.schema {
-        failures.extend(check_schema(name, response, api));
+        let basis = facet(Facet::Schema);
+        failures.extend(
+            check_schema(name, response, api)
+                .into_iter()
+                .map(|f| f.on_basis(basis, note)),
+        );
+    }
+    // An assertion's own basis, else its part's.
+    fn of_assertion<'a>(
+        a: &'a Assertion,
+        part: Option<Basis>,
+        note: Option<&'a str>,
+    ) -> impl Fn(Failure) -> Failure + 'a {
+        move |f: Failure| f.on_basis(a.basis, a.note.as_deref()).on_basis(part, note)
     }
     for (name, assertion) in &expect.headers {
         let nodes: Vec<Value> = response
@@ -101,32 +149,52 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
             .into_iter()
             .map(|v| Value::String(v.to_string()))
             .collect();
-        failures.extend(check_nodes(
-            assertion,
-            &nodes,
-            &format!("header {name}"),
-            vars,
-        ));
+        failures.extend(
+            check_nodes(assertion, &nodes, &format!("header {name}"), vars)
+                .into_iter()
+                .map(of_assertion(assertion, facet(Facet::Headers), note)),
+        );
     }
     if !expect.json.is_empty() {
         match response.json() {
-            Err(e) => failures.push(Failure::new("body", "a JSON body", e)),
+            Err(e) => failures.push(
+                Failure::new("body", "a JSON body", e).on_basis(
+                    expect
+                        .json
+                        .iter()
+                        .find_map(|a| a.basis)
+                        .or(facet(Facet::Json)),
+                    expect.json.iter().find_map(|a| a.note.as_deref()).or(note),
+                ),
+            ),
             Ok(body) => {
                 for a in &expect.json {
                     let written = a.path.as_deref().unwrap_or("$");
-                    match select_json(&body, written, vars) {
-                        Ok(nodes) => failures.extend(check_nodes(a, &nodes, written, vars)),
-                        Err(e) => {
-                            failures.push(Failure::new(written, "a path that can be evaluated", e))
-                        }
-                    }
+                    let judged = match select_json(&body, written, vars) {
+                        Ok(nodes) => check_nodes(a, &nodes, written, vars),
+                        Err(e) => vec![Failure::new(written, "a path that can be evaluated", e)],
+                    };
+                    failures.extend(judged.into_iter().map(of_assertion(
+                        a,
+                        facet(Facet::Json),
+                        note,
+                    )));
                 }
             }
         }
     }
     if !expect.xml.is_empty() {
         match response.text().and_then(xml::parse) {
-            Err(e) => failures.push(Failure::new("body", "an XML body", e)),
+            Err(e) => failures.push(
+                Failure::new("body", "an XML body", e).on_basis(
+                    expect
+                        .xml
+                        .iter()
+                        .find_map(|a| a.basis)
+                        .or(facet(Facet::Xml)),
+                    expect.xml.iter().find_map(|a| a.note.as_deref()).or(note),
+                ),
+            ),
             Ok(root) => {
                 for a in &expect.xml {
                     let path = a.path.as_deref().unwrap_or("");
@@ -134,13 +202,11 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
                         .into_iter()
                         .map(Value::String)
                         .collect();
-                    failures.extend(check_nodes_as(
-                        a,
-                        &nodes,
-                        &format!("xml {path}"),
-                        vars,
-                        Nodes::Text,
-                    ));
+                    failures.extend(
+                        check_nodes_as(a, &nodes, &format!("xml {path}"), vars, Nodes::Text)
+                            .into_iter()
+                            .map(of_assertion(a, facet(Facet::Xml), note)),
+                    );
                 }
             }
         }
@@ -153,11 +219,23 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
             .collect();
         if outcomes.iter().all(|f| !f.is_empty()) {
             let observed: Vec<String> = outcomes.iter().map(|f| f[0].to_string()).collect();
-            failures.push(Failure::new(
-                "any of",
-                format!("one of {} alternatives to hold", outcomes.len()),
-                format!("none held: {}", observed.join("; ")),
-            ));
+            // Inferred only when every alternative's failure is: one stated alternative that
+            // fails keeps the whole stated.
+            let basis = facet(Facet::AnyOf).or_else(|| {
+                let firsts: Vec<&Failure> = outcomes.iter().map(|f| &f[0]).collect();
+                (!firsts.iter().any(|f| f.is_stated()))
+                    .then(|| firsts.iter().find_map(|f| f.basis))
+                    .flatten()
+            });
+            let why = outcomes.iter().find_map(|f| f[0].note.as_deref()).or(note);
+            failures.push(
+                Failure::new(
+                    "any of",
+                    format!("one of {} alternatives to hold", outcomes.len()),
+                    format!("none held: {}", observed.join("; ")),
+                )
+                .on_basis(basis, why),
+            );
         }
     }
     failures
@@ -198,11 +276,13 @@ pub fn validate_body(
         .iter_errors(&body)
         .take(MAX_SCHEMA_ERRORS)
         .map(|e| Failure {
-            subject: subject.to_string(),
-            expected: "the body to match the schema".into(),
-            observed: short_text(&e.to_string()),
             instance_path: Some(e.instance_path().to_string()),
             schema_path: Some(e.schema_path().to_string()),
+            ..Failure::new(
+                subject,
+                "the body to match the schema",
+                short_text(&e.to_string()),
+            )
         })
         .collect()
 }

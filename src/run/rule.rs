@@ -12,6 +12,7 @@ use super::response::Response;
 use super::vars::Vars;
 use crate::openapi::is_json_media;
 use crate::spec::step::{Expect, Request, Step};
+use crate::spec::Basis;
 use crate::spec::Spec;
 use crate::target::Target;
 
@@ -125,6 +126,9 @@ pub struct RuleCx<'a> {
     pub failures: Vec<RuleFailure>,
     /// What a `may` rule saw, for the report.
     pub observations: Vec<String>,
+    /// The evidence of the rule's expectations (each may say its own), and why when inferred.
+    pub basis: Basis,
+    pub note: Option<String>,
 }
 
 impl<'a> RuleCx<'a> {
@@ -137,7 +141,16 @@ impl<'a> RuleCx<'a> {
             recorded: vec![],
             failures: vec![],
             observations: vec![],
+            basis: Basis::Stated,
+            note: None,
         }
+    }
+
+    /// The context of `rule`: its failures rest on its basis unless their expectation says one.
+    pub fn for_rule(mut self, rule: &crate::spec::Rule) -> Self {
+        self.basis = rule.basis;
+        self.note = rule.note.clone();
+        self
     }
 
     pub fn context(&self) -> Context<'a> {
@@ -152,6 +165,7 @@ impl<'a> RuleCx<'a> {
         let exchange = exchange
             .and_then(|i| self.recorded.get(i))
             .map(|r| r.view.clone());
+        let failure = failure.on_basis(Some(self.basis), self.note.as_deref());
         self.failures.push(RuleFailure {
             step: step.map(str::to_string),
             failure,
@@ -225,11 +239,7 @@ impl<'a> RuleCx<'a> {
         match outcome {
             Ok(r) => Ok((i, r)),
             Err(e) => {
-                self.fail(
-                    step,
-                    Failure::new("answer", "an HTTP answer", e.to_string()),
-                    Some(i),
-                );
+                self.fail(step, no_answer(&e), Some(i));
                 Err(Stop::Abort)
             }
         }
@@ -353,8 +363,10 @@ impl Conformance {
             return vec![];
         };
         if self == Conformance::NotAServerError {
+            // Every operation's document states its answers, and none of them is a 5xx.
             return if resp.status >= 500 {
-                vec![Failure::new("status", "not a 5xx", resp.status.to_string())]
+                vec![Failure::new("status", "not a 5xx", resp.status.to_string())
+                    .on_basis(Some(Basis::Stated), None)]
             } else {
                 vec![]
             };
@@ -373,10 +385,24 @@ impl Conformance {
         };
         let Some(key) = op.response_key(resp.status) else {
             return if self == Conformance::StatusCodeConformance {
+                // A success the document does not name contradicts the one it states; a
+                // refusal it does not describe may come from any case it leaves open.
+                let basis = if resp.status < 400 {
+                    Basis::Stated
+                } else {
+                    Basis::Convention
+                };
                 vec![Failure::new(
                     format!("status of {}", op.id),
                     format!("a documented status ({})", op.statuses.join(", ")),
                     resp.status.to_string(),
+                )
+                .on_basis(
+                    Some(basis),
+                    Some(
+                        "the document names the refusals it describes; a request it does not \
+                         describe may be refused with another status",
+                    ),
                 )]
             } else {
                 vec![]
@@ -392,11 +418,20 @@ impl Conformance {
             .api
             .response_validator(&op.id, key, media.as_deref())
             .or_else(|| spec.api.response_validator(&op.id, key, None));
+        let (basis, note) = spec.api.response_basis(&op.id, key);
         match validator {
-            Some(v) => validate_body(v, resp, &format!("body of {} {}", op.id, key)),
+            Some(v) => validate_body(v, resp, &format!("body of {} {}", op.id, key))
+                .into_iter()
+                .map(|f| f.on_basis(Some(basis), note))
+                .collect(),
             None => vec![],
         }
     }
+}
+
+/// No answer at all: whatever the rule infers, every documented operation states an answer.
+pub fn no_answer(e: &TransportError) -> Failure {
+    Failure::new("answer", "an HTTP answer", e.to_string()).on_basis(Some(Basis::Stated), None)
 }
 
 /// Capture variables from a JSON body into `vars`: the first node each path selects. Returns

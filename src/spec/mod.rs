@@ -1,5 +1,6 @@
 //! A spec: one API's `openapi.yaml` and `contract.yaml`, loaded, checked and compiled once.
 
+pub mod basis;
 pub mod context;
 pub mod step;
 
@@ -13,6 +14,7 @@ use crate::error::{suggest, Location, SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
 pub use crate::openapi::path_params;
 use crate::openapi::{yaml_error_location, ApiDoc};
+pub use basis::Basis;
 use context::LintCx;
 use step::{Request, WRITE_METHODS};
 
@@ -175,6 +177,8 @@ pub struct Rule {
     pub id: String,
     pub kind: Kind,
     pub level: Level,
+    /// The evidence for the rule's expectations, unless one says otherwise.
+    pub basis: Basis,
     pub cite: Vec<String>,
     pub title: Option<String>,
     pub note: Option<String>,
@@ -593,7 +597,20 @@ pub(crate) fn shape_error(loc: &Locator, at: &Pointer, message: &str) -> SpecErr
     SpecError::new(loc.value(at), SpecErrorKind::Shape(message.to_string())).with_hint(hint)
 }
 
-const COMMON_FIELDS: &[&str] = &["id", "kind", "level", "cite", "title", "note"];
+/// A YAML scalar as written, for messages (`42`, `true`, `text`); a collection as its kind.
+fn yaml_scalar_text(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Null => "null".into(),
+        serde_yaml::Value::Sequence(_) => "a list".into(),
+        serde_yaml::Value::Mapping(_) => "a mapping".into(),
+        serde_yaml::Value::Tagged(t) => format!("!{}", t.tag),
+    }
+}
+
+const COMMON_FIELDS: &[&str] = &["id", "kind", "level", "basis", "cite", "title", "note"];
 
 fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rule, SpecErrors> {
     let line = loc.value(at).line;
@@ -605,10 +622,11 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
             )]));
     };
     let mut take = |key: &str| map.remove(serde_yaml::Value::String(key.to_string()));
-    let (id, kind, level, cite, title, note) = (
+    let (id, kind, level, basis, cite, title, note) = (
         take("id"),
         take("kind"),
         take("level"),
+        take("basis"),
         take("cite"),
         take("title"),
         take("note"),
@@ -664,6 +682,45 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
                         SpecErrorKind::Shape(format!("unknown level `{got}`")),
                     )
                     .with_hint(suggest(&got, ["must", "should", "may"])),
+                );
+                None
+            }
+        },
+    };
+
+    let basis_v = match &basis {
+        None => {
+            errors.push(missing(
+                "basis",
+                "add `basis: stated` when the cite says it, or `example`, `framework`, `convention` or `reading` with a `note` saying why (docs/spec-format.md, Evidence)",
+            ));
+            None
+        }
+        Some(v) => match v.as_str().and_then(Basis::parse) {
+            Some(b) => {
+                if !b.is_stated() && as_str(&note).is_none_or(|n| n.trim().is_empty()) {
+                    errors.push(
+                        loc.error(
+                            &at.key("basis"),
+                            SpecErrorKind::Shape(format!(
+                                "rule `{rule_name}` has basis `{b}` but no `note` saying why"
+                            )),
+                        )
+                        .with_hint(
+                            "add `note:`: what the document leaves open, and why this reading",
+                        ),
+                    );
+                }
+                Some(b)
+            }
+            None => {
+                let got = yaml_scalar_text(v);
+                errors.push(
+                    loc.error(
+                        &at.key("basis"),
+                        SpecErrorKind::Shape(format!("unknown basis `{got}`")),
+                    )
+                    .with_hint(suggest(&got, Basis::NAMES.iter().copied())),
                 );
                 None
             }
@@ -741,6 +798,7 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
         id: id_s.unwrap_or_default(),
         kind: kind_v.expect("checked"),
         level: level_v.expect("checked"),
+        basis: basis_v.expect("checked"),
         cite: cites,
         title: as_str(&title),
         note: as_str(&note),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::basis::{Basis, ExpectBasis, Facet};
 use super::context::LintCx;
 use crate::error::SpecErrorKind;
 use crate::locate::Pointer;
@@ -288,6 +289,10 @@ pub struct Assertion {
     pub min_length: Option<usize>,
     pub max_length: Option<usize>,
     pub contains: Option<Value>,
+    /// The evidence for this assertion, when it differs from its `expect` block's or rule's.
+    pub basis: Option<Basis>,
+    /// Why: required with an inferred `basis`.
+    pub note: Option<String>,
 }
 
 /// Where an assertion's `path` points into.
@@ -374,6 +379,21 @@ impl Assertion {
                 "add an operator: exists, equals, matches, count, sorted, …".into(),
             );
         }
+        if self.basis.is_some_and(|b| !b.is_stated()) {
+            require_note(cx, at, self.note.as_deref());
+        }
+    }
+}
+
+/// An inferred basis says why: a `note` beside it.
+fn require_note(cx: &mut LintCx, at: &Pointer, note: Option<&str>) {
+    if note.is_none_or(|n| n.trim().is_empty()) {
+        cx.invalid(
+            &at.key("basis"),
+            "an inferred basis needs a `note` saying why".into(),
+            "add `note:` beside `basis:`: what the document leaves open, and why this reading"
+                .into(),
+        );
     }
 }
 
@@ -392,6 +412,11 @@ pub struct Expect {
     pub xml: Vec<Assertion>,
     #[serde(default)]
     pub any_of: Vec<Expect>,
+    /// The evidence for this block (or per part: `{ schema: framework }`), when it differs from
+    /// the rule's.
+    pub basis: Option<ExpectBasis>,
+    /// Why: required with an inferred `basis`.
+    pub note: Option<String>,
 }
 
 impl Expect {
@@ -411,6 +436,17 @@ impl Expect {
         for (i, alt) in self.any_of.iter().enumerate() {
             alt.validate(cx, &at.key("any_of").index(i));
         }
+        if self.basis.as_ref().is_some_and(ExpectBasis::any_inferred) {
+            require_note(cx, at, self.note.as_deref());
+        }
+    }
+
+    /// The basis of `facet` in this block, else `outer`.
+    pub fn basis_of(&self, facet: Facet, outer: Basis) -> Basis {
+        self.basis
+            .as_ref()
+            .and_then(|b| b.of(facet))
+            .unwrap_or(outer)
     }
 }
 
