@@ -84,11 +84,15 @@ enum Command {
         /// Break one documented behaviour of the built-in mock (needs exactly one --api)
         #[arg(long, value_name = "NAME")]
         fault: Option<String>,
+        /// Check a faithful variant of the built-in mock: another choice where the document is
+        /// silent (needs exactly one --api; see `specgate mock --list-variants`)
+        #[arg(long, value_name = "NAME")]
+        variant: Option<String>,
     },
     /// Serve the reference mock of an API (faithful, or with one documented behaviour broken)
     Mock {
         /// The API to serve
-        #[arg(long, required_unless_present = "list_faults")]
+        #[arg(long, required_unless_present_any = ["list_faults", "list_variants"])]
         api: Option<String>,
         /// Address to listen on (loopback by default)
         #[arg(long, default_value = "127.0.0.1")]
@@ -99,6 +103,9 @@ enum Command {
         /// Break exactly one documented behaviour (see --list-faults)
         #[arg(long, value_name = "NAME")]
         fault: Option<String>,
+        /// A faithful variant: another choice where the document is silent (see --list-variants)
+        #[arg(long, value_name = "NAME")]
+        variant: Option<String>,
         /// Seed of the synthetic data and credentials
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -111,6 +118,9 @@ enum Command {
         /// List the faults (of --api, or of every mock) and exit
         #[arg(long)]
         list_faults: bool,
+        /// List the faithful variants (of --api, or of every mock) and exit
+        #[arg(long)]
+        list_variants: bool,
     },
     /// Run a documented workload (scenarios/*.yaml) through goose and compare the request
     /// counts with the scenario's prediction; by default against the API's built-in mock
@@ -286,6 +296,7 @@ fn main() -> ExitCode {
             reports,
             targets,
             fault,
+            variant,
         } => {
             let options = specgate::run::engine::RunOptions {
                 concurrency,
@@ -296,7 +307,7 @@ fn main() -> ExitCode {
                 ..Default::default()
             };
             if targets.is_empty() {
-                run_check(&root, &apis, options, strict, reports, fault)
+                run_check(&root, &apis, options, strict, reports, fault, variant)
             } else {
                 run_check_targets(&root, &targets, options, strict, reports)
             }
@@ -321,18 +332,21 @@ fn main() -> ExitCode {
             bind,
             port,
             fault,
+            variant,
             seed,
             size,
             cert_out,
             list_faults,
+            list_variants,
         } => {
-            if list_faults {
-                return list_mock_faults(api.as_deref());
+            if list_faults || list_variants {
+                return list_mock_modes(api.as_deref(), list_faults, list_variants);
             }
             let options = specgate::mock::MockOptions {
                 bind,
                 port,
                 fault,
+                variant,
                 seed,
                 size,
             };
@@ -348,6 +362,7 @@ fn run_check(
     strict: bool,
     reports: Vec<(String, PathBuf)>,
     fault: Option<String>,
+    variant: Option<String>,
 ) -> ExitCode {
     let mocks: Vec<&str> = specgate::mock::apis().iter().map(|m| m.name()).collect();
     let chosen: Vec<String> = if apis.is_empty() {
@@ -361,6 +376,10 @@ fn run_check(
     }
     if fault.is_some() && chosen.len() != 1 {
         eprintln!("error: --fault needs exactly one --api");
+        return ExitCode::from(EXIT_SPEC_ERROR);
+    }
+    if variant.is_some() && chosen.len() != 1 {
+        eprintln!("error: --variant needs exactly one --api");
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
     let mut specs = Vec::new();
@@ -399,6 +418,7 @@ fn run_check(
         for spec in &specs {
             let mock_options = specgate::mock::MockOptions {
                 fault: fault.clone(),
+                variant: variant.clone(),
                 ..Default::default()
             };
             let mock = match specgate::mock::start(&spec.name, mock_options).await {
@@ -636,7 +656,7 @@ fn parse_report(s: &str) -> Result<(String, PathBuf), String> {
     Ok((kind.to_string(), PathBuf::from(path)))
 }
 
-fn list_mock_faults(api: Option<&str>) -> ExitCode {
+fn list_mock_modes(api: Option<&str>, faults: bool, variants: bool) -> ExitCode {
     let mocks: Vec<_> = specgate::mock::apis()
         .into_iter()
         .filter(|m| api.is_none_or(|a| a == m.name()))
@@ -651,7 +671,15 @@ fn list_mock_faults(api: Option<&str>) -> ExitCode {
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
     for m in mocks {
-        out!("{}", specgate::report::faults_table(m.name(), m.faults()));
+        if faults {
+            out!("{}", specgate::report::faults_table(m.name(), m.faults()));
+        }
+        if variants {
+            out!(
+                "{}",
+                specgate::report::variants_table(m.name(), m.variants())
+            );
+        }
     }
     ExitCode::from(EXIT_OK)
 }
@@ -756,11 +784,24 @@ fn run_lint(root: &Path, targets: &[String], docs: Option<PathBuf>) -> ExitCode 
                     CiteCheck::NotRun => String::new(),
                 };
                 let status = if o.is_clean() { "ok" } else { "FAILED" };
+                let bases: Vec<String> = s
+                    .must_expectations()
+                    .iter()
+                    .map(|(b, n)| format!("{n} {b}"))
+                    .collect();
+                let schemas: Vec<String> = s
+                    .api
+                    .response_schema_bases()
+                    .iter()
+                    .map(|(b, n)| format!("{n} {b}"))
+                    .collect();
                 out!(
-                    "{status:6} {name}: {} operations, {} rules ({must} must, {should} should, {may} may), {} schemas compiled; {cite_note}",
+                    "{status:6} {name}: {} operations, {} rules ({must} must, {should} should, {may} may), {} schemas compiled; {cite_note}\n       must expectations by basis: {}; response bodies by basis: {}",
                     s.api.operations.len(),
                     s.contract.rules.len(),
                     s.api.compiled_count(),
+                    bases.join(", "),
+                    schemas.join(", ")
                 );
             }
             (None, _) => out!("FAILED {name}: {} error(s)", o.errors.len()),

@@ -106,6 +106,17 @@ impl ApiDoc {
             .unwrap_or((Basis::Stated, None))
     }
 
+    /// The documented response bodies (operation and status) by the basis of their schema.
+    pub fn response_schema_bases(&self) -> BTreeMap<Basis, usize> {
+        let keys: BTreeSet<(&String, &String)> =
+            self.responses.keys().map(|(op, st, _)| (op, st)).collect();
+        let mut out = BTreeMap::new();
+        for (op, st) in keys {
+            *out.entry(self.response_basis(op, st).0).or_default() += 1;
+        }
+        out
+    }
+
     pub fn schema_validator(&self, name: &str) -> Option<&jsonschema::Validator> {
         self.components.get(name).map(|v| v.as_ref())
     }

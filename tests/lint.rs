@@ -188,6 +188,38 @@ fn missing_cite_points_at_the_rule() {
 }
 
 #[test]
+fn a_rule_without_a_basis_is_refused() {
+    let e = expect_one_error(
+        "missing-basis",
+        "contract.yaml",
+        "id: missing-basis.errors.not-found",
+        |k| matches!(k, SpecErrorKind::Shape(m) if m.contains("`basis`")),
+    );
+    assert!(e.hint.unwrap().contains("basis: stated"));
+}
+
+#[test]
+fn an_unknown_basis_suggests_the_nearest() {
+    let e = expect_one_error(
+        "unknown-basis",
+        "contract.yaml",
+        "stataed",
+        |k| matches!(k, SpecErrorKind::Shape(m) if m.contains("unknown basis `stataed`")),
+    );
+    assert_eq!(e.hint.as_deref(), Some("did you mean `stated`?"));
+}
+
+#[test]
+fn an_inferred_basis_needs_a_note() {
+    expect_one_error(
+        "basis-without-note",
+        "contract.yaml",
+        "{ schema: framework }",
+        |k| matches!(k, SpecErrorKind::Invalid(m) if m.contains("`note`")),
+    );
+}
+
+#[test]
 fn empty_cite_is_refused() {
     expect_one_error("empty-cite", "contract.yaml", "\"\"", |k| {
         matches!(k, SpecErrorKind::EmptyCite(_))
@@ -323,6 +355,7 @@ fn every_malformed_fixture_has_a_test() {
     let tested = [
         "bad-jsonpath",
         "bad-regex",
+        "basis-without-note",
         "broken-yaml",
         "cite-not-in-document",
         "dangling-ref",
@@ -330,7 +363,9 @@ fn every_malformed_fixture_has_a_test() {
         "duplicate-id",
         "empty-cite",
         "example-mismatch",
+        "missing-basis",
         "missing-cite",
+        "unknown-basis",
         "unknown-kind",
         "unknown-operation",
         "unknown-parameter",

@@ -14,6 +14,9 @@ use crate::spec::step::{validate_steps, Request, Step};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// Preconditions: discovery steps whose unmet expectations skip the rule (see `given`).
+    #[serde(default)]
+    pub given: Vec<Step>,
     pub steps: Vec<Step>,
     #[serde(default)]
     pub cleanup: Vec<Step>,
@@ -24,18 +27,20 @@ impl KindParams for Params {
         if self.steps.is_empty() {
             cx.invalid(&at.key("steps"), "a lifecycle needs steps".into(), "add `- request: {...}`".into());
         }
+        validate_steps(&self.given, cx, &at.key("given"));
         validate_steps(&self.steps, cx, &at.key("steps"));
         // Cleanup sees every capture; at run time a step whose variables were never captured
         // is skipped (there is nothing of that kind to delete).
         validate_steps(&self.cleanup, cx, &at.key("cleanup"));
     }
     fn requests(&self) -> Vec<&Request> {
-        self.steps.iter().chain(&self.cleanup).map(|s| &s.request).collect()
+        self.given.iter().chain(&self.steps).chain(&self.cleanup).map(|s| &s.request).collect()
     }
 }
 
 impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+        cx.given(&self.given).await?;
         let mut outcome = Ok(());
         for (n, step) in self.steps.iter().enumerate() {
             if let Err(stop) = cx.step(step, &format!("step {}", n + 1)).await {

@@ -295,6 +295,7 @@ impl MockApi for Api {
                 host: HOST,
                 plain_refusal,
             },
+            fixtures: Default::default(),
         }
     }
 }

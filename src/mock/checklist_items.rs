@@ -268,6 +268,7 @@ impl MockApi for Api {
             credentials: Credentials::default().with("api_key", key),
             base_path: "/api".into(),
             transport: Transport::Plain,
+            fixtures: Default::default(),
         }
     }
 }

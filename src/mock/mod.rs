@@ -27,6 +27,28 @@ pub struct FaultInfo {
     /// Rule ids (of the API's contract) that check what this fault breaks.
     pub rules: &'static [&'static str],
     pub breaks: &'static str,
+    /// Set when what the fault breaks is not stated by the document (an example value, a
+    /// framework's default, our reading): why. Such a fault is caught as a warning only; every
+    /// other fault must fail a rule that counts as `must`.
+    pub unstated: Option<&'static str>,
+}
+
+/// One faithful variant of a mock: it keeps every sentence of the document but chooses
+/// differently where the document is silent. Every variant must pass every `must` rule: this
+/// shows the rules assert the document, not our mock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VariantInfo {
+    pub name: &'static str,
+    /// What it chooses, and the silence of the document that allows it.
+    pub chooses: &'static str,
+}
+
+/// The first of zero or one items (for the optional parts of `faults!`).
+pub const fn first_of(items: &[&'static str]) -> Option<&'static str> {
+    match items {
+        [first, ..] => Some(*first),
+        [] => None,
+    }
 }
 
 /// Declares a mock's faults: an enum (so a handler cannot name a fault that does not exist)
@@ -36,23 +58,60 @@ pub struct FaultInfo {
 /// faults! {
 ///     DefaultPageSize20 = "pagination.default-size-20" => ["checklick.pagination.default-size"]:
 ///         "lists return 20 items by default instead of 10",
+///     // `~ "why"`: what this fault breaks is inferred, not stated; it is caught as a warning.
+///     IdsAsNumbers = "ids.numbers" => ["checklick.users.id-type"] ~ "ids are strings only in an example":
+///         "ids are numbers",
 /// }
 /// ```
 #[macro_export]
 macro_rules! faults {
-    ($($variant:ident = $name:literal => [$($rule:literal),* $(,)?] : $breaks:literal),* $(,)?) => {
+    ($($variant:ident = $name:literal => [$($rule:literal),* $(,)?] $(~ $unstated:literal)? : $breaks:literal),* $(,)?) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Fault { $($variant),* }
 
         impl Fault {
             pub const ALL: &'static [Fault] = &[$(Fault::$variant),*];
             pub const INFOS: &'static [$crate::mock::FaultInfo] = &[
-                $($crate::mock::FaultInfo { name: $name, rules: &[$($rule),*], breaks: $breaks }),*
+                $($crate::mock::FaultInfo {
+                    name: $name,
+                    rules: &[$($rule),*],
+                    breaks: $breaks,
+                    unstated: $crate::mock::first_of(&[$($unstated)?]),
+                }),*
             ];
             pub fn info(self) -> &'static $crate::mock::FaultInfo {
                 &Self::INFOS[Self::ALL.iter().position(|f| *f == self).expect("listed")]
             }
             pub fn from_name(name: &str) -> Option<Fault> {
+                Self::INFOS.iter().position(|i| i.name == name).map(|p| Self::ALL[p])
+            }
+        }
+    };
+}
+
+/// Declares a mock's faithful variants: an enum and the table `specgate mock --list-variants`
+/// prints.
+///
+/// ```ignore
+/// variants! {
+///     IntegerIds = "integer-ids": "ids are JSON numbers (the document shows them only quoted)",
+/// }
+/// ```
+#[macro_export]
+macro_rules! variants {
+    ($($variant:ident = $name:literal : $chooses:literal),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Variant { $($variant),* }
+
+        impl Variant {
+            pub const ALL: &'static [Variant] = &[$(Variant::$variant),*];
+            pub const INFOS: &'static [$crate::mock::VariantInfo] = &[
+                $($crate::mock::VariantInfo { name: $name, chooses: $chooses }),*
+            ];
+            pub fn info(self) -> &'static $crate::mock::VariantInfo {
+                &Self::INFOS[Self::ALL.iter().position(|v| *v == self).expect("listed")]
+            }
+            pub fn from_name(name: &str) -> Option<Variant> {
                 Self::INFOS.iter().position(|i| i.name == name).map(|p| Self::ALL[p])
             }
         }
@@ -66,6 +125,8 @@ pub struct MockOptions {
     /// 0: an ephemeral port.
     pub port: u16,
     pub fault: Option<String>,
+    /// A faithful variant (another choice where the document is silent); `None`: the default.
+    pub variant: Option<String>,
     /// Seed of the synthetic data and of the credentials.
     pub seed: u64,
     /// Size of the main collection (e.g. Checklick users); each mock has its default.
@@ -78,6 +139,7 @@ impl Default for MockOptions {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             fault: None,
+            variant: None,
             seed: 1,
             size: None,
         }
@@ -103,12 +165,19 @@ pub struct Built {
     /// The path prefix of the documented base URL (`/api`), empty for none.
     pub base_path: String,
     pub transport: Transport,
+    /// Values the rules cannot discover (an existing parent to write under), as a profile's
+    /// `fixtures` would give them.
+    pub fixtures: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// One API's mock.
 pub trait MockApi: Send + Sync {
     fn name(&self) -> &'static str;
     fn faults(&self) -> &'static [FaultInfo];
+    /// Its faithful variants; `options.variant` names one of them when `build` is called.
+    fn variants(&self) -> &'static [VariantInfo] {
+        &[]
+    }
     /// Build the mock; `fault` is already known to be one of `faults()`.
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built;
 }
@@ -138,6 +207,12 @@ pub enum MockError {
         name: String,
         valid: String,
     },
+    #[error("`{api}` has no variant `{name}`; its variants: {valid}")]
+    UnknownVariant {
+        api: String,
+        name: String,
+        valid: String,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -151,6 +226,7 @@ pub enum MockError {
 pub struct RunningMock {
     pub target: Target,
     pub fault: Option<&'static str>,
+    pub variant: Option<&'static str>,
     stop: Option<tokio::sync::watch::Sender<bool>>,
     tasks: Vec<JoinHandle<()>>,
     tls_handle: Option<axum_server::Handle<SocketAddr>>,
@@ -200,6 +276,28 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
                 })?,
         ),
     };
+    let variant = match &options.variant {
+        None => None,
+        Some(v) => Some(
+            mock.variants()
+                .iter()
+                .find(|i| i.name == v)
+                .map(|i| i.name)
+                .ok_or_else(|| MockError::UnknownVariant {
+                    api: name.to_string(),
+                    name: v.clone(),
+                    valid: if mock.variants().is_empty() {
+                        "none".to_string()
+                    } else {
+                        mock.variants()
+                            .iter()
+                            .map(|i| i.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
+                })?,
+        ),
+    };
     let built = mock.build(&options, fault);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
@@ -207,6 +305,7 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
     let mut target = Target {
         api: name.to_string(),
         credentials: built.credentials,
+        fixtures: built.fixtures,
         ..Target::default()
     };
     let mut tls_handle = None;
@@ -264,6 +363,7 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
     Ok(RunningMock {
         target,
         fault,
+        variant,
         stop: Some(stop_tx),
         tasks,
         tls_handle,

@@ -197,6 +197,7 @@ impl MockApi for Api {
             credentials,
             base_path: String::new(),
             transport: Transport::Plain,
+            fixtures: Default::default(),
         }
     }
 }

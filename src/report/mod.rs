@@ -7,7 +7,7 @@ pub mod specs_table;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
-use crate::mock::{FaultInfo, RunningMock};
+use crate::mock::{FaultInfo, RunningMock, VariantInfo};
 
 #[derive(Tabled)]
 struct FaultRow {
@@ -29,7 +29,43 @@ pub fn faults_table(api: &str, faults: &[FaultInfo]) -> String {
         .collect();
     let mut t = Table::new(rows);
     t.with(Style::rounded());
-    format!("{api}: {} faults\n{t}", faults.len())
+    let unstated: Vec<String> = faults
+        .iter()
+        .filter_map(|f| f.unstated.map(|why| format!("  {}: {why}", f.name)))
+        .collect();
+    let mut out = format!("{api}: {} faults\n{t}", faults.len());
+    if !unstated.is_empty() {
+        out.push_str(&format!(
+            "\n{} of them break what the document does not state, and are caught as warnings only:\n{}",
+            unstated.len(),
+            unstated.join("\n")
+        ));
+    }
+    out
+}
+
+#[derive(Tabled)]
+struct VariantRow {
+    variant: &'static str,
+    chooses: &'static str,
+}
+
+/// What `specgate mock --list-variants` prints: each faithful variant and what it chooses where
+/// the document is silent.
+pub fn variants_table(api: &str, variants: &[VariantInfo]) -> String {
+    if variants.is_empty() {
+        return format!("{api}: no variants");
+    }
+    let rows: Vec<VariantRow> = variants
+        .iter()
+        .map(|v| VariantRow {
+            variant: v.name,
+            chooses: v.chooses,
+        })
+        .collect();
+    let mut t = Table::new(rows);
+    t.with(Style::rounded());
+    format!("{api}: {} faithful variants\n{t}", variants.len())
 }
 
 /// What `specgate mock` prints once serving: where, with which credentials, and how to reach a
@@ -39,6 +75,9 @@ pub fn mock_banner(mock: &RunningMock) -> String {
     let mut out = format!("{} mock serving at {}\n", t.api, t.base_url);
     if let Some(f) = mock.fault {
         out.push_str(&format!("fault: {f}\n"));
+    }
+    if let Some(v) = mock.variant {
+        out.push_str(&format!("variant: {v}\n"));
     }
     if let Some(p) = &t.plain_url {
         out.push_str(&format!("plain HTTP (refused, as documented): {p}\n"));

@@ -188,6 +188,14 @@ impl<'a> RuleCx<'a> {
                     m.0
                 )))
             }
+            Err(PrepareError::Missing(m))
+                if self.spec.contract.fixtures.iter().any(|f| f.name == m.0) =>
+            {
+                Err(Stop::Skip(format!(
+                    "the target has no fixture `{0}` (give it in the profile: `fixtures: {{ {0}: ... }}`)",
+                    m.0
+                )))
+            }
             Err(e) => {
                 self.fail(
                     None,
@@ -299,18 +307,23 @@ impl<'a> RuleCx<'a> {
         }
     }
 
-    /// Discovery steps: a capture that selects nothing means the target has no data for the
-    /// rule, which skips it.
+    /// Discovery steps, the rule's preconditions: they find out how the target is set up (which
+    /// ids exist, what a role sees). An unmet expectation or a capture that selects nothing
+    /// means the target differs from what the rule needs, which skips the rule with the reason
+    /// and never fails it. (A target that does not answer at all still fails.)
     pub async fn given(&mut self, steps: &[Step]) -> Result<(), Stop> {
         for (n, step) in steps.iter().enumerate() {
             let label = step
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("given {}", n + 1));
-            let (i, r) = self.send(&step.request, Some(&label)).await?;
+            let (_, r) = self.send(&step.request, Some(&label)).await?;
             if let Some(e) = &step.expect {
-                if !self.expect(Some(&label), i, &r, e) {
-                    return Err(Stop::Abort);
+                let unmet = evaluate(e, &r, &self.spec.api, &self.vars);
+                if let Some(first) = unmet.first() {
+                    return Err(Stop::Skip(format!(
+                        "precondition not met ({label}): {first}"
+                    )));
                 }
             }
             if let Err(name) = self.capture(&r, &step.capture) {

@@ -143,9 +143,104 @@ impl ExpectBasis {
     }
 }
 
+/// How many expectations a rule writes, by basis: each part of each `expect` block (status,
+/// content type, schema, `any_of`) and each header, JSON and XML assertion, with the basis it
+/// rests on; plus one for the kind's own check (a page size, a throttle, an order), which rests
+/// on the rule's basis. Read from the rule's parameters as written.
+pub fn tally(kind: &str, params: &serde_yaml::Value, rule: Basis) -> BTreeMap<Basis, usize> {
+    let mut out = BTreeMap::new();
+    if !matches!(kind, "exchange" | "lifecycle") {
+        *out.entry(rule).or_default() += 1;
+    }
+    walk(params, rule, false, &mut out);
+    out
+}
+
+fn walk(v: &serde_yaml::Value, outer: Basis, is_expect: bool, out: &mut BTreeMap<Basis, usize>) {
+    use serde_yaml::Value as Y;
+    match v {
+        Y::Mapping(m) if is_expect => {
+            let basis: Option<ExpectBasis> = m
+                .get("basis")
+                .and_then(|b| serde_yaml::from_value(b.clone()).ok());
+            let of = |f: Facet| basis.as_ref().and_then(|b| b.of(f)).unwrap_or(outer);
+            let mut add = |b: Basis| *out.entry(b).or_default() += 1;
+            for (key, facet) in [
+                ("status", Facet::Status),
+                ("content_type", Facet::ContentType),
+                ("schema", Facet::Schema),
+                ("any_of", Facet::AnyOf),
+            ] {
+                if m.contains_key(key) {
+                    add(of(facet));
+                }
+            }
+            let own = |a: &Y, facet: Facet| {
+                a.get("basis")
+                    .and_then(Y::as_str)
+                    .and_then(Basis::parse)
+                    .unwrap_or(of(facet))
+            };
+            if let Some(Y::Mapping(h)) = m.get("headers") {
+                for a in h.values() {
+                    add(own(a, Facet::Headers));
+                }
+            }
+            for (key, facet) in [("json", Facet::Json), ("xml", Facet::Xml)] {
+                if let Some(Y::Sequence(list)) = m.get(key) {
+                    for a in list {
+                        add(own(a, facet));
+                    }
+                }
+            }
+        }
+        Y::Mapping(m) => {
+            for (k, x) in m {
+                match k.as_str() {
+                    Some("request" | "requests") => {}
+                    Some("expect") => walk(x, outer, true, out),
+                    // A permission matrix: role → what that role gets.
+                    Some("matrix") => {
+                        if let Y::Mapping(rows) = x {
+                            for e in rows.values() {
+                                walk(e, outer, true, out);
+                            }
+                        }
+                    }
+                    _ => walk(x, outer, false, out),
+                }
+            }
+        }
+        Y::Sequence(list) => {
+            for x in list {
+                walk(x, outer, false, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tally_counts_each_part_at_its_basis() {
+        let params: serde_yaml::Value = serde_yaml::from_str(
+            "steps:\n  - request: { operation: x, json: { status: 1 } }\n    expect:\n      status: 201\n      schema: S\n      basis: { schema: framework }\n      note: n\n      json:\n        - { path: $.id, type: string, basis: example, note: n }\n        - { path: $.a, exists: true }\n",
+        )
+        .unwrap();
+        let t = tally("lifecycle", &params, Basis::Stated);
+        assert_eq!(t.get(&Basis::Stated), Some(&2), "{t:?}");
+        assert_eq!(t.get(&Basis::Framework), Some(&1));
+        assert_eq!(t.get(&Basis::Example), Some(&1));
+        let t = tally(
+            "pagination",
+            &serde_yaml::from_str("aspect: cap").unwrap(),
+            Basis::Reading,
+        );
+        assert_eq!(t.get(&Basis::Reading), Some(&1));
+    }
 
     #[test]
     fn names_round_trip() {

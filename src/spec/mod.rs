@@ -53,6 +53,16 @@ pub struct Credential {
     pub description: Option<String>,
 }
 
+/// A value of the target's set-up that no request can discover (an existing parent to write
+/// under): a profile's `fixtures` give it, a built-in mock supplies its own. A rule that needs
+/// one the target lacks is skipped, saying which.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    pub name: String,
+    pub description: Option<String>,
+}
+
 /// A named set of credentials (several keys of one API).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +134,7 @@ impl Contract {
     ) -> LintCx<'a> {
         let credentials: Vec<String> = self.credentials.iter().map(|c| c.name.clone()).collect();
         let mut base_vars = credentials.clone();
+        base_vars.extend(self.fixtures.iter().map(|f| f.name.clone()));
         if let Some(login) = &self.login {
             base_vars.extend(login.capture.keys().cloned());
         }
@@ -162,6 +173,8 @@ struct ContractFile {
     #[serde(default)]
     credentials: Vec<Credential>,
     #[serde(default)]
+    fixtures: Vec<Fixture>,
+    #[serde(default)]
     roles: Vec<Role>,
     login: Option<Login>,
     #[serde(default)]
@@ -186,6 +199,8 @@ pub struct Rule {
     pub writes: bool,
     /// Where it is in `contract.yaml`.
     pub line: usize,
+    /// Its expectations as written, by the basis each rests on (see `basis::tally`).
+    pub expectations: BTreeMap<Basis, usize>,
 }
 
 /// The behaviour half of a spec.
@@ -196,6 +211,7 @@ pub struct Contract {
     pub document: String,
     pub base_url: String,
     pub credentials: Vec<Credential>,
+    pub fixtures: Vec<Fixture>,
     pub roles: Vec<Role>,
     pub login: Option<Login>,
     pub auth: Vec<AuthScheme>,
@@ -218,6 +234,22 @@ pub struct Spec {
 impl Spec {
     pub fn contract_path(&self) -> PathBuf {
         self.dir.join(CONTRACT_FILE)
+    }
+
+    /// The expectations of its `must` rules, by basis: only the stated ones can fail the run.
+    pub fn must_expectations(&self) -> BTreeMap<Basis, usize> {
+        let mut out = BTreeMap::new();
+        for r in self
+            .contract
+            .rules
+            .iter()
+            .filter(|r| r.level == Level::Must)
+        {
+            for (b, n) in &r.expectations {
+                *out.entry(*b).or_default() += n;
+            }
+        }
+        out
     }
 
     /// Rules by level: (must, should, may).
@@ -463,6 +495,27 @@ fn parse_contract(
     );
     check_unique(
         &loc,
+        file.fixtures.iter().map(|f| f.name.as_str()),
+        &root.key("fixtures"),
+        "fixture",
+        &mut errors,
+    );
+    for (i, f) in file.fixtures.iter().enumerate() {
+        if file.credentials.iter().any(|c| c.name == f.name) {
+            errors.push(
+                loc.error(
+                    &root.key("fixtures").index(i).key("name"),
+                    SpecErrorKind::Invalid(format!(
+                        "`{}` is both a credential and a fixture",
+                        f.name
+                    )),
+                )
+                .with_hint("a name is one or the other: rename the fixture"),
+            );
+        }
+    }
+    check_unique(
+        &loc,
         file.roles.iter().map(|r| r.name.as_str()),
         &root.key("roles"),
         "role",
@@ -522,6 +575,7 @@ fn parse_contract(
         document: file.document,
         base_url: file.base_url,
         credentials: file.credentials,
+        fixtures: file.fixtures,
         roles: file.roles,
         login: file.login,
         auth: file.auth,
@@ -763,7 +817,7 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
             errors.push(missing("kind", "add `kind:` one of the catalogue"));
             None
         }
-        Some(k) => match Kind::parse(&k, serde_yaml::Value::Mapping(map)) {
+        Some(k) => match Kind::parse(&k, serde_yaml::Value::Mapping(map.clone())) {
             None => {
                 errors.push(
                     loc.error(&at.key("kind"), SpecErrorKind::UnknownKind(k.clone()))
@@ -804,6 +858,11 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
         note: as_str(&note),
         writes: false,
         line,
+        expectations: basis::tally(
+            &as_str(&kind).unwrap_or_default(),
+            &serde_yaml::Value::Mapping(map),
+            basis_v.expect("checked"),
+        ),
     })
 }
 
