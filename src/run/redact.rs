@@ -129,6 +129,10 @@ struct Pattern {
     bytes: Vec<u8>,
     placeholder: usize,
     origin: Origin,
+    /// Base64 characters on each side also replaced: the groups that mix the secret's first
+    /// and last bytes with its neighbours' (4 characters decode to 3 bytes, so a group left
+    /// whole would give up to two bytes of the secret back).
+    widen: usize,
 }
 
 /// Replaces every secret of a [`Secrets`] in any text. Build it once per set of secrets.
@@ -165,12 +169,13 @@ impl Redactor {
                     placeholders.len() - 1
                 }
             };
-            for bytes in forms(&e.value) {
+            for (bytes, widen) in forms(&e.value) {
                 if seen.insert(bytes.clone()) {
                     patterns.push(Pattern {
                         bytes,
                         placeholder: index,
                         origin: e.origin,
+                        widen,
                     });
                 }
             }
@@ -266,8 +271,22 @@ impl Redactor {
             None => (s, e),
             Some(m) => (m[s].0, m[e - 1].1),
         };
+        let base64_char =
+            |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
         for m in matcher.find_overlapping_iter(stream) {
-            let (start, end) = span(m.start(), m.end());
+            let widen = self.patterns[m.pattern().as_usize()].widen;
+            let before = stream[..m.start()]
+                .iter()
+                .rev()
+                .take(widen)
+                .take_while(|b| base64_char(b))
+                .count();
+            let after = stream[m.end()..]
+                .iter()
+                .take(widen)
+                .take_while(|b| base64_char(b) || **b == b'=')
+                .count();
+            let (start, end) = span(m.start() - before, m.end() + after);
             hits.push(Hit {
                 start,
                 end,
@@ -367,18 +386,20 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// What is searched for a secret: itself, with spaces as `+`, and its base64 forms.
-fn forms(value: &str) -> Vec<Vec<u8>> {
+/// What is searched for a secret: itself, with spaces as `+`, and its base64 forms; each with
+/// how many base64 characters around a match go with it.
+fn forms(value: &str) -> Vec<(Vec<u8>, usize)> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let mut out = vec![value.as_bytes().to_vec()];
+    let mut out = vec![(value.as_bytes().to_vec(), 0)];
     if value.contains(' ') {
-        out.push(value.replace(' ', "+").into_bytes());
+        out.push((value.replace(' ', "+").into_bytes(), 0));
     }
+    // The secret encoded alone: a following group may still mix its last bytes with others.
     for engine in [STANDARD, URL_SAFE] {
-        out.push(engine.encode(value).into_bytes());
+        out.push((engine.encode(value).into_bytes(), 4));
     }
     for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
-        out.push(engine.encode(value).into_bytes());
+        out.push((engine.encode(value).into_bytes(), 4));
         // Inside a longer encoded text (`user:key` in a Basic header) the secret starts at one
         // of three alignments; the 4-character groups made only of its bytes are the same at
         // that alignment whatever surrounds it.
@@ -392,14 +413,15 @@ fn forms(value: &str) -> Vec<Vec<u8>> {
                 let inner = &encoded.as_bytes()[4 * first..4 * last];
                 // Shorter than a secret may be, it would match by chance.
                 if inner.len() >= MIN_SECRET_LEN {
-                    out.push(inner.to_vec());
+                    out.push((inner.to_vec(), 4));
                 }
             }
         }
     }
-    out.retain(|f| !f.is_empty());
-    out.sort();
-    out.dedup();
+    out.retain(|(f, _)| !f.is_empty());
+    // One entry per byte string, with the widest margin asked for it.
+    out.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    out.dedup_by(|a, b| a.0 == b.0);
     out
 }
 
@@ -725,11 +747,21 @@ mod tests {
     fn base64_of_a_basic_pair_with_any_user_is_found() {
         let r = redactor(&[("password", KEY)]);
         for user in ["", "u", "us", "user1@example.com"] {
-            let header = format!("Basic {}", STANDARD.encode(format!("{user}:{KEY}")));
+            let pair = format!("{user}:{KEY}");
+            let header = format!("Basic {}", STANDARD.encode(&pair));
             let out = r.redact(&header);
             assert!(out.contains("${PASSWORD}"), "{user}: {out}");
-            let b64 = STANDARD.encode(KEY);
-            assert!(!out.contains(&b64[..8]), "{user}: {out}");
+            // What is left decodes to no byte of the key: the groups that mix the key's first
+            // and last bytes with the user's go too.
+            let kept = out.trim_start_matches("Basic ");
+            let (before, after) = kept.split_once("${PASSWORD}").unwrap();
+            assert_eq!(before.len() % 4, 0, "{user}: {out}");
+            let decoded = STANDARD.decode(before).unwrap();
+            assert!(
+                pair.as_bytes()[..pair.len() - KEY.len()].starts_with(&decoded),
+                "{user}: {out}"
+            );
+            assert!(after.is_empty(), "{user}: {out}");
         }
         // The key alone in base64, padded or not, standard or URL-safe.
         let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(KEY);
