@@ -651,7 +651,10 @@ fn list_mock_faults(api: Option<&str>) -> ExitCode {
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
     for m in mocks {
-        out!("{}", specgate::report::faults_table(m.name(), m.faults()));
+        out!(
+            "{}",
+            specgate::report::faults_table(m.name(), &specgate::mock::faults_of(m))
+        );
     }
     ExitCode::from(EXIT_OK)
 }
