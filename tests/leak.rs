@@ -211,6 +211,8 @@ struct Echo {
     issued: Arc<Mutex<Vec<String>>>,
     logins: Arc<AtomicUsize>,
     base: Arc<Mutex<String>>,
+    /// Hand out tokens too short to be redacted safely.
+    short_tokens: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Echo {
@@ -286,7 +288,11 @@ async fn answer(State(echo): State<Echo>, request: Request) -> Response {
     match path {
         "/login" => {
             let n = echo.logins.fetch_add(1, Ordering::SeqCst);
-            let token = format!("tk+/=&<>\" {n} en");
+            let token = if echo.short_tokens.load(Ordering::SeqCst) {
+                format!("tk{n}")
+            } else {
+                format!("tk+/=&<>\" {n} en")
+            };
             echo.issued.lock().unwrap().push(token.clone());
             json["token"] = token.into();
         }
@@ -957,4 +963,45 @@ async fn every_built_in_mock_secret_is_long_enough_to_redact() {
         assert!(checked > 0, "{}: no secret checked", m.name());
         mock.shutdown().await;
     }
+}
+
+#[test]
+fn a_login_token_too_short_to_redact_fails_the_login_and_stays_hidden() {
+    let dir = scratch("short");
+    let (rt, url, echo) = serve_echo();
+    echo.short_tokens.store(true, Ordering::SeqCst);
+    let (profile, env) = echo_profile(&dir, &url);
+    let env: BTreeMap<String, String> = env.into_iter().collect();
+    let spec = specgate::load_spec(&leak_specs().join("echo")).unwrap();
+    let secret = |n: &str| {
+        spec.contract
+            .credentials
+            .iter()
+            .any(|c| c.name == n && c.secret)
+    };
+    let loaded =
+        specgate::target::Profile::load(&profile, &secret, &|v| env.get(v).cloned()).unwrap();
+    let options = specgate::run::engine::RunOptions {
+        rules: vec!["echo.token.echoed".into()],
+        ..Default::default()
+    };
+    let result = rt.block_on(specgate::run::engine::run_api(
+        &spec,
+        &loaded.target,
+        &options,
+        &mut |_| {},
+    ));
+    let login = result
+        .results
+        .iter()
+        .find(|r| r.id == "echo.login")
+        .expect("the login failed");
+    let why = specgate::run::engine::describe(&login.failures[0]);
+    assert!(why.contains("at least 8 characters"), "{why}");
+    // The token is not used, and not shown where the login's exchange shows it.
+    assert_eq!(echo.issued(), ["tk0"]);
+    let text = serde_json::to_string(&result).unwrap();
+    assert!(text.contains("${TOKEN}"), "{text}");
+    assert!(!text.contains("tk0"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
