@@ -672,7 +672,10 @@ fn list_mock_modes(api: Option<&str>, faults: bool, variants: bool) -> ExitCode 
     }
     for m in mocks {
         if faults {
-            out!("{}", specgate::report::faults_table(m.name(), m.faults()));
+            out!(
+                "{}",
+                specgate::report::faults_table(m.name(), &specgate::mock::faults_of(m))
+            );
         }
         if variants {
             out!(

@@ -107,6 +107,11 @@ pub struct Profile {
     pub unset: Vec<String>,
 }
 
+/// Whether `url` has a `user[:password]@` part: it would be printed in every report.
+fn base_url_has_userinfo(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some())
+}
+
 /// `${NAME}` → (NAME, whole match).
 fn env_reference(s: &str) -> Option<&str> {
     s.strip_prefix("${")
@@ -173,6 +178,26 @@ impl Profile {
             };
             match env_reference(&text) {
                 Some(var) => match env(var) {
+                    Some(value)
+                        if secret(name)
+                            && value.chars().count() < crate::run::redact::MIN_SECRET_LEN =>
+                    {
+                        // The value itself is never shown, only its length.
+                        errors.push(
+                            loc.error(
+                                &at,
+                                SpecErrorKind::Invalid(format!(
+                                    "the secret `{name}` (${{{var}}}) is {} characters long: a secret shorter than {} characters cannot be redacted safely",
+                                    value.chars().count(),
+                                    crate::run::redact::MIN_SECRET_LEN
+                                )),
+                            )
+                            .with_hint(format!(
+                                "set {var} to the full credential; a value this short would be hidden wherever its letters appear in a report, which tells what it is"
+                            )),
+                        );
+                        None
+                    }
                     Some(value) => Some(value),
                     None => {
                         unset.push(format!("{name} (${{{var}}} is not set)"));
@@ -212,6 +237,17 @@ impl Profile {
                         .insert(name.clone(), value);
                 }
             }
+        }
+        if base_url_has_userinfo(&file.base_url) {
+            errors.push(
+                loc.error(
+                    &Pointer::root().key("base_url"),
+                    SpecErrorKind::Invalid(
+                        "the base URL carries credentials (`user:password@`)".into(),
+                    ),
+                )
+                .with_hint("remove them from the URL: credentials go under `credentials`, as ${ENV_VAR} references"),
+            );
         }
         if !(file.base_url.starts_with("http://") || file.base_url.starts_with("https://")) {
             errors.push(
@@ -317,9 +353,9 @@ mod tests {
     #[test]
     fn secrets_come_from_the_environment() {
         let f = write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: ${TOKEN_VAR}\n  organization_id: 42\nroles:\n  owner: { api_key: \"${OWNER}\" }\nskip:\n  - { rule: checklick.transport.https-only, reason: staging is http }\n");
-        let env = |v: &str| (v == "TOKEN_VAR").then(|| "s3cr3t".to_string());
+        let env = |v: &str| (v == "TOKEN_VAR").then(|| "s3cr3t-token".to_string());
         let p = Profile::load(&f.0, &|n| n == "token" || n == "api_key", &env).unwrap();
-        assert_eq!(p.target.credentials.get("token"), Some("s3cr3t"));
+        assert_eq!(p.target.credentials.get("token"), Some("s3cr3t-token"));
         assert_eq!(p.target.credentials.get("organization_id"), Some("42"));
         assert_eq!(p.unset, vec!["api_key (${OWNER} is not set)".to_string()]);
         assert_eq!(
@@ -352,6 +388,50 @@ mod tests {
             Some("http://api.checklick.com:8080")
         );
         assert_eq!(p.target.fixtures["user_id"], serde_json::json!(14));
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_without_showing_it() {
+        let f = write(
+            "api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: ${TOKEN_VAR}\nroles:\n  owner: { token: \"${OWNER_VAR}\" }\n",
+        );
+        let env = |v: &str| match v {
+            "TOKEN_VAR" => Some("k".to_string()),
+            "OWNER_VAR" => Some("s3cr3t7".to_string()),
+            _ => None,
+        };
+        let e = Profile::load(&f.0, &|n| n == "token", &env).unwrap_err();
+        assert_eq!(e.0.len(), 2, "{e}");
+        let first = &e.0[0];
+        assert_eq!(
+            (first.location.line, first.location.column),
+            (4, 10),
+            "{first}"
+        );
+        let text = e.to_string();
+        assert!(text.contains("is 1 characters long"), "{text}");
+        assert!(text.contains("shorter than 8 characters"), "{text}");
+        assert!(text.contains("set TOKEN_VAR"), "{text}");
+        assert!(!text.contains("s3cr3t7"), "{text}");
+        // Eight characters are enough; a non-secret may be as short as it likes.
+        let env = |v: &str| match v {
+            "TOKEN_VAR" => Some("12345678".to_string()),
+            "OWNER_VAR" => Some("abcdefgh".to_string()),
+            _ => None,
+        };
+        let p = Profile::load(&f.0, &|n| n == "token", &env).unwrap();
+        assert_eq!(p.target.credentials.get("token"), Some("12345678"));
+        let p = Profile::load(&f.0, &|_| false, &|_| Some("k".into())).unwrap();
+        assert_eq!(p.target.credentials.get("token"), Some("k"));
+    }
+
+    #[test]
+    fn credentials_in_the_base_url_are_refused() {
+        let f = write("api: checklick\nbase_url: https://user:pa55word@api.example.com\n");
+        let e = Profile::load(&f.0, &|_| false, &|_| None).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("carries credentials"), "{text}");
+        assert_eq!(e.0[0].location.line, 2, "{text}");
     }
 
     #[test]

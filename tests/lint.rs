@@ -318,6 +318,27 @@ fn unknown_variable_is_located() {
 }
 
 #[test]
+fn a_secret_capture_no_step_makes_is_located() {
+    let e = expect_one_error(
+        "unknown-secret-capture",
+        "contract.yaml",
+        "idd",
+        |k| matches!(k, SpecErrorKind::UnknownName { what: "capture", name } if name == "idd"),
+    );
+    assert!(e.hint.as_deref().unwrap_or("").contains("`id`"), "{e}");
+}
+
+#[test]
+fn a_secret_field_that_is_not_a_json_path_is_located() {
+    expect_one_error(
+        "bad-secret-field",
+        "contract.yaml",
+        "\"token\"",
+        |k| matches!(k, SpecErrorKind::BadJsonPath { path, .. } if path == "token"),
+    );
+}
+
+#[test]
 fn unknown_schema_suggests_the_nearest() {
     let e = expect_one_error(
         "unknown-schema",
@@ -355,6 +376,7 @@ fn every_malformed_fixture_has_a_test() {
     let tested = [
         "bad-jsonpath",
         "bad-regex",
+        "bad-secret-field",
         "basis-without-note",
         "broken-yaml",
         "cite-not-in-document",
@@ -370,6 +392,7 @@ fn every_malformed_fixture_has_a_test() {
         "unknown-operation",
         "unknown-parameter",
         "unknown-schema",
+        "unknown-secret-capture",
         "unknown-variable",
     ];
     let mut found: Vec<String> = std::fs::read_dir(fixtures().join("malformed"))

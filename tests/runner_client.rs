@@ -77,10 +77,14 @@ fn requests_carry_defaults_auth_and_bodies_and_curl_hides_secrets() {
         Some(b"ids%5B%5D=1&ids%5B%5D=2&t=a%26b".as_slice())
     );
 
+    // The curl line reproduces the request, credentials included; the engine redacts it with
+    // every other text of a result.
     let curl = cx
         .prepare(&request("{operation: listNotes}"), &vars)
         .unwrap()
-        .curl(&vars);
+        .curl();
+    assert!(curl.contains("Authorization: Bearer s3cr3t-key"), "{curl}");
+    let curl = vars.redactor().redact(&curl);
     assert!(!curl.contains("s3cr3t-key"), "{curl}");
     assert!(curl.contains("Authorization: Bearer ${API_KEY}"), "{curl}");
 

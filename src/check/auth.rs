@@ -131,11 +131,13 @@ impl Check for Params {
         }
         control(cx, &request).await?;
         let presented = self.scheme_credentials(cx);
-        let saved = cx.vars.clone();
+        let mut saved = cx.vars.clone();
         let mut ran = 0;
         for case in &self.cases {
             let label = format!("{:?} credential", case.case).to_lowercase();
             let mut req = request.clone();
+            // A mangled secret is the secret shifted by one: whoever reads it reads the secret.
+            let mut mangled: Vec<(String, String)> = Vec::new();
             match case.case {
                 CaseKind::Missing => req.role = Some("anonymous".into()),
                 CaseKind::Invalid => {
@@ -145,7 +147,14 @@ impl Check for Params {
                     };
                     for n in names {
                         let current = crate::run::vars::scalar_text(cx.vars.get(&n).unwrap_or(&serde_json::Value::Null));
-                        let wrong = case.value.clone().unwrap_or_else(|| mangle(&current));
+                        let wrong = match &case.value {
+                            Some(v) => v.clone(),
+                            None => {
+                                let wrong = mangle(&current);
+                                mangled.push((format!("invalid_{n}"), wrong.clone()));
+                                wrong
+                            }
+                        };
                         cx.vars.set(&n, serde_json::Value::String(wrong));
                     }
                 }
@@ -168,6 +177,9 @@ impl Check for Params {
             ran += 1;
             let outcome = cx.prepare(&req);
             cx.vars = saved.clone();
+            for (name, value) in &mangled {
+                cx.vars.hide(name, value);
+            }
             let p = outcome?;
             let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
             match answer {
@@ -176,6 +188,8 @@ impl Check for Params {
                 }
                 Err(e) => cx.fail(Some(&label), Failure::new("answer", "a refusal", e.to_string()), Some(i)),
             }
+            // The values are the saved ones again; keep the secrets this case met.
+            saved = cx.vars.clone();
         }
         if ran == 0 {
             return Err(Stop::Skip("the target has none of the credentials these cases need".into()));

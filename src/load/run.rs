@@ -4,6 +4,10 @@
 //!
 //! Every run is bounded: a deadline, a request budget, and goose's killswitch (Ctrl-C, a
 //! threshold) are checked before each request, so a run stops by itself and still reports.
+//!
+//! Secrets: the run learns every secret its load users meet (tokens each one captures, values
+//! at the contract's secret fields) and redacts the run's texts once, when the `LoadRun` is made
+//! (its error messages and target) and in goose's own report files once goose has written them.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -22,6 +26,7 @@ use super::scenario::{LoadStep, Scenario, Work};
 use super::work::{Job, Take, WorkQueue};
 use crate::run::client::{client_builder, HttpClient, DEFAULT_MAX_BODY};
 use crate::run::engine::{base_vars, login, RunOptions};
+use crate::run::redact::{Origin, Redactor, Secrets};
 use crate::run::request::Context;
 use crate::run::rule::RuleCx;
 use crate::run::vars::Vars;
@@ -165,7 +170,8 @@ pub struct LoadRun {
     pub prediction_holds: Option<bool>,
     pub thresholds: Vec<ThresholdOutcome>,
     pub limits: Vec<LimitUse>,
-    /// Errors by message (goose's and ours), secrets redacted.
+    /// Errors by message (goose's and ours), secrets redacted; withheld altogether when the
+    /// run met more secrets than it keeps (see `MAX_LOAD_SECRETS`).
     pub errors: BTreeMap<String, u64>,
     /// Jobs of the export still waiting when the run stopped.
     pub left_undone: usize,
@@ -297,11 +303,30 @@ impl Limiter {
     }
 }
 
+/// The most secrets a load run keeps for redaction: load users that each log in, at every
+/// iteration, could otherwise grow the set without end. Past it, error messages are withheld.
+pub const MAX_LOAD_SECRETS: usize = 4096;
+
+/// What replaces the error messages of a run that met more secrets than it keeps.
+pub const WITHHELD: &str =
+    "error messages withheld: the run met more secrets than it can redact (see MAX_LOAD_SECRETS)";
+
+/// The secrets a load run has met.
+#[derive(Default)]
+struct Known {
+    secrets: Secrets,
+    overflow: bool,
+}
+
 /// What every load user of one run shares.
 struct Shared {
     scenario: Arc<Scenario>,
     target: Target,
     base: Vars,
+    /// Every secret met so far: the base variables', then the load users' captures.
+    known: Mutex<Known>,
+    /// The contract's secret response fields, compiled.
+    secret_fields: Vec<(String, serde_json_path::JsonPath)>,
     timeout: Duration,
     max_body: usize,
     deadline: Instant,
@@ -342,13 +367,24 @@ impl Shared {
         false
     }
 
+    /// Record an error message, raw: it is redacted with every secret of the run when the run
+    /// is summarized.
     fn note(&self, message: String) {
-        let message = self.base.redact(&message);
         let mut e = self.errors.lock().unwrap_or_else(|p| p.into_inner());
         // Bounded: a target that answers every request with a new message cannot grow this.
         if e.len() < 100 || e.contains_key(&message) {
             *e.entry(message).or_insert(0) += 1;
         }
+    }
+
+    /// A secret a load user met.
+    fn learn(&self, name: &str, value: &str, origin: Origin) {
+        let mut k = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        if k.secrets.len() >= MAX_LOAD_SECRETS {
+            k.overflow = true;
+            return;
+        }
+        k.secrets.add(name, value, origin);
     }
 
     /// Take one request from the budget; `false` when it is spent.
@@ -520,11 +556,21 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
             return Outcome::default();
         }
     };
+    for (name, path) in &s.secret_fields {
+        for node in path.query(&json).all() {
+            if !node.is_null() {
+                s.learn(name, &crate::run::vars::scalar_text(node), Origin::Field);
+            }
+        }
+    }
     let mut out = Outcome::default();
     let mut vars = job.vars.clone();
     for (name, path) in &step.capture {
         match first(path, &json) {
             Some(v) => {
+                if s.scenario.spec.contract.is_secret_var(name) {
+                    s.learn(name, &crate::run::vars::scalar_text(&v), Origin::Capture);
+                }
                 vars.set(name, v.clone());
                 out.captured.push((name.clone(), v));
             }
@@ -748,10 +794,26 @@ pub async fn run_load(
     let origin = reqwest::Url::parse(&target.base_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
+    let secret_fields = spec
+        .contract
+        .secrets
+        .fields
+        .iter()
+        .filter_map(|(name, path)| {
+            serde_json_path::JsonPath::parse(path)
+                .ok()
+                .map(|p| (name.clone(), p))
+        })
+        .collect();
     let shared = Arc::new(Shared {
         scenario: scenario.clone(),
         target: target.clone(),
         base: base.clone(),
+        known: Mutex::new(Known {
+            secrets: base.secrets().clone(),
+            overflow: false,
+        }),
+        secret_fields,
         timeout: options.timeout,
         max_body: DEFAULT_MAX_BODY,
         deadline: Instant::now() + options.run_time,
@@ -865,6 +927,11 @@ pub async fn run_load(
     let mut vars_for_prediction = data.clone();
     vars_for_prediction.insert("concurrency".into(), concurrency as f64);
     vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
+    let (redactor, overflow) = {
+        let k = shared.known.lock().unwrap_or_else(|p| p.into_inner());
+        (k.secrets.redactor(), k.overflow)
+    };
+    redact_goose_reports(&options.goose_reports, &redactor, overflow);
     Ok(summarize(
         &scenario,
         target,
@@ -875,16 +942,39 @@ pub async fn run_load(
         concurrency,
         iterations.filter(|_| matches!(scenario.work, Work::Mix { .. })),
         wall,
+        &redactor,
+        overflow,
     ))
 }
 
+/// goose writes its reports itself, with the error messages it saw (URLs with tokens among
+/// them): redact them in place once written. A run that met more secrets than it keeps leaves
+/// no report it cannot vouch for.
+fn redact_goose_reports(paths: &[PathBuf], redactor: &Redactor, overflow: bool) {
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let text = if overflow {
+            WITHHELD.to_string()
+        } else {
+            redactor.redact(&text)
+        };
+        // A report that cannot be rewritten must not stay behind unredacted.
+        if std::fs::write(path, text).is_err() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The login's or the setup's failures, redacted: the text of a `LoadError`.
 fn describe_failures(cx: &RuleCx) -> String {
     let parts: Vec<String> = cx
         .failures
         .iter()
         .map(crate::run::engine::describe)
         .collect();
-    cx.vars.redact(&parts.join("; "))
+    cx.vars.redactor().redact(&parts.join("; "))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -898,6 +988,8 @@ fn summarize(
     concurrency: usize,
     iterations: Option<usize>,
     wall: Duration,
+    redactor: &Redactor,
+    overflow: bool,
 ) -> LoadRun {
     let ended = s
         .ended
@@ -996,9 +1088,21 @@ fn summarize(
         p99_ms: pct(0.99),
         max_ms: max_us as f64 / 1000.0,
     };
-    let mut errors = s.errors.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    for e in metrics.errors.values() {
-        *errors.entry(s.base.redact(&e.error)).or_insert(0) += e.occurrences as u64;
+    // The boundary of a load run: its error messages (ours and goose's) are the only texts in
+    // it that come from the target, and the target's URL the only one from the profile.
+    let mut errors: BTreeMap<String, u64> = BTreeMap::new();
+    let raw = s.errors.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let goose_errors = metrics
+        .errors
+        .values()
+        .map(|e| (e.error.clone(), e.occurrences as u64));
+    for (message, n) in raw.into_iter().chain(goose_errors) {
+        let message = if overflow {
+            WITHHELD.to_string()
+        } else {
+            redactor.redact(&message)
+        };
+        *errors.entry(message).or_insert(0) += n;
     }
     let complete = ended == Ended::Completed;
     LoadRun {
@@ -1006,7 +1110,7 @@ fn summarize(
         title: scenario.title.clone(),
         api: scenario.spec.name.clone(),
         cite: scenario.cite.clone(),
-        target: target.base_url.clone(),
+        target: redactor.redact(&target.base_url),
         dataset: data,
         concurrency,
         iterations,

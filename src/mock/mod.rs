@@ -3,14 +3,19 @@
 //! checker can be shown to catch every violation.
 //!
 //! A mock is one module: its state, its router, and its table of faults (the `faults!` macro).
-//! `start` serves it on ephemeral loopback ports and returns the `Target` to check.
+//! `start` serves it on ephemeral loopback ports and returns the `Target` to check. One fault is
+//! shared by every mock, [`ECHO_FAULT`]: a target that hands every credential it receives back,
+//! to hunt for leaks in what the checker prints.
 
 pub mod checklick;
 pub mod checklist_items;
 pub mod checktick;
 pub mod checkvist;
 pub mod common;
+mod echo;
 pub mod optacheck;
+
+pub use echo::ECHO_FAULT;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -197,6 +202,13 @@ pub fn api(name: &str) -> Option<&'static dyn MockApi> {
     apis().into_iter().find(|a| a.name() == name)
 }
 
+/// Every fault of `mock`: its own, then the one all mocks share ([`ECHO_FAULT`]).
+pub fn faults_of(mock: &dyn MockApi) -> Vec<FaultInfo> {
+    let mut faults = mock.faults().to_vec();
+    faults.push(echo::fault_info(mock.name()));
+    faults
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
     #[error("no mock of `{name}`; {hint}")]
@@ -227,6 +239,8 @@ pub struct RunningMock {
     pub target: Target,
     pub fault: Option<&'static str>,
     pub variant: Option<&'static str>,
+    /// With [`ECHO_FAULT`]: what the mock handed out.
+    echo: Option<echo::Echo>,
     stop: Option<tokio::sync::watch::Sender<bool>>,
     tasks: Vec<JoinHandle<()>>,
     tls_handle: Option<axum_server::Handle<SocketAddr>>,
@@ -235,6 +249,15 @@ pub struct RunningMock {
 impl RunningMock {
     pub fn base_url(&self) -> &str {
         &self.target.base_url
+    }
+
+    /// With [`ECHO_FAULT`]: every token the mock handed out so far (a `token` member of a JSON
+    /// answer), so that a leak test knows every secret of the run. Empty otherwise.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.echo
+            .as_ref()
+            .map(echo::Echo::issued)
+            .unwrap_or_default()
     }
 
     /// Stop accepting, let requests in flight finish, and wait for the servers to end.
@@ -260,15 +283,14 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
     let fault = match &options.fault {
         None => None,
         Some(f) => Some(
-            mock.faults()
+            faults_of(mock)
                 .iter()
                 .find(|i| i.name == f)
                 .map(|i| i.name)
                 .ok_or_else(|| MockError::UnknownFault {
                     api: name.to_string(),
                     name: f.clone(),
-                    valid: mock
-                        .faults()
+                    valid: faults_of(mock)
                         .iter()
                         .map(|i| i.name)
                         .collect::<Vec<_>>()
@@ -298,7 +320,14 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
                 })?,
         ),
     };
-    let built = mock.build(&options, fault);
+    let echo = (fault == Some(ECHO_FAULT)).then(echo::Echo::default);
+    let mut built = mock.build(&options, fault.filter(|f| *f != ECHO_FAULT));
+    if let Some(echo) = &echo {
+        built.router = echo.wrap(built.router);
+        if let Transport::Https { plain_refusal, .. } = &mut built.transport {
+            *plain_refusal = echo.wrap(std::mem::take(plain_refusal));
+        }
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     let addr = SocketAddr::new(options.bind, options.port);
@@ -364,6 +393,7 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
         target,
         fault,
         variant,
+        echo,
         stop: Some(stop_tx),
         tasks,
         tls_handle,

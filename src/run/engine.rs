@@ -2,6 +2,10 @@
 //! concurrently, writing ones one at a time so a walk never races a create), then the
 //! cross-cutting rules and the conformance checks over every exchange of the run. Results come
 //! back in the contract's order, whatever the scheduling; progress goes out as events.
+//!
+//! Everything that leaves `run_api` is redacted here, and only here: each rule's result before
+//! its event is emitted, and the whole `ApiResult` before it is returned, with every secret the
+//! run has met by then. No reporter has to remember to.
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +13,9 @@ use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
 use super::client::{HttpClient, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
+use super::expect::Failure;
+use super::redact::{Redact, Redactor, Secrets, MIN_SECRET_LEN};
+use super::request::{hide_basic_pair, Context};
 use super::rule::{Conformance, Recorded, RuleCx, RuleFailure, Stop};
 use super::vars::Vars;
 use crate::check::Kind;
@@ -102,7 +109,7 @@ pub struct ApiResult {
     pub elapsed_ms: u64,
 }
 
-/// Progress of a run, for the terminal's progress bar.
+/// Progress of a run, for the terminal's progress bar. Results in events are redacted.
 #[derive(Debug)]
 pub enum Event<'a> {
     Started {
@@ -131,9 +138,8 @@ fn globs(patterns: &[String]) -> Option<globset::GlobSet> {
     b.build().ok()
 }
 
-/// The variables every rule of the run starts from.
 /// The variables every request of a run sees: the target's credentials (secrets redacted,
-/// every role's too), its fixtures, and the built-ins.
+/// every role's too, and the Basic pairs they make), its fixtures, and the built-ins.
 pub fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
     let mut vars = Vars::new();
     for c in &spec.contract.credentials {
@@ -163,7 +169,58 @@ pub fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
     }
     vars.set("run_id", serde_json::Value::String(options.run_id.clone()));
     vars.set("unix_now", serde_json::Value::from(options.unix_now));
+    hide_basic_pairs(spec, target, &mut vars);
     vars
+}
+
+/// The Basic pair of every Basic scheme, as the target's credentials and each role's make it.
+/// (Pairs a rule makes with another username are hidden as they are sent.)
+fn hide_basic_pairs(spec: &Spec, target: &Target, vars: &mut Vars) {
+    let cx = Context {
+        contract: &spec.contract,
+        api: &spec.api,
+        target,
+    };
+    let mut who: Vec<Option<&str>> = vec![None];
+    who.extend(target.credentials.roles.keys().map(|r| Some(r.as_str())));
+    for scheme in spec.contract.auth.iter().filter(|a| a.basic.is_some()) {
+        for role in &who {
+            let req = crate::spec::step::Request {
+                role: role.map(str::to_string),
+                auth: Some(scheme.name.clone()),
+                ..Default::default()
+            };
+            if let Ok(p) = cx.prepare(&req, vars) {
+                hide_basic_pair(vars, &p);
+            }
+        }
+    }
+}
+
+/// Where results leave the engine: every secret met so far, and their redactor.
+struct Boundary {
+    known: Secrets,
+    redactor: Redactor,
+}
+
+impl Boundary {
+    fn new(secrets: &Secrets) -> Self {
+        Boundary {
+            known: secrets.clone(),
+            redactor: secrets.redactor(),
+        }
+    }
+
+    /// Learn the secrets a rule met.
+    fn absorb(&mut self, secrets: &Secrets) {
+        if self.known.merge(secrets) {
+            self.redactor = self.known.redactor();
+        }
+    }
+
+    fn redact<T: Redact>(&self, value: &mut T) {
+        value.redact(&self.redactor);
+    }
 }
 
 /// What a result says of its rule.
@@ -207,12 +264,13 @@ impl Meta {
     }
 }
 
+/// A rule's result (raw), what it recorded, and the secrets it met.
 fn result_of(
     meta: Meta,
     cx: RuleCx<'_>,
     outcome: Result<(), Stop>,
     started: Instant,
-) -> (RuleResult, Vec<Recorded>) {
+) -> (RuleResult, Vec<Recorded>, Secrets) {
     let (status, reason) = match (&outcome, cx.failures.is_empty()) {
         (_, false) => (Status::Failed, None),
         (Err(Stop::Skip(why)), true) => (Status::Skipped, Some(why.clone())),
@@ -224,10 +282,10 @@ fn result_of(
     result.failures = cx.failures;
     result.observations = cx.observations;
     result.elapsed_ms = started.elapsed().as_millis() as u64;
-    (result, cx.recorded)
+    let secrets = cx.vars.secrets().clone();
+    (result, cx.recorded, secrets)
 }
 
-/// Run every selected rule of `spec` against `target`.
 /// The contract's login flow, if it has one: on success, `vars` with its captures (as
 /// secrets), and the context that recorded the exchange.
 pub async fn login<'a>(
@@ -249,15 +307,33 @@ pub async fn login<'a>(
     if let Err(stop) = cx.step(&step, "login").await {
         return (Err(stop), cx);
     }
-    let mut out = cx.vars.clone();
+    // The captures are secrets already (`RuleCx::capture`). One too short to be redacted safely
+    // is not used: it is hidden where it was seen, and the login fails.
     for name in login.capture.keys() {
-        if let Some(v) = cx.vars.get(name).map(crate::run::vars::scalar_text) {
-            out.set_secret(name, &v);
+        let Some(v) = cx.vars.get(name).map(crate::run::vars::scalar_text) else {
+            continue;
+        };
+        let length = v.chars().count();
+        if length < MIN_SECRET_LEN {
+            cx.fail(
+                Some("login"),
+                Failure::new(
+                    format!("capture {name}"),
+                    format!(
+                        "a token of at least {MIN_SECRET_LEN} characters (a shorter one cannot be redacted safely)"
+                    ),
+                    format!("{length} characters"),
+                ),
+                cx.recorded.len().checked_sub(1),
+            );
+            return (Err(Stop::Abort), cx);
         }
     }
-    (Ok(out), cx)
+    (Ok(cx.vars.clone()), cx)
 }
 
+/// Run every selected rule of `spec` against `target`. What it returns and every event it
+/// emits are redacted.
 pub async fn run_api(
     spec: &Spec,
     target: &Target,
@@ -273,10 +349,13 @@ pub async fn run_api(
         results: vec![],
         elapsed_ms: 0,
     };
+    let mut vars = base_vars(spec, target, options);
+    let mut boundary = Boundary::new(vars.secrets());
     let client = match HttpClient::new(target, options.timeout, options.max_body) {
         Ok(c) => c,
         Err(e) => {
             api.unreachable = Some(e.to_string());
+            boundary.redact(&mut api);
             return api;
         }
     };
@@ -291,11 +370,11 @@ pub async fn run_api(
     if let Err(e) = client.send(&probe).await.outcome {
         if e.is_unreachable() {
             api.unreachable = Some(format!("{}: {e}", target.base_url));
+            boundary.redact(&mut api);
             return api;
         }
     }
 
-    let mut vars = base_vars(spec, target, options);
     let mut recorded: Vec<Recorded> = Vec::new();
     if spec.contract.login.is_some() {
         let t = Instant::now();
@@ -309,7 +388,8 @@ pub async fn run_api(
             cite: vec![],
             writes: false,
         };
-        let (r, rec) = result_of(meta, cx, outcome, t);
+        let (r, rec, secrets) = result_of(meta, cx, outcome, t);
+        boundary.absorb(&secrets);
         recorded.extend(rec);
         if r.status != Status::Passed {
             api.results.push(r);
@@ -392,7 +472,9 @@ pub async fn run_api(
         }
     }))
     .buffer_unordered(options.concurrency.max(1));
-    while let Some((i, (result, rec))) = read_stream.next().await {
+    while let Some((i, (mut result, rec, secrets))) = read_stream.next().await {
+        boundary.absorb(&secrets);
+        boundary.redact(&mut result);
         on_event(Event::RuleDone {
             api: &spec.name,
             result: &result,
@@ -406,7 +488,9 @@ pub async fn run_api(
             let t = Instant::now();
             let mut cx = RuleCx::new(spec, target, &client, vars.clone()).for_rule(rule);
             let outcome = rule.kind.check(&mut cx).await;
-            let (result, rec) = result_of(Meta::of(rule), cx, outcome, t);
+            let (mut result, rec, secrets) = result_of(Meta::of(rule), cx, outcome, t);
+            boundary.absorb(&secrets);
+            boundary.redact(&mut result);
             on_event(Event::RuleDone {
                 api: &spec.name,
                 result: &result,
@@ -480,6 +564,9 @@ pub async fn run_api(
         r.settle();
     }
     api.elapsed_ms = started.elapsed().as_millis() as u64;
+    // Once more with every secret of the run: one a later rule met may be in an earlier result,
+    // and the cross-cutting and conformance failures are new.
+    boundary.redact(&mut api);
     api
 }
 

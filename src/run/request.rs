@@ -1,6 +1,7 @@
 //! From a spec's `Request` to the bytes on the wire: the operation's method and path, the
 //! contract's defaults, the auth scheme (with the role's credentials), the rule's variables.
-//! The result is also what reports show, redacted, with a `curl` line that reproduces it.
+//! The result is also what reports show (redacted where results leave the engine), with a
+//! `curl` line that reproduces it.
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -38,9 +39,9 @@ impl Prepared {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
     }
 
-    /// A shell command that sends the same request, secrets shown as the variables that hold
-    /// them.
-    pub fn curl(&self, vars: &Vars) -> String {
+    /// A shell command that sends the same request. It holds the request's credentials: it is
+    /// redacted, with everything else a result carries, where results leave the engine.
+    pub fn curl(&self) -> String {
         let mut parts = vec!["curl".to_string(), "-sS".to_string(), "-i".to_string()];
         if self.method != "GET" {
             parts.push(format!("-X {}", self.method));
@@ -55,7 +56,24 @@ impl Prepared {
             ));
         }
         parts.push(shell_quote(&self.url));
-        vars.redact(&parts.join(" "))
+        parts.join(" ")
+    }
+
+    /// The `user:password` pair of a Basic `Authorization` header, decoded.
+    pub fn basic_pair(&self) -> Option<(String, String)> {
+        let value = self.header("authorization")?.trim();
+        let (scheme, encoded) = value.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let encoded = encoded.trim();
+        let pair = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .ok()?;
+        Some((
+            String::from_utf8_lossy(&pair).into_owned(),
+            encoded.to_string(),
+        ))
     }
 }
 
@@ -296,4 +314,18 @@ fn render_path(template: &str, req: &Request, vars: &Vars) -> Result<String, Mis
     // `{{var}}` templates in a literal path are rendered too.
     out.push_str(rest);
     vars.render(&out)
+}
+
+/// Redact the Basic pair `p` sends, whatever username it carries, under the name of the secret
+/// inside it (`${REMOTE_KEY}`): a Basic header is a credential even when the contract marks
+/// neither half secret.
+pub fn hide_basic_pair(vars: &mut Vars, p: &Prepared) {
+    if let Some((pair, encoded)) = p.basic_pair() {
+        let name = vars
+            .secrets()
+            .name_within(&pair)
+            .map(|(n, _)| n.to_string())
+            .unwrap_or_else(|| "basic_credentials".into());
+        vars.hide(&name, &encoded);
+    }
 }

@@ -1,13 +1,15 @@
 //! The context one rule runs in: it sends the rule's requests, records every exchange (with the
-//! `curl` that reproduces it, redacted), evaluates expectations, captures variables, and keeps
-//! the rule's failures apart from the implicit conformance checks every response undergoes.
+//! `curl` that reproduces it), evaluates expectations, captures variables, and keeps the rule's
+//! failures apart from the implicit conformance checks every response undergoes. It learns the
+//! secrets the rule meets (Basic pairs it sends, tokens it captures or is handed); the engine
+//! redacts them where results leave it.
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::client::{Exchange, HttpClient, TransportError};
 use super::expect::{evaluate, select_json, validate_body, Failure};
-use super::request::{Context, PrepareError, Prepared};
+use super::request::{hide_basic_pair, Context, PrepareError, Prepared};
 use super::response::Response;
 use super::vars::Vars;
 use crate::openapi::is_json_media;
@@ -19,7 +21,8 @@ use crate::target::Target;
 /// Bodies are shown up to this many characters in reports.
 const BODY_EXCERPT: usize = 2000;
 
-/// What a report shows of one exchange.
+/// What a report shows of one exchange. Built raw: the engine redacts it (with every result)
+/// before it leaves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExchangeView {
     pub method: String,
@@ -43,7 +46,7 @@ impl ExchangeView {
             .unwrap_or_default()
     }
 
-    fn of(ex: &Exchange, vars: &Vars) -> Self {
+    fn of(ex: &Exchange) -> Self {
         let (status, error, headers, body) = match &ex.outcome {
             Ok(r) => {
                 let text = String::from_utf8_lossy(&r.body);
@@ -62,16 +65,13 @@ impl ExchangeView {
         };
         ExchangeView {
             method: ex.request.method.clone(),
-            url: vars.redact(&ex.request.url),
+            url: ex.request.url.clone(),
             status,
-            error: error.map(|e| vars.redact(&e)),
-            response_headers: headers
-                .into_iter()
-                .map(|(k, v)| (k, vars.redact(&v)))
-                .collect(),
-            response_body: vars.redact(&body),
+            error,
+            response_headers: headers,
+            response_body: body,
             elapsed_ms: ex.elapsed.as_millis() as u64,
-            curl: ex.request.curl(vars),
+            curl: ex.request.curl(),
         }
     }
 }
@@ -214,8 +214,12 @@ impl<'a> RuleCx<'a> {
         p: &Prepared,
         probe: Probe,
     ) -> (usize, Result<Response, TransportError>) {
+        hide_basic_pair(&mut self.vars, p);
         let exchange = self.client.send(p).await;
-        let view = ExchangeView::of(&exchange, &self.vars);
+        if let Ok(r) = &exchange.outcome {
+            self.hide_secret_fields(r);
+        }
+        let view = ExchangeView::of(&exchange);
         let outcome = exchange.outcome.clone();
         self.recorded.push(Recorded {
             exchange,
@@ -270,13 +274,40 @@ impl<'a> RuleCx<'a> {
     }
 
     /// Capture variables from a JSON body: the first node each path selects. Returns the name
-    /// of the first capture that selected nothing.
+    /// of the first capture that selected nothing. A name the contract says holds a secret
+    /// captures a secret.
     pub fn capture(
         &mut self,
         response: &Response,
         captures: &std::collections::BTreeMap<String, String>,
     ) -> Result<(), String> {
-        capture(&mut self.vars, response, captures)
+        let outcome = capture(&mut self.vars, response, captures);
+        for name in captures.keys() {
+            if self.spec.contract.is_secret_var(name) {
+                if let Some(v) = self.vars.get(name).map(super::vars::scalar_text) {
+                    self.vars.capture_secret(name, &v);
+                }
+            }
+        }
+        outcome
+    }
+
+    /// Every value at the contract's secret response fields becomes a secret.
+    fn hide_secret_fields(&mut self, response: &Response) {
+        let fields = &self.spec.contract.secrets.fields;
+        if fields.is_empty() {
+            return;
+        }
+        // Whatever the Content-Type says: a token in a mislabelled body is a token.
+        let Ok(body) = response.json() else { return };
+        for (name, path) in fields {
+            for node in select_json(&body, path, &self.vars).unwrap_or_default() {
+                if !node.is_null() {
+                    let text = super::vars::scalar_text(&node);
+                    self.vars.hide_field(name, &text);
+                }
+            }
+        }
     }
 
     /// A step of a lifecycle: send, check, capture. A capture that selects nothing fails.

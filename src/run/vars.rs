@@ -1,10 +1,11 @@
 //! Variables of a run and the `{{name}}` templates that use them. Secrets are known by value so
-//! that any text can be redacted before it reaches a report, a log or a curl line.
+//! that every text can be redacted where results leave the engine (see [`super::redact`]).
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::redact::{Origin, Redactor, Secrets};
 use crate::spec::context::TEMPLATE_VAR;
 
 /// A template named a variable that has no value (yet).
@@ -15,8 +16,8 @@ pub struct MissingVar(pub String);
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     values: BTreeMap<String, Value>,
-    /// Variable name → its secret value.
-    secrets: BTreeMap<String, String>,
+    /// Every secret value seen, by the name reports show for it.
+    secrets: Secrets,
 }
 
 impl Vars {
@@ -28,20 +29,39 @@ impl Vars {
         self.values.insert(name.to_string(), value);
     }
 
-    /// A value that must never be shown: reports show `${NAME}` instead.
+    /// A credential that must never be shown: reports show `${NAME}` instead.
     pub fn set_secret(&mut self, name: &str, value: &str) {
         self.values
             .insert(name.to_string(), Value::String(value.to_string()));
-        if !value.is_empty() {
-            self.secrets.insert(name.to_string(), value.to_string());
-        }
+        self.secrets.add(name, value, Origin::Credential);
     }
 
-    /// Redact `value` wherever it appears, without making it a variable (another role's key).
+    /// A captured value that must never be shown (a token the login or a rule obtained).
+    pub fn capture_secret(&mut self, name: &str, value: &str) {
+        self.values
+            .insert(name.to_string(), Value::String(value.to_string()));
+        self.secrets.add(name, value, Origin::Capture);
+    }
+
+    /// Redact `value` wherever it appears, without making it a variable (another role's key,
+    /// a Basic pair, a value derived from a credential).
     pub fn hide(&mut self, name: &str, value: &str) {
-        if !value.is_empty() {
-            self.secrets.insert(name.to_string(), value.to_string());
-        }
+        self.secrets.add(name, value, Origin::Credential);
+    }
+
+    /// Redact `value`, found where the contract says responses hand out secrets.
+    pub fn hide_field(&mut self, name: &str, value: &str) {
+        self.secrets.add(name, value, Origin::Field);
+    }
+
+    /// Every secret known to these variables.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// A redactor of every secret known to these variables.
+    pub fn redactor(&self) -> Redactor {
+        self.secrets.redactor()
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
@@ -93,21 +113,6 @@ impl Vars {
             other => other.clone(),
         })
     }
-
-    /// `text` with every secret value replaced by `${NAME}`. Longer secrets first, so a secret
-    /// that contains another is replaced whole.
-    pub fn redact(&self, text: &str) -> String {
-        let mut secrets: Vec<(&String, &String)> = self.secrets.iter().collect();
-        secrets.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
-        let mut out = text.to_string();
-        for (name, value) in secrets {
-            out = out.replace(
-                value.as_str(),
-                &format!("${{{}}}", name.to_ascii_uppercase()),
-            );
-        }
-        out
-    }
 }
 
 /// The name when `s` is exactly one `{{name}}`.
@@ -153,14 +158,21 @@ mod tests {
     }
 
     #[test]
-    fn redacts_secrets_to_their_variable() {
+    fn secrets_are_variables_and_redacted_to_their_name() {
         let mut v = Vars::new();
         v.set_secret("api_key", "ct_live_abc123");
-        v.set_secret("short", "abc");
-        let text = "curl -H 'Authorization: Bearer ct_live_abc123' ?k=abc";
+        v.capture_secret("token", "tok-0123456789");
+        v.hide("owner_api_key", "ct_live_owner99");
         assert_eq!(
-            v.redact(text),
-            "curl -H 'Authorization: Bearer ${API_KEY}' ?k=${SHORT}"
+            v.render("{{api_key}} {{token}}").unwrap(),
+            "ct_live_abc123 tok-0123456789"
+        );
+        assert!(!v.contains("owner_api_key"));
+        let text =
+            "curl -H 'Authorization: Bearer ct_live_abc123' ?t=tok-0123456789&o=ct_live_owner99";
+        assert_eq!(
+            v.redactor().redact(text),
+            "curl -H 'Authorization: Bearer ${API_KEY}' ?t=${TOKEN}&o=${OWNER_API_KEY}"
         );
     }
 }

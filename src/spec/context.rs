@@ -32,6 +32,8 @@ pub struct LintCx<'a> {
     pub base_vars: Vec<String>,
     /// Captured so far in the current rule.
     pub vars: Vec<String>,
+    /// Every name any step of the contract captures into.
+    pub captured: std::collections::BTreeSet<String>,
     pub errors: &'a mut SpecErrors,
 }
 
@@ -55,6 +57,7 @@ impl<'a> LintCx<'a> {
 
     pub fn define_var(&mut self, name: &str) {
         self.vars.push(name.to_string());
+        self.captured.insert(name.to_string());
     }
 
     pub fn has_var(&self, name: &str) -> bool {

@@ -63,6 +63,21 @@ pub struct Fixture {
     pub description: Option<String>,
 }
 
+/// Values the API hands out that are credentials (tokens): reports never show them. The login's
+/// captures always are secrets; these are the others.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretValues {
+    /// Variables that steps capture secrets into (`old_token`); wherever a step captures into
+    /// one of these names, the value is redacted as `${NAME}`.
+    #[serde(default)]
+    pub captures: Vec<String>,
+    /// Name → JSONPath: every value the path selects in any JSON response is redacted as
+    /// `${NAME}`, captured or not (a token a rule obtains only to check its shape).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
 /// A named set of credentials (several keys of one API).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +139,17 @@ pub struct Defaults {
 }
 
 impl Contract {
+    /// Whether a variable of this name holds a secret: a secret credential, a login capture,
+    /// or one of `secrets.captures`.
+    pub fn is_secret_var(&self, name: &str) -> bool {
+        self.credentials.iter().any(|c| c.name == name && c.secret)
+            || self
+                .login
+                .as_ref()
+                .is_some_and(|l| l.capture.contains_key(name))
+            || self.secrets.captures.iter().any(|c| c == name)
+    }
+
     /// What a request of this API may refer to (operations, roles, auth schemes, credentials
     /// and login captures), for validating rules and load scenarios alike.
     pub fn lint_cx<'a>(
@@ -157,6 +183,7 @@ impl Contract {
                 .iter()
                 .map(|a| (a.name.clone(), a.header_names()))
                 .collect(),
+            captured: Default::default(),
             errors,
         }
     }
@@ -181,6 +208,8 @@ struct ContractFile {
     auth: Vec<AuthScheme>,
     #[serde(default)]
     defaults: Defaults,
+    #[serde(default)]
+    secrets: SecretValues,
     rules: Vec<serde_yaml::Value>,
 }
 
@@ -216,6 +245,7 @@ pub struct Contract {
     pub login: Option<Login>,
     pub auth: Vec<AuthScheme>,
     pub defaults: Defaults,
+    pub secrets: SecretValues,
     pub rules: Vec<Rule>,
 }
 
@@ -580,6 +610,7 @@ fn parse_contract(
         login: file.login,
         auth: file.auth,
         defaults: file.defaults,
+        secrets: file.secrets,
         rules: Vec::new(),
     };
     if let Some(api) = api {
@@ -922,6 +953,54 @@ fn validate_references(
     for (at, rule) in rules {
         cx.begin_rule();
         rule.kind.params().validate(&mut cx, at);
+    }
+    validate_secrets(contract, &mut cx);
+}
+
+/// `secrets`: every listed capture is captured somewhere, every field is a JSONPath under a
+/// name that can be a placeholder.
+fn validate_secrets(contract: &Contract, cx: &mut LintCx) {
+    let at = Pointer::root().key("secrets");
+    let login_captures: Vec<String> = contract
+        .login
+        .as_ref()
+        .map(|l| l.capture.keys().cloned().collect())
+        .unwrap_or_default();
+    for (i, name) in contract.secrets.captures.iter().enumerate() {
+        let here = at.key("captures").index(i);
+        if login_captures.contains(name) {
+            cx.invalid(
+                &here,
+                format!("`{name}` is a login capture, which is always a secret"),
+                "remove it from `secrets.captures`".into(),
+            );
+        } else if !cx.captured.contains(name) {
+            let hint = format!(
+                "{} (list the names steps capture tokens into)",
+                suggest(name, cx.captured.iter().map(String::as_str))
+            );
+            cx.push(
+                &here,
+                SpecErrorKind::UnknownName {
+                    what: "capture",
+                    name: name.clone(),
+                },
+                hint,
+            );
+        }
+    }
+    for (name, path) in &contract.secrets.fields {
+        let here = at.key("fields").key(name);
+        let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok {
+            cx.invalid(
+                &here,
+                format!("`{name}` cannot name a placeholder"),
+                "name it like a variable, e.g. `issued_token: \"$.token\"`".into(),
+            );
+        }
+        cx.jsonpath(&here, path);
     }
 }
 
