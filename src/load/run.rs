@@ -200,6 +200,10 @@ pub enum LoadErrorKind {
     Setup(String),
     #[error("unknown dataset variable `{name}`; {hint}")]
     UnknownDataset { name: String, hint: String },
+    #[error("dataset variable `{name}`: {why}")]
+    InvalidDataset { name: String, why: String },
+    #[error("{0}")]
+    Formula(#[from] super::formula::EvalError),
     #[error("goose: {0}")]
     Goose(String),
 }
@@ -255,6 +259,10 @@ pub fn dataset(
                 hint: crate::error::suggest(k, scenario.dataset.keys().map(String::as_str)),
             });
         }
+        super::scenario::check_dataset_value(*v).map_err(|why| LoadErrorKind::InvalidDataset {
+            name: k.clone(),
+            why,
+        })?;
         out.insert(k.clone(), *v);
     }
     Ok(out)
@@ -706,10 +714,10 @@ pub async fn run_load(
             .name
             .clone()
             .unwrap_or_else(|| format!("setup {}", i + 1));
-        let times = repeat
-            .as_ref()
-            .map(|f| f.eval(&data).unwrap_or(0.0).max(0.0) as u64)
-            .unwrap_or(1);
+        let times = match repeat {
+            Some(f) => f.count(&data).map_err(|e| err(e.into()))?,
+            None => 1,
+        };
         for n in 0..times {
             cx.vars.set(super::scenario::SETUP_INDEX, Value::from(n));
             if cx.step(step, &label).await.is_err() {
@@ -722,18 +730,17 @@ pub async fn run_load(
     }
     let base = cx.vars.clone();
 
-    let limiters = scenario
-        .limits
-        .iter()
-        .enumerate()
-        .map(|(index, l)| Limiter {
+    let mut limiters = Vec::with_capacity(scenario.limits.len());
+    for (index, l) in scenario.limits.iter().enumerate() {
+        let rate = l.rate.count(&data).map_err(|e| err(e.into()))?;
+        limiters.push(Limiter {
             index,
-            rate: l.rate.eval(&data).unwrap_or(f64::INFINITY).clamp(1.0, 1e6) as usize,
+            rate: rate.clamp(1, 1_000_000) as usize,
             per: Duration::from_secs_f64(l.per_seconds),
             log: tokio::sync::Mutex::new(VecDeque::new()),
             waits: AtomicU64::new(0),
-        })
-        .collect();
+        });
+    }
     let concurrency = options.concurrency.max(1);
     let queue = match &scenario.work {
         Work::Export(roots) => Some(WorkQueue::new(
@@ -807,6 +814,15 @@ pub async fn run_load(
         }
     };
 
+    // The prediction is computed before the run: a formula that divides by zero or overflows
+    // for this dataset is an error now, not a count of 0 after minutes of load.
+    let mut vars_for_prediction = data.clone();
+    vars_for_prediction.insert("concurrency".into(), concurrency as f64);
+    vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
+    let predicted = scenario
+        .predicted(&vars_for_prediction)
+        .map_err(|e| err(e.into()))?;
+
     let mut config = GooseConfiguration::default();
     config.host = Some(target.base_url.clone());
     config.users = Some(concurrency);
@@ -862,16 +878,13 @@ pub async fn run_load(
     shared.end(Ended::Completed);
     let _ = threshold_failed;
 
-    let mut vars_for_prediction = data.clone();
-    vars_for_prediction.insert("concurrency".into(), concurrency as f64);
-    vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
     Ok(summarize(
         &scenario,
         target,
         &shared,
         &metrics,
         data,
-        &vars_for_prediction,
+        predicted,
         concurrency,
         iterations.filter(|_| matches!(scenario.work, Work::Mix { .. })),
         wall,
@@ -894,7 +907,7 @@ fn summarize(
     s: &Shared,
     metrics: &GooseMetrics,
     data: BTreeMap<String, f64>,
-    prediction_vars: &BTreeMap<String, f64>,
+    predicted: BTreeMap<String, u64>,
     concurrency: usize,
     iterations: Option<usize>,
     wall: Duration,
@@ -904,7 +917,6 @@ fn summarize(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .unwrap_or(Ended::Completed);
-    let predicted = scenario.predicted(prediction_vars);
     let mut all_buckets: BTreeMap<u64, usize> = BTreeMap::new();
     let mut total_time_us = 0u64;
     let mut max_us = 0u64;
