@@ -585,17 +585,11 @@ fn fail(user: &mut GooseUser, metric: &mut goose::metrics::GooseRequestMetric, w
 
 /// Read a body up to `max` bytes: a huge answer fails its request, the run goes on.
 async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
-    if r.content_length().is_some_and(|n| n as usize > max) {
-        return Err(format!("the body is larger than {max} bytes"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = r.chunk().await.map_err(|e| e.to_string())? {
-        if body.len() + chunk.len() > max {
-            return Err(format!("the body is larger than {max} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    crate::run::client::read_body(&mut r, max, |e| {
+        crate::run::client::TransportError::Other(e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// Run `steps` in order as `user`, each followed depth first by the work its answer adds; the
