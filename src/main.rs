@@ -566,11 +566,13 @@ fn load_profile(
     root: &Path,
     path: &Path,
 ) -> Result<(specgate::Spec, specgate::target::Profile), ExitCode> {
-    let api = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
-        .and_then(|v| v.get("api").and_then(|a| a.as_str()).map(str::to_string))
-        .unwrap_or_default();
+    let (api, api_at) = match specgate::target::Profile::read_api(path) {
+        Ok(a) => a,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Err(ExitCode::from(EXIT_SPEC_ERROR));
+        }
+    };
     let spec = match specgate::spec::resolve(std::slice::from_ref(&api), root)
         .map(|d| specgate::load_spec(&d[0]))
     {
@@ -580,7 +582,7 @@ fn load_profile(
             return Err(ExitCode::from(EXIT_SPEC_ERROR));
         }
         Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
+            eprintln!("{api_at}: the profile's `api`: {e}");
             return Err(ExitCode::from(EXIT_SPEC_ERROR));
         }
     };
