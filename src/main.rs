@@ -556,9 +556,11 @@ fn load_reports(
 }
 
 /// Make sure every report can be written before the run starts, so a long run never ends in
-/// "cannot write": each path names a file (not a directory), its directory exists or is
-/// created, the file can be opened for writing (an existing one is left as it is), and no two
-/// reports share a file (one would silently overwrite the other).
+/// "cannot write": each path names a file (not a directory), its directory exists or can be
+/// created (the nearest existing ancestor is a directory we can write in), the file can be
+/// opened for writing, and no two reports share a file (one would silently overwrite the
+/// other). Nothing is left behind: an existing file is opened without truncating, and a probe
+/// file is removed at once; directories are created only when the reports are written.
 fn prepare_report_paths(reports: &[(String, PathBuf)]) -> Result<(), ExitCode> {
     let refuse = |message: String| {
         eprintln!("error: {message}");
@@ -587,32 +589,59 @@ fn prepare_report_paths(reports: &[(String, PathBuf)]) -> Result<(), ExitCode> {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        if let Err(e) = std::fs::create_dir_all(dir) {
+        // The nearest ancestor that exists: the directory is created below it.
+        let existing = dir
+            .ancestors()
+            .find(|a| !a.as_os_str().is_empty() && a.exists())
+            .unwrap_or(Path::new("."));
+        if !existing.is_dir() {
             return Err(refuse(format!(
-                "{given}: cannot create the directory {}: {e}",
-                dir.display()
+                "{given}: cannot create the directory {}: {} is a file",
+                dir.display(),
+                existing.display()
             )));
         }
-        let existed = path.exists();
+        // Open the file itself where it exists or could be made, else a probe beside it.
+        let probe = if dir.exists() {
+            path.to_path_buf()
+        } else {
+            existing.join(format!(".specgate-probe-{}", std::process::id()))
+        };
+        let existed = probe.exists();
         let opened = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(false)
-            .open(path);
+            .open(&probe);
         match opened {
             Ok(_) if !existed => {
-                let _ = std::fs::remove_file(path);
+                let _ = std::fs::remove_file(&probe);
             }
             Ok(_) => {}
-            Err(e) => return Err(refuse(format!("{given}: cannot write there: {e}"))),
+            Err(e) => {
+                return Err(refuse(format!(
+                    "{given}: cannot write in {}: {e}",
+                    if dir.exists() { dir } else { existing }.display()
+                )))
+            }
         }
         // The same file however it is written: `a.json`, `./a.json`, `d/../a.json`, a link.
-        let same_file = if existed {
-            std::fs::canonicalize(path)
+        let same_file = if path.exists() {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
         } else {
-            std::fs::canonicalize(dir).map(|d| d.join(name))
-        }
-        .unwrap_or_else(|_| path.clone());
+            let mut p = std::fs::canonicalize(existing).unwrap_or_else(|_| existing.into());
+            let rest = dir.strip_prefix(existing).unwrap_or(Path::new(""));
+            for c in rest.components() {
+                match c {
+                    std::path::Component::ParentDir => {
+                        p.pop();
+                    }
+                    std::path::Component::Normal(n) => p.push(n),
+                    _ => {}
+                }
+            }
+            p.join(name)
+        };
         if let Some((_, other)) = seen.iter().find(|(p, _)| *p == same_file) {
             return Err(refuse(format!(
                 "{given}: the {other} report is written there too; give each \
