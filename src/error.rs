@@ -62,6 +62,8 @@ pub enum SpecErrorKind {
     Io(String),
     #[error("YAML syntax error: {0}")]
     Syntax(String),
+    #[error("YAML aliases refused: {0}")]
+    Aliases(String),
     #[error("{0}")]
     Shape(String),
     #[error("unknown kind `{0}`")]
@@ -90,6 +92,8 @@ pub enum SpecErrorKind {
     BadRegex { pattern: String, reason: String },
     #[error("dangling $ref `{0}`: nothing at that pointer")]
     DanglingRef(String),
+    #[error("`$ref` cycle that never descends into the body: {0}")]
+    RefCycle(String),
     #[error("schema does not compile: {0}")]
     SchemaCompile(String),
     #[error("invalid OpenAPI document: {0}")]

@@ -72,7 +72,7 @@ enum Command {
         #[arg(long)]
         strict: bool,
         /// Rules run at once (read-only rules; writing rules run one at a time)
-        #[arg(long, default_value_t = 8)]
+        #[arg(long, default_value_t = 8, value_parser = parse_at_least_one)]
         concurrency: usize,
         /// Write a report: json=PATH, junit=PATH, md=PATH or html=PATH (repeatable)
         /// [default: all four under reports/<timestamp>/]
@@ -138,13 +138,13 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
         /// Concurrencies to sweep, comma-separated
-        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32")]
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32", value_parser = parse_at_least_one)]
         concurrencies: Vec<usize>,
         /// The size of the sample each sweep run loads (its `mock_size` dataset variable)
-        #[arg(long, value_name = "N", default_value_t = 2000)]
+        #[arg(long, value_name = "N", default_value_t = 2000, value_parser = parse_at_least_one)]
         sample_size: usize,
         /// Iterations per load user to plan for (transactions scenarios)
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
         plan_iterations: Option<usize>,
         /// Write a report: json=PATH, md=PATH or html=PATH (repeatable)
         /// [default: all three under reports/plan-<timestamp>/]
@@ -174,7 +174,7 @@ struct LoadArgs {
     /// The size of the scenario's main collection (its `mock_size` dataset variable, e.g.
     /// Checklick users); the built-in mock is started with this many. For `plan`: the size to
     /// plan for
-    #[arg(long, alias = "size", value_name = "N")]
+    #[arg(long, alias = "size", value_name = "N", value_parser = parse_count)]
     users: Option<f64>,
     /// Any dataset variable of the scenario, NAME=VALUE (repeatable)
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
@@ -183,16 +183,16 @@ struct LoadArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Load users (goose users), each with its own connection
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = parse_at_least_one)]
     concurrency: usize,
     /// Iterations per load user of a transactions scenario [default: until --run-time]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     iterations: Option<usize>,
     /// The run stops by itself after this long: 90s, 5m, 1h
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     run_time: std::time::Duration,
     /// The run stops by itself after this many requests
-    #[arg(long, value_name = "N", default_value_t = 5_000_000)]
+    #[arg(long, value_name = "N", default_value_t = 5_000_000, value_parser = parse_at_least_one_u64)]
     max_requests: u64,
     /// A goose threshold: p95<200ms, error-rate<1%, rps>=100, `p99<2s for GET /users`
     /// (repeatable); a failing one exits 1
@@ -204,8 +204,8 @@ struct LoadArgs {
     /// Also write goose's own report (.html, .md or .json; repeatable)
     #[arg(long = "goose-report", value_name = "FILE")]
     goose_reports: Vec<PathBuf>,
-    /// Per-request timeout, in seconds
-    #[arg(long, default_value_t = 10)]
+    /// Per-request timeout, in seconds (1 to 3600)
+    #[arg(long, default_value_t = 10, value_parser = parse_timeout_secs)]
     timeout: u64,
     /// Allow load to go to an address that is not loopback
     #[arg(long)]
@@ -216,13 +216,62 @@ fn parse_set(s: &str) -> Result<(String, f64), String> {
     let (k, v) = s
         .split_once('=')
         .ok_or_else(|| format!("`{s}`: use NAME=VALUE, e.g. skills=2000"))?;
-    let v: f64 = v
+    let k = k.trim();
+    if k.is_empty() {
+        return Err(format!(
+            "`{s}`: the NAME is empty; use NAME=VALUE, e.g. skills=2000"
+        ));
+    }
+    let v = parse_count(v).map_err(|e| format!("`{k}`: {e}"))?;
+    Ok((k.to_string(), v))
+}
+
+/// A dataset size: a whole number, 0 or more (`1_000_000` and `1e6` are read too).
+fn parse_count(s: &str) -> Result<f64, String> {
+    let v: f64 = s
         .trim()
         .replace('_', "")
         .parse()
-        .map_err(|_| format!("`{v}` is not a number"))?;
-    Ok((k.trim().to_string(), v))
+        .map_err(|_| format!("`{s}` is not a number; give a whole number, 0 or more"))?;
+    specgate::load::scenario::check_dataset_value(v)?;
+    Ok(v)
 }
+
+/// A number of things that must be at least one (rules at once, load users, iterations).
+fn parse_at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().replace('_', "").parse::<usize>() {
+        Ok(0) => Err("0 would do nothing: give 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number; give 1 or more")),
+    }
+}
+
+fn parse_at_least_one_u64(s: &str) -> Result<u64, String> {
+    match s.trim().replace('_', "").parse::<u64>() {
+        Ok(0) => Err("0 would end the run before its first request: give 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number; give 1 or more")),
+    }
+}
+
+/// The longest per-request timeout: an hour. A request that has not answered by then is hung.
+const MAX_TIMEOUT_SECS: u64 = 3600;
+
+fn parse_timeout_secs(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("a timeout of 0 fails every request: give 1 to 3600 seconds".into()),
+        Ok(n) if n > MAX_TIMEOUT_SECS => Err(format!(
+            "{n} seconds is past the {MAX_TIMEOUT_SECS} allowed (an hour)"
+        )),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "`{s}` is not a whole number of seconds; give 1 to 3600"
+        )),
+    }
+}
+
+/// The longest load run: a day. Past it, a run is a soak test, not a documented workload.
+const MAX_RUN_TIME_SECS: f64 = 24.0 * 3600.0;
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let s = s.trim();
@@ -243,7 +292,10 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     if !(secs > 0.0 && secs.is_finite()) {
         return Err(format!("`{s}`: give a duration longer than 0"));
     }
-    Ok(std::time::Duration::from_secs_f64(secs))
+    if secs > MAX_RUN_TIME_SECS {
+        return Err(format!("`{s}`: at most 24h"));
+    }
+    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
 }
 
 fn parse_load_report(s: &str) -> Result<(String, PathBuf), String> {
@@ -405,6 +457,10 @@ fn run_check(
             }
         }
     }
+    let reports = match check_reports(reports) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -448,20 +504,9 @@ fn run_check(
     finish(&results, strict, reports)
 }
 
-/// Print the summary, write the reports, and say how the run ends.
-fn finish(
-    results: &[specgate::run::engine::ApiResult],
-    strict: bool,
-    reports: Vec<(String, PathBuf)>,
-) -> ExitCode {
-    use std::io::IsTerminal as _;
-    let colours = specgate::report::check::Colours(
-        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    );
-    out_raw!(
-        "{}",
-        specgate::report::check::terminal_with(results, strict, colours)
-    );
+/// The reports of `check`: those given, else all four under `reports/<timestamp>/`; checked
+/// before the run starts (see [`prepare_report_paths`]).
+fn check_reports(reports: Vec<(String, PathBuf)>) -> Result<Vec<(String, PathBuf)>, ExitCode> {
     let reports = if reports.is_empty() {
         let dir =
             PathBuf::from("reports").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
@@ -477,6 +522,151 @@ fn finish(
     } else {
         reports
     };
+    prepare_report_paths(&reports)?;
+    Ok(reports)
+}
+
+/// The reports of `load` or `plan`: those given, else all three under
+/// `reports/<prefix>-<timestamp>/`; checked before the run starts, with goose's own.
+fn load_reports(
+    reports: Vec<(String, PathBuf)>,
+    prefix: &str,
+    goose_reports: &[PathBuf],
+) -> Result<Vec<(String, PathBuf)>, ExitCode> {
+    let reports = if reports.is_empty() {
+        let dir = PathBuf::from("reports").join(format!(
+            "{prefix}-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        specgate::report::load::FORMATS
+            .iter()
+            .map(|f| (f.to_string(), dir.join(format!("{prefix}.{f}"))))
+            .collect()
+    } else {
+        reports
+    };
+    let mut all = reports.clone();
+    all.extend(
+        goose_reports
+            .iter()
+            .map(|p| ("goose".to_string(), p.clone())),
+    );
+    prepare_report_paths(&all)?;
+    Ok(reports)
+}
+
+/// Make sure every report can be written before the run starts, so a long run never ends in
+/// "cannot write": each path names a file (not a directory), its directory exists or can be
+/// created (the nearest existing ancestor is a directory we can write in), the file can be
+/// opened for writing, and no two reports share a file (one would silently overwrite the
+/// other). Nothing is left behind: an existing file is opened without truncating, and a probe
+/// file is removed at once; directories are created only when the reports are written.
+fn prepare_report_paths(reports: &[(String, PathBuf)]) -> Result<(), ExitCode> {
+    let refuse = |message: String| {
+        eprintln!("error: {message}");
+        ExitCode::from(EXIT_SPEC_ERROR)
+    };
+    let mut seen: Vec<(PathBuf, &str)> = Vec::new();
+    for (kind, path) in reports {
+        let shown = path.display();
+        let given = if kind == "goose" {
+            format!("--goose-report {shown}")
+        } else {
+            format!("--report {kind}={shown}")
+        };
+        let Some(name) = path.file_name() else {
+            return Err(refuse(format!(
+                "{given}: not a file path; give one such as reports/report.{kind}"
+            )));
+        };
+        if path.is_dir() {
+            return Err(refuse(format!(
+                "{given}: a directory, not a file; give one such as {}",
+                path.join(format!("report.{kind}")).display()
+            )));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        // The nearest ancestor that exists: the directory is created below it.
+        let existing = dir
+            .ancestors()
+            .find(|a| !a.as_os_str().is_empty() && a.exists())
+            .unwrap_or(Path::new("."));
+        if !existing.is_dir() {
+            return Err(refuse(format!(
+                "{given}: cannot create the directory {}: {} is a file",
+                dir.display(),
+                existing.display()
+            )));
+        }
+        // Open the file itself where it exists or could be made, else a probe beside it.
+        let probe = if dir.exists() {
+            path.to_path_buf()
+        } else {
+            existing.join(format!(".specgate-probe-{}", std::process::id()))
+        };
+        let existed = probe.exists();
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&probe);
+        match opened {
+            Ok(_) if !existed => {
+                let _ = std::fs::remove_file(&probe);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(refuse(format!(
+                    "{given}: cannot write in {}: {e}",
+                    if dir.exists() { dir } else { existing }.display()
+                )))
+            }
+        }
+        // The same file however it is written: `a.json`, `./a.json`, `d/../a.json`, a link.
+        let same_file = if path.exists() {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
+        } else {
+            let mut p = std::fs::canonicalize(existing).unwrap_or_else(|_| existing.into());
+            let rest = dir.strip_prefix(existing).unwrap_or(Path::new(""));
+            for c in rest.components() {
+                match c {
+                    std::path::Component::ParentDir => {
+                        p.pop();
+                    }
+                    std::path::Component::Normal(n) => p.push(n),
+                    _ => {}
+                }
+            }
+            p.join(name)
+        };
+        if let Some((_, other)) = seen.iter().find(|(p, _)| *p == same_file) {
+            return Err(refuse(format!(
+                "{given}: the {other} report is written there too; give each \
+                 report its own file"
+            )));
+        }
+        seen.push((same_file, kind.as_str()));
+    }
+    Ok(())
+}
+
+/// Print the summary, write the reports, and say how the run ends.
+fn finish(
+    results: &[specgate::run::engine::ApiResult],
+    strict: bool,
+    reports: Vec<(String, PathBuf)>,
+) -> ExitCode {
+    use std::io::IsTerminal as _;
+    let colours = specgate::report::check::Colours(
+        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    );
+    out_raw!(
+        "{}",
+        specgate::report::check::terminal_with(results, strict, colours)
+    );
     for (format, path) in &reports {
         let text = specgate::report::check::render(format, results, strict).unwrap_or_default();
         let written = path
@@ -533,6 +723,10 @@ fn run_check_targets(
         };
         runs.push((spec, profile));
     }
+    let reports = match check_reports(reports) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -566,11 +760,13 @@ fn load_profile(
     root: &Path,
     path: &Path,
 ) -> Result<(specgate::Spec, specgate::target::Profile), ExitCode> {
-    let api = std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
-        .and_then(|v| v.get("api").and_then(|a| a.as_str()).map(str::to_string))
-        .unwrap_or_default();
+    let (api, api_at) = match specgate::target::Profile::read_api(path) {
+        Ok(a) => a,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Err(ExitCode::from(EXIT_SPEC_ERROR));
+        }
+    };
     let spec = match specgate::spec::resolve(std::slice::from_ref(&api), root)
         .map(|d| specgate::load_spec(&d[0]))
     {
@@ -580,7 +776,7 @@ fn load_profile(
             return Err(ExitCode::from(EXIT_SPEC_ERROR));
         }
         Err(e) => {
-            eprintln!("error: {}: {e}", path.display());
+            eprintln!("{api_at}: the profile's `api`: {e}");
             return Err(ExitCode::from(EXIT_SPEC_ERROR));
         }
     };
@@ -897,28 +1093,15 @@ fn load_options(
         no_threshold_abort: args.no_threshold_abort,
         goose_reports: args.goose_reports.clone(),
         dataset,
-        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        timeout: std::time::Duration::from_secs(args.timeout),
         allow_remote: args.allow_remote,
     }
 }
 
 fn write_reports(
     reports: Vec<(String, PathBuf)>,
-    prefix: &str,
     render: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), ExitCode> {
-    let reports = if reports.is_empty() {
-        let dir = PathBuf::from("reports").join(format!(
-            "{prefix}-{}",
-            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
-        ));
-        specgate::report::load::FORMATS
-            .iter()
-            .map(|f| (f.to_string(), dir.join(format!("{prefix}.{f}"))))
-            .collect()
-    } else {
-        reports
-    };
     for (format, path) in &reports {
         let text = render(format).unwrap_or_default();
         let written = path
@@ -964,6 +1147,10 @@ fn run_load_command(root: &Path, args: &LoadArgs, reports: Vec<(String, PathBuf)
         Ok(s) => s,
         Err(code) => return code,
     };
+    let reports = match load_reports(reports, "load", &args.goose_reports) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let rt = match runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -990,9 +1177,7 @@ fn run_load_command(root: &Path, args: &LoadArgs, reports: Vec<(String, PathBuf)
         Err(code) => return code,
     };
     out_raw!("{}", specgate::report::load::terminal(&run));
-    if let Err(code) = write_reports(reports, "load", &|f| {
-        specgate::report::load::render(f, &run)
-    }) {
+    if let Err(code) = write_reports(reports, &|f| specgate::report::load::render(f, &run)) {
         return code;
     }
     let complete_expected = matches!(
@@ -1017,6 +1202,10 @@ fn run_plan_command(
 ) -> ExitCode {
     let scenario = match load_scenario(root, args) {
         Ok(s) => s,
+        Err(code) => return code,
+    };
+    let reports = match load_reports(reports, "plan", &args.goose_reports) {
+        Ok(r) => r,
         Err(code) => return code,
     };
     let rt = match runtime() {
@@ -1064,9 +1253,7 @@ fn run_plan_command(
         Err(code) => return code,
     };
     out_raw!("{}", specgate::report::load::plan_terminal(&plan));
-    if let Err(code) = write_reports(reports, "plan", &|f| {
-        specgate::report::load::render_plan(f, &plan)
-    }) {
+    if let Err(code) = write_reports(reports, &|f| specgate::report::load::render_plan(f, &plan)) {
         return code;
     }
     if plan.stopped.is_some() {

@@ -167,6 +167,9 @@ impl ApiDoc {
         };
 
         check_refs(&raw, &Pointer::root(), &raw, &loc, &mut errors);
+        if errors.is_empty() {
+            check_ref_cycles(&raw, &loc, &mut errors);
+        }
         let operations = collect_operations(&doc, &loc, &mut errors);
         let schema_names: BTreeSet<String> = raw
             .pointer("/components/schemas")
@@ -399,6 +402,159 @@ fn check_refs(v: &Value, at: &Pointer, root: &Value, loc: &Locator, errors: &mut
             }
         }
         _ => {}
+    }
+}
+
+/// The pointer a local `$ref` names (`#/components/schemas/A~1B` → `/components/schemas/A~1B`),
+/// normalised to how [`Pointer`] writes it.
+fn ref_target(r: &str) -> Option<Pointer> {
+    let rest = r.strip_prefix('#')?;
+    let mut ptr = Pointer::root();
+    for seg in rest.split('/').skip(1) {
+        ptr = ptr.key(&seg.replace("~1", "/").replace("~0", "~"));
+    }
+    Some(ptr)
+}
+
+/// How one node leads to another without descending into the instance it validates.
+#[derive(Debug, Clone)]
+struct InPlace {
+    to: Pointer,
+    /// The `$ref` that makes this step, if it is one (else an `allOf`, `anyOf`, `oneOf` or
+    /// `not` member).
+    via_ref: Option<Pointer>,
+}
+
+/// The nodes `v` (at `at`) applies to the same instance: its `$ref`'s target, and its
+/// `allOf`, `anyOf`, `oneOf` and `not` members.
+fn in_place_steps(v: &Value, at: &Pointer) -> Vec<InPlace> {
+    let Value::Object(m) = v else {
+        return vec![];
+    };
+    let mut out = vec![];
+    if let Some(to) = m.get("$ref").and_then(Value::as_str).and_then(ref_target) {
+        out.push(InPlace {
+            to,
+            via_ref: Some(at.key("$ref")),
+        });
+    }
+    for k in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(members)) = m.get(k) {
+            for i in 0..members.len() {
+                out.push(InPlace {
+                    to: at.key(k).index(i),
+                    via_ref: None,
+                });
+            }
+        }
+    }
+    if m.get("not").is_some_and(Value::is_object) {
+        out.push(InPlace {
+            to: at.key("not"),
+            via_ref: None,
+        });
+    }
+    out
+}
+
+/// A `$ref` that leads back to where it started without descending into the instance (through
+/// `$ref`s, `allOf`, `anyOf`, `oneOf` or `not` only) asks a validator to check the same value
+/// against itself forever; the validator gives up and accepts every body. Recursion through
+/// `properties`, `items` or `additionalProperties` is fine: each turn descends one level into
+/// the body, so it ends with the body (a tree whose children are trees). Each such loop is
+/// reported once, at the `$ref` that closes it.
+fn check_ref_cycles(root: &Value, loc: &Locator, errors: &mut SpecErrors) {
+    // Every node of the document, parents before children: the order the search starts in.
+    let mut nodes: Vec<Pointer> = vec![];
+    let mut pending = vec![(Pointer::root(), root)];
+    while let Some((at, v)) = pending.pop() {
+        match v {
+            Value::Object(m) => {
+                nodes.push(at.clone());
+                for (k, x) in m.iter().rev() {
+                    pending.push((at.key(k), x));
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate().rev() {
+                    pending.push((at.index(i), x));
+                }
+            }
+            _ => {}
+        }
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    let mut marks: HashMap<String, Mark> = HashMap::new();
+    let mut reported: BTreeSet<String> = BTreeSet::new();
+    for start in &nodes {
+        if marks.get(start.as_str()).is_some_and(|m| *m != Mark::New) {
+            continue;
+        }
+        // Depth-first, without recursion: (node, its steps, the next step to take, the step
+        // that led here). Every node is entered once, so the loop ends after at most as many
+        // steps as the document has members.
+        let steps = root
+            .pointer(start.as_str())
+            .map(|v| in_place_steps(v, start))
+            .unwrap_or_default();
+        let mut path: Vec<(Pointer, Vec<InPlace>, usize, Option<Pointer>)> =
+            vec![(start.clone(), steps, 0, None)];
+        marks.insert(start.as_str().to_string(), Mark::OnPath);
+        while let Some((node, steps, next, _)) = path.last_mut() {
+            let Some(step) = steps.get(*next).cloned() else {
+                marks.insert(node.as_str().to_string(), Mark::Done);
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match marks.get(step.to.as_str()).copied().unwrap_or(Mark::New) {
+                Mark::Done => {}
+                Mark::OnPath => {
+                    // A loop: from where `step.to` is on the path, back to it by `step`.
+                    let from = path.iter().position(|(p, ..)| *p == step.to).unwrap_or(0);
+                    let closing = step.via_ref.clone().or_else(|| {
+                        path[from + 1..]
+                            .iter()
+                            .rev()
+                            .find_map(|(_, _, _, via)| via.clone())
+                    });
+                    let Some(closing) = closing else { continue };
+                    if !reported.insert(closing.as_str().to_string()) {
+                        continue;
+                    }
+                    // Named by the nodes a `$ref` enters: A → B → A.
+                    let mut names = vec![format!("#{}", step.to.as_str())];
+                    names.extend(
+                        path[from + 1..]
+                            .iter()
+                            .filter(|(_, _, _, via)| via.is_some())
+                            .map(|(p, ..)| format!("#{}", p.as_str())),
+                    );
+                    names.push(format!("#{}", step.to.as_str()));
+                    errors.push(
+                        loc.error(&closing, SpecErrorKind::RefCycle(names.join(" → ")))
+                            .with_hint(
+                                "a schema may contain itself only below a property, an item or \
+                                 an additional property (a tree's children); as written, no \
+                                 body is ever checked against it",
+                            ),
+                    );
+                }
+                Mark::New => {
+                    let Some(v) = root.pointer(step.to.as_str()) else {
+                        continue;
+                    };
+                    let next_steps = in_place_steps(v, &step.to);
+                    marks.insert(step.to.as_str().to_string(), Mark::OnPath);
+                    path.push((step.to.clone(), next_steps, 0, step.via_ref.clone()));
+                }
+            }
+        }
     }
 }
 
@@ -716,5 +872,83 @@ mod tests {
             vec!["id", "task_id", "format"]
         );
         assert!(path_params("/health").is_empty());
+    }
+
+    /// An OpenAPI document whose `GET /tree` answers `schema`, with `components` as given.
+    fn doc_with(schema: &str, components: &str) -> String {
+        format!(
+            "openapi: 3.0.3\ninfo: {{ title: t, version: '1' }}\npaths:\n  /tree:\n    get:\n      operationId: getTree\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {schema}\ncomponents:\n  schemas:\n{components}"
+        )
+    }
+
+    fn load(text: &str) -> Result<ApiDoc, SpecErrors> {
+        ApiDoc::load(Path::new("openapi.yaml"), text)
+    }
+
+    /// A tree whose children are optional recurses through `items`: each turn goes one level
+    /// down the body. It loads, and its validator judges every level, not none.
+    #[test]
+    fn a_tree_recursing_through_items_loads_and_validates_every_level() {
+        let text = doc_with(
+            "{ $ref: '#/components/schemas/Node' }",
+            "    Node:\n      type: object\n      required: [name]\n      properties:\n        name: { type: string }\n        children:\n          type: array\n          items: { $ref: '#/components/schemas/Node' }\n",
+        );
+        let api = load(&text).unwrap_or_else(|e| panic!("{e}"));
+        let v = api.response_validator("getTree", "200", None).unwrap();
+        let good = json!({"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]});
+        assert!(v.is_valid(&good));
+        let deep_mistake =
+            json!({"name": "a", "children": [{"name": "b", "children": [{"name": 3}]}]});
+        assert!(!v.is_valid(&deep_mistake), "the third level is judged too");
+        assert!(!v.is_valid(&json!("not a node")));
+    }
+
+    /// Recursion through a property (`next`) and through `additionalProperties` descends too.
+    #[test]
+    fn recursion_through_properties_and_additional_properties_loads() {
+        let text = doc_with(
+            "{ $ref: '#/components/schemas/List' }",
+            "    List:\n      type: object\n      properties:\n        next: { $ref: '#/components/schemas/List' }\n      additionalProperties: { $ref: '#/components/schemas/List' }\n",
+        );
+        load(&text).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The loops that never descend: a `$ref` to itself, two schemas naming each other, and a
+    /// loop through `anyOf` and `not`. Each is one error, at the `$ref` that closes it.
+    #[test]
+    fn loops_that_never_descend_are_errors_at_the_closing_ref() {
+        let cases = [
+            ("    A: { $ref: '#/components/schemas/A' }\n", "/components/schemas/A/$ref"),
+            (
+                "    A: { $ref: '#/components/schemas/B' }\n    B: { $ref: '#/components/schemas/A' }\n",
+                "/components/schemas/B/$ref",
+            ),
+            (
+                "    A:\n      anyOf:\n        - { type: string }\n        - not: { $ref: '#/components/schemas/A' }\n",
+                "/components/schemas/A/anyOf/1/not/$ref",
+            ),
+        ];
+        for (components, closing) in cases {
+            let text = doc_with("{ $ref: '#/components/schemas/A' }", components);
+            let errors = load(&text).unwrap_err();
+            assert_eq!(errors.len(), 1, "{components}: {errors}");
+            let e = &errors.0[0];
+            assert!(matches!(e.kind, SpecErrorKind::RefCycle(_)), "{e}");
+            let loc = Locator::new(Path::new("openapi.yaml"), &text).unwrap();
+            let want = loc.value(&pointer(closing));
+            assert_eq!(
+                (e.location.line, e.location.column),
+                (want.line, want.column),
+                "{components}: {e}"
+            );
+        }
+    }
+
+    fn pointer(p: &str) -> Pointer {
+        let mut out = Pointer::root();
+        for seg in p.split('/').skip(1) {
+            out = out.key(seg);
+        }
+        out
     }
 }

@@ -46,7 +46,8 @@ pub struct Target {
     pub credentials: Credentials,
     /// Host names to resolve to a local address: a mock serves its documented host on loopback.
     pub resolve: Vec<(String, SocketAddr)>,
-    /// Extra root certificates to trust, DER or PEM: a mock's self-signed certificate.
+    /// Extra root certificates to trust, DER: a mock's self-signed certificate, or a profile's
+    /// `ca_cert` once read from PEM.
     pub root_certs: Vec<Vec<u8>>,
     /// The same API over plain HTTP, where the target serves one (to see it refused).
     pub plain_url: Option<String>,
@@ -119,7 +120,84 @@ fn env_reference(s: &str) -> Option<&str> {
         .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
+/// Read and parse a profile file: a clear, located error when it is missing, a directory, not
+/// text, not YAML (aliases bounded, see [`crate::locate`]) or not a profile.
+fn read_profile_file(
+    path: &std::path::Path,
+) -> Result<(crate::locate::Locator, ProfileFile), crate::error::SpecErrors> {
+    use crate::error::{Location, SpecError, SpecErrorKind, SpecErrors};
+    use crate::locate::{pointer_of, Locator, Pointer};
+    let whole_file = |why: String| {
+        SpecErrors(vec![SpecError::new(
+            Location {
+                file: path.to_path_buf(),
+                line: 1,
+                column: 1,
+            },
+            SpecErrorKind::Io(why),
+        )
+        .with_hint(
+            "give the path of a profile file, such as targets/checklick.yaml",
+        )])
+    };
+    if path.is_dir() {
+        return Err(whole_file("this is a directory, not a profile file".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| whole_file(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        whole_file(format!(
+            "not a text file: the byte at offset {} is not UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let loc = Locator::new(path, &text).map_err(|e| SpecErrors(vec![*e]))?;
+    let value: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
+        SpecErrors(vec![SpecError::new(
+            crate::openapi::yaml_error_location(&loc, &e),
+            SpecErrorKind::Syntax(e.to_string()),
+        )])
+    })?;
+    let file: ProfileFile = serde_path_to_error::deserialize(value).map_err(|e| {
+        let at = pointer_of(&Pointer::root(), e.path());
+        SpecErrors(vec![loc
+            .error(&at, SpecErrorKind::Shape(e.inner().to_string()))
+            .with_hint(
+                "a profile has api, base_url, credentials, roles, fixtures, skip",
+            )])
+    })?;
+    Ok((loc, file))
+}
+
+/// A PEM file of certificates, as DER, each checked to be one the TLS stack accepts as a
+/// root; `Err` says what is wrong with it.
+fn read_pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    use rustls_pki_types::pem::PemObject as _;
+    use rustls_pki_types::CertificateDer;
+    let mut out = vec![];
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| format!("not a PEM certificate: {e}"))?;
+        webpki::anchor_from_trusted_cert(&cert)
+            .map_err(|e| format!("the certificate cannot be a root certificate: {e}"))?;
+        out.push(cert.as_ref().to_vec());
+    }
+    if out.is_empty() {
+        return Err(
+            "not a PEM certificate: no `-----BEGIN CERTIFICATE-----` block in the file".into(),
+        );
+    }
+    Ok(out)
+}
+
 impl Profile {
+    /// The API a profile names, and where, read before its spec (which decides the secrets).
+    pub fn read_api(
+        path: &std::path::Path,
+    ) -> Result<(String, crate::error::Location), crate::error::SpecErrors> {
+        let (loc, file) = read_profile_file(path)?;
+        let at = loc.value(&crate::locate::Pointer::root().key("api"));
+        Ok((file.api, at))
+    }
+
     /// Read a profile. `secret` tells which credential names are secrets (from the contract):
     /// those must be `${ENV_VAR}` references, never literal values.
     pub fn load(
@@ -127,33 +205,9 @@ impl Profile {
         secret: &dyn Fn(&str) -> bool,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Profile, crate::error::SpecErrors> {
-        use crate::error::{Location, SpecError, SpecErrorKind, SpecErrors};
-        use crate::locate::{pointer_of, Locator, Pointer};
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            SpecErrors(vec![SpecError::new(
-                Location {
-                    file: path.to_path_buf(),
-                    line: 1,
-                    column: 1,
-                },
-                SpecErrorKind::Io(e.to_string()),
-            )])
-        })?;
-        let loc = Locator::new(path, &text).map_err(|e| SpecErrors(vec![*e]))?;
-        let value: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
-            SpecErrors(vec![SpecError::new(
-                crate::openapi::yaml_error_location(&loc, &e),
-                SpecErrorKind::Syntax(e.to_string()),
-            )])
-        })?;
-        let file: ProfileFile = serde_path_to_error::deserialize(value).map_err(|e| {
-            let at = pointer_of(&Pointer::root(), e.path());
-            SpecErrors(vec![loc
-                .error(&at, SpecErrorKind::Shape(e.inner().to_string()))
-                .with_hint(
-                    "a profile has api, base_url, credentials, roles, fixtures, skip",
-                )])
-        })?;
+        use crate::error::{SpecErrorKind, SpecErrors};
+        use crate::locate::Pointer;
+        let (loc, file) = read_profile_file(path)?;
         let mut errors = SpecErrors::default();
         let mut unset = Vec::new();
         let mut resolve_value = |at: Pointer,
@@ -279,7 +333,18 @@ impl Profile {
                 .map(|d| d.join(ca))
                 .unwrap_or_else(|| ca.clone());
             match std::fs::read(&ca) {
-                Ok(pem) => root_certs.push(pem),
+                Ok(pem) => match read_pem_certificates(&pem) {
+                    Ok(ders) => root_certs.extend(ders),
+                    Err(why) => errors.push(
+                        loc.error(
+                            &Pointer::root().key("ca_cert"),
+                            SpecErrorKind::Invalid(format!("{}: {why}", ca.display())),
+                        )
+                        .with_hint(
+                            "give a PEM certificate: `specgate mock --cert-out FILE` writes one",
+                        ),
+                    ),
+                },
                 Err(e) => errors.push(
                     loc.error(
                         &Pointer::root().key("ca_cert"),
@@ -369,7 +434,8 @@ mod tests {
 
     #[test]
     fn resolve_ca_and_plain_url_reach_the_target() {
-        let ca = write("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        let cert = rcgen::generate_simple_self_signed(vec!["api.checklick.com".into()]).unwrap();
+        let ca = write(&cert.cert.pem());
         let ca_name = ca.0.file_name().unwrap().to_string_lossy().into_owned();
         let f = write(&format!(
             "api: checklick\nbase_url: https://api.checklick.com:8441\nresolve:\n  api.checklick.com: 127.0.0.1:8441\nca_cert: {ca_name}\nplain_url: http://api.checklick.com:8080\nfixtures: {{ user_id: 14 }}\n"
@@ -382,7 +448,8 @@ mod tests {
                 "127.0.0.1:8441".parse().unwrap()
             )]
         );
-        assert!(p.target.root_certs[0].starts_with(b"-----BEGIN CERTIFICATE-----"));
+        // Read from PEM into the DER the TLS client takes.
+        assert_eq!(p.target.root_certs, vec![cert.cert.der().to_vec()]);
         assert_eq!(
             p.target.plain_url.as_deref(),
             Some("http://api.checklick.com:8080")
@@ -442,5 +509,63 @@ mod tests {
         let e = &e.0[0];
         assert_eq!((e.location.line, e.location.column), (4, 10), "{e}");
         assert!(e.to_string().contains("${TOKEN}"), "{e}");
+    }
+
+    /// A `ca_cert` that is not a PEM certificate is refused at the profile's line, before any
+    /// request (it used to fail the run with "builder error", exit 3).
+    #[test]
+    fn a_ca_cert_that_is_not_pem_is_refused_at_its_line() {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        let not_pem = write("this is not a certificate\n");
+        let der = write("");
+        std::fs::write(&der.0, cert.cert.der()).unwrap();
+        let garbage_block = write("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        for (ca, why) in [
+            (&not_pem, "no `-----BEGIN CERTIFICATE-----` block"),
+            (&der, "no `-----BEGIN CERTIFICATE-----` block"),
+            (&garbage_block, "cannot be a root certificate"),
+        ] {
+            let name = ca.0.file_name().unwrap().to_string_lossy().into_owned();
+            let f = write(&format!(
+                "api: checklick\nbase_url: https://127.0.0.1:1\nca_cert: {name}\n"
+            ));
+            let e = Profile::load(&f.0, &|_| false, &|_| None).unwrap_err();
+            let e = &e.0[0];
+            assert_eq!((e.location.line, e.location.column), (3, 10), "{e}");
+            assert!(e.to_string().contains(why), "{name}: {e}");
+            assert!(e.hint.as_deref().unwrap().contains("--cert-out"), "{e}");
+        }
+    }
+
+    /// A missing file, a directory and a binary file each say what they are, located at the
+    /// file; the API a profile names is read with its place.
+    #[test]
+    fn unreadable_profiles_say_why() {
+        let dir = std::env::temp_dir();
+        let e = Profile::read_api(&dir).unwrap_err();
+        assert!(
+            e.to_string().contains("a directory, not a profile file"),
+            "{e}"
+        );
+        let missing = dir.join(format!(
+            "specgate-no-such-profile-{}.yaml",
+            std::process::id()
+        ));
+        let e = Profile::read_api(&missing).unwrap_err();
+        assert!(e.to_string().contains("No such file"), "{e}");
+        let binary = write("");
+        std::fs::write(&binary.0, [b'a', b'p', b'i', 0xff, 0xfe, 0]).unwrap();
+        let e = Profile::read_api(&binary.0).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("not a text file: the byte at offset 3"),
+            "{e}"
+        );
+        let f = write("# a target\napi: checklick\nbase_url: https://127.0.0.1:1\n");
+        let (api, at) = Profile::read_api(&f.0).unwrap();
+        assert_eq!((api.as_str(), at.line, at.column), ("checklick", 2, 6));
+        let no_api = write("base_url: https://127.0.0.1:1\n");
+        let e = Profile::read_api(&no_api.0).unwrap_err();
+        assert!(e.to_string().contains("missing field `api`"), "{e}");
     }
 }

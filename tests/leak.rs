@@ -711,10 +711,9 @@ async fn echoing_mock(api: &str, dir: &Path) -> EchoingMock {
         text.push_str(&format!("resolve:\n  {host}: {addr}\n"));
     }
     if let Some(der) = t.root_certs.first() {
-        // DER, which the client reads today (a PEM `ca_cert` fails to build the client: not
-        // this test's business).
-        let cert = dir.join(format!("{api}.der"));
-        std::fs::write(&cert, der).unwrap();
+        // As `specgate mock --cert-out` writes it: PEM.
+        let cert = dir.join(format!("{api}.pem"));
+        std::fs::write(&cert, specgate::report::pem_certificate(der)).unwrap();
         text.push_str(&format!("ca_cert: {}\n", cert.display()));
     }
     if let Some(p) = &t.plain_url {

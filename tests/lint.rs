@@ -370,10 +370,87 @@ fn an_example_that_breaks_its_schema_is_reported() {
     );
 }
 
+/// A "billion laughs" is refused while it is read, at the alias that crosses the limit: the
+/// first alias of the line whose aliases bring the expansion past 100,000 (each `*c` stands
+/// for nine 900-byte strings), before serde expands anything.
+#[test]
+fn an_alias_bomb_is_refused_at_the_alias_that_crosses_the_limit() {
+    let e = expect_one_error(
+        "alias-bomb",
+        "contract.yaml",
+        "*c, *c, *c, *c, *c, *c, *c, *c, *c]",
+        |k| matches!(k, SpecErrorKind::Aliases(m) if m.contains("100000")),
+    );
+    assert!(e.to_string().contains("YAML aliases refused"), "{e}");
+}
+
+/// NotesPage is a Page and a Page is a NotesPage: the loop never descends into the body, and
+/// the schema used to accept every body. It is reported at the `$ref` that closes it.
+#[test]
+fn a_ref_cycle_is_located_at_the_ref_that_closes_it() {
+    let e = expect_one_error(
+        "ref-cycle",
+        "openapi.yaml",
+        "\"#/components/schemas/NotesPage\"",
+        |k| {
+            matches!(k, SpecErrorKind::RefCycle(m)
+                if m == "#/components/schemas/NotesPage → #/components/schemas/Page → #/components/schemas/NotesPage")
+        },
+    );
+    assert!(e.hint.unwrap().contains("below a property"));
+}
+
+#[test]
+fn a_level_that_is_not_a_name_is_shown_as_written() {
+    let e = expect_one_error(
+        "level-not-a-name",
+        "contract.yaml",
+        "42 # a number",
+        |k| matches!(k, SpecErrorKind::Shape(m) if m == "unknown level `42`"),
+    );
+    assert!(e.hint.unwrap().contains("must"));
+}
+
+/// A status of the wrong type says what a status is, not which internal type failed.
+#[test]
+fn a_wrongly_typed_status_says_what_a_status_is() {
+    let e = expect_one_error("status-wrong-type", "contract.yaml", "404.5", |k| {
+        matches!(k, SpecErrorKind::Shape(m)
+            if m.contains("floating point `404.5`") && m.contains("expected a status: a code (404)"))
+    });
+    assert!(!e.to_string().contains("RawStatus"), "{e}");
+    assert!(!e.to_string().contains("untagged"), "{e}");
+}
+
+/// `kind: 42` is a kind that is not a name, not a missing one.
+#[test]
+fn a_kind_that_is_not_a_name_is_not_reported_missing() {
+    let dir = fixtures().join("valid/mini");
+    let openapi = std::fs::read_to_string(dir.join("openapi.yaml")).unwrap();
+    let contract = std::fs::read_to_string(dir.join("contract.yaml"))
+        .unwrap()
+        .replacen("kind: exchange", "kind: 42", 1);
+    let errors = specgate::spec::load_spec_from_str(&dir, &openapi, &contract).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors}");
+    let e = &errors.0[0];
+    assert!(
+        e.to_string()
+            .contains("`kind` is the name of a kind, not 42"),
+        "{e}"
+    );
+    let line = contract
+        .lines()
+        .position(|l| l.contains("kind: 42"))
+        .unwrap()
+        + 1;
+    assert_eq!(e.location.line, line, "{e}");
+}
+
 #[test]
 fn every_malformed_fixture_has_a_test() {
     // A fixture added without a test would prove nothing.
     let tested = [
+        "alias-bomb",
         "bad-jsonpath",
         "bad-regex",
         "bad-secret-field",
@@ -385,8 +462,11 @@ fn every_malformed_fixture_has_a_test() {
         "duplicate-id",
         "empty-cite",
         "example-mismatch",
+        "level-not-a-name",
         "missing-basis",
         "missing-cite",
+        "ref-cycle",
+        "status-wrong-type",
         "unknown-basis",
         "unknown-kind",
         "unknown-operation",

@@ -157,7 +157,10 @@ async fn a_misbehaving_target_fails_the_request_not_the_run() {
     let huge = client.send(&get_of(&format!("{url}/huge"))).await;
     assert_eq!(
         huge.outcome.unwrap_err(),
-        TransportError::BodyTooLarge(1 << 20)
+        TransportError::BodyTooLarge {
+            limit: 1 << 20,
+            announced: Some(3 << 20)
+        }
     );
 
     let redirect = client.send(&get_of(&format!("{url}/redirect"))).await;

@@ -48,10 +48,12 @@ impl KindParams for Params {
 
 impl Params {
     /// One exchange of the run, judged: does its media type match, where this rule applies?
-    pub fn judge(&self, _spec: &Spec, rec: &Recorded) -> Vec<Failure> {
-        let Ok(resp) = &rec.exchange.outcome else { return vec![] };
+    /// `None` when the rule does not apply to it (no answer, no body, another operation or
+    /// status).
+    pub fn judge(&self, _spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
+        let Ok(resp) = &rec.exchange.outcome else { return None };
         if rec.probe == Probe::Transport || resp.body.is_empty() {
-            return vec![];
+            return None;
         }
         let applies_status = match &self.statuses {
             Some(s) => s.matches(resp.status),
@@ -60,13 +62,13 @@ impl Params {
         let op = rec.exchange.request.operation.as_deref();
         let applies_op = self.operations.is_empty() || op.is_some_and(|o| self.operations.iter().any(|x| x == o));
         if !applies_status || !applies_op {
-            return vec![];
+            return None;
         }
         let want = self.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        match resp.media_type() {
+        Some(match resp.media_type() {
             Some(got) if got == want => vec![],
             got => vec![Failure::new("content type", want, got.unwrap_or_else(|| "no Content-Type".into()))],
-        }
+        })
     }
 }
 
@@ -75,7 +77,7 @@ impl Check for Params {
         cx.given(&self.given).await?;
         for req in self.request.iter() {
             let (i, r) = cx.send(req, None).await?;
-            for f in self.judge(cx.spec, &cx.recorded[i]) {
+            for f in self.judge(cx.spec, &cx.recorded[i]).unwrap_or_default() {
                 cx.fail(None, f, Some(i));
             }
             let _ = r;

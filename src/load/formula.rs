@@ -5,14 +5,36 @@
 //! (meval, fasteval), or spell two-argument functions as infix operators (exmex). A scenario
 //! author needs `pages(n, size)`, the column of a mistake, and nothing else: numbers, names,
 //! `+ - * /`, parentheses, and `ceil floor max min pages`.
+//!
+//! Evaluation is checked: a division by zero, a page size of 0 and a result too large for an
+//! `f64` are errors naming the formula (and where a scenario writes it), never a silent 0, NaN
+//! or infinity that a count would turn into 0 or 18446744073709551615.
 
 use std::collections::BTreeMap;
+
+use crate::error::Location;
+
+/// The largest count a prediction may reach: past 2^53 an `f64` no longer holds every whole
+/// number, so a count could not be compared exactly with what was observed.
+pub const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
 
 /// A parsed formula: compile once, evaluate for any dataset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Formula {
     text: String,
     root: Node,
+    /// What it computes and where it is written, for errors: "the prediction of `GET /users`"
+    /// at `scenarios/x.yaml:12:5`.
+    origin: Option<(String, Location)>,
+}
+
+/// A formula that cannot be evaluated for a dataset: which, where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}`{formula}`: {reason}", origin.as_ref().map(|(what, at)| format!("{at}: {what}, ")).unwrap_or_default())]
+pub struct EvalError {
+    pub formula: String,
+    pub origin: Option<(String, Location)>,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +88,7 @@ impl Formula {
         Ok(Formula {
             text: text.to_string(),
             root,
+            origin: None,
         })
     }
 
@@ -92,20 +115,38 @@ impl Formula {
         out
     }
 
-    /// The value for `vars`; `Err(name)` for a name `vars` lacks.
-    pub fn eval(&self, vars: &BTreeMap<String, f64>) -> Result<f64, String> {
+    /// Say what the formula computes and where it is written: its errors name both.
+    pub fn located(mut self, what: impl Into<String>, at: Location) -> Self {
+        self.origin = Some((what.into(), at));
+        self
+    }
+
+    fn error(&self, reason: String) -> EvalError {
+        EvalError {
+            formula: self.text.clone(),
+            origin: self.origin.clone(),
+            reason,
+        }
+    }
+
+    /// The value for `vars`. A name `vars` lacks, a division by zero, a page size of 0 or
+    /// less, and a result past what an `f64` holds are errors.
+    pub fn eval(&self, vars: &BTreeMap<String, f64>) -> Result<f64, EvalError> {
         fn eval(n: &Node, vars: &BTreeMap<String, f64>) -> Result<f64, String> {
-            Ok(match n {
+            let v = match n {
                 Node::Number(v) => *v,
-                Node::Name(s) => *vars.get(s).ok_or_else(|| s.clone())?,
+                Node::Name(s) => *vars.get(s).ok_or_else(|| format!("`{s}` has no value"))?,
                 Node::Neg(a) => -eval(a, vars)?,
                 Node::Binary(op, a, b) => {
-                    let (a, b) = (eval(a, vars)?, eval(b, vars)?);
+                    let (x, y) = (eval(a, vars)?, eval(b, vars)?);
                     match op {
-                        '+' => a + b,
-                        '-' => a - b,
-                        '*' => a * b,
-                        _ => a / b,
+                        '+' => x + y,
+                        '-' => x - y,
+                        '*' => x * y,
+                        _ if y == 0.0 => {
+                            return Err(format!("`{}` divides by zero", render(n)));
+                        }
+                        _ => x / y,
                     }
                 }
                 Node::Call(f, args) => {
@@ -118,12 +159,60 @@ impl Formula {
                         "floor" => v[0].floor(),
                         "max" => v[0].max(v[1]),
                         "min" => v[0].min(v[1]),
+                        _ if v[1] <= 0.0 => {
+                            return Err(format!(
+                                "`{}` has a page size of {}: pages of 0 or fewer items never end",
+                                render(n),
+                                v[1]
+                            ));
+                        }
                         _ => pages(v[0], v[1]),
                     }
                 }
-            })
+            };
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(format!("`{}` overflows (past 1.8e308)", render(n)))
+            }
         }
-        eval(&self.root, vars)
+        eval(&self.root, vars).map_err(|reason| self.error(reason))
+    }
+
+    /// The value for `vars` as a count of requests: rounded, and refused below 0 or past
+    /// [`MAX_COUNT`].
+    pub fn count(&self, vars: &BTreeMap<String, f64>) -> Result<u64, EvalError> {
+        let v = self.eval(vars)?.round();
+        if v < 0.0 {
+            return Err(self.error(format!("a count cannot be below 0, and this is {v}")));
+        }
+        if v > MAX_COUNT {
+            return Err(self.error(format!(
+                "{v:e} requests is past the {MAX_COUNT:e} a count can hold exactly"
+            )));
+        }
+        Ok(v as u64)
+    }
+}
+
+/// A node written back as text, for errors: `users / (per_page - 20)`.
+fn render(n: &Node) -> String {
+    match n {
+        Node::Number(v) => v.to_string(),
+        Node::Name(s) => s.clone(),
+        Node::Neg(a) => format!("-{}", render_operand(a)),
+        Node::Binary(op, a, b) => format!("{} {op} {}", render_operand(a), render_operand(b)),
+        Node::Call(f, args) => format!(
+            "{f}({})",
+            args.iter().map(render).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn render_operand(n: &Node) -> String {
+    match n {
+        Node::Binary(..) => format!("({})", render(n)),
+        _ => render(n),
     }
 }
 
@@ -315,6 +404,67 @@ mod tests {
         assert_eq!(e.at, 6);
         let f = Formula::parse("users + skills").unwrap();
         assert_eq!(f.names(), vec!["users", "skills"]);
-        assert_eq!(f.eval(&BTreeMap::new()), Err("users".to_string()));
+        let e = f.eval(&BTreeMap::new()).unwrap_err();
+        assert!(e.reason.contains("`users` has no value"), "{e}");
+    }
+
+    fn vars(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn division_by_zero_names_the_formula_and_the_division() {
+        let f = Formula::parse("users / (size - 20) + 1").unwrap();
+        let e = f
+            .eval(&vars(&[("users", 95.0), ("size", 20.0)]))
+            .unwrap_err();
+        assert_eq!(e.formula, "users / (size - 20) + 1");
+        assert!(
+            e.reason.contains("`users / (size - 20)` divides by zero"),
+            "{e}"
+        );
+        assert_eq!(f.eval(&vars(&[("users", 95.0), ("size", 39.0)])), Ok(6.0));
+    }
+
+    #[test]
+    fn a_page_size_of_zero_is_an_error_not_nan() {
+        let f = Formula::parse("pages(users, size)").unwrap();
+        let e = f
+            .count(&vars(&[("users", 95.0), ("size", 0.0)]))
+            .unwrap_err();
+        assert!(e.reason.contains("page size of 0"), "{e}");
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_saturated_count() {
+        let f = Formula::parse("users * users * users").unwrap();
+        let e = f.eval(&vars(&[("users", 1e200)])).unwrap_err();
+        assert!(e.reason.contains("overflows"), "{e}");
+        // Finite, but past what a count holds exactly (it would print 18446744073709551615).
+        let e = f.count(&vars(&[("users", 1e7)])).unwrap_err();
+        assert!(e.reason.contains("past the"), "{e}");
+        assert_eq!(f.count(&vars(&[("users", 1000.0)])), Ok(1_000_000_000));
+        let e = Formula::parse("users - 30")
+            .unwrap()
+            .count(&vars(&[("users", 20.0)]))
+            .unwrap_err();
+        assert!(e.reason.contains("below 0"), "{e}");
+    }
+
+    #[test]
+    fn a_located_formula_says_what_and_where() {
+        let at = Location {
+            file: "scenarios/x.yaml".into(),
+            line: 12,
+            column: 18,
+        };
+        let f = Formula::parse("3 / n")
+            .unwrap()
+            .located("the prediction of `GET /users`", at);
+        let e = f.eval(&vars(&[("n", 0.0)])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "scenarios/x.yaml:12:18: the prediction of `GET /users`, `3 / n`: `3 / n` divides by zero"
+        );
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::formula::{EvalError, MAX_COUNT};
 use super::run::{dataset, run_load, Ended, LoadError, LoadErrorKind, LoadOptions, LoadRun};
 use super::scenario::Scenario;
 use crate::target::Target;
@@ -87,35 +88,39 @@ pub fn knee(points: &[PlanPoint]) -> Option<&PlanPoint> {
         .min_by_key(|p| p.concurrency)
 }
 
-/// Scale the scenario's prediction to `plan_data`, bound by its limits and `measured_rps`.
+/// The prediction scaled to a dataset, and what bounds its throughput.
+pub type Projection = (BTreeMap<String, u64>, Vec<LimitBound>, String, f64);
+
+/// Scale the scenario's prediction to `plan_data`, bound by its limits and `measured_rps`. A
+/// formula that divides by zero or overflows for `plan_data` is an error naming it.
 pub fn project(
     scenario: &Scenario,
     plan_data: &BTreeMap<String, f64>,
     concurrency: usize,
     iterations: Option<usize>,
     measured_rps: f64,
-) -> (BTreeMap<String, u64>, Vec<LimitBound>, String, f64) {
+) -> Result<Projection, EvalError> {
     let mut vars = plan_data.clone();
     vars.insert("concurrency".into(), concurrency as f64);
     vars.insert("iterations".into(), iterations.unwrap_or(1) as f64);
-    let predicted = scenario.predicted(&vars);
-    let total: u64 = predicted.values().sum();
+    let predicted = scenario.predicted(&vars)?;
+    let total = checked_total(&predicted)?;
     let limits: Vec<LimitBound> = scenario
         .limits
         .iter()
-        .map(|l| {
+        .map(|l| -> Result<LimitBound, EvalError> {
             let covered: u64 = predicted
                 .iter()
                 .filter(|(k, _)| l.applies_to(k))
                 .map(|(_, n)| n)
                 .sum();
-            let rate_rps = l.rate.eval(plan_data).unwrap_or(f64::INFINITY) / l.per_seconds;
+            let rate_rps = l.rate.eval(plan_data)? / l.per_seconds;
             let share = if total > 0 {
                 covered as f64 / total as f64
             } else {
                 0.0
             };
-            LimitBound {
+            Ok(LimitBound {
                 name: l.name.clone(),
                 cite: l.cite.clone(),
                 rate_rps,
@@ -125,16 +130,32 @@ pub fn project(
                 } else {
                     f64::INFINITY
                 },
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     let (binding, effective) = limits
         .iter()
         .filter(|l| l.cap_rps < measured_rps)
         .min_by(|a, b| a.cap_rps.total_cmp(&b.cap_rps))
         .map(|l| (l.name.clone(), l.cap_rps))
         .unwrap_or(("concurrency".to_string(), measured_rps));
-    (predicted, limits, binding, effective)
+    Ok((predicted, limits, binding, effective))
+}
+
+/// The sum of the predicted counts; past [`MAX_COUNT`] it is an error, not a wrapped number.
+fn checked_total(predicted: &BTreeMap<String, u64>) -> Result<u64, EvalError> {
+    predicted
+        .values()
+        .try_fold(0u64, |sum, n| {
+            sum.checked_add(*n).filter(|t| *t as f64 <= MAX_COUNT)
+        })
+        .ok_or_else(|| EvalError {
+            formula: predicted.keys().cloned().collect::<Vec<_>>().join(" + "),
+            origin: None,
+            reason: format!(
+                "the predicted total is past the {MAX_COUNT:e} a count can hold exactly"
+            ),
+        })
 }
 
 fn point(run: &LoadRun) -> PlanPoint {
@@ -164,6 +185,12 @@ pub async fn run_plan(
     };
     let sample = dataset(&scenario, &options.run.dataset).map_err(err)?;
     let plan_data = dataset(&scenario, &options.plan_dataset).map_err(err)?;
+    // The projection must hold at whichever concurrency the sweep recommends: a formula that
+    // divides by zero or overflows for the planned dataset fails now, not after the sweep.
+    for &c in &options.concurrencies {
+        project(&scenario, &plan_data, c, options.plan_iterations, 1.0)
+            .map_err(|e| err(e.into()))?;
+    }
     let mut points = vec![];
     let mut stopped = None;
     for &c in &options.concurrencies {
@@ -193,8 +220,9 @@ pub async fn run_plan(
         best.concurrency,
         options.plan_iterations,
         best.throughput_rps,
-    );
-    let total: u64 = predicted.values().sum();
+    )
+    .map_err(|e| err(e.into()))?;
+    let total = checked_total(&predicted).map_err(|e| err(e.into()))?;
     Ok(Plan {
         scenario: scenario.name.clone(),
         title: scenario.title.clone(),

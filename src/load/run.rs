@@ -206,6 +206,10 @@ pub enum LoadErrorKind {
     Setup(String),
     #[error("unknown dataset variable `{name}`; {hint}")]
     UnknownDataset { name: String, hint: String },
+    #[error("dataset variable `{name}`: {why}")]
+    InvalidDataset { name: String, why: String },
+    #[error("{0}")]
+    Formula(#[from] super::formula::EvalError),
     #[error("goose: {0}")]
     Goose(String),
 }
@@ -261,6 +265,10 @@ pub fn dataset(
                 hint: crate::error::suggest(k, scenario.dataset.keys().map(String::as_str)),
             });
         }
+        super::scenario::check_dataset_value(*v).map_err(|why| LoadErrorKind::InvalidDataset {
+            name: k.clone(),
+            why,
+        })?;
         out.insert(k.clone(), *v);
     }
     Ok(out)
@@ -623,17 +631,11 @@ fn fail(user: &mut GooseUser, metric: &mut goose::metrics::GooseRequestMetric, w
 
 /// Read a body up to `max` bytes: a huge answer fails its request, the run goes on.
 async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
-    if r.content_length().is_some_and(|n| n as usize > max) {
-        return Err(format!("the body is larger than {max} bytes"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = r.chunk().await.map_err(|e| e.to_string())? {
-        if body.len() + chunk.len() > max {
-            return Err(format!("the body is larger than {max} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    crate::run::client::read_body(&mut r, max, |e| {
+        crate::run::client::TransportError::Other(e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())
 }
 
 /// Run `steps` in order as `user`, each followed depth first by the work its answer adds; the
@@ -752,10 +754,10 @@ pub async fn run_load(
             .name
             .clone()
             .unwrap_or_else(|| format!("setup {}", i + 1));
-        let times = repeat
-            .as_ref()
-            .map(|f| f.eval(&data).unwrap_or(0.0).max(0.0) as u64)
-            .unwrap_or(1);
+        let times = match repeat {
+            Some(f) => f.count(&data).map_err(|e| err(e.into()))?,
+            None => 1,
+        };
         for n in 0..times {
             cx.vars.set(super::scenario::SETUP_INDEX, Value::from(n));
             if cx.step(step, &label).await.is_err() {
@@ -768,18 +770,17 @@ pub async fn run_load(
     }
     let base = cx.vars.clone();
 
-    let limiters = scenario
-        .limits
-        .iter()
-        .enumerate()
-        .map(|(index, l)| Limiter {
+    let mut limiters = Vec::with_capacity(scenario.limits.len());
+    for (index, l) in scenario.limits.iter().enumerate() {
+        let rate = l.rate.count(&data).map_err(|e| err(e.into()))?;
+        limiters.push(Limiter {
             index,
-            rate: l.rate.eval(&data).unwrap_or(f64::INFINITY).clamp(1.0, 1e6) as usize,
+            rate: rate.clamp(1, 1_000_000) as usize,
             per: Duration::from_secs_f64(l.per_seconds),
             log: tokio::sync::Mutex::new(VecDeque::new()),
             waits: AtomicU64::new(0),
-        })
-        .collect();
+        });
+    }
     let concurrency = options.concurrency.max(1);
     let queue = match &scenario.work {
         Work::Export(roots) => Some(WorkQueue::new(
@@ -869,6 +870,15 @@ pub async fn run_load(
         }
     };
 
+    // The prediction is computed before the run: a formula that divides by zero or overflows
+    // for this dataset is an error now, not a count of 0 after minutes of load.
+    let mut vars_for_prediction = data.clone();
+    vars_for_prediction.insert("concurrency".into(), concurrency as f64);
+    vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
+    let predicted = scenario
+        .predicted(&vars_for_prediction)
+        .map_err(|e| err(e.into()))?;
+
     let mut config = GooseConfiguration::default();
     config.host = Some(target.base_url.clone());
     config.users = Some(concurrency);
@@ -924,9 +934,6 @@ pub async fn run_load(
     shared.end(Ended::Completed);
     let _ = threshold_failed;
 
-    let mut vars_for_prediction = data.clone();
-    vars_for_prediction.insert("concurrency".into(), concurrency as f64);
-    vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
     let (redactor, overflow) = {
         let k = shared.known.lock().unwrap_or_else(|p| p.into_inner());
         (k.secrets.redactor(), k.overflow)
@@ -938,7 +945,7 @@ pub async fn run_load(
         &shared,
         &metrics,
         data,
-        &vars_for_prediction,
+        predicted,
         concurrency,
         iterations.filter(|_| matches!(scenario.work, Work::Mix { .. })),
         wall,
@@ -984,7 +991,7 @@ fn summarize(
     s: &Shared,
     metrics: &GooseMetrics,
     data: BTreeMap<String, f64>,
-    prediction_vars: &BTreeMap<String, f64>,
+    predicted: BTreeMap<String, u64>,
     concurrency: usize,
     iterations: Option<usize>,
     wall: Duration,
@@ -996,7 +1003,6 @@ fn summarize(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .unwrap_or(Ended::Completed);
-    let predicted = scenario.predicted(prediction_vars);
     let mut all_buckets: BTreeMap<u64, usize> = BTreeMap::new();
     let mut total_time_us = 0u64;
     let mut max_us = 0u64;

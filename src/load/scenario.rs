@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json_path::JsonPath;
 
-use super::formula::Formula;
+use super::formula::{EvalError, Formula, MAX_COUNT};
 use crate::error::{suggest, SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
 use crate::openapi::yaml_error_location;
@@ -240,21 +240,16 @@ impl Scenario {
         out
     }
 
-    /// The predicted count of every request key for `vars` (dataset plus run variables).
-    pub fn predicted(&self, vars: &BTreeMap<String, f64>) -> BTreeMap<String, u64> {
+    /// The predicted count of every request key for `vars` (dataset plus run variables). A
+    /// formula that divides by zero, overflows or goes below 0 is an error naming it and its
+    /// place in the scenario file.
+    pub fn predicted(
+        &self,
+        vars: &BTreeMap<String, f64>,
+    ) -> Result<BTreeMap<String, u64>, EvalError> {
         self.predict
             .iter()
-            .map(|(k, f)| {
-                let v = f.eval(vars).unwrap_or(f64::NAN);
-                (
-                    k.clone(),
-                    if v.is_finite() {
-                        v.round().max(0.0) as u64
-                    } else {
-                        0
-                    },
-                )
-            })
+            .map(|(k, f)| f.count(vars).map(|n| (k.clone(), n)))
             .collect()
     }
 
@@ -267,6 +262,24 @@ impl Scenario {
             .filter(|c| !doc.contains(&normalize_ws(c)))
             .cloned()
             .collect()
+    }
+}
+
+/// A dataset variable counts things (users, items, requests a minute): a whole number, 0 or
+/// more, and small enough for an `f64` to hold exactly. `Err` says what is wrong.
+pub fn check_dataset_value(v: f64) -> Result<(), String> {
+    if !v.is_finite() || v < 0.0 {
+        Err(format!(
+            "{v} is not a count: give a whole number, 0 or more"
+        ))
+    } else if v.fract() != 0.0 {
+        Err(format!("{v} is not a whole number"))
+    } else if v > MAX_COUNT {
+        Err(format!(
+            "{v:e} is past the {MAX_COUNT:e} a count can hold exactly"
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -332,10 +345,10 @@ pub fn load_scenario(file: &Path, specs_root: &Path) -> Result<Scenario, SpecErr
 fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scenario> {
     let root = Pointer::root();
     for (name, v) in &raw.dataset {
-        if !(v.default.is_finite() && v.default >= 0.0) {
+        if let Err(why) = check_dataset_value(v.default) {
             cx.invalid(
                 &root.key("dataset").key(name).key("default"),
-                format!("`{name}` must be a size, 0 or more"),
+                format!("`{name}`: {why}"),
                 "give a whole number such as 95".into(),
             );
         }
@@ -449,9 +462,10 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
         .cloned()
         .chain(RUN_VARS.iter().map(|s| s.to_string()))
         .collect();
-    let formula = |cx: &mut LintCx, at: &Pointer, text: &str| -> Option<Formula> {
+    let formula = |cx: &mut LintCx, at: &Pointer, what: String, text: &str| -> Option<Formula> {
         match Formula::parse(text) {
             Ok(f) => {
+                let f = f.located(what, cx.loc.value(at));
                 for name in f.names() {
                     if !known.contains(&name) {
                         cx.push(
@@ -480,10 +494,10 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
         }
     };
     for (i, (step, s)) in setup.into_iter().zip(&raw.setup).enumerate() {
-        let repeat = s
-            .repeat
-            .as_ref()
-            .and_then(|r| formula(cx, &root.key("setup").index(i).key("repeat"), r));
+        let repeat = s.repeat.as_ref().and_then(|r| {
+            let what = format!("the repeat count of setup step {}", i + 1);
+            formula(cx, &root.key("setup").index(i).key("repeat"), what, r)
+        });
         scenario.setup.push((step, repeat));
     }
     for (key, text) in &raw.predict {
@@ -501,7 +515,7 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
                 ),
             );
         }
-        if let Some(f) = formula(cx, &at, text) {
+        if let Some(f) = formula(cx, &at, format!("the prediction of `{key}`"), text) {
             scenario.predict.insert(key.clone(), f);
         }
     }
@@ -535,7 +549,8 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
                 "e.g. `per_seconds: 60` for a rate per minute".into(),
             );
         }
-        if let Some(rate) = formula(cx, &at.key("rate"), &l.rate) {
+        let what = format!("the rate of limit `{}`", l.name);
+        if let Some(rate) = formula(cx, &at.key("rate"), what, &l.rate) {
             scenario.limits.push(Limit {
                 name: l.name,
                 requests: l.requests,

@@ -18,12 +18,31 @@ pub enum TransportError {
     Connect(String),
     #[error("no answer within {0:?}")]
     Timeout(Duration),
-    #[error("the body is larger than {0} bytes")]
-    BodyTooLarge(usize),
+    #[error("{}", too_large(*limit, *announced))]
+    BodyTooLarge {
+        /// The most a request reads.
+        limit: usize,
+        /// What the answer's Content-Length announced, if it did.
+        announced: Option<u64>,
+    },
+    #[error(
+        "the body ended after {arrived} of the {announced} bytes its Content-Length announced"
+    )]
+    Truncated { announced: u64, arrived: usize },
     #[error("invalid request: {0}")]
     Request(String),
     #[error("{0}")]
     Other(String),
+}
+
+fn too_large(limit: usize, announced: Option<u64>) -> String {
+    match announced {
+        Some(n) => format!(
+            "the body announces {n} bytes (Content-Length) and more than the {limit} a request \
+             reads arrived"
+        ),
+        None => format!("the body is larger than the {limit} bytes a request reads"),
+    }
 }
 
 impl TransportError {
@@ -119,19 +138,7 @@ impl HttpClient {
                 )
             })
             .collect();
-        if resp
-            .content_length()
-            .is_some_and(|n| n as usize > self.max_body)
-        {
-            return Err(TransportError::BodyTooLarge(self.max_body));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
-            if body.len() + chunk.len() > self.max_body {
-                return Err(TransportError::BodyTooLarge(self.max_body));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_body(&mut resp, self.max_body, |e| self.classify(e)).await?;
         Ok(Response::new(status, headers, body))
     }
 
@@ -144,6 +151,44 @@ impl HttpClient {
             TransportError::Request(error_chain(&e))
         } else {
             TransportError::Other(error_chain(&e))
+        }
+    }
+}
+
+/// Read a body of at most `max` bytes. A Content-Length past `max` is not taken at its word:
+/// the body is read up to `max`, so that a target announcing 10 GB and sending 100 bytes is
+/// reported as truncated, and one sending more as too large, each with what was announced and
+/// what arrived. Bounded by `max` and by the client's timeout.
+pub async fn read_body(
+    resp: &mut reqwest::Response,
+    max: usize,
+    classify: impl Fn(reqwest::Error) -> TransportError,
+) -> Result<Vec<u8>, TransportError> {
+    let announced = resp.content_length();
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > max {
+                    return Err(TransportError::BodyTooLarge {
+                        limit: max,
+                        announced,
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => {
+                return Err(match announced {
+                    Some(n) if (body.len() as u64) < n && !e.is_timeout() => {
+                        TransportError::Truncated {
+                            announced: n,
+                            arrived: body.len(),
+                        }
+                    }
+                    _ => classify(e),
+                })
+            }
         }
     }
 }

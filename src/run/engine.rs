@@ -500,19 +500,23 @@ pub async fn run_api(
         }
     }
 
-    // Cross-cutting rules judge every exchange of the run.
+    // Cross-cutting rules judge every exchange of the run; one that found none to judge was
+    // not run, whatever its own requests did.
     for (slot, rule) in slots.iter_mut().zip(&selected) {
         let Some(result) = slot else { continue };
         if result.status == Status::Skipped {
             continue;
         }
         let mut extra: Vec<RuleFailure> = Vec::new();
+        let mut judged = 0usize;
         for rec in &recorded {
             let failures = match &rule.kind {
                 Kind::MediaType(p) => p.judge(spec, rec),
                 Kind::ErrorEnvelope(p) => p.judge(spec, rec),
                 _ => break,
             };
+            let Some(failures) = failures else { continue };
+            judged += 1;
             extra.extend(failures.into_iter().map(|f| RuleFailure {
                 step: None,
                 failure: f.on_basis(Some(rule.basis), rule.note.as_deref()),
@@ -522,17 +526,30 @@ pub async fn run_api(
                 break;
             }
         }
+        let cross = matches!(rule.kind, Kind::MediaType(_) | Kind::ErrorEnvelope(_));
         if !extra.is_empty() {
             result.failures.extend(extra);
             result.status = Status::Failed;
+        } else if cross && judged == 0 && result.status == Status::Passed {
+            result.status = Status::NotRun;
+            result.reason = Some(format!(
+                "no exchange to judge: none of the {} exchange(s) of the run had an answer \
+                 this rule applies to",
+                recorded.len()
+            ));
         }
     }
     api.results.extend(slots.into_iter().flatten());
 
     for c in Conformance::ALL {
         let mut failures: Vec<RuleFailure> = Vec::new();
+        let mut judged = 0usize;
         for rec in &recorded {
-            for f in c.judge(spec, rec) {
+            let Some(found) = c.judge(spec, rec) else {
+                continue;
+            };
+            judged += 1;
+            for f in found {
                 if failures.len() < MAX_CROSS_FAILURES {
                     failures.push(RuleFailure {
                         step: None,
@@ -550,14 +567,16 @@ pub async fn run_api(
             cite: vec![],
             writes: false,
         };
-        let status = if failures.is_empty() {
-            Status::Passed
+        let (status, reason) = if !failures.is_empty() {
+            (Status::Failed, None)
+        } else if judged == 0 {
+            (Status::NotRun, Some(c.nothing_judged(recorded.len())))
         } else {
-            Status::Failed
+            (Status::Passed, None)
         };
-        let mut result = meta.result(status, None);
+        let mut result = meta.result(status, reason);
         result.failures = failures;
-        result.exchanges = recorded.len();
+        result.exchanges = judged;
         api.results.push(result);
     }
     for r in &mut api.results {

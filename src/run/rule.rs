@@ -402,31 +402,30 @@ impl Conformance {
         }
     }
 
-    pub fn judge(self, spec: &Spec, rec: &Recorded) -> Vec<Failure> {
+    /// What this check finds wrong with one exchange; `None` when the exchange is not one it
+    /// can judge (no answer, a probe, an operation or status it has nothing to compare with).
+    pub fn judge(self, spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
         let Ok(resp) = &rec.exchange.outcome else {
-            return vec![];
+            return None;
         };
         if self == Conformance::NotAServerError {
             // Every operation's document states its answers, and none of them is a 5xx.
-            return if resp.status >= 500 {
+            return Some(if resp.status >= 500 {
                 vec![Failure::new("status", "not a 5xx", resp.status.to_string())
                     .on_basis(Some(Basis::Stated), None)]
             } else {
                 vec![]
-            };
+            });
         }
         if rec.probe != Probe::No {
-            return vec![];
+            return None;
         }
-        let Some(op) = rec
+        let op = rec
             .exchange
             .request
             .operation
             .as_ref()
-            .and_then(|o| spec.api.operations.get(o))
-        else {
-            return vec![];
-        };
+            .and_then(|o| spec.api.operations.get(o))?;
         let Some(key) = op.response_key(resp.status) else {
             return if self == Conformance::StatusCodeConformance {
                 // A success the document does not name contradicts the one it states; a
@@ -436,7 +435,7 @@ impl Conformance {
                 } else {
                     Basis::Convention
                 };
-                vec![Failure::new(
+                Some(vec![Failure::new(
                     format!("status of {}", op.id),
                     format!("a documented status ({})", op.statuses.join(", ")),
                     resp.status.to_string(),
@@ -447,29 +446,40 @@ impl Conformance {
                         "the document names the refusals it describes; a request it does not \
                          describe may be refused with another status",
                     ),
-                )]
+                )])
             } else {
-                vec![]
+                None
             };
         };
-        if self != Conformance::ResponseSchemaConformance
-            || !resp.media_type().is_some_and(|m| is_json_media(&m))
-        {
-            return vec![];
+        if self == Conformance::StatusCodeConformance {
+            return Some(vec![]);
         }
-        let media = resp.media_type();
+        let media = resp.media_type().filter(|m| is_json_media(m))?;
         let validator = spec
             .api
-            .response_validator(&op.id, key, media.as_deref())
-            .or_else(|| spec.api.response_validator(&op.id, key, None));
+            .response_validator(&op.id, key, Some(&media))
+            .or_else(|| spec.api.response_validator(&op.id, key, None))?;
         let (basis, note) = spec.api.response_basis(&op.id, key);
-        match validator {
-            Some(v) => validate_body(v, resp, &format!("body of {} {}", op.id, key))
+        Some(
+            validate_body(validator, resp, &format!("body of {} {}", op.id, key))
                 .into_iter()
                 .map(|f| f.on_basis(Some(basis), note))
                 .collect(),
-            None => vec![],
-        }
+        )
+    }
+
+    /// Why this check judged nothing, for a run whose `recorded` exchanges it could not judge.
+    pub fn nothing_judged(self, recorded: usize) -> String {
+        let what = match self {
+            Conformance::NotAServerError => "an HTTP answer",
+            Conformance::StatusCodeConformance => {
+                "an answer to a documented operation, sent as documented"
+            }
+            Conformance::ResponseSchemaConformance => {
+                "a JSON answer with a documented schema for its status"
+            }
+        };
+        format!("no exchange to judge: none of the {recorded} exchange(s) of the run was {what}")
     }
 }
 

@@ -760,7 +760,7 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
         Some(v) => match serde_yaml::from_value::<Level>(v.clone()) {
             Ok(l) => Some(l),
             Err(_) => {
-                let got = as_str(&level).unwrap_or_default();
+                let got = yaml_scalar_text(v);
                 errors.push(
                     loc.error(
                         &at.key("level"),
@@ -843,12 +843,25 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
         );
     }
 
-    let kind_v = match as_str(&kind) {
-        None => {
+    let kind_v = match (as_str(&kind), &kind) {
+        (None, None) => {
             errors.push(missing("kind", "add `kind:` one of the catalogue"));
             None
         }
-        Some(k) => match Kind::parse(&k, serde_yaml::Value::Mapping(map.clone())) {
+        (None, Some(v)) => {
+            errors.push(
+                loc.error(
+                    &at.key("kind"),
+                    SpecErrorKind::Shape(format!(
+                        "`kind` is the name of a kind, not {}",
+                        yaml_scalar_text(v)
+                    )),
+                )
+                .with_hint(format!("kinds: {}", KIND_NAMES.join(", "))),
+            );
+            None
+        }
+        (Some(k), _) => match Kind::parse(&k, serde_yaml::Value::Mapping(map.clone())) {
             None => {
                 errors.push(
                     loc.error(&at.key("kind"), SpecErrorKind::UnknownKind(k.clone()))

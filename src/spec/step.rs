@@ -191,8 +191,7 @@ impl std::str::FromStr for StatusPattern {
 }
 
 /// The statuses an answer may have: `200`, `[200, 201]`, `4xx`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "RawStatus")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusMatch(pub Vec<StatusPattern>);
 
 impl StatusMatch {
@@ -208,38 +207,74 @@ impl std::fmt::Display for StatusMatch {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawStatus {
-    One(StatusAtom),
-    Many(Vec<StatusAtom>),
-}
+/// What a status is written as, for serde's "expected ..." messages.
+const STATUS_EXPECTED: &str =
+    "a status: a code (404), a class (\"4xx\"), or a list of them ([200, 201])";
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StatusAtom {
-    Code(u16),
-    Text(String),
-}
+/// Written by hand rather than derived through an untagged enum: a mistake then says what a
+/// status is, not "did not match any variant of untagged enum".
+impl<'de> Deserialize<'de> for StatusMatch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, SeqAccess, Unexpected, Visitor};
 
-impl TryFrom<RawStatus> for StatusMatch {
-    type Error = String;
-    fn try_from(raw: RawStatus) -> Result<Self, String> {
-        let atoms = match raw {
-            RawStatus::One(a) => vec![a],
-            RawStatus::Many(v) => v,
-        };
-        if atoms.is_empty() {
-            return Err("an empty list of statuses matches nothing".into());
+        fn code<E: Error>(n: u64) -> Result<StatusPattern, E> {
+            n.to_string()
+                .parse()
+                .map_err(|_| E::invalid_value(Unexpected::Unsigned(n), &STATUS_EXPECTED))
         }
-        atoms
-            .into_iter()
-            .map(|a| match a {
-                StatusAtom::Code(c) => c.to_string().parse(),
-                StatusAtom::Text(t) => t.parse(),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(StatusMatch)
+
+        /// One status of a list: a code or a class.
+        struct Atom(StatusPattern);
+        impl<'de> Deserialize<'de> for Atom {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Atom;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a status code (404) or class (\"4xx\")")
+                    }
+                    fn visit_u64<E: Error>(self, n: u64) -> Result<Atom, E> {
+                        code(n).map(Atom)
+                    }
+                    fn visit_i64<E: Error>(self, n: i64) -> Result<Atom, E> {
+                        Err(E::invalid_value(Unexpected::Signed(n), &self))
+                    }
+                    fn visit_str<E: Error>(self, s: &str) -> Result<Atom, E> {
+                        s.parse().map(Atom).map_err(E::custom)
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StatusMatch;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(STATUS_EXPECTED)
+            }
+            fn visit_u64<E: Error>(self, n: u64) -> Result<StatusMatch, E> {
+                code(n).map(|p| StatusMatch(vec![p]))
+            }
+            fn visit_i64<E: Error>(self, n: i64) -> Result<StatusMatch, E> {
+                Err(E::invalid_value(Unexpected::Signed(n), &self))
+            }
+            fn visit_str<E: Error>(self, s: &str) -> Result<StatusMatch, E> {
+                s.parse().map(|p| StatusMatch(vec![p])).map_err(E::custom)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StatusMatch, A::Error> {
+                let mut out = vec![];
+                // serde_yaml hands over a parsed sequence: bounded by the file.
+                while let Some(Atom(p)) = seq.next_element()? {
+                    out.push(p);
+                }
+                if out.is_empty() {
+                    return Err(Error::custom("an empty list of statuses matches nothing"));
+                }
+                Ok(StatusMatch(out))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
