@@ -29,6 +29,13 @@ const EXIT_OK: u8 = 0;
 const EXIT_RULE_FAILED: u8 = 1;
 const EXIT_SPEC_ERROR: u8 = 2;
 const EXIT_UNREACHABLE: u8 = 3;
+/// 128 + the signal's number, as shells report a process the signal ended.
+const EXIT_SIGINT: u8 = 130;
+const EXIT_SIGTERM: u8 = 143;
+
+/// The longest `--request-timeout`, `--rule-timeout` or `--run-timeout`: a day is already
+/// more than any CI job runs.
+const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 #[derive(Parser)]
 #[command(
@@ -74,6 +81,18 @@ enum Command {
         /// Rules run at once (read-only rules; writing rules run one at a time)
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
+        /// Each request's time: no response headers, or a body that has not arrived, by then
+        /// fails it (as "no response headers" or "the body trickled")
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+        request_timeout: std::time::Duration,
+        /// Each rule's total time, all its requests and waits together; past it the rule fails
+        /// with a deadline failure (six request timeouts: room for a slow answer or two)
+        #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
+        rule_timeout: std::time::Duration,
+        /// The whole run's time; past it, unfinished rules are reported as not run, the
+        /// reports are written and the run exits 1 (a hung target still ends inside a CI job)
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_timeout)]
+        run_timeout: std::time::Duration,
         /// Write a report: json=PATH, junit=PATH, md=PATH or html=PATH (repeatable)
         /// [default: all four under reports/<timestamp>/]
         #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_report)]
@@ -233,7 +252,17 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     if !(secs > 0.0 && secs.is_finite()) {
         return Err(format!("`{s}`: give a duration longer than 0"));
     }
-    Ok(std::time::Duration::from_secs_f64(secs))
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("`{s}`: the duration is too long"))
+}
+
+/// A duration of `parse_duration`, at most `MAX_TIMEOUT`.
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d > MAX_TIMEOUT {
+        return Err(format!("`{s}`: at most 24h"));
+    }
+    Ok(d)
 }
 
 fn parse_load_report(s: &str) -> Result<(String, PathBuf), String> {
@@ -283,22 +312,34 @@ fn main() -> ExitCode {
             read_only,
             strict,
             concurrency,
+            request_timeout,
+            rule_timeout,
+            run_timeout,
             reports,
             targets,
             fault,
         } => {
+            let (halt, interrupter) = specgate::run::halt::Halt::new(run_timeout);
             let options = specgate::run::engine::RunOptions {
                 concurrency,
                 read_only,
                 rules,
                 skip,
                 level,
+                timeout: request_timeout,
+                rule_timeout,
+                halt,
                 ..Default::default()
             };
+            let runtime = match runtime() {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            stop_on_signals(&runtime, interrupter);
             if targets.is_empty() {
-                run_check(&root, &apis, options, strict, reports, fault)
+                run_check(&runtime, &root, &apis, options, strict, reports, fault)
             } else {
-                run_check_targets(&root, &targets, options, strict, reports)
+                run_check_targets(&runtime, &root, &targets, options, strict, reports)
             }
         }
         Command::Load { load, reports } => run_load_command(&root, &load, reports),
@@ -342,6 +383,7 @@ fn main() -> ExitCode {
 }
 
 fn run_check(
+    runtime: &tokio::runtime::Runtime,
     root: &Path,
     apis: &[String],
     options: specgate::run::engine::RunOptions,
@@ -386,13 +428,6 @@ fn run_check(
             }
         }
     }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_SPEC_ERROR);
-        }
-    };
     let bar = progress_bar();
     let results = runtime.block_on(async {
         let mut results = Vec::new();
@@ -411,10 +446,12 @@ fn run_check(
                 })
                 .await,
             );
-            mock.shutdown().await;
+            // Bounded: a stopped run must not wait on connections it abandoned.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(3), mock.shutdown()).await;
         }
         Ok(results)
     });
+    let halted = options.halt.check();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -425,7 +462,66 @@ fn run_check(
             return ExitCode::from(EXIT_SPEC_ERROR);
         }
     };
-    finish(&results, strict, reports)
+    finish(&results, strict, reports, halted)
+}
+
+/// Listen for SIGINT and SIGTERM: the first stops the run (unfinished rules are reported as
+/// not run, the reports are written, and the exit code says which signal); a second exits at
+/// once.
+fn stop_on_signals(
+    runtime: &tokio::runtime::Runtime,
+    interrupter: specgate::run::halt::Interrupter,
+) {
+    runtime.spawn(async move {
+        let mut term = Terminate::new();
+        let mut first = true;
+        loop {
+            let signal = tokio::select! {
+                r = tokio::signal::ctrl_c() => match r {
+                    Ok(()) => "SIGINT",
+                    Err(_) => return,
+                },
+                Some(()) = term.recv() => "SIGTERM",
+            };
+            if !first {
+                eprintln!("{signal} again: exiting without the reports");
+                std::process::exit(i32::from(signal_exit_code(signal)));
+            }
+            first = false;
+            eprintln!("{signal}: stopping; the reports of what finished are being written (send it again to exit at once)");
+            interrupter.interrupt(signal);
+        }
+    });
+}
+
+/// SIGTERM, where there is one.
+struct Terminate(#[cfg(unix)] Option<tokio::signal::unix::Signal>);
+
+impl Terminate {
+    fn new() -> Self {
+        #[cfg(unix)]
+        return Terminate(
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        );
+        #[cfg(not(unix))]
+        return Terminate();
+    }
+
+    async fn recv(&mut self) -> Option<()> {
+        #[cfg(unix)]
+        if let Some(t) = self.0.as_mut() {
+            return t.recv().await;
+        }
+        std::future::pending().await
+    }
+}
+
+fn signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        EXIT_SIGTERM
+    } else {
+        EXIT_SIGINT
+    }
 }
 
 /// Print the summary, write the reports, and say how the run ends.
@@ -433,6 +529,7 @@ fn finish(
     results: &[specgate::run::engine::ApiResult],
     strict: bool,
     reports: Vec<(String, PathBuf)>,
+    halted: Option<specgate::run::halt::Halted>,
 ) -> ExitCode {
     use std::io::IsTerminal as _;
     let colours = specgate::report::check::Colours(
@@ -480,6 +577,20 @@ fn finish(
         .collect();
     out!("reports: {}", shown.join(", "));
     let summary = specgate::report::check::Summary::of(results, strict);
+    match &halted {
+        Some(h @ specgate::run::halt::Halted::Interrupted(signal)) => {
+            eprintln!("{h}: {} rule(s) not run", summary.not_run);
+            return ExitCode::from(signal_exit_code(signal));
+        }
+        Some(h @ specgate::run::halt::Halted::RunDeadline(_)) if summary.not_run > 0 => {
+            eprintln!(
+                "error: {h}: {} rule(s) not run; a longer --run-timeout, or fewer rules (--rule, --api), lets them run",
+                summary.not_run
+            );
+            return ExitCode::from(EXIT_RULE_FAILED);
+        }
+        _ => {}
+    }
     if summary.unreachable == results.len() {
         for r in results {
             eprintln!(
@@ -499,6 +610,7 @@ fn finish(
 
 /// `specgate check --target FILE...`: live targets named by profiles.
 fn run_check_targets(
+    runtime: &tokio::runtime::Runtime,
     root: &Path,
     profiles: &[PathBuf],
     mut options: specgate::run::engine::RunOptions,
@@ -513,13 +625,6 @@ fn run_check_targets(
         };
         runs.push((spec, profile));
     }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_SPEC_ERROR);
-        }
-    };
     let bar = progress_bar();
     let results = runtime.block_on(async {
         let mut results = Vec::new();
@@ -534,10 +639,11 @@ fn run_check_targets(
         }
         results
     });
+    let halted = options.halt.check();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    finish(&results, strict, reports)
+    finish(&results, strict, reports, halted)
 }
 
 /// Read a target profile with the spec of its API (the spec decides which credentials are

@@ -16,8 +16,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum TransportError {
     #[error("connection refused or unreachable: {0}")]
     Connect(String),
-    #[error("no answer within {0:?}")]
-    Timeout(Duration),
+    /// The connection was accepted, and then nothing: a hung target.
+    #[error("no response headers within {}", seconds(*.0))]
+    NoHeaders(Duration),
+    /// The headers came, the body did not finish in time: a target that trickles its bytes.
+    #[error("the body trickled: {bytes} bytes in {}", seconds(*.waited))]
+    Trickle { bytes: usize, waited: Duration },
+    #[error("the response headers are larger than the client accepts ({0})")]
+    HeadersTooLarge(String),
     #[error("the body is larger than {0} bytes")]
     BodyTooLarge(usize),
     #[error("invalid request: {0}")]
@@ -30,6 +36,19 @@ impl TransportError {
     /// The target could not be reached at all (as opposed to answering badly).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, TransportError::Connect(_))
+    }
+}
+
+/// A duration as reports show it: `300 ms`, `2.5 s`, `10 s`, `10 min`.
+pub fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 && d.as_secs() % 60 == 0 {
+        format!("{} min", d.as_secs() / 60)
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -76,7 +95,9 @@ impl HttpClient {
         timeout: Duration,
         max_body: usize,
     ) -> Result<Self, TransportError> {
-        let b = client_builder(target, timeout)?;
+        // The phases of `send_inner` bound the request; reqwest's own total timeout only backs
+        // them up, later, so it never preempts their more precise errors.
+        let b = client_builder(target, timeout)?.timeout(timeout + Duration::from_secs(1));
         let client = b
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
@@ -97,7 +118,11 @@ impl HttpClient {
         }
     }
 
+    /// The request, its headers within the timeout, then its body within what is left of it:
+    /// each phase has its own error, so a hung target and a trickling one read differently.
     async fn send_inner(&self, p: &Prepared) -> Result<Response, TransportError> {
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::from_std(started + self.timeout);
         let method = reqwest::Method::from_bytes(p.method.as_bytes())
             .map_err(|e| TransportError::Request(e.to_string()))?;
         let mut rb = self.client.request(method, &p.url);
@@ -107,7 +132,10 @@ impl HttpClient {
         if let Some(body) = &p.body {
             rb = rb.body(body.clone());
         }
-        let mut resp = rb.send().await.map_err(|e| self.classify(e))?;
+        let mut resp = match tokio::time::timeout_at(deadline, rb.send()).await {
+            Err(_) => return Err(TransportError::NoHeaders(self.timeout)),
+            Ok(r) => r.map_err(|e| self.classify(e))?,
+        };
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -125,8 +153,20 @@ impl HttpClient {
         {
             return Err(TransportError::BodyTooLarge(self.max_body));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+        // Reserve what the length announces (within the cap): no regrowth, no doubled peak.
+        let announced = resp.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(announced.min(self.max_body));
+        loop {
+            let chunk = match tokio::time::timeout_at(deadline, resp.chunk()).await {
+                Err(_) => {
+                    return Err(TransportError::Trickle {
+                        bytes: body.len(),
+                        waited: started.elapsed(),
+                    })
+                }
+                Ok(c) => c.map_err(|e| self.classify(e))?,
+            };
+            let Some(chunk) = chunk else { break };
             if body.len() + chunk.len() > self.max_body {
                 return Err(TransportError::BodyTooLarge(self.max_body));
             }
@@ -136,16 +176,33 @@ impl HttpClient {
     }
 
     fn classify(&self, e: reqwest::Error) -> TransportError {
-        if e.is_timeout() {
-            TransportError::Timeout(self.timeout)
+        if headers_too_large(&e) {
+            TransportError::HeadersTooLarge(error_chain(&e))
         } else if e.is_connect() {
             TransportError::Connect(error_chain(&e))
+        } else if e.is_timeout() {
+            TransportError::NoHeaders(self.timeout)
         } else if e.is_builder() {
             TransportError::Request(error_chain(&e))
         } else {
             TransportError::Other(error_chain(&e))
         }
     }
+}
+
+/// hyper refused the response head for its size (a target sending endless headers).
+fn headers_too_large(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse_too_large)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// An error with its causes: reqwest's top line alone says little ("error sending request").

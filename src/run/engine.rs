@@ -3,12 +3,15 @@
 //! cross-cutting rules and the conformance checks over every exchange of the run. Results come
 //! back in the contract's order, whatever the scheduling; progress goes out as events.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
-use super::client::{HttpClient, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
+use super::client::{seconds, HttpClient, TransportError, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
+use super::expect::Failure;
+use super::halt::{Halt, Halted};
 use super::rule::{Conformance, Recorded, RuleCx, RuleFailure, Stop};
 use super::vars::Vars;
 use crate::check::Kind;
@@ -17,6 +20,15 @@ use crate::target::Target;
 
 /// At most this many failures of one cross-cutting rule are kept: the first say enough.
 const MAX_CROSS_FAILURES: usize = 10;
+
+/// A rule's total time, all its requests and waits together. Six request timeouts: a rule of
+/// several steps may meet a slow answer or two and still finish; against the built-in mocks
+/// the slowest rule takes well under a second.
+pub const DEFAULT_RULE_TIMEOUT: Duration = Duration::from_secs(60);
+/// A run's total time. A live target of a few hundred rules at a second or two each finishes
+/// well within it, and a hung one still ends with a report inside a CI job's time (the same
+/// bound as `load --run-time`).
+pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -29,7 +41,12 @@ pub struct RunOptions {
     pub level: Option<Level>,
     /// Rule id globs skipped with a reason (a profile's `skip`).
     pub skip_reasons: Vec<(String, String)>,
+    /// Each request's time: its headers, then its body.
     pub timeout: Duration,
+    /// Each rule's total time; past it, the rule fails with a deadline failure.
+    pub rule_timeout: Duration,
+    /// The run's deadline and interruption: past it, unfinished rules are not run.
+    pub halt: Halt,
     pub max_body: usize,
     pub run_id: String,
     pub unix_now: i64,
@@ -48,6 +65,8 @@ impl Default for RunOptions {
             skip_reasons: vec![],
             level: None,
             timeout: DEFAULT_TIMEOUT,
+            rule_timeout: DEFAULT_RULE_TIMEOUT,
+            halt: Halt::after(DEFAULT_RUN_TIMEOUT),
             max_body: DEFAULT_MAX_BODY,
             run_id: format!("{:x}", now.as_millis() % 0xffff_ffff),
             unix_now: now.as_secs() as i64,
@@ -207,27 +226,106 @@ impl Meta {
     }
 }
 
+/// How a rule's run ended.
+enum Ending {
+    /// The rule ran to its end.
+    Done(Result<(), Stop>),
+    /// The rule's deadline passed first.
+    Deadline,
+    /// The run stopped first.
+    Halted(Halted),
+}
+
+/// Run `work` (a rule's check, borrowing its context) within the rule's deadline and the run's.
+/// Whatever `work` recorded before it was stopped stays in the context.
+async fn bounded(work: impl Future<Output = Result<(), Stop>>, options: &RunOptions) -> Ending {
+    tokio::select! {
+        biased;
+        halted = options.halt.wait() => Ending::Halted(halted),
+        outcome = work => Ending::Done(outcome),
+        _ = tokio::time::sleep(options.rule_timeout) => Ending::Deadline,
+    }
+}
+
+/// The failure of a rule stopped at its deadline: what it was waiting on, and what did not run.
+fn deadline_failure(cx: &RuleCx<'_>, rule_timeout: Duration, started: Instant) -> RuleFailure {
+    let waiting = match &cx.pending {
+        Some((method, url, sent)) => format!(
+            "still waiting after {} on {method} {url} (sent {} before)",
+            seconds(started.elapsed()),
+            seconds(sent.elapsed())
+        ),
+        None => format!("still running after {}", seconds(started.elapsed())),
+    };
+    RuleFailure {
+        step: None,
+        // As with no answer at all: every documented operation states an answer.
+        failure: Failure::new(
+            "deadline",
+            format!("the rule to finish within {}", seconds(rule_timeout)),
+            format!("{waiting}; stopped there: its later steps and cleanup did not run"),
+        )
+        .on_basis(Some(crate::spec::Basis::Stated), None),
+        exchange: None,
+    }
+}
+
 fn result_of(
     meta: Meta,
     cx: RuleCx<'_>,
-    outcome: Result<(), Stop>,
+    ending: Ending,
     started: Instant,
+    options: &RunOptions,
 ) -> (RuleResult, Vec<Recorded>) {
-    let (status, reason) = match (&outcome, cx.failures.is_empty()) {
+    let mut failures = cx.failures.clone();
+    let (status, reason) = match (&ending, failures.is_empty()) {
+        (Ending::Halted(h), _) => (
+            Status::NotRun,
+            Some(format!("{h} before the rule finished")),
+        ),
+        (Ending::Deadline, _) => {
+            failures.push(deadline_failure(&cx, options.rule_timeout, started));
+            (Status::Failed, None)
+        }
         (_, false) => (Status::Failed, None),
-        (Err(Stop::Skip(why)), true) => (Status::Skipped, Some(why.clone())),
-        (Err(Stop::Abort), true) => (Status::Failed, Some("stopped".into())),
-        (Ok(()), true) => (Status::Passed, None),
+        (Ending::Done(Err(Stop::Skip(why))), true) => (Status::Skipped, Some(why.clone())),
+        (Ending::Done(Err(Stop::Abort)), true) => (Status::Failed, Some("stopped".into())),
+        (Ending::Done(Ok(())), true) => (Status::Passed, None),
     };
     let mut result = meta.result(status, reason);
     result.exchanges = cx.recorded.len();
-    result.failures = cx.failures;
+    result.failures = failures;
     result.observations = cx.observations;
     result.elapsed_ms = started.elapsed().as_millis() as u64;
     (result, cx.recorded)
 }
 
-/// Run every selected rule of `spec` against `target`.
+/// One rule, within its deadline and the run's; a stopped run starts no more rules.
+async fn run_rule(
+    spec: &Spec,
+    target: &Target,
+    client: &HttpClient,
+    rule: &Rule,
+    vars: Vars,
+    options: &RunOptions,
+) -> (RuleResult, Vec<Recorded>) {
+    if let Some(halted) = options.halt.check() {
+        return (not_started(Meta::of(rule), &halted), vec![]);
+    }
+    let t = Instant::now();
+    let mut cx = RuleCx::new(spec, target, client, vars).for_rule(rule);
+    let ending = bounded(rule.kind.check(&mut cx), options).await;
+    result_of(Meta::of(rule), cx, ending, t, options)
+}
+
+/// The result of a rule the run never started, because it had stopped.
+fn not_started(meta: Meta, halted: &Halted) -> RuleResult {
+    meta.result(
+        Status::NotRun,
+        Some(format!("{halted} before the rule started")),
+    )
+}
+
 /// The contract's login flow, if it has one: on success, `vars` with its captures (as
 /// secrets), and the context that recorded the exchange.
 pub async fn login<'a>(
@@ -237,8 +335,14 @@ pub async fn login<'a>(
     vars: &Vars,
 ) -> (Result<Vars, Stop>, RuleCx<'a>) {
     let mut cx = RuleCx::new(spec, target, client, vars.clone());
-    let Some(login) = &spec.contract.login else {
-        return (Ok(vars.clone()), cx);
+    let outcome = login_in(&mut cx).await;
+    (outcome, cx)
+}
+
+/// The login flow in `cx`, which starts from the run's variables.
+async fn login_in(cx: &mut RuleCx<'_>) -> Result<Vars, Stop> {
+    let Some(login) = &cx.spec.contract.login else {
+        return Ok(cx.vars.clone());
     };
     let step = crate::spec::step::Step {
         name: Some("login".into()),
@@ -246,18 +350,19 @@ pub async fn login<'a>(
         expect: login.expect.clone(),
         capture: login.capture.clone(),
     };
-    if let Err(stop) = cx.step(&step, "login").await {
-        return (Err(stop), cx);
-    }
+    cx.step(&step, "login").await?;
     let mut out = cx.vars.clone();
     for name in login.capture.keys() {
         if let Some(v) = cx.vars.get(name).map(crate::run::vars::scalar_text) {
             out.set_secret(name, &v);
         }
     }
-    (Ok(out), cx)
+    Ok(out)
 }
 
+/// Run every selected rule of `spec` against `target`, each within `options.rule_timeout` and
+/// all within the run's `options.halt`: a rule past its deadline fails; a stopped run reports
+/// its unfinished rules as not run, and still judges what was recorded.
 pub async fn run_api(
     spec: &Spec,
     target: &Target,
@@ -280,42 +385,6 @@ pub async fn run_api(
             return api;
         }
     };
-    // Reachable at all? Any HTTP answer will do.
-    let probe = super::request::Prepared {
-        method: "GET".into(),
-        url: target.base_url.clone(),
-        headers: vec![],
-        body: None,
-        operation: None,
-    };
-    if let Err(e) = client.send(&probe).await.outcome {
-        if e.is_unreachable() {
-            api.unreachable = Some(format!("{}: {e}", target.base_url));
-            return api;
-        }
-    }
-
-    let mut vars = base_vars(spec, target, options);
-    let mut recorded: Vec<Recorded> = Vec::new();
-    if spec.contract.login.is_some() {
-        let t = Instant::now();
-        let (logged_in, cx) = login(spec, target, &client, &vars).await;
-        let outcome = logged_in.map(|v| vars = v);
-        let meta = Meta {
-            id: format!("{}.login", spec.name),
-            kind: "login".into(),
-            level: Level::Must,
-            title: Some("the login flow gives a token".into()),
-            cite: vec![],
-            writes: false,
-        };
-        let (r, rec) = result_of(meta, cx, outcome, t);
-        recorded.extend(rec);
-        if r.status != Status::Passed {
-            api.results.push(r);
-        }
-    }
-
     let include = globs(&options.rules);
     let exclude = globs(&options.skip);
     let selected: Vec<&Rule> = spec
@@ -326,6 +395,73 @@ pub async fn run_api(
         .filter(|r| exclude.as_ref().is_none_or(|g| !g.is_match(&r.id)))
         .filter(|r| options.level.is_none_or(|l| r.level <= l))
         .collect();
+
+    // Reachable at all? Any HTTP answer will do; a connection that never answers is a hung
+    // target, not worth a request timeout per rule.
+    let probe = super::request::Prepared {
+        method: "GET".into(),
+        url: target.base_url.clone(),
+        headers: vec![],
+        body: None,
+        operation: None,
+    };
+    let probed = tokio::select! {
+        biased;
+        halted = options.halt.wait() => Err(halted),
+        exchange = client.send(&probe) => Ok(exchange.outcome),
+    };
+    match probed {
+        Ok(Err(e)) if e.is_unreachable() || matches!(e, TransportError::NoHeaders(_)) => {
+            api.unreachable = Some(format!("{}: {e}", target.base_url));
+            return api;
+        }
+        Ok(_) => {}
+        Err(halted) => {
+            on_event(Event::Started {
+                api: &spec.name,
+                rules: selected.len(),
+            });
+            api.results = selected
+                .iter()
+                .map(|r| not_started(Meta::of(r), &halted))
+                .collect();
+            api.elapsed_ms = started.elapsed().as_millis() as u64;
+            return api;
+        }
+    }
+
+    let mut vars = base_vars(spec, target, options);
+    let mut recorded: Vec<Recorded> = Vec::new();
+    if spec.contract.login.is_some() {
+        let t = Instant::now();
+        let mut cx = RuleCx::new(spec, target, &client, vars.clone());
+        let mut logged_in = None;
+        let ending = bounded(
+            async {
+                logged_in = Some(login_in(&mut cx).await?);
+                Ok(())
+            },
+            options,
+        )
+        .await;
+        if let Some(v) = logged_in {
+            vars = v;
+        }
+        let meta = Meta {
+            id: format!("{}.login", spec.name),
+            kind: "login".into(),
+            level: Level::Must,
+            title: Some("the login flow gives a token".into()),
+            cite: vec![],
+            writes: false,
+        };
+        let (r, rec) = result_of(meta, cx, ending, t, options);
+        recorded.extend(rec);
+        if r.status != Status::Passed {
+            api.results.push(r);
+        }
+    }
+
     on_event(Event::Started {
         api: &spec.name,
         rules: selected.len(),
@@ -381,15 +517,10 @@ pub async fn run_api(
             ));
         }
     }
+    let run_rule = |rule, vars| run_rule(spec, target, &client, rule, vars, options);
     let mut read_stream = stream::iter(reads.into_iter().map(|(i, rule)| {
-        let vars = vars.clone();
-        let client = &client;
-        async move {
-            let t = Instant::now();
-            let mut cx = RuleCx::new(spec, target, client, vars).for_rule(rule);
-            let outcome = rule.kind.check(&mut cx).await;
-            (i, result_of(Meta::of(rule), cx, outcome, t))
-        }
+        let work = run_rule(rule, vars.clone());
+        async move { (i, work.await) }
     }))
     .buffer_unordered(options.concurrency.max(1));
     while let Some((i, (result, rec))) = read_stream.next().await {
@@ -403,10 +534,7 @@ pub async fn run_api(
     drop(read_stream);
     if !options.read_only {
         for (i, rule) in writes {
-            let t = Instant::now();
-            let mut cx = RuleCx::new(spec, target, &client, vars.clone()).for_rule(rule);
-            let outcome = rule.kind.check(&mut cx).await;
-            let (result, rec) = result_of(Meta::of(rule), cx, outcome, t);
+            let (result, rec) = run_rule(rule, vars.clone()).await;
             on_event(Event::RuleDone {
                 api: &spec.name,
                 result: &result,

@@ -129,6 +129,9 @@ pub struct RuleCx<'a> {
     /// The evidence of the rule's expectations (each may say its own), and why when inferred.
     pub basis: Basis,
     pub note: Option<String>,
+    /// The request in flight, if any (method, redacted URL, when it was sent): what a rule
+    /// stopped at its deadline was waiting on.
+    pub pending: Option<(String, String, std::time::Instant)>,
 }
 
 impl<'a> RuleCx<'a> {
@@ -143,6 +146,7 @@ impl<'a> RuleCx<'a> {
             observations: vec![],
             basis: Basis::Stated,
             note: None,
+            pending: None,
         }
     }
 
@@ -206,7 +210,13 @@ impl<'a> RuleCx<'a> {
         p: &Prepared,
         probe: Probe,
     ) -> (usize, Result<Response, TransportError>) {
+        self.pending = Some((
+            p.method.clone(),
+            self.vars.redact(&p.url),
+            std::time::Instant::now(),
+        ));
         let exchange = self.client.send(p).await;
+        self.pending = None;
         let view = ExchangeView::of(&exchange, &self.vars);
         let outcome = exchange.outcome.clone();
         self.recorded.push(Recorded {
