@@ -146,8 +146,8 @@ enum Command {
     Plan {
         #[command(flatten)]
         load: LoadArgs,
-        /// Concurrencies to sweep, comma-separated
-        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32")]
+        /// Concurrencies to sweep, comma-separated (each at most 1000)
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32", value_parser = parse_load_users)]
         concurrencies: Vec<usize>,
         /// The size of the sample each sweep run loads (its `mock_size` dataset variable)
         #[arg(long, value_name = "N", default_value_t = 2000)]
@@ -191,8 +191,9 @@ struct LoadArgs {
     /// Seed of the built-in mock's data
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Load users (goose users), each with its own connection
-    #[arg(long, default_value_t = 8)]
+    /// Load users (goose users), each with its own connection; at most 1000 (each holds its own
+    /// HTTP client: more add memory, not load)
+    #[arg(long, default_value_t = 8, value_parser = parse_load_users)]
     concurrency: usize,
     /// Iterations per load user of a transactions scenario [default: until --run-time]
     #[arg(long, value_name = "N")]
@@ -263,6 +264,17 @@ fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
         return Err(format!("`{s}`: at most 24h"));
     }
     Ok(d)
+}
+
+/// A number of load users: at least 1, at most `MAX_LOAD_USERS`.
+fn parse_load_users(s: &str) -> Result<usize, String> {
+    let max = specgate::load::run::MAX_LOAD_USERS;
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{s}`: give between 1 and {max} load users (each holds its own HTTP client and connection)"
+        )),
+    }
 }
 
 fn parse_load_report(s: &str) -> Result<(String, PathBuf), String> {
@@ -1056,6 +1068,13 @@ fn run_load_command(root: &Path, args: &LoadArgs, reports: Vec<(String, PathBuf)
         specgate::report::load::render(f, &run)
     }) {
         return code;
+    }
+    if run.requests_total == 0 {
+        eprintln!(
+            "error: the run sent no request ({}): nothing was measured",
+            run.ended.describe()
+        );
+        return ExitCode::from(EXIT_RULE_FAILED);
     }
     let complete_expected = matches!(
         run.ended,
