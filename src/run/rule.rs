@@ -46,8 +46,11 @@ impl ExchangeView {
     fn of(ex: &Exchange, vars: &Vars) -> Self {
         let (status, error, headers, body) = match &ex.outcome {
             Ok(r) => {
-                let text = String::from_utf8_lossy(&r.body);
-                let body = if text.chars().count() > BODY_EXCERPT {
+                // Only the bytes the excerpt can show are decoded (a character is at most 4
+                // bytes): a body near the cap is neither copied nor scanned whole.
+                let head = &r.body[..r.body.len().min(4 * BODY_EXCERPT + 4)];
+                let text = String::from_utf8_lossy(head);
+                let body = if text.chars().count() > BODY_EXCERPT || head.len() < r.body.len() {
                     format!(
                         "{}… ({} bytes)",
                         text.chars().take(BODY_EXCERPT).collect::<String>(),
