@@ -29,6 +29,13 @@ const EXIT_OK: u8 = 0;
 const EXIT_RULE_FAILED: u8 = 1;
 const EXIT_SPEC_ERROR: u8 = 2;
 const EXIT_UNREACHABLE: u8 = 3;
+/// 128 + the signal's number, as shells report a process the signal ended.
+const EXIT_SIGINT: u8 = 130;
+const EXIT_SIGTERM: u8 = 143;
+
+/// The longest `--request-timeout`, `--rule-timeout` or `--run-timeout`: a day is already
+/// more than any CI job runs.
+const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 #[derive(Parser)]
 #[command(
@@ -74,6 +81,18 @@ enum Command {
         /// Rules run at once (read-only rules; writing rules run one at a time)
         #[arg(long, default_value_t = 8, value_parser = parse_at_least_one)]
         concurrency: usize,
+        /// Each request's time: no response headers, or a body that has not arrived, by then
+        /// fails it (as "no response headers" or "the body trickled")
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+        request_timeout: std::time::Duration,
+        /// Each rule's total time, all its requests and waits together; past it the rule fails
+        /// with a deadline failure (six request timeouts: room for a slow answer or two)
+        #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
+        rule_timeout: std::time::Duration,
+        /// The whole run's time; past it, unfinished rules are reported as not run, the
+        /// reports are written and the run exits 1 (a hung target still ends inside a CI job)
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_timeout)]
+        run_timeout: std::time::Duration,
         /// Write a report: json=PATH, junit=PATH, md=PATH or html=PATH (repeatable)
         /// [default: all four under reports/<timestamp>/]
         #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_report)]
@@ -137,8 +156,8 @@ enum Command {
     Plan {
         #[command(flatten)]
         load: LoadArgs,
-        /// Concurrencies to sweep, comma-separated
-        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32", value_parser = parse_at_least_one)]
+        /// Concurrencies to sweep, comma-separated (each at most 1000)
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32", value_parser = parse_load_users)]
         concurrencies: Vec<usize>,
         /// The size of the sample each sweep run loads (its `mock_size` dataset variable)
         #[arg(long, value_name = "N", default_value_t = 2000, value_parser = parse_at_least_one)]
@@ -182,8 +201,9 @@ struct LoadArgs {
     /// Seed of the built-in mock's data
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Load users (goose users), each with its own connection
-    #[arg(long, default_value_t = 8, value_parser = parse_at_least_one)]
+    /// Load users (goose users), each with its own connection; at most 1000 (each holds its own
+    /// HTTP client: more add memory, not load)
+    #[arg(long, default_value_t = 8, value_parser = parse_load_users)]
     concurrency: usize,
     /// Iterations per load user of a transactions scenario [default: until --run-time]
     #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
@@ -298,6 +318,26 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
 }
 
+/// A duration of `parse_duration`, at most `MAX_TIMEOUT`.
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d > MAX_TIMEOUT {
+        return Err(format!("`{s}`: at most 24h"));
+    }
+    Ok(d)
+}
+
+/// A number of load users: at least 1, at most `MAX_LOAD_USERS`.
+fn parse_load_users(s: &str) -> Result<usize, String> {
+    let max = specgate::load::run::MAX_LOAD_USERS;
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{s}`: give between 1 and {max} load users (each holds its own HTTP client and connection)"
+        )),
+    }
+}
+
 fn parse_load_report(s: &str) -> Result<(String, PathBuf), String> {
     let (k, v) = s
         .split_once('=')
@@ -345,23 +385,40 @@ fn main() -> ExitCode {
             read_only,
             strict,
             concurrency,
+            request_timeout,
+            rule_timeout,
+            run_timeout,
             reports,
             targets,
             fault,
             variant,
         } => {
+            let (halt, interrupter) = specgate::run::halt::Halt::new(run_timeout);
             let options = specgate::run::engine::RunOptions {
                 concurrency,
                 read_only,
                 rules,
                 skip,
                 level,
+                timeout: request_timeout,
+                rule_timeout,
+                halt,
                 ..Default::default()
             };
+            let runtime = match runtime() {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            stop_on_signals(&runtime, interrupter);
             if targets.is_empty() {
-                run_check(&root, &apis, options, strict, reports, fault, variant)
+                let mock = specgate::mock::MockOptions {
+                    fault,
+                    variant,
+                    ..Default::default()
+                };
+                run_check(&runtime, &root, &apis, options, strict, reports, mock)
             } else {
-                run_check_targets(&root, &targets, options, strict, reports)
+                run_check_targets(&runtime, &root, &targets, options, strict, reports)
             }
         }
         Command::Load { load, reports } => run_load_command(&root, &load, reports),
@@ -408,13 +465,13 @@ fn main() -> ExitCode {
 }
 
 fn run_check(
+    runtime: &tokio::runtime::Runtime,
     root: &Path,
     apis: &[String],
     options: specgate::run::engine::RunOptions,
     strict: bool,
     reports: Vec<(String, PathBuf)>,
-    fault: Option<String>,
-    variant: Option<String>,
+    mock: specgate::mock::MockOptions,
 ) -> ExitCode {
     let mocks: Vec<&str> = specgate::mock::apis().iter().map(|m| m.name()).collect();
     let chosen: Vec<String> = if apis.is_empty() {
@@ -426,11 +483,11 @@ fn run_check(
         eprintln!("error: no built-in mock to check yet");
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
-    if fault.is_some() && chosen.len() != 1 {
+    if mock.fault.is_some() && chosen.len() != 1 {
         eprintln!("error: --fault needs exactly one --api");
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
-    if variant.is_some() && chosen.len() != 1 {
+    if mock.variant.is_some() && chosen.len() != 1 {
         eprintln!("error: --variant needs exactly one --api");
         return ExitCode::from(EXIT_SPEC_ERROR);
     }
@@ -461,23 +518,11 @@ fn run_check(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_SPEC_ERROR);
-        }
-    };
     let bar = progress_bar();
     let results = runtime.block_on(async {
         let mut results = Vec::new();
         for spec in &specs {
-            let mock_options = specgate::mock::MockOptions {
-                fault: fault.clone(),
-                variant: variant.clone(),
-                ..Default::default()
-            };
-            let mock = match specgate::mock::start(&spec.name, mock_options).await {
+            let mock = match specgate::mock::start(&spec.name, mock.clone()).await {
                 Ok(m) => m,
                 Err(e) => return Err(e.to_string()),
             };
@@ -487,10 +532,12 @@ fn run_check(
                 })
                 .await,
             );
-            mock.shutdown().await;
+            // Bounded: a stopped run must not wait on connections it abandoned.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(3), mock.shutdown()).await;
         }
         Ok(results)
     });
+    let halted = options.halt.check();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -501,7 +548,66 @@ fn run_check(
             return ExitCode::from(EXIT_SPEC_ERROR);
         }
     };
-    finish(&results, strict, reports)
+    finish(&results, strict, reports, halted)
+}
+
+/// Listen for SIGINT and SIGTERM: the first stops the run (unfinished rules are reported as
+/// not run, the reports are written, and the exit code says which signal); a second exits at
+/// once.
+fn stop_on_signals(
+    runtime: &tokio::runtime::Runtime,
+    interrupter: specgate::run::halt::Interrupter,
+) {
+    runtime.spawn(async move {
+        let mut term = Terminate::new();
+        let mut first = true;
+        loop {
+            let signal = tokio::select! {
+                r = tokio::signal::ctrl_c() => match r {
+                    Ok(()) => "SIGINT",
+                    Err(_) => return,
+                },
+                Some(()) = term.recv() => "SIGTERM",
+            };
+            if !first {
+                eprintln!("{signal} again: exiting without the reports");
+                std::process::exit(i32::from(signal_exit_code(signal)));
+            }
+            first = false;
+            eprintln!("{signal}: stopping; the reports of what finished are being written (send it again to exit at once)");
+            interrupter.interrupt(signal);
+        }
+    });
+}
+
+/// SIGTERM, where there is one.
+struct Terminate(#[cfg(unix)] Option<tokio::signal::unix::Signal>);
+
+impl Terminate {
+    fn new() -> Self {
+        #[cfg(unix)]
+        return Terminate(
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        );
+        #[cfg(not(unix))]
+        return Terminate();
+    }
+
+    async fn recv(&mut self) -> Option<()> {
+        #[cfg(unix)]
+        if let Some(t) = self.0.as_mut() {
+            return t.recv().await;
+        }
+        std::future::pending().await
+    }
+}
+
+fn signal_exit_code(signal: &str) -> u8 {
+    if signal == "SIGTERM" {
+        EXIT_SIGTERM
+    } else {
+        EXIT_SIGINT
+    }
 }
 
 /// The reports of `check`: those given, else all four under `reports/<timestamp>/`; checked
@@ -658,6 +764,7 @@ fn finish(
     results: &[specgate::run::engine::ApiResult],
     strict: bool,
     reports: Vec<(String, PathBuf)>,
+    halted: Option<specgate::run::halt::Halted>,
 ) -> ExitCode {
     use std::io::IsTerminal as _;
     let colours = specgate::report::check::Colours(
@@ -690,6 +797,20 @@ fn finish(
         .collect();
     out!("reports: {}", shown.join(", "));
     let summary = specgate::report::check::Summary::of(results, strict);
+    match &halted {
+        Some(h @ specgate::run::halt::Halted::Interrupted(signal)) => {
+            eprintln!("{h}: {} rule(s) not run", summary.not_run);
+            return ExitCode::from(signal_exit_code(signal));
+        }
+        Some(h @ specgate::run::halt::Halted::RunDeadline(_)) if summary.not_run > 0 => {
+            eprintln!(
+                "error: {h}: {} rule(s) not run; a longer --run-timeout, or fewer rules (--rule, --api), lets them run",
+                summary.not_run
+            );
+            return ExitCode::from(EXIT_RULE_FAILED);
+        }
+        _ => {}
+    }
     if summary.unreachable == results.len() {
         for r in results {
             eprintln!(
@@ -709,6 +830,7 @@ fn finish(
 
 /// `specgate check --target FILE...`: live targets named by profiles.
 fn run_check_targets(
+    runtime: &tokio::runtime::Runtime,
     root: &Path,
     profiles: &[PathBuf],
     mut options: specgate::run::engine::RunOptions,
@@ -727,13 +849,6 @@ fn run_check_targets(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_SPEC_ERROR);
-        }
-    };
     let bar = progress_bar();
     let results = runtime.block_on(async {
         let mut results = Vec::new();
@@ -748,10 +863,11 @@ fn run_check_targets(
         }
         results
     });
+    let halted = options.halt.check();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    finish(&results, strict, reports)
+    finish(&results, strict, reports, halted)
 }
 
 /// Read a target profile with the spec of its API (the spec decides which credentials are
@@ -1179,6 +1295,13 @@ fn run_load_command(root: &Path, args: &LoadArgs, reports: Vec<(String, PathBuf)
     out_raw!("{}", specgate::report::load::terminal(&run));
     if let Err(code) = write_reports(reports, &|f| specgate::report::load::render(f, &run)) {
         return code;
+    }
+    if run.requests_total == 0 {
+        eprintln!(
+            "error: the run sent no request ({}): nothing was measured",
+            run.ended.describe()
+        );
+        return ExitCode::from(EXIT_RULE_FAILED);
     }
     let complete_expected = matches!(
         run.ended,

@@ -76,7 +76,7 @@ fn nonsense_numbers_are_refused_when_parsed() {
         (
             &["load", "--scenario", export, "--concurrency", "0"],
             "--concurrency",
-            "give 1 or more",
+            "give between 1 and 1000",
         ),
         (
             &["load", "--scenario", export, "--users=-1"],
@@ -142,7 +142,7 @@ fn nonsense_numbers_are_refused_when_parsed() {
         (
             &["plan", "--scenario", export, "--concurrencies", "1,0,4"],
             "--concurrencies",
-            "give 1 or more",
+            "give between 1 and 1000",
         ),
         (
             &["plan", "--scenario", export, "--sample-size", "0"],

@@ -339,3 +339,72 @@ fn every_scenario_loads_and_quotes_its_document() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_request_budget_ends_a_timed_run_without_waiting_out_its_run_time() {
+    let _g = SERIAL.lock().await;
+    let mut o = options(2, None, &[]);
+    o.max_requests = 50;
+    o.run_time = Duration::from_secs(60);
+    let started = std::time::Instant::now();
+    let run = run("peer-single-endpoint", None, o).await;
+    assert_eq!(run.ended, Ended::MaxRequests);
+    assert!(run.requests_total <= 50, "{}", run.requests_total);
+    // Far from the 60 s run time it used to wait out (generously, for a loaded CI machine).
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_load_users_than_the_cap_are_refused_before_any_is_built() {
+    let _g = SERIAL.lock().await;
+    let too_many = specgate::load::run::MAX_LOAD_USERS + 1;
+    let err = run_load(
+        scenario("peer-single-endpoint"),
+        &specgate::target::Target {
+            base_url: "http://127.0.0.1:9/".into(),
+            ..Default::default()
+        },
+        &options(too_many, Some(1), &[]),
+    )
+    .await
+    .expect_err("refused");
+    assert!(
+        matches!(err.kind, LoadErrorKind::TooManyUsers(n) if n == too_many),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_run_that_sent_nothing_fails_and_too_many_users_is_a_usage_error() {
+    let dir = std::env::temp_dir().join(format!("specgate-load-none-{}", std::process::id()));
+    let json = dir.join("load.json");
+    let out = specgate(&[
+        "load",
+        "--scenario",
+        "scenarios/peer-single-endpoint.yaml",
+        "--run-time",
+        "1ms",
+        "--report",
+        &format!("json={}", json.display()),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the run sent no request"), "{stderr}");
+    assert!(json.is_file(), "the report is still written");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let out = specgate(&[
+        "load",
+        "--scenario",
+        "scenarios/peer-single-endpoint.yaml",
+        "--concurrency",
+        "100000",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("between 1 and 1000"), "{stderr}");
+}

@@ -16,8 +16,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum TransportError {
     #[error("connection refused or unreachable: {0}")]
     Connect(String),
-    #[error("no answer within {0:?}")]
-    Timeout(Duration),
+    /// The connection was accepted, and then nothing: a hung target.
+    #[error("no response headers within {}", seconds(*.0))]
+    NoHeaders(Duration),
+    /// The headers came, the body did not finish in time: a target that trickles its bytes.
+    #[error("the body trickled: {bytes} bytes in {}", seconds(*.waited))]
+    Trickle { bytes: usize, waited: Duration },
+    #[error("the response headers are larger than the client accepts ({0})")]
+    HeadersTooLarge(String),
     #[error("{}", too_large(*limit, *announced))]
     BodyTooLarge {
         /// The most a request reads.
@@ -49,6 +55,19 @@ impl TransportError {
     /// The target could not be reached at all (as opposed to answering badly).
     pub fn is_unreachable(&self) -> bool {
         matches!(self, TransportError::Connect(_))
+    }
+}
+
+/// A duration as reports show it: `300 ms`, `2.5 s`, `10 s`, `10 min`.
+pub fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 && d.as_secs() % 60 == 0 {
+        format!("{} min", d.as_secs() / 60)
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -95,7 +114,9 @@ impl HttpClient {
         timeout: Duration,
         max_body: usize,
     ) -> Result<Self, TransportError> {
-        let b = client_builder(target, timeout)?;
+        // The phases of `send_inner` bound the request; reqwest's own total timeout only backs
+        // them up, later, so it never preempts their more precise errors.
+        let b = client_builder(target, timeout)?.timeout(timeout + Duration::from_secs(1));
         let client = b
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
@@ -116,7 +137,11 @@ impl HttpClient {
         }
     }
 
+    /// The request, its headers within the timeout, then its body within what is left of it:
+    /// each phase has its own error, so a hung target and a trickling one read differently.
     async fn send_inner(&self, p: &Prepared) -> Result<Response, TransportError> {
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::from_std(started + self.timeout);
         let method = reqwest::Method::from_bytes(p.method.as_bytes())
             .map_err(|e| TransportError::Request(e.to_string()))?;
         let mut rb = self.client.request(method, &p.url);
@@ -126,7 +151,10 @@ impl HttpClient {
         if let Some(body) = &p.body {
             rb = rb.body(body.clone());
         }
-        let mut resp = rb.send().await.map_err(|e| self.classify(e))?;
+        let mut resp = match tokio::time::timeout_at(deadline, rb.send()).await {
+            Err(_) => return Err(TransportError::NoHeaders(self.timeout)),
+            Ok(r) => r.map_err(|e| self.classify(e))?,
+        };
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
@@ -138,15 +166,20 @@ impl HttpClient {
                 )
             })
             .collect();
-        let body = read_body(&mut resp, self.max_body, |e| self.classify(e)).await?;
+        let body = read_body(&mut resp, self.max_body, Some((started, deadline)), |e| {
+            self.classify(e)
+        })
+        .await?;
         Ok(Response::new(status, headers, body))
     }
 
     fn classify(&self, e: reqwest::Error) -> TransportError {
-        if e.is_timeout() {
-            TransportError::Timeout(self.timeout)
+        if headers_too_large(&e) {
+            TransportError::HeadersTooLarge(error_chain(&e))
         } else if e.is_connect() {
             TransportError::Connect(error_chain(&e))
+        } else if e.is_timeout() {
+            TransportError::NoHeaders(self.timeout)
         } else if e.is_builder() {
             TransportError::Request(error_chain(&e))
         } else {
@@ -158,16 +191,31 @@ impl HttpClient {
 /// Read a body of at most `max` bytes. A Content-Length past `max` is not taken at its word:
 /// the body is read up to `max`, so that a target announcing 10 GB and sending 100 bytes is
 /// reported as truncated, and one sending more as too large, each with what was announced and
-/// what arrived. Bounded by `max` and by the client's timeout.
+/// what arrived. Bounded by `max`, and in time by `deadline` (when the request started, and
+/// when its time is up: a body still arriving then trickled) or else the client's timeout.
 pub async fn read_body(
     resp: &mut reqwest::Response,
     max: usize,
+    deadline: Option<(Instant, tokio::time::Instant)>,
     classify: impl Fn(reqwest::Error) -> TransportError,
 ) -> Result<Vec<u8>, TransportError> {
     let announced = resp.content_length();
-    let mut body = Vec::new();
+    // Reserve what the length announces (within the cap): no regrowth, no doubled peak.
+    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(max as u64) as usize);
     loop {
-        match resp.chunk().await {
+        let next = match deadline {
+            Some((started, at)) => match tokio::time::timeout_at(at, resp.chunk()).await {
+                Err(_) => {
+                    return Err(TransportError::Trickle {
+                        bytes: body.len(),
+                        waited: started.elapsed(),
+                    })
+                }
+                Ok(c) => c,
+            },
+            None => resp.chunk().await,
+        };
+        match next {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > max {
                     return Err(TransportError::BodyTooLarge {
@@ -191,6 +239,21 @@ pub async fn read_body(
             }
         }
     }
+}
+
+/// hyper refused the response head for its size (a target sending endless headers).
+fn headers_too_large(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse_too_large)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// An error with its causes: reqwest's top line alone says little ("error sending request").

@@ -7,13 +7,15 @@
 //! its event is emitted, and the whole `ApiResult` before it is returned, with every secret the
 //! run has met by then. No reporter has to remember to.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
-use super::client::{HttpClient, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
+use super::client::{seconds, HttpClient, TransportError, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
 use super::expect::Failure;
+use super::halt::{Halt, Halted};
 use super::redact::{Redact, Redactor, Secrets, MIN_SECRET_LEN};
 use super::request::{hide_basic_pair, Context};
 use super::rule::{Conformance, Recorded, RuleCx, RuleFailure, Stop};
@@ -24,6 +26,15 @@ use crate::target::Target;
 
 /// At most this many failures of one cross-cutting rule are kept: the first say enough.
 const MAX_CROSS_FAILURES: usize = 10;
+
+/// A rule's total time, all its requests and waits together. Six request timeouts: a rule of
+/// several steps may meet a slow answer or two and still finish; against the built-in mocks
+/// the slowest rule takes well under a second.
+pub const DEFAULT_RULE_TIMEOUT: Duration = Duration::from_secs(60);
+/// A run's total time. A live target of a few hundred rules at a second or two each finishes
+/// well within it, and a hung one still ends with a report inside a CI job's time (the same
+/// bound as `load --run-time`).
+pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -36,7 +47,12 @@ pub struct RunOptions {
     pub level: Option<Level>,
     /// Rule id globs skipped with a reason (a profile's `skip`).
     pub skip_reasons: Vec<(String, String)>,
+    /// Each request's time: its headers, then its body.
     pub timeout: Duration,
+    /// Each rule's total time; past it, the rule fails with a deadline failure.
+    pub rule_timeout: Duration,
+    /// The run's deadline and interruption: past it, unfinished rules are not run.
+    pub halt: Halt,
     pub max_body: usize,
     pub run_id: String,
     pub unix_now: i64,
@@ -55,6 +71,8 @@ impl Default for RunOptions {
             skip_reasons: vec![],
             level: None,
             timeout: DEFAULT_TIMEOUT,
+            rule_timeout: DEFAULT_RULE_TIMEOUT,
+            halt: Halt::after(DEFAULT_RUN_TIMEOUT),
             max_body: DEFAULT_MAX_BODY,
             run_id: format!("{:x}", now.as_millis() % 0xffff_ffff),
             unix_now: now.as_secs() as i64,
@@ -264,26 +282,106 @@ impl Meta {
     }
 }
 
+/// How a rule's run ended.
+enum Ending {
+    /// The rule ran to its end.
+    Done(Result<(), Stop>),
+    /// The rule's deadline passed first.
+    Deadline,
+    /// The run stopped first.
+    Halted(Halted),
+}
+
+/// Run `work` (a rule's check, borrowing its context) within the rule's deadline and the run's.
+/// Whatever `work` recorded before it was stopped stays in the context.
+async fn bounded(work: impl Future<Output = Result<(), Stop>>, options: &RunOptions) -> Ending {
+    tokio::select! {
+        biased;
+        halted = options.halt.wait() => Ending::Halted(halted),
+        outcome = work => Ending::Done(outcome),
+        _ = tokio::time::sleep(options.rule_timeout) => Ending::Deadline,
+    }
+}
+
+/// The failure of a rule stopped at its deadline: what it was waiting on, and what did not run.
+fn deadline_failure(cx: &RuleCx<'_>, rule_timeout: Duration, started: Instant) -> RuleFailure {
+    let waiting = match &cx.pending {
+        Some((method, url, sent)) => format!(
+            "still waiting after {} on {method} {url} (sent {} before)",
+            seconds(started.elapsed()),
+            seconds(sent.elapsed())
+        ),
+        None => format!("still running after {}", seconds(started.elapsed())),
+    };
+    RuleFailure {
+        step: None,
+        // As with no answer at all: every documented operation states an answer.
+        failure: Failure::new(
+            "deadline",
+            format!("the rule to finish within {}", seconds(rule_timeout)),
+            format!("{waiting}; stopped there: its later steps and cleanup did not run"),
+        )
+        .on_basis(Some(crate::spec::Basis::Stated), None),
+        exchange: None,
+    }
+}
+
 /// A rule's result (raw), what it recorded, and the secrets it met.
 fn result_of(
     meta: Meta,
     cx: RuleCx<'_>,
-    outcome: Result<(), Stop>,
+    ending: Ending,
     started: Instant,
+    options: &RunOptions,
 ) -> (RuleResult, Vec<Recorded>, Secrets) {
-    let (status, reason) = match (&outcome, cx.failures.is_empty()) {
+    let mut failures = cx.failures.clone();
+    let (status, reason) = match (&ending, failures.is_empty()) {
+        (Ending::Halted(h), _) => (
+            Status::NotRun,
+            Some(format!("{h} before the rule finished")),
+        ),
+        (Ending::Deadline, _) => {
+            failures.push(deadline_failure(&cx, options.rule_timeout, started));
+            (Status::Failed, None)
+        }
         (_, false) => (Status::Failed, None),
-        (Err(Stop::Skip(why)), true) => (Status::Skipped, Some(why.clone())),
-        (Err(Stop::Abort), true) => (Status::Failed, Some("stopped".into())),
-        (Ok(()), true) => (Status::Passed, None),
+        (Ending::Done(Err(Stop::Skip(why))), true) => (Status::Skipped, Some(why.clone())),
+        (Ending::Done(Err(Stop::Abort)), true) => (Status::Failed, Some("stopped".into())),
+        (Ending::Done(Ok(())), true) => (Status::Passed, None),
     };
     let mut result = meta.result(status, reason);
     result.exchanges = cx.recorded.len();
-    result.failures = cx.failures;
+    result.failures = failures;
     result.observations = cx.observations;
     result.elapsed_ms = started.elapsed().as_millis() as u64;
     let secrets = cx.vars.secrets().clone();
     (result, cx.recorded, secrets)
+}
+
+/// One rule, within its deadline and the run's; a stopped run starts no more rules.
+async fn run_rule(
+    spec: &Spec,
+    target: &Target,
+    client: &HttpClient,
+    rule: &Rule,
+    vars: Vars,
+    options: &RunOptions,
+) -> (RuleResult, Vec<Recorded>, Secrets) {
+    if let Some(halted) = options.halt.check() {
+        return (not_started(Meta::of(rule), &halted), vec![], Secrets::new());
+    }
+    let t = Instant::now();
+    let mut cx = RuleCx::new(spec, target, client, vars).for_rule(rule);
+    let ending = bounded(rule.kind.check(&mut cx), options).await;
+    result_of(Meta::of(rule), cx, ending, t, options)
+}
+
+/// The result of a rule the run never started, because it had stopped.
+fn not_started(meta: Meta, halted: &Halted) -> RuleResult {
+    meta.result(
+        Status::NotRun,
+        Some(format!("{halted} before the rule started")),
+    )
 }
 
 /// The contract's login flow, if it has one: on success, `vars` with its captures (as
@@ -295,8 +393,14 @@ pub async fn login<'a>(
     vars: &Vars,
 ) -> (Result<Vars, Stop>, RuleCx<'a>) {
     let mut cx = RuleCx::new(spec, target, client, vars.clone());
-    let Some(login) = &spec.contract.login else {
-        return (Ok(vars.clone()), cx);
+    let outcome = login_in(&mut cx).await;
+    (outcome, cx)
+}
+
+/// The login flow in `cx`, which starts from the run's variables.
+async fn login_in(cx: &mut RuleCx<'_>) -> Result<Vars, Stop> {
+    let Some(login) = &cx.spec.contract.login else {
+        return Ok(cx.vars.clone());
     };
     let step = crate::spec::step::Step {
         name: Some("login".into()),
@@ -304,9 +408,7 @@ pub async fn login<'a>(
         expect: login.expect.clone(),
         capture: login.capture.clone(),
     };
-    if let Err(stop) = cx.step(&step, "login").await {
-        return (Err(stop), cx);
-    }
+    cx.step(&step, "login").await?;
     // The captures are secrets already (`RuleCx::capture`). One too short to be redacted safely
     // is not used: it is hidden where it was seen, and the login fails.
     for name in login.capture.keys() {
@@ -315,6 +417,7 @@ pub async fn login<'a>(
         };
         let length = v.chars().count();
         if length < MIN_SECRET_LEN {
+            let last = cx.recorded.len().checked_sub(1);
             cx.fail(
                 Some("login"),
                 Failure::new(
@@ -324,16 +427,18 @@ pub async fn login<'a>(
                     ),
                     format!("{length} characters"),
                 ),
-                cx.recorded.len().checked_sub(1),
+                last,
             );
-            return (Err(Stop::Abort), cx);
+            return Err(Stop::Abort);
         }
     }
-    (Ok(cx.vars.clone()), cx)
+    Ok(cx.vars.clone())
 }
 
-/// Run every selected rule of `spec` against `target`. What it returns and every event it
-/// emits are redacted.
+/// Run every selected rule of `spec` against `target`, each within `options.rule_timeout` and
+/// all within the run's `options.halt`: a rule past its deadline fails; a stopped run reports
+/// its unfinished rules as not run, and still judges what was recorded. What it returns and
+/// every event it emits are redacted.
 pub async fn run_api(
     spec: &Spec,
     target: &Target,
@@ -359,43 +464,6 @@ pub async fn run_api(
             return api;
         }
     };
-    // Reachable at all? Any HTTP answer will do.
-    let probe = super::request::Prepared {
-        method: "GET".into(),
-        url: target.base_url.clone(),
-        headers: vec![],
-        body: None,
-        operation: None,
-    };
-    if let Err(e) = client.send(&probe).await.outcome {
-        if e.is_unreachable() {
-            api.unreachable = Some(format!("{}: {e}", target.base_url));
-            boundary.redact(&mut api);
-            return api;
-        }
-    }
-
-    let mut recorded: Vec<Recorded> = Vec::new();
-    if spec.contract.login.is_some() {
-        let t = Instant::now();
-        let (logged_in, cx) = login(spec, target, &client, &vars).await;
-        let outcome = logged_in.map(|v| vars = v);
-        let meta = Meta {
-            id: format!("{}.login", spec.name),
-            kind: "login".into(),
-            level: Level::Must,
-            title: Some("the login flow gives a token".into()),
-            cite: vec![],
-            writes: false,
-        };
-        let (r, rec, secrets) = result_of(meta, cx, outcome, t);
-        boundary.absorb(&secrets);
-        recorded.extend(rec);
-        if r.status != Status::Passed {
-            api.results.push(r);
-        }
-    }
-
     let include = globs(&options.rules);
     let exclude = globs(&options.skip);
     let selected: Vec<&Rule> = spec
@@ -406,6 +474,75 @@ pub async fn run_api(
         .filter(|r| exclude.as_ref().is_none_or(|g| !g.is_match(&r.id)))
         .filter(|r| options.level.is_none_or(|l| r.level <= l))
         .collect();
+
+    // Reachable at all? Any HTTP answer will do; a connection that never answers is a hung
+    // target, not worth a request timeout per rule.
+    let probe = super::request::Prepared {
+        method: "GET".into(),
+        url: target.base_url.clone(),
+        headers: vec![],
+        body: None,
+        operation: None,
+    };
+    let probed = tokio::select! {
+        biased;
+        halted = options.halt.wait() => Err(halted),
+        exchange = client.send(&probe) => Ok(exchange.outcome),
+    };
+    match probed {
+        Ok(Err(e)) if e.is_unreachable() || matches!(e, TransportError::NoHeaders(_)) => {
+            api.unreachable = Some(format!("{}: {e}", target.base_url));
+            boundary.redact(&mut api);
+            return api;
+        }
+        Ok(_) => {}
+        Err(halted) => {
+            on_event(Event::Started {
+                api: &spec.name,
+                rules: selected.len(),
+            });
+            api.results = selected
+                .iter()
+                .map(|r| not_started(Meta::of(r), &halted))
+                .collect();
+            api.elapsed_ms = started.elapsed().as_millis() as u64;
+            boundary.redact(&mut api);
+            return api;
+        }
+    }
+
+    let mut recorded: Vec<Recorded> = Vec::new();
+    if spec.contract.login.is_some() {
+        let t = Instant::now();
+        let mut cx = RuleCx::new(spec, target, &client, vars.clone());
+        let mut logged_in = None;
+        let ending = bounded(
+            async {
+                logged_in = Some(login_in(&mut cx).await?);
+                Ok(())
+            },
+            options,
+        )
+        .await;
+        if let Some(v) = logged_in {
+            vars = v;
+        }
+        let meta = Meta {
+            id: format!("{}.login", spec.name),
+            kind: "login".into(),
+            level: Level::Must,
+            title: Some("the login flow gives a token".into()),
+            cite: vec![],
+            writes: false,
+        };
+        let (r, rec, secrets) = result_of(meta, cx, ending, t, options);
+        boundary.absorb(&secrets);
+        recorded.extend(rec);
+        if r.status != Status::Passed {
+            api.results.push(r);
+        }
+    }
+
     on_event(Event::Started {
         api: &spec.name,
         rules: selected.len(),
@@ -461,15 +598,10 @@ pub async fn run_api(
             ));
         }
     }
+    let run_rule = |rule, vars| run_rule(spec, target, &client, rule, vars, options);
     let mut read_stream = stream::iter(reads.into_iter().map(|(i, rule)| {
-        let vars = vars.clone();
-        let client = &client;
-        async move {
-            let t = Instant::now();
-            let mut cx = RuleCx::new(spec, target, client, vars).for_rule(rule);
-            let outcome = rule.kind.check(&mut cx).await;
-            (i, result_of(Meta::of(rule), cx, outcome, t))
-        }
+        let work = run_rule(rule, vars.clone());
+        async move { (i, work.await) }
     }))
     .buffer_unordered(options.concurrency.max(1));
     while let Some((i, (mut result, rec, secrets))) = read_stream.next().await {
@@ -485,10 +617,7 @@ pub async fn run_api(
     drop(read_stream);
     if !options.read_only {
         for (i, rule) in writes {
-            let t = Instant::now();
-            let mut cx = RuleCx::new(spec, target, &client, vars.clone()).for_rule(rule);
-            let outcome = rule.kind.check(&mut cx).await;
-            let (mut result, rec, secrets) = result_of(Meta::of(rule), cx, outcome, t);
+            let (mut result, rec, secrets) = run_rule(rule, vars.clone()).await;
             boundary.absorb(&secrets);
             boundary.redact(&mut result);
             on_event(Event::RuleDone {

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod engine;
 pub mod expect;
+pub mod halt;
 pub mod redact;
 pub mod request;
 pub mod response;

@@ -7,11 +7,13 @@ pub struct Response {
     pub status: u16,
     /// Header names lowercased, in the order received.
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    /// Shared, not copied, when the response is cloned: a rule's copy and the run's record of
+    /// one exchange are one body (up to the 8 MiB cap each).
+    pub body: bytes::Bytes,
 }
 
 impl Response {
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<bytes::Bytes>) -> Self {
         let headers = headers
             .into_iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
@@ -19,7 +21,7 @@ impl Response {
         Response {
             status,
             headers,
-            body,
+            body: body.into(),
         }
     }
 

@@ -49,8 +49,11 @@ impl ExchangeView {
     fn of(ex: &Exchange) -> Self {
         let (status, error, headers, body) = match &ex.outcome {
             Ok(r) => {
-                let text = String::from_utf8_lossy(&r.body);
-                let body = if text.chars().count() > BODY_EXCERPT {
+                // Only the bytes the excerpt can show are decoded (a character is at most 4
+                // bytes): a body near the cap is neither copied nor scanned whole.
+                let head = &r.body[..r.body.len().min(4 * BODY_EXCERPT + 4)];
+                let text = String::from_utf8_lossy(head);
+                let body = if text.chars().count() > BODY_EXCERPT || head.len() < r.body.len() {
                     format!(
                         "{}… ({} bytes)",
                         text.chars().take(BODY_EXCERPT).collect::<String>(),
@@ -129,6 +132,9 @@ pub struct RuleCx<'a> {
     /// The evidence of the rule's expectations (each may say its own), and why when inferred.
     pub basis: Basis,
     pub note: Option<String>,
+    /// The request in flight, if any (method, redacted URL, when it was sent): what a rule
+    /// stopped at its deadline was waiting on.
+    pub pending: Option<(String, String, std::time::Instant)>,
 }
 
 impl<'a> RuleCx<'a> {
@@ -143,6 +149,7 @@ impl<'a> RuleCx<'a> {
             observations: vec![],
             basis: Basis::Stated,
             note: None,
+            pending: None,
         }
     }
 
@@ -215,7 +222,10 @@ impl<'a> RuleCx<'a> {
         probe: Probe,
     ) -> (usize, Result<Response, TransportError>) {
         hide_basic_pair(&mut self.vars, p);
+        // Raw: the exchange views are redacted where results leave the engine.
+        self.pending = Some((p.method.clone(), p.url.clone(), std::time::Instant::now()));
         let exchange = self.client.send(p).await;
+        self.pending = None;
         if let Ok(r) = &exchange.outcome {
             self.hide_secret_fields(r);
         }
