@@ -1,5 +1,6 @@
 //! The checklist-items mock over real HTTP: every documented behaviour, bad input, concurrency,
-//! and one probe per fault (the faithful mock keeps the behaviour, the faulty one breaks it).
+//! one probe per fault (the faithful mock keeps the behaviour, the faulty one breaks it), and
+//! one probe per variant (the variant makes its choice, the default mock the other).
 
 mod common;
 
@@ -16,6 +17,8 @@ struct C {
     http: reqwest::Client,
     base: String,
     key: String,
+    /// The parent the contract's rules write under (the mock's `parent_type`, `parent_id`).
+    parent: (String, i64),
 }
 
 #[derive(Debug)]
@@ -63,6 +66,15 @@ impl C {
                 .get("api_key")
                 .expect("an api_key")
                 .to_string(),
+            parent: (
+                m.target.fixtures["parent_type"]
+                    .as_str()
+                    .expect("a parent type")
+                    .to_string(),
+                m.target.fixtures["parent_id"]
+                    .as_i64()
+                    .expect("a parent id"),
+            ),
         }
     }
 
@@ -221,6 +233,20 @@ fn parent(n: i64) -> i64 {
 
 async fn start(fault: Option<&str>) -> (specgate::mock::RunningMock, C) {
     let m = common::mock(API, fault).await;
+    let c = C::of(&m);
+    (m, c)
+}
+
+async fn start_variant(variant: Option<&str>) -> (specgate::mock::RunningMock, C) {
+    let m = specgate::mock::start(
+        API,
+        specgate::mock::MockOptions {
+            variant: variant.map(str::to_string),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("the mock starts");
     let c = C::of(&m);
     (m, c)
 }
@@ -1492,6 +1518,10 @@ fn probes() -> Vec<(&'static str, Probe)> {
             let r = c.list("task", parent(0), "").await;
             r.status == 200 && r.content_type.starts_with("application/json")
         }),
+        probe!("list.progress-missing", |c| {
+            c.list("task", parent(0), "").await.body["meta"]["progress"]
+                == json!({ "total": 0, "completed": 0, "percentage": 0 })
+        }),
     ]
 }
 
@@ -1515,11 +1545,259 @@ async fn every_fault_breaks_what_it_names_and_the_faithful_mock_keeps_it() {
     }
 }
 
+// ---------------------------------------------------------------------------------- fixtures
+
+#[tokio::test]
+async fn the_fixture_parents_exist_at_every_seed() {
+    for seed in [1, 7] {
+        let m = specgate::mock::start(
+            API,
+            specgate::mock::MockOptions {
+                seed,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("the mock starts");
+        let c = C::of(&m);
+        let names: Vec<&str> = m.target.fixtures.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "large_parent_id",
+                "large_parent_type",
+                "other_parent_type",
+                "parent_id",
+                "parent_type"
+            ]
+        );
+        assert_eq!(c.parent, ("project".to_string(), 2_000_001));
+        assert_eq!(m.target.fixtures["other_parent_type"], "task");
+        // The parent the rules write under already holds items: 4, one completed.
+        let r = c.list("project", 2_000_001, "").await;
+        assert_eq!(r.ids().len(), 4);
+        assert_eq!(r.body["meta"]["progress"]["completed"], 1);
+        assert_eq!(c.list("task", 2_000_001, "").await.ids().len(), 2);
+        // The large parent: more than 100 items.
+        assert_eq!(
+            c.list("task", 2_000_002, "&limit=100").await.ids().len(),
+            100
+        );
+        assert_eq!(
+            c.list("task", 2_000_002, "&limit=100&page=2")
+                .await
+                .ids()
+                .len(),
+            20
+        );
+        // The busy parent: 30 items at positions 10, 20, ...
+        let busy = c.list("task", 2_000_003, "&limit=100").await;
+        let positions: Vec<i64> = busy
+            .data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["position"].as_i64().unwrap())
+            .collect();
+        assert_eq!(positions, (1..=30).map(|n| n * 10).collect::<Vec<_>>());
+        // New items are appended after the fixture items, and their ids follow.
+        let first = c.item(r.ids()[0]).await;
+        assert_eq!(first.data()["comments_count"], 1);
+        let new = c.create("project", 2_000_001, "new").await;
+        assert_eq!(new["position"], 5);
+        assert!(new["id"].as_u64().unwrap() > *r.ids().iter().max().unwrap());
+        m.shutdown().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------- variants
+
+/// Each variant's probe: true when the mock makes the variant's choice (the default mock makes
+/// the other one).
+fn variant_probes() -> Vec<(&'static str, Probe)> {
+    macro_rules! probe {
+        ($name:literal, |$c:ident| $body:block) => {
+            ($name, (|$c: C| Box::pin(async move $body)) as Probe)
+        };
+    }
+    vec![
+        probe!("parents-must-exist", |c| {
+            let r = c
+                .send(
+                    Method::POST,
+                    "/checklists",
+                    &[
+                        ("checklistresource_type", "task"),
+                        ("checklistresource_id", &parent(90).to_string()),
+                        ("checklist_text", "made up"),
+                    ],
+                )
+                .await;
+            let listed = c.list("task", parent(90), "").await;
+            r.status == 422
+                && r.body["errors"]["checklistresource_id"][0]
+                    == "The selected checklistresource id is invalid."
+                && listed.status == 422
+                && c.list(&c.parent.0, c.parent.1, "").await.status == 200
+        }),
+        probe!("laravel-10-errors", |c| {
+            let r = c.get("/checklists").await;
+            let path = format!("/checklists?resource_type=task&resource_id={}", parent(0));
+            let wrong = c
+                .raw(Method::GET, &path, None, vec![], Auth::Raw("Bearer nope"))
+                .await;
+            let none = c.raw(Method::GET, &path, None, vec![], Auth::None).await;
+            r.status == 422
+                && r.body["message"] == "The resource id field is required. (and 1 more error)"
+                && r.body["errors"]["resource_id"][0] == "The resource id field is required."
+                && wrong.status == 403
+                && none.status == 401
+                && c.item(999_999_999).await.body["message"]
+                    == "No query results for model [App\\Models\\Checklist]."
+        }),
+        probe!("string-comment-ids", |c| {
+            let id = c.create_id(&c.parent.0, c.parent.1, "comments").await;
+            let r = c.comment(id, "x").await;
+            let cid = r.data()["id"].as_str().unwrap_or("").to_string();
+            let listed = c.comments(id).await;
+            let deleted = c.delete(&format!("/checklists/{id}/comments/{cid}")).await;
+            r.status == 201
+                && cid.len() == 36
+                && listed.data()[0]["creator"]["id"].is_string()
+                && deleted.status == 200
+                && deleted.data()["id"] == cid.as_str()
+                && c.delete(&format!("/checklists/{id}/comments/{cid}"))
+                    .await
+                    .status
+                    == 404
+        }),
+        probe!("abbreviated-list-items", |c| {
+            let r = c.list(&c.parent.0, c.parent.1, "").await;
+            let first = &r.data()[0];
+            let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+            keys == ["id", "status", "text"]
+                && c.item(first["id"].as_u64().unwrap()).await.data()["position"].is_i64()
+        }),
+        probe!("reorder-keeps-slots", |c| {
+            // The parent's items hold 1..=4; two new ones 5 and 6, reordered b, a.
+            let a = c.create_id(&c.parent.0, c.parent.1, "a").await;
+            let b = c.create_id(&c.parent.0, c.parent.1, "b").await;
+            c.reorder(&[b, a]).await.status == 200
+                && c.item(b).await.data()["position"] == 5
+                && c.item(a).await.data()["position"] == 6
+        }),
+        probe!("busy-parent", |c| {
+            c.parent == ("task".to_string(), 2_000_003)
+                && c.list(&c.parent.0, c.parent.1, "&limit=100")
+                    .await
+                    .ids()
+                    .len()
+                    == 30
+        }),
+        probe!("untyped-as-strings", |c| {
+            let id = c.create_id(&c.parent.0, c.parent.1, "strings").await;
+            let comment = c.comment(id, "x").await;
+            let r = c.list(&c.parent.0, c.parent.1, "").await;
+            c.item(id).await.data()["resource"]["id"] == json!(c.parent.1.to_string())
+                && comment.data()["creator"]["id"] == "1"
+                && r.body["meta"]["progress"]["percentage"] == "20.00"
+        }),
+        probe!("other-messages", |c| {
+            let r = c.list(&c.parent.0, c.parent.1, "").await;
+            let created = c
+                .send(
+                    Method::POST,
+                    "/checklists",
+                    &[
+                        ("checklistresource_type", &c.parent.0),
+                        ("checklistresource_id", &c.parent.1.to_string()),
+                        ("checklist_text", "x"),
+                    ],
+                )
+                .await;
+            let id = created.data()["id"].as_u64().unwrap_or(0);
+            let reordered = c.reorder(&[id]).await;
+            let deleted = c.delete(&format!("/checklists/{id}")).await;
+            r.body["message"] == "Checklist items retrieved."
+                && created.body["message"] == "Checklist item added."
+                && reordered.body["message"] == "Order saved."
+                && deleted.body["message"] == "Checklist item removed."
+                // The stated messages stay.
+                && c.item(1).await.body["message"] == "Checklist retrieved successfully."
+        }),
+        probe!("sql-dates", |c| {
+            let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$").unwrap();
+            let r = c.item(1).await;
+            ["created", "updated"]
+                .iter()
+                .all(|f| re.is_match(r.data()["dates"][f].as_str().unwrap_or("")))
+        }),
+        probe!("token-alternatives", |c| {
+            let path = format!("/checklists?resource_type=task&resource_id={}", parent(0));
+            let header = c
+                .http
+                .get(format!("{}{path}", c.base))
+                .header("X-Api-Key", &c.key)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            let query = c
+                .http
+                .get(format!("{}{path}&api_token={}", c.base, c.key))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            let wrong = c
+                .http
+                .get(format!("{}{path}&api_token=nope", c.base))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            header == 200 && query == 200 && wrong == 401
+        }),
+    ]
+}
+
+#[tokio::test]
+async fn every_variant_makes_its_choice_and_the_default_mock_the_other() {
+    let probes = variant_probes();
+    let api = specgate::mock::api(API).expect("the mock is listed");
+    let names: Vec<&str> = api.variants().iter().map(|v| v.name).collect();
+    let probed: Vec<&str> = probes.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, probed, "one probe per variant, in the table's order");
+    for (name, probe) in probes {
+        let (default, dc) = start_variant(None).await;
+        assert!(
+            !probe(dc).await,
+            "the default mock already makes the choice of {name}"
+        );
+        default.shutdown().await;
+        let (m, c) = start_variant(Some(name)).await;
+        assert!(
+            probe(c).await,
+            "the variant {name} does not make its choice"
+        );
+        m.shutdown().await;
+    }
+}
+
 // ---------------------------------------------------------------------------------- the spec
 
-/// Every answer is documented for its operation and valid against that response's schema.
+/// Every answer is documented for its operation and valid against that response's schema, for
+/// the default mock and every faithful variant.
 #[tokio::test]
 async fn answers_match_the_openapi_document() {
+    let api = specgate::mock::api(API).expect("the mock is listed");
+    let variants = std::iter::once(None).chain(api.variants().iter().map(|v| Some(v.name)));
+    for variant in variants {
+        answers_match_the_openapi_document_in(variant).await;
+    }
+}
+
+async fn answers_match_the_openapi_document_in(variant: Option<&str>) {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("specs")
         .join(API);
@@ -1528,7 +1806,7 @@ async fn answers_match_the_openapi_document() {
         let info = &spec.api.operations[op];
         let key = info
             .response_key(r.status)
-            .unwrap_or_else(|| panic!("{op}: {} is not documented", r.status));
+            .unwrap_or_else(|| panic!("{variant:?} {op}: {} is not documented", r.status));
         let validator = spec.api.response_validator(op, key, None);
         assert!(
             validator.is_some() || !(r.status < 300 || r.status == 422),
@@ -1539,20 +1817,20 @@ async fn answers_match_the_openapi_document() {
             let errors: Vec<String> = v.iter_errors(&r.body).map(|e| e.to_string()).collect();
             assert!(
                 errors.is_empty(),
-                "{op} {}: {errors:?} in {}",
+                "{variant:?} {op} {}: {errors:?} in {}",
                 r.status,
                 r.body
             );
         }
     };
-    let (m, c) = start(None).await;
-    let p = parent(60);
+    let (m, c) = start_variant(variant).await;
+    let (kind, p) = c.parent.clone();
     let r = c
         .send(
             Method::POST,
             "/checklists",
             &[
-                ("checklistresource_type", "task"),
+                ("checklistresource_type", kind.as_str()),
                 ("checklistresource_id", &p.to_string()),
                 ("checklist_text", "a"),
             ],
@@ -1560,12 +1838,12 @@ async fn answers_match_the_openapi_document() {
         .await;
     conforms("createChecklist", &r);
     let a = r.data()["id"].as_u64().unwrap();
-    let b = c.create_id("task", p, "b").await;
+    let b = c.create_id(&kind, p, "b").await;
     conforms(
         "createChecklist",
         &c.send(Method::POST, "/checklists", &[]).await,
     );
-    conforms("listChecklists", &c.list("task", p, "").await);
+    conforms("listChecklists", &c.list(&kind, p, "").await);
     conforms(
         "listChecklists",
         &c.list("task", 1, "&sort=checklist_status").await,
@@ -1588,10 +1866,8 @@ async fn answers_match_the_openapi_document() {
     conforms("updateChecklist", &c.send(Method::PATCH, &patch, &[]).await);
     conforms("updateChecklistStatus", &c.set_status(a, "completed").await);
     conforms("updateChecklistStatus", &c.set_status(a, "done").await);
-    conforms(
-        "listChecklists",
-        &c.list("task", p, "&limit=1&page=2").await,
-    );
+    conforms("listChecklists", &c.list(&kind, p, "&limit=1&page=2").await);
+    conforms("listChecklists", &c.list("task", parent(61), "").await);
     conforms("reorderChecklists", &c.reorder(&[b, a]).await);
     conforms("reorderChecklists", &c.reorder(&[999_999_999]).await);
     conforms(
@@ -1600,7 +1876,10 @@ async fn answers_match_the_openapi_document() {
     );
     let r = c.comment(a, "x").await;
     conforms("addChecklistComment", &r);
-    let cid = r.data()["id"].as_u64().unwrap();
+    let cid = match &r.data()["id"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
     conforms(
         "addChecklistComment",
         &c.send(Method::POST, &format!("/checklists/{a}/comments"), &[])

@@ -12,6 +12,11 @@
 //!   first write under a seeded parent materialises that parent's items. Everything written
 //!   lives in one store behind a lock, so concurrent writes lose nothing (1,000 concurrent
 //!   creates under one parent get positions 1..=1000).
+//! - Fixture parents, the same at every seed (ids above any seeded parent's): `project/2000001`
+//!   holds 4 items and is the parent the rules write under (`task/2000001` holds 2, so the
+//!   same id exists under the other type); `task/2000002` holds 120 items (the large parent of
+//!   the page-size rules); `task/2000003` holds 30 (the parent of the variant `busy-parent`).
+//! - Variants (`--variant`) choose differently where the document is silent; see `Variant`.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -26,7 +31,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::common::{mix, page_count, page_range, pick, MAX_BODY_BYTES};
-use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport};
+use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport, VariantInfo};
 use crate::target::Credentials;
 
 crate::faults! {
@@ -46,10 +51,12 @@ crate::faults! {
         => ["checklist-items.list.requires-resource-id", "checklist-items.list.requires-parent"]:
         "a list without resource_id is not refused: it answers an empty list",
     ListResourceIdUnchecked = "list.resource-id-unchecked"
-        => ["checklist-items.list.resource-id-integer"]:
+        => ["checklist-items.list.resource-id-integer"]
+        ~ "the table types resource_id for the client; no sentence says other values are refused":
         "a resource_id that is not an integer answers 200 with an empty list",
     ListMessageWrong = "list.message-wrong"
-        => ["checklist-items.list.envelope"]:
+        => ["checklist-items.list.envelope"]
+        ~ "the list's message appears only in the example answer":
         "the list's message is \"Checklists fetched successfully.\"",
     ListScopeIgnoresType = "list.scope-ignores-type"
         => ["checklist-items.list.scoped-to-parent"]:
@@ -61,10 +68,12 @@ crate::faults! {
         => ["checklist-items.progress.follows-status"]:
         "setting a completed item back to pending leaves meta.progress.completed as it was",
     ProgressPercentageFraction = "progress.percentage-fraction"
-        => ["checklist-items.progress.full-set", "checklist-items.progress.follows-status"]:
+        => ["checklist-items.progress.percentage-scale"]
+        ~ "the document shows percentage only as 0 and never defines its scale":
         "meta.progress.percentage is a fraction (0 to 1), not a percentage",
     DefaultPageSize20 = "pagination.default-size-20"
-        => ["checklist-items.pagination.default-limit"]:
+        => ["checklist-items.pagination.default-limit"]
+        ~ "the default page size of 25 appears only in the example answer":
         "without a limit, pages hold 20 items (per_page 20) instead of 25",
     PageIgnored = "pagination.page-ignored"
         => ["checklist-items.pagination.limit-and-page"]:
@@ -79,9 +88,6 @@ crate::faults! {
         => [
             "checklist-items.sort.default-position-asc",
             "checklist-items.sort.desc-with-default-sort",
-            "checklist-items.create.appended-last",
-            "checklist-items.reorder.sets-positions",
-            "checklist-items.reorder.twice",
         ]:
         "without sort, items come by id (creation order) instead of by position",
     PositionDescIgnored = "sort.position-desc-ignored"
@@ -97,10 +103,12 @@ crate::faults! {
         => ["checklist-items.sort.created"]:
         "sort=checklist_created is ignored: items come by position",
     CreateMessageWrong = "create.message-wrong"
-        => ["checklist-items.create.returns-201"]:
+        => ["checklist-items.create.returns-201"]
+        ~ "the create's message appears only in the example answer":
         "a create answers the message \"Checklist item created.\"",
     CreatePositionsFromZero = "create.positions-from-zero"
-        => ["checklist-items.create.first-position-one"]:
+        => ["checklist-items.create.first-position-one"]
+        ~ "only examples show a first item at position 1":
         "the first item of a parent gets position 0",
     CreateAfterLastCreated = "create.after-last-created"
         => ["checklist-items.create.appended-last"]:
@@ -115,7 +123,8 @@ crate::faults! {
         => ["checklist-items.create.requires-resource-id"]:
         "a create without checklistresource_id creates the item under the parent id 0",
     CreateResourceIdUnchecked = "create.resource-id-unchecked"
-        => ["checklist-items.create.resource-id-integer"]:
+        => ["checklist-items.create.resource-id-integer"]
+        ~ "the table types checklistresource_id for the client; no sentence says other values are refused":
         "a checklistresource_id that is not an integer is accepted (as the parent id 0)",
     GetMessageWrong = "get.message-wrong"
         => ["checklist-items.get.returns-200"]:
@@ -127,7 +136,8 @@ crate::faults! {
         => ["checklist-items.object.parent"]:
         "every item says its parent is a `task`, whatever it was created under",
     DatesLowercase = "object.dates-lowercase"
-        => ["checklist-items.object.dates-format"]:
+        => ["checklist-items.object.dates-format"]
+        ~ "only the example shows the dates' format":
         "dates are written with a lowercase `t` and `z` (2026-06-17t09:30:00.000000z)",
     UpdateTextNotSaved = "update.text-not-saved"
         => ["checklist-items.update.returns-200"]:
@@ -151,7 +161,8 @@ crate::faults! {
         => ["checklist-items.status.required"]:
         "a status change without status answers 200, the item unchanged",
     ReorderEchoSorted = "reorder.echo-sorted"
-        => ["checklist-items.reorder.sets-positions"]:
+        => ["checklist-items.reorder.sets-positions"]
+        ~ "the reorder's echo of the ids appears only in the example answer":
         "the reorder answer lists the ids sorted ascending, not in the order sent",
     ReorderOnceOnly = "reorder.once-only"
         => ["checklist-items.reorder.twice"]:
@@ -163,7 +174,8 @@ crate::faults! {
         => ["checklist-items.reorder.unknown-id"]:
         "ids of a reorder that do not exist are skipped, and the reorder answers 200",
     ReorderNonIntegersSkipped = "reorder.non-integers-skipped"
-        => ["checklist-items.reorder.ids-integers"]:
+        => ["checklist-items.reorder.ids-integers"]
+        ~ "the table types checklist_ids for the client; no sentence says other values are refused":
         "ids of a reorder that are not integers are skipped, and the reorder answers 200",
     CommentAddMessageWrong = "comments.add-message-wrong"
         => ["checklist-items.comments.add"]:
@@ -205,11 +217,39 @@ crate::faults! {
         => ["checklist-items.errors.not-found-comment-delete", "checklist-items.delete.cascades-comments"]:
         "deleting a comment of an unknown checklist id answers 400 instead of 404",
     ValidationEnvelopeFlat = "errors.list-validation-flat"
-        => ["checklist-items.errors.validation-envelope", "checklist-items.list.requires-parent"]:
+        => ["checklist-items.errors.validation-envelope", "checklist-items.list.requires-parent"]
+        ~ "the document shows one 422 body, as an example of a format described elsewhere":
         "a list without resource_type and resource_id answers 422 with `errors` as a flat list of messages",
     EmptyListTextPlain = "media.empty-list-text-plain"
-        => ["checklist-items.media.json"]:
+        => ["checklist-items.media.json"]
+        ~ "the document never names a Content-Type; application/json is the convention":
         "a list whose page is empty is served as text/plain (the body still JSON)",
+    ProgressMissing = "list.progress-missing"
+        => ["checklist-items.list.envelope"]:
+        "the list's meta has no progress",
+}
+
+crate::variants! {
+    ParentsMustExist = "parents-must-exist":
+        "a create or list naming a parent that does not exist is refused with 422 (`The selected ... is invalid.`): the document never says whether an item may belong to a parent that does not exist",
+    Laravel10Errors = "laravel-10-errors":
+        "422 bodies say Laravel 10's summary (`The resource id field is required. (and 1 more error)`) instead of `The given data was invalid.`, 404 bodies `No query results for model ...`, and an unknown key gets 403 (a missing one 401): the document shows one 422 body as an example and no 404 or 401 body or status",
+    StringCommentIds = "string-comment-ids":
+        "comment ids are UUIDs and creator ids user handles, both strings: the document shows them only as 9 and 1 and types neither",
+    AbbreviatedListItems = "abbreviated-list-items":
+        "list items carry only id, text and status, as the list example shows them; the whole object is read by id: no sentence says the list repeats every field",
+    ReorderKeepsSlots = "reorder-keeps-slots":
+        "a reorder gives the items named the positions they already held, sorted, in the order sent (other items keep theirs, positions stay unique): the document says only that positions match the order of the array",
+    BusyParent = "busy-parent":
+        "the parent the rules write under already holds 30 items (more than a default page), positions 10, 20, ... 300, every third completed: the document says nothing of the data a target holds",
+    UntypedAsStrings = "untyped-as-strings":
+        "the parent's id inside an item, the creator's id and progress's percentage are strings (`\"2000001\"`, `\"1\"`, `\"40.00\"`, as a decimal column reads): the table does not type them, only examples show numbers",
+    OtherMessages = "other-messages":
+        "list, create, delete and reorder answer other messages (`Checklist items retrieved.`, ...): these four messages appear only in example answers, unlike the stated ones of get, update, status and comments",
+    SqlDates = "sql-dates":
+        "dates are written `2026-06-17 09:30:00` (Laravel's format before 7): only the example shows their format",
+    TokenAlternatives = "token-alternatives":
+        "the key is also accepted as `?api_token=` or an `X-Api-Key` header (Laravel's token guard): the document shows the Bearer header and forbids no other form",
 }
 
 /// Seeded items per seeded parent.
@@ -224,6 +264,17 @@ const MAX_PAGE_SIZE: usize = 100;
 const SYNTH_EPOCH_MICROS: i64 = 1_704_067_200_000_000;
 const SYNTH_SPAN_MICROS: i64 = 2 * 365 * 86_400 * 1_000_000;
 const INVALID: &str = "The given data was invalid.";
+/// The fixture parents (above any seeded parent's id, MAX_SIZE / PER_PARENT).
+const FIXTURE_PARENT: (&str, i64) = ("project", 2_000_001);
+const FIXTURE_PARENT_ITEMS: u64 = 4;
+/// The same id under the other type, so the scoping rule finds a parent there.
+const FIXTURE_SIBLING: (&str, i64) = ("task", 2_000_001);
+const FIXTURE_SIBLING_ITEMS: u64 = 2;
+const LARGE_PARENT: (&str, i64) = ("task", 2_000_002);
+const LARGE_PARENT_ITEMS: u64 = 120;
+/// The parent of the variant `busy-parent`.
+const BUSY_PARENT: (&str, i64) = ("task", 2_000_003);
+const BUSY_PARENT_ITEMS: u64 = 30;
 const OWNER: (u64, &str) = (1, "Admin");
 const CREATORS: &[(u64, &str)] = &[(1, "Admin"), (2, "Dana Ruiz"), (3, "Sam Okafor")];
 const WORDS: &[&str] = &[
@@ -251,24 +302,58 @@ impl MockApi for Api {
         Fault::INFOS
     }
 
+    fn variants(&self) -> &'static [VariantInfo] {
+        Variant::INFOS
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let size = options.size.unwrap_or(DEFAULT_SIZE).min(MAX_SIZE) as u64;
         let key = format!("mock-api-key-{}", options.seed);
+        let variant = options.variant.as_deref().and_then(Variant::from_name);
+        let synth = Synth {
+            seed: options.seed,
+            size,
+        };
+        let mut store = Store::default();
+        store.init(&synth);
+        store.seed_parent(FIXTURE_PARENT, FIXTURE_PARENT_ITEMS, 1);
+        store.seed_parent(FIXTURE_SIBLING, FIXTURE_SIBLING_ITEMS, 1);
+        store.seed_parent(LARGE_PARENT, LARGE_PARENT_ITEMS, 1);
+        store.seed_parent(BUSY_PARENT, BUSY_PARENT_ITEMS, 10);
         let app = App {
             fault: fault.and_then(Fault::from_name),
+            variant,
             key: key.clone(),
-            synth: Synth {
-                seed: options.seed,
-                size,
-            },
-            store: Shared::default(),
+            synth,
+            store: std::sync::Arc::new(tokio::sync::RwLock::new(store)),
         };
+        // The parent the rules write under, and what a profile's `fixtures:` would say.
+        let parent = if variant == Some(Variant::BusyParent) {
+            BUSY_PARENT
+        } else {
+            FIXTURE_PARENT
+        };
+        let other_type = if parent.0 == "task" {
+            "project"
+        } else {
+            "task"
+        };
+        let fixtures = [
+            ("parent_type", json!(parent.0)),
+            ("parent_id", json!(parent.1)),
+            ("other_parent_type", json!(other_type)),
+            ("large_parent_type", json!(LARGE_PARENT.0)),
+            ("large_parent_id", json!(LARGE_PARENT.1)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
         Built {
             router: router(app),
             credentials: Credentials::default().with("api_key", key),
             base_path: "/api".into(),
             transport: Transport::Plain,
-            fixtures: Default::default(),
+            fixtures,
         }
     }
 }
@@ -447,6 +532,57 @@ impl Store {
         }
     }
 
+    /// A parent that exists before any request (a fixture): `count` items at positions `step`,
+    /// `2 * step`, ..., every third completed, the first with a comment; created one second
+    /// apart, after the synthetic data.
+    fn seed_parent(&mut self, key: (&str, i64), count: u64, step: i64) {
+        let key: ParentKey = (key.0.to_string(), key.1);
+        let mut parent = Parent::default();
+        for n in 0..count {
+            let id = self.next_item;
+            self.next_item += 1;
+            let created = (SYNTH_EPOCH_MICROS + SYNTH_SPAN_MICROS).max(self.clock + 1_000_000);
+            self.clock = created;
+            let mut comments = Vec::new();
+            if n == 0 {
+                comments.push(Comment {
+                    id: self.next_comment,
+                    text: "Looks good to me".into(),
+                    creator: (OWNER.0, OWNER.1.to_string()),
+                });
+                self.next_comment += 1;
+            }
+            let item = Item {
+                id,
+                text: format!(
+                    "{} {}",
+                    pick(WORDS, key.1 as u64, n, 1),
+                    pick(THINGS, key.1 as u64, n, 2)
+                ),
+                status: Ok(if n % 3 == 2 {
+                    Status::Completed
+                } else {
+                    Status::Pending
+                }),
+                position: (n as i64 + 1) * step,
+                parent: key.clone(),
+                created,
+                updated: created,
+                comments,
+            };
+            parent.completed += usize::from(item.completed());
+            parent.order.push(id);
+            self.items.insert(id, item);
+        }
+        self.parents.insert(key, parent);
+    }
+
+    /// Whether `key` names a parent the target has (variant `parents-must-exist`): a seeded one,
+    /// a fixture, or one written to.
+    fn parent_exists(&self, synth: &Synth, key: &ParentKey) -> bool {
+        synth.seeded(key).is_some() || self.parents.contains_key(key)
+    }
+
     fn now(&mut self) -> i64 {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -517,6 +653,7 @@ impl Store {
 #[derive(Clone)]
 struct App {
     fault: Option<Fault>,
+    variant: Option<Variant>,
     key: String,
     synth: Synth,
     store: Shared<Store>,
@@ -525,6 +662,40 @@ struct App {
 impl App {
     fn is(&self, f: Fault) -> bool {
         self.fault == Some(f)
+    }
+
+    fn var(&self, v: Variant) -> bool {
+        self.variant == Some(v)
+    }
+
+    /// A message the document shows only in an example answer, or the variant's own.
+    fn message(&self, documented: &'static str, other: &'static str) -> &'static str {
+        if self.var(Variant::OtherMessages) {
+            other
+        } else {
+            documented
+        }
+    }
+
+    fn not_found(&self, what: &str) -> Response {
+        let message = if self.var(Variant::Laravel10Errors) {
+            let model = if what == "Checklist" {
+                "Checklist"
+            } else {
+                "ChecklistComment"
+            };
+            format!("No query results for model [App\\Models\\{model}].")
+        } else {
+            format!("{what} not found.")
+        };
+        answer(StatusCode::NOT_FOUND, json!({ "message": message }))
+    }
+
+    /// 422 for a parent that does not exist (variant `parents-must-exist`).
+    fn unknown_parent(&self, field: &str) -> Response {
+        let mut errors = Errors::default();
+        errors.add(field, format!("The selected {} is invalid.", attr(field)));
+        errors.respond(self)
     }
 }
 
@@ -536,13 +707,6 @@ fn answer(status: StatusCode, body: Value) -> Response {
 
 fn ok(data: Value, message: &str) -> Response {
     answer(StatusCode::OK, json!({ "data": data, "message": message }))
-}
-
-fn not_found(what: &str) -> Response {
-    answer(
-        StatusCode::NOT_FOUND,
-        json!({ "message": format!("{what} not found.") }),
-    )
 }
 
 /// The answer of the `errors.*-unknown-400` faults.
@@ -558,7 +722,7 @@ fn unknown_item(app: &App, fault: Fault) -> Response {
     if app.is(fault) {
         bad_unknown()
     } else {
-        not_found("Checklist")
+        app.not_found("Checklist")
     }
 }
 
@@ -575,10 +739,22 @@ impl Errors {
         self.0.is_empty()
     }
 
-    fn response(self) -> Response {
+    fn respond(self, app: &App) -> Response {
+        // Laravel 9 and later summarise the first error instead of "The given data was invalid.".
+        let message = if app.var(Variant::Laravel10Errors) {
+            let mut all = self.0.values().flatten();
+            let first = all.next().cloned().unwrap_or_else(|| INVALID.to_string());
+            match all.count() {
+                0 => first,
+                1 => format!("{first} (and 1 more error)"),
+                n => format!("{first} (and {n} more errors)"),
+            }
+        } else {
+            INVALID.to_string()
+        };
         answer(
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({ "message": INVALID, "errors": self.0 }),
+            json!({ "message": message, "errors": self.0 }),
         )
     }
 }
@@ -678,35 +854,90 @@ fn format_micros(micros: i64, lowercase: bool) -> String {
     )
 }
 
+/// The prefix of a comment's UUID in the variant `string-comment-ids`: the rest is its number.
+const COMMENT_UUID_PREFIX: &str = "00000000-0000-4000-8000-";
+
 impl App {
+    fn date(&self, micros: i64) -> String {
+        let written = format_micros(micros, self.is(Fault::DatesLowercase));
+        if self.var(Variant::SqlDates) {
+            // "2026-06-17T09:30:00.000000Z" -> "2026-06-17 09:30:00"
+            written[..19].replacen('T', " ", 1)
+        } else {
+            written
+        }
+    }
+
     fn item_json(&self, item: &Item) -> Value {
-        let lower = self.is(Fault::DatesLowercase);
         let kind = if self.is(Fault::ResourceTypeAlwaysTask) {
             "task"
         } else {
             item.parent.0.as_str()
+        };
+        let parent_id = if self.var(Variant::UntypedAsStrings) {
+            json!(item.parent.1.to_string())
+        } else {
+            json!(item.parent.1)
         };
         json!({
             "id": item.id,
             "text": item.text,
             "status": item.status_str(),
             "position": item.position,
-            "resource": { "type": kind, "id": item.parent.1 },
+            "resource": { "type": kind, "id": parent_id },
             "comments_count": if self.is(Fault::CommentsCountStale) { 0 } else { item.comments.len() },
             "dates": {
-                "created": format_micros(item.created, lower),
-                "updated": format_micros(item.updated, lower),
+                "created": self.date(item.created),
+                "updated": self.date(item.updated),
             },
         })
     }
-}
 
-fn comment_json(c: &Comment) -> Value {
-    json!({
-        "id": c.id,
-        "text": c.text,
-        "creator": { "id": c.creator.0, "name": c.creator.1 },
-    })
+    /// An item as a list shows it: whole, or (variant `abbreviated-list-items`) as the list
+    /// example shows it.
+    fn list_item_json(&self, item: &Item) -> Value {
+        if self.var(Variant::AbbreviatedListItems) {
+            json!({ "id": item.id, "text": item.text, "status": item.status_str() })
+        } else {
+            self.item_json(item)
+        }
+    }
+
+    fn comment_id_json(&self, id: u64) -> Value {
+        if self.var(Variant::StringCommentIds) {
+            json!(format!("{COMMENT_UUID_PREFIX}{id:012x}"))
+        } else {
+            json!(id)
+        }
+    }
+
+    /// A comment id from a path, as this mock writes them.
+    fn parse_comment_id(&self, raw: &str) -> Option<u64> {
+        if self.var(Variant::StringCommentIds) {
+            let hex = raw.strip_prefix(COMMENT_UUID_PREFIX)?;
+            if hex.len() != 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            u64::from_str_radix(hex, 16).ok()
+        } else {
+            parse_id(raw)
+        }
+    }
+
+    fn comment_json(&self, c: &Comment) -> Value {
+        let creator = if self.var(Variant::StringCommentIds) {
+            json!(format!("usr-{}", c.creator.0))
+        } else if self.var(Variant::UntypedAsStrings) {
+            json!(c.creator.0.to_string())
+        } else {
+            json!(c.creator.0)
+        };
+        json!({
+            "id": self.comment_id_json(c.id),
+            "text": c.text,
+            "creator": { "id": creator, "name": c.creator.1 },
+        })
+    }
 }
 
 fn parse_id(raw: &str) -> Option<u64> {
@@ -718,7 +949,11 @@ fn parse_id(raw: &str) -> Option<u64> {
 
 /// The request body as fields: 413 over the limit, 422 when it is not what its Content-Type
 /// says (malformed JSON, not an object).
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<BTreeMap<String, Value>, Response> {
+async fn read_body(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<BTreeMap<String, Value>, Response> {
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => {
@@ -731,7 +966,7 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<BTreeMap<String, V
     super::common::parse_body(headers, &bytes).map_err(|e| {
         let mut errors = Errors::default();
         errors.add("body", format!("The request body could not be read: {e}."));
-        errors.response()
+        errors.respond(app)
     })
 }
 
@@ -784,6 +1019,25 @@ async fn authenticate(State(app): State<App>, request: Request, next: Next) -> R
         let (scheme, rest) = v.split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
     });
+    // Variant `token-alternatives`: without an Authorization header, the key may come as an
+    // `X-Api-Key` header or an `api_token` query parameter.
+    let alternative: Option<String> = if given.is_none() && app.var(Variant::TokenAlternatives) {
+        request
+            .headers()
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .or_else(|| {
+                form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
+                    .find(|(k, _)| k == "api_token")
+                    .map(|(_, v)| v.into_owned())
+            })
+    } else {
+        None
+    };
+    let given = given.or(alternative.as_deref().map(|_| ""));
+    let token = token.or(alternative.as_deref());
+    let key_given = given.is_some();
     let allowed = match (given, token) {
         _ if write && app.is(Fault::WritesUnauthenticated) => true,
         (None, _) => app.is(Fault::MissingKeyAccepted),
@@ -792,6 +1046,12 @@ async fn authenticate(State(app): State<App>, request: Request, next: Next) -> R
     };
     if allowed {
         next.run(request).await
+    } else if key_given && app.var(Variant::Laravel10Errors) {
+        // A key was given but is not one: forbidden rather than unauthenticated.
+        answer(
+            StatusCode::FORBIDDEN,
+            json!({ "message": "This action is unauthorized." }),
+        )
     } else {
         answer(
             StatusCode::UNAUTHORIZED,
@@ -890,7 +1150,7 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
                 json!({ "message": INVALID, "errors": flat }),
             );
         }
-        return errors.response();
+        return errors.respond(&app);
     }
 
     let per_page = match limit {
@@ -915,6 +1175,13 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
         && (explicit || !app.is(Fault::DefaultSortDescIgnored));
     let store = app.store.read().await;
     let synth = &app.synth;
+    if app.var(Variant::ParentsMustExist) {
+        if let (Some(kind), Some(pid)) = (&kind, parent_id) {
+            if !store.parent_exists(synth, &(kind.clone(), pid)) {
+                return app.unknown_parent("resource_id");
+            }
+        }
+    }
     // A written parent by position: only its page is looked up.
     let mut fast: Option<(usize, Vec<&Item>)> = None;
     // The parent's items (refs), and its progress over the full set.
@@ -1015,7 +1282,15 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     } else {
         total
     };
-    let percentage = if progress_total == 0 {
+    let percentage = if app.var(Variant::UntypedAsStrings) {
+        // A decimal column, as PDO reads it: text with two decimals.
+        let share = if progress_total == 0 {
+            0.0
+        } else {
+            completed as f64 * 100.0 / progress_total as f64
+        };
+        json!(format!("{share:.2}"))
+    } else if progress_total == 0 {
         json!(0)
     } else if app.is(Fault::ProgressPercentageFraction) {
         json!((completed as f64 / progress_total as f64 * 100.0).round() / 100.0)
@@ -1024,26 +1299,31 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     } else {
         json!((completed as f64 * 10_000.0 / progress_total as f64).round() / 100.0)
     };
-    let data: Vec<Value> = page_items.iter().map(|i| app.item_json(i)).collect();
+    let data: Vec<Value> = page_items.iter().map(|i| app.list_item_json(i)).collect();
     let empty = data.is_empty();
     let message = if app.is(Fault::ListMessageWrong) {
         "Checklists fetched successfully."
     } else {
-        "Checklists retrieved successfully."
+        app.message(
+            "Checklists retrieved successfully.",
+            "Checklist items retrieved.",
+        )
     };
+    let mut meta = json!({
+        "current_page": page,
+        "per_page": per_page,
+        "total": total,
+        "last_page": page_count(total, per_page),
+        "progress": { "total": progress_total, "completed": completed, "percentage": percentage },
+    });
+    if app.is(Fault::ProgressMissing) {
+        if let Some(m) = meta.as_object_mut() {
+            m.remove("progress");
+        }
+    }
     let mut response = answer(
         StatusCode::OK,
-        json!({
-            "data": data,
-            "meta": {
-                "current_page": page,
-                "per_page": per_page,
-                "total": total,
-                "last_page": page_count(total, per_page),
-                "progress": { "total": progress_total, "completed": completed, "percentage": percentage },
-            },
-            "message": message,
-        }),
+        json!({ "data": data, "meta": meta, "message": message }),
     );
     if empty && app.is(Fault::EmptyListTextPlain) {
         response.headers_mut().insert(
@@ -1055,7 +1335,7 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
 }
 
 async fn create(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
-    let body = match read_body(&headers, body).await {
+    let body = match read_body(&app, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1092,13 +1372,16 @@ async fn create(State(app): State<App>, headers: HeaderMap, body: Body) -> Respo
     let (Some(kind), Some(parent_id), Some(text), true) =
         (kind, parent_id, text, errors.is_empty())
     else {
-        return errors.response();
+        return errors.respond(&app);
     };
 
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
     let key = (kind, parent_id);
+    if app.var(Variant::ParentsMustExist) && !store.parent_exists(&synth, &key) {
+        return app.unknown_parent("checklistresource_id");
+    }
     store.materialise(&synth, &key);
     let (max_position, last_created_position) = {
         let parent = &store.parents[&key];
@@ -1148,7 +1431,7 @@ async fn create(State(app): State<App>, headers: HeaderMap, body: Body) -> Respo
     let message = if app.is(Fault::CreateMessageWrong) {
         "Checklist item created."
     } else {
-        "Checklist created successfully."
+        app.message("Checklist created successfully.", "Checklist item added.")
     };
     answer(
         StatusCode::CREATED,
@@ -1181,7 +1464,7 @@ async fn update(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(&headers, body).await {
+    let body = match read_body(&app, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1196,12 +1479,12 @@ async fn update(
         None if app.is(Fault::UpdateTextOptional) && errors.0.contains_key("checklist_text") => {
             String::new()
         }
-        None => return errors.response(),
+        None => return errors.respond(&app),
         Some(t) => t,
     };
     let now = store.now();
     let Some(item) = store.get_mut(&synth, id) else {
-        return not_found("Checklist");
+        return app.not_found("Checklist");
     };
     let data = if app.is(Fault::UpdateTextNotSaved) {
         let mut shown = item.clone();
@@ -1224,10 +1507,10 @@ async fn destroy(State(app): State<App>, Path(id): Path<String>) -> Response {
         return unknown_item(&app, Fault::DeleteUnknownNot404);
     };
     if store.get_mut(&synth, id).is_none() {
-        return not_found("Checklist");
+        return app.not_found("Checklist");
     }
     let Some(mut item) = store.items.remove(&id) else {
-        return not_found("Checklist");
+        return app.not_found("Checklist");
     };
     if app.is(Fault::DeleteOrphansComments) {
         store.orphans.insert(id, std::mem::take(&mut item.comments));
@@ -1241,7 +1524,10 @@ async fn destroy(State(app): State<App>, Path(id): Path<String>) -> Response {
             parent.last_created = None;
         }
     }
-    ok(json!({ "id": id }), "Checklist deleted successfully.")
+    ok(
+        json!({ "id": id }),
+        app.message("Checklist deleted successfully.", "Checklist item removed."),
+    )
 }
 
 async fn set_status(
@@ -1250,7 +1536,7 @@ async fn set_status(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(&headers, body).await {
+    let body = match read_body(&app, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1286,12 +1572,12 @@ async fn set_status(
     let wanted = match wanted {
         Some(Err(other)) if app.is(Fault::StatusAnyValue) => Some(Err(other)),
         None if app.is(Fault::StatusMissingIgnored) && errors.0.contains_key("status") => None,
-        _ if !errors.is_empty() => return errors.response(),
+        _ if !errors.is_empty() => return errors.respond(&app),
         w => w,
     };
     let now = store.now();
     let Some(item) = store.get_mut(&synth, id) else {
-        return not_found("Checklist");
+        return app.not_found("Checklist");
     };
     let mut delta: i64 = 0;
     if let Some(wanted) = wanted {
@@ -1336,7 +1622,7 @@ fn ids_field(body: &BTreeMap<String, Value>) -> Option<Vec<Value>> {
 }
 
 async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
-    let body = match read_body(&headers, body).await {
+    let body = match read_body(&app, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1352,13 +1638,13 @@ async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> Resp
                 "checklist_ids",
                 "The checklist ids field must be an array.".into(),
             );
-            return errors.response();
+            return errors.respond(&app);
         }
         None => Vec::new(),
     };
     if raw.is_empty() && !app.is(Fault::ReorderEmptyAccepted) {
         errors.add("checklist_ids", required("checklist_ids"));
-        return errors.response();
+        return errors.respond(&app);
     }
     let mut ids: Vec<u64> = Vec::with_capacity(raw.len());
     for (i, v) in raw.iter().enumerate() {
@@ -1381,7 +1667,7 @@ async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> Resp
         }
     }
     if !errors.is_empty() {
-        return errors.response();
+        return errors.respond(&app);
     }
     let synth = app.synth;
     let mut store = app.store.write().await;
@@ -1395,7 +1681,7 @@ async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> Resp
         if app.is(Fault::ReorderUnknownSkipped) {
             ids = known;
         } else {
-            return not_found("Checklist");
+            return app.not_found("Checklist");
         }
     }
     let now = store.now();
@@ -1415,12 +1701,24 @@ async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> Resp
             }
         }
     }
-    for (i, id) in ids.iter().enumerate() {
+    // The positions handed out, in the order of the ids: 1, 2, 3, ...; or (variant
+    // `reorder-keeps-slots`) the positions these items already held, sorted.
+    let slots: Vec<i64> = if app.var(Variant::ReorderKeepsSlots) {
+        let mut held: Vec<i64> = ids
+            .iter()
+            .filter_map(|id| store.items.get(id).map(|i| i.position))
+            .collect();
+        held.sort_unstable();
+        held
+    } else {
+        (1..=ids.len() as i64).collect()
+    };
+    for (id, position) in ids.iter().zip(slots) {
         if let Some(item) = store.items.get_mut(id) {
             if frozen.contains(&item.parent) {
                 continue;
             }
-            item.position = i as i64 + 1;
+            item.position = position;
             item.updated = now;
         }
     }
@@ -1436,7 +1734,7 @@ async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> Resp
     }
     ok(
         json!({ "checklist_ids": echoed }),
-        "Checklist positions updated successfully.",
+        app.message("Checklist positions updated successfully.", "Order saved."),
     )
 }
 
@@ -1453,9 +1751,13 @@ async fn list_comments(State(app): State<App>, Path(id): Path<String>) -> Respon
         },
     };
     let shown: Vec<Value> = if app.is(Fault::CommentsLatestOnly) {
-        comments.last().map(comment_json).into_iter().collect()
+        comments
+            .last()
+            .map(|c| app.comment_json(c))
+            .into_iter()
+            .collect()
     } else {
-        comments.iter().map(comment_json).collect()
+        comments.iter().map(|c| app.comment_json(c)).collect()
     };
     ok(json!(shown), "Checklist comments retrieved successfully.")
 }
@@ -1466,7 +1768,7 @@ async fn add_comment(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(&headers, body).await {
+    let body = match read_body(&app, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -1481,7 +1783,7 @@ async fn add_comment(
         None if app.is(Fault::CommentTextOptional) && errors.0.contains_key("comment") => {
             String::new()
         }
-        None => return errors.response(),
+        None => return errors.respond(&app),
         Some(t) => t,
     };
     let cid = store.next_comment;
@@ -1491,9 +1793,9 @@ async fn add_comment(
         text,
         creator: (OWNER.0, OWNER.1.to_string()),
     };
-    let data = comment_json(&comment);
+    let data = app.comment_json(&comment);
     let Some(item) = store.get_mut(&synth, id) else {
-        return not_found("Checklist");
+        return app.not_found("Checklist");
     };
     item.comments.push(comment);
     let message = if app.is(Fault::CommentAddMessageWrong) {
@@ -1515,12 +1817,12 @@ async fn delete_comment(
     let mut store = app.store.write().await;
     store.init(&synth);
     let id = parse_id(&id);
-    let comment_id = parse_id(&comment_id);
+    let comment_id = app.parse_comment_id(&comment_id);
     let exists = id.is_some_and(|id| store.get(&synth, id).is_some());
     let comments: &mut Vec<Comment> = if exists {
         match id.and_then(|id| store.get_mut(&synth, id)) {
             Some(item) => &mut item.comments,
-            None => return not_found("Checklist"),
+            None => return app.not_found("Checklist"),
         }
     } else {
         match id.and_then(|id| store.orphans.get_mut(&id)) {
@@ -1532,12 +1834,12 @@ async fn delete_comment(
         if app.is(Fault::UnknownCommentDeleted) {
             if let Some(c) = comment_id {
                 return ok(
-                    json!({ "id": c }),
+                    json!({ "id": app.comment_id_json(c) }),
                     "Checklist comment deleted successfully.",
                 );
             }
         }
-        return not_found("Checklist comment");
+        return app.not_found("Checklist comment");
     };
     let removed = if app.is(Fault::CommentDeleteNoop) {
         comments[at].id
@@ -1545,7 +1847,7 @@ async fn delete_comment(
         comments.remove(at).id
     };
     ok(
-        json!({ "id": removed }),
+        json!({ "id": app.comment_id_json(removed) }),
         "Checklist comment deleted successfully.",
     )
 }
