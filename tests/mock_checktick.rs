@@ -1620,3 +1620,308 @@ async fn every_seed_has_both_languages_at_both_levels() {
         x.shutdown().await;
     }
 }
+
+// ------------------------------------------------------------------ variants and fixtures
+
+async fn variant(name: &str) -> Ctx {
+    Ctx::with(MockOptions {
+        variant: Some(name.to_string()),
+        ..MockOptions::default()
+    })
+    .await
+}
+
+/// An id as it goes into a path: a string as it is, a number as its digits.
+fn path_id(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
+/// The mock's fixtures name what the contract says they name, in every variant: a survey of
+/// org_admin's organisation (listed and readable by it, refused to the outsider), and a template
+/// and a dataset of org_viewer's organisation (listed for it, organisation-level).
+#[tokio::test]
+async fn fixtures_name_what_the_contract_describes() {
+    let api = specgate::mock::api("checktick").expect("the checktick mock");
+    let names: Vec<Option<&str>> = std::iter::once(None)
+        .chain(api.variants().iter().map(|v| Some(v.name)))
+        .collect();
+    for name in names {
+        let x = match name {
+            Some(n) => variant(n).await,
+            None => Ctx::new(None).await,
+        };
+        let label = name.unwrap_or("faithful");
+        let fx = x.m.target.fixtures.clone();
+        let survey = fx.get("org_survey_id").expect("org_survey_id").clone();
+        assert!(
+            x.ids("/api/surveys/", "org_admin", "id")
+                .await
+                .contains(&survey),
+            "{label}: org_admin does not list {survey}"
+        );
+        assert!(
+            !x.ids("/api/surveys/", "outsider", "id")
+                .await
+                .contains(&survey),
+            "{label}: the outsider lists {survey}"
+        );
+        let path = format!("/api/surveys/{}/", path_id(&survey));
+        assert_eq!(x.get(&path, "org_admin").await.status, 200, "{label}");
+        assert!(
+            (400..500).contains(&x.get(&path, "outsider").await.status),
+            "{label}"
+        );
+        let template = fx.get("org_template_id").expect("org_template_id").clone();
+        let listed = x
+            .get("/api/question-group-templates/", "org_viewer")
+            .await
+            .items();
+        assert!(
+            listed
+                .iter()
+                .any(|t| t["id"] == template && t["publication_level"] == "organisation"),
+            "{label}: org_viewer does not list the organisation template {template}"
+        );
+        let dataset = fx.get("org_dataset_key").expect("org_dataset_key").clone();
+        let listed = x.get("/api/datasets/", "org_viewer").await.items();
+        assert!(
+            listed
+                .iter()
+                .any(|d| d["key"] == dataset && d["is_global"] == false),
+            "{label}: org_viewer does not list its organisation's dataset {dataset}"
+        );
+        x.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn problem_details_errors_carry_no_detail() {
+    let x = variant("problem-details").await;
+    for (path, who, status) in [
+        ("/api/question-group-templates/", "anonymous", 401),
+        ("/api/surveys/", "free", 403),
+        ("/api/surveys/987654321/", "owner", 404),
+        ("/api/no-such-endpoint/", "owner", 404),
+    ] {
+        let r = x.get(path, who).await;
+        assert_eq!(r.status, status, "{path}: {}", r.text);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        assert_eq!(r.json()["status"], status);
+        assert!(r.json().get("detail").is_none() && !r.is_drf_error());
+    }
+    let r = x.send(Method::DELETE, "/api/datasets/", "owner", &[]).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET"));
+    assert_eq!(r.json()["title"], "Method Not Allowed");
+    x.shutdown().await;
+}
+
+#[tokio::test]
+async fn string_ids_are_uuids_that_round_trip() {
+    let x = variant("string-ids").await;
+    let uuid =
+        regex::Regex::new("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$")
+            .expect("a regex");
+    for (list, item) in [
+        ("/api/surveys/", "/api/surveys/"),
+        (
+            "/api/question-group-templates/",
+            "/api/question-group-templates/",
+        ),
+    ] {
+        let ids = x.ids(list, "owner", "id").await;
+        assert!(!ids.is_empty());
+        for id in &ids {
+            let text = id
+                .as_str()
+                .unwrap_or_else(|| panic!("{list}: {id} is not a string"));
+            assert!(uuid.is_match(text), "{text}");
+            let r = x.get(&format!("{item}{text}/"), "owner").await;
+            assert_eq!(r.status, 200, "{item}{text}/: {}", r.text);
+            assert_eq!(&r.json()["id"], id);
+        }
+        // A number is no id of this deployment; nor is a UUID of the other kind.
+        assert_eq!(x.get(&format!("{item}1/"), "owner").await.status, 404);
+    }
+    let survey = x.first_survey("owner").await;
+    let survey = survey.trim_matches('"');
+    assert_eq!(
+        x.get(&format!("/api/question-group-templates/{survey}/"), "owner")
+            .await
+            .status,
+        404
+    );
+    x.shutdown().await;
+}
+
+#[tokio::test]
+async fn sparse_fields_leave_out_what_the_document_does_not_require() {
+    let x = variant("sparse-fields").await;
+    let templates = x
+        .get("/api/question-group-templates/", "owner")
+        .await
+        .items();
+    assert!(!templates.is_empty());
+    for t in &templates {
+        let global = t["publication_level"] == "global";
+        assert_eq!(t.get("organization_name").is_none(), global, "{t}");
+        assert!(
+            t["description"].is_string() && t["attribution"].is_object(),
+            "{t}"
+        );
+        for f in TEMPLATE_FIELDS
+            .iter()
+            .filter(|f| **f != "organization_name")
+        {
+            assert!(t.get(*f).is_some(), "{f} missing in {t}");
+        }
+    }
+    assert!(templates.iter().any(|t| t["publisher_username"].is_null()));
+    for s in x.get("/api/surveys/", "owner").await.items() {
+        let keys: BTreeSet<&str> = s
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, BTreeSet::from(["id", "name"]));
+    }
+    let d = x.get("/api/datasets/countries/", "owner").await;
+    assert_eq!(d.status, 200);
+    assert!(d.json().get("key").is_none() && d.json().get("is_global").is_none());
+    let survey = x.first_survey("owner").await;
+    let m = x
+        .get(
+            &format!("/api/surveys/{survey}/metrics/responses/"),
+            "owner",
+        )
+        .await;
+    assert!(
+        counts_only(&m.json()) && m.json().get("by_status").is_some(),
+        "{}",
+        m.text
+    );
+    x.shutdown().await;
+}
+
+#[tokio::test]
+async fn alternative_forms_are_accepted_beside_the_documented_ones() {
+    let x = variant("alternative-forms").await;
+    let key = x.key("owner").expect("the owner's key");
+    let tl = "/api/question-group-templates/";
+    for value in [format!("Bearer {key}"), format!("Token {key}"), key.clone()] {
+        let r = x
+            .send(Method::GET, tl, "anonymous", &[("Authorization", &value)])
+            .await;
+        assert_eq!(
+            r.status,
+            200,
+            "{}: {}",
+            value.split(' ').next().unwrap_or(""),
+            r.text
+        );
+    }
+    // Still refused: no key, an unknown key in any form.
+    assert_eq!(x.get(tl, "anonymous").await.status, 401);
+    for value in [
+        "Token ct_live_unknown",
+        "ct_live_unknown",
+        "Bearer ct_live_unknown",
+    ] {
+        let r = x
+            .send(Method::GET, tl, "anonymous", &[("Authorization", value)])
+            .await;
+        assert_eq!(r.status, 401, "{value}");
+    }
+    let r = x.send(Method::POST, "/api/surveys/", "owner", &[]).await;
+    assert_eq!(
+        (r.status, r.header("allow")),
+        (405, Some("GET, HEAD, OPTIONS"))
+    );
+    let r = x.get("/api/health", "anonymous").await;
+    assert_eq!((r.status, r.text.as_str()), (204, ""));
+    let listed = x
+        .send(
+            Method::GET,
+            "/api/surveys/",
+            "owner",
+            &[("Origin", "https://surveys.example.com")],
+        )
+        .await;
+    assert_eq!(
+        listed.header("access-control-allow-origin"),
+        Some("https://surveys.example.com")
+    );
+    let foreign = x
+        .send(
+            Method::GET,
+            "/api/surveys/",
+            "owner",
+            &[("Origin", "https://elsewhere.example")],
+        )
+        .await;
+    assert_eq!(foreign.header("access-control-allow-origin"), None);
+    x.shutdown().await;
+}
+
+#[tokio::test]
+async fn roles_apart_sets_up_roles_and_ids_otherwise() {
+    let faithful = Ctx::new(None).await;
+    let x = variant("roles-apart").await;
+    assert_eq!(x.get("/api/surveys/", "anonymous").await.status, 401);
+    let ids = x.ids("/api/surveys/", "org_admin", "id").await;
+    assert!(
+        ids.iter().all(|i| i.as_u64().is_some_and(|n| n > 5000)),
+        "{ids:?}"
+    );
+    // The owner's surveys are not the organisation's: the org admin does not see them.
+    let owner = set(&x.ids("/api/surveys/", "owner", "id").await);
+    assert!(!owner.is_empty() && owner.is_disjoint(&set(&ids)));
+    // The viewer's organisation is not the admin's: their organisation templates differ.
+    let path = "/api/question-group-templates/?publication_level=organisation";
+    let viewer = set(&x.ids(path, "org_viewer", "id").await);
+    let admin = set(&x.ids(path, "org_admin", "id").await);
+    assert!(!viewer.is_empty() && !admin.is_empty() && viewer.is_disjoint(&admin));
+    assert_eq!(
+        set(&faithful.ids(path, "org_viewer", "id").await),
+        set(&faithful.ids(path, "org_admin", "id").await)
+    );
+    faithful.shutdown().await;
+    x.shutdown().await;
+}
+
+#[tokio::test]
+async fn locale_ordering_collates_names_and_formats_timestamps() {
+    let x = variant("locale-ordering").await;
+    let tl = "/api/question-group-templates/";
+    let names: Vec<Value> = x.ids(&format!("{tl}?ordering=name"), "owner", "name").await;
+    let key = |v: &Value| -> String {
+        v.as_str()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    assert!(
+        names.windows(2).all(|w| key(&w[0]) <= key(&w[1])),
+        "{names:?}"
+    );
+    // ... which code-point order is not: some names begin in lower case.
+    assert!(!sorted(&names, false), "{names:?}");
+    let stamp = regex::Regex::new(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}$").expect("a regex");
+    let created = x
+        .ids(&format!("{tl}?ordering=created_at"), "owner", "created_at")
+        .await;
+    assert!(created
+        .iter()
+        .all(|c| c.as_str().is_some_and(|c| stamp.is_match(c))));
+    // In time order (day/month/year read back), not in text order.
+    let time = |v: &Value| {
+        let t = v.as_str().unwrap_or_default();
+        format!("{}{}{}{}", &t[6..10], &t[3..5], &t[0..2], &t[11..])
+    };
+    assert!(created.windows(2).all(|w| time(&w[0]) <= time(&w[1])));
+    assert!(!sorted(&created, false));
+    x.shutdown().await;
+}

@@ -16,6 +16,11 @@
 //! a fixed set of question group templates (24) and datasets (10). Nothing is written (the API
 //! is read-only); the only state is the throttles' counters, keyed per client (DRF's ident: the
 //! `X-Forwarded-For` value, else the loopback peer) and per user.
+//!
+//! The mock supplies the contract's fixtures (which survey, template and dataset belong to which
+//! role's organisation: no request can tell), and its faithful variants (`--variant`) choose
+//! otherwise where the document is silent: error bodies, id types, optional fields, accepted
+//! header forms, how roles and ids are set up, collation and timestamp format.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,9 +37,42 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::common::{mix, pick};
-use super::{Built, FaultInfo, MockApi, MockOptions, Transport};
-use crate::faults;
+use super::{Built, FaultInfo, MockApi, MockOptions, Transport, VariantInfo};
 use crate::target::Credentials;
+use crate::{faults, variants};
+
+variants! {
+    ProblemDetails = "problem-details":
+        "errors are RFC 9457 `application/problem+json` bodies (`type`, `title`, `status`, no `detail`), \
+         and a URL no route matches gets the same: the document names the error statuses (401, 403, \
+         404, 405) and shows no error body",
+    StringIds = "string-ids":
+        "surveys and question group templates are identified by UUID strings: the document shows ids \
+         only in paths (`/api/surveys/{id}/`, one example `/api/question-group-templates/123/`) and \
+         never says they are numbers",
+    SparseFields = "sparse-fields":
+        "optional and nullable fields chosen otherwise: global templates leave `organization_name` out \
+         (it is \"for org-level templates\"), a missing description is `\"\"`, missing attribution `{}`, a \
+         departed publisher `null`; survey lists carry only `id` and `name`; a dataset's detail leaves \
+         out `key` (it is in the URL) and `is_global`; metrics group their counts by status and week. The document lists no field of \
+         surveys, metrics or datasets, and only the names of the template's",
+    AlternativeForms = "alternative-forms":
+        "accepts forms the document does not forbid: the key as `Authorization: Token ct_live_...` and \
+         raw (\"Pass the raw key in the Authorization header\"), besides Bearer; 405 with DRF's \
+         `Allow: GET, HEAD, OPTIONS`; the health check answers 204 without a body (its status is not \
+         documented); CORS granted to the one origin its CORS_ALLOWED_ORIGINS lists (\"explicitly set\")",
+    RolesApart = "roles-apart":
+        "roles and data set up otherwise: the owner is a PRO account of no organisation (its surveys are \
+         its own), org_viewer is a CREATOR/VIEWER of another organisation than org_admin's, survey ids \
+         start at 5001, and a caller without a key gets 401 on the survey list (\"Empty list / 401\"); the \
+         document says what each role sees, not who belongs where, and the fixtures name this set-up's \
+         survey, template and dataset",
+    LocaleOrdering = "locale-ordering":
+        "`ordering=name` follows a case- and punctuation-blind collation (a database locale's), some \
+         template names begin in lower case, and timestamps are written with a DATETIME_FORMAT of \
+         `%d/%m/%Y %H:%M:%S`: the document names the orderings and the timestamp fields, not the \
+         collation or the format",
+}
 
 faults! {
     // ------------------------------------------------------------ authentication
@@ -94,7 +132,8 @@ faults! {
         "checktick.readonly.survey-items-get-only",
         "checktick.readonly.dataset-item-get-only",
         "checktick.readonly.template-item-get-only",
-    ]: "405 answers carry `Allow: GET, POST, PUT, PATCH, DELETE`",
+    ] ~ "the writes are still refused with 405; `Allow` is HTTP's header, the document does not mention it":
+        "405 answers carry `Allow: GET, POST, PUT, PATCH, DELETE`",
     PublicWrites = "readonly.public-writes" => ["checktick.readonly.public-get-only"]:
         "the public endpoints (health, docs, redoc, schema) answer 200 to every method",
     SurveyReplace = "readonly.survey-replace" => [
@@ -126,7 +165,7 @@ faults! {
     // ------------------------------------------------------------ survey permissions
     SurveyListUnscoped = "permissions.survey-list-unscoped" => ["checktick.permissions.outsider-survey-list"]:
         "every key lists every survey, of every organisation",
-    AdminSeesOwnOnly = "permissions.admin-sees-own-surveys-only" => ["checktick.permissions.survey-list"]:
+    AdminSeesOwnOnly = "permissions.admin-sees-own-surveys-only" => ["checktick.permissions.org-admin-lists-org-survey"]:
         "an Org ADMIN key lists only its own surveys, not all the organisation's",
     AnonymousSurveyList = "permissions.anonymous-survey-list" => ["checktick.permissions.survey-list"]:
         "the survey list answers a caller without a key with every survey",
@@ -134,10 +173,8 @@ faults! {
         "checktick.permissions.survey-retrieve",
         "checktick.permissions.survey-metrics",
     ]: "a survey's owner who is not an org admin gets 403 on the survey and its metrics",
-    AdminRetrieveRefused = "permissions.admin-retrieve-refused" => [
-        "checktick.permissions.survey-retrieve",
-        "checktick.permissions.survey-retrieve-member",
-    ]: "an Org ADMIN gets 403 on the organisation's surveys it does not own",
+    AdminRetrieveRefused = "permissions.admin-retrieve-refused" => ["checktick.permissions.org-admin-retrieves-org-survey"]:
+        "an Org ADMIN gets 403 on the organisation's surveys it does not own",
     AnonymousSurveyRetrieve = "permissions.anonymous-survey-retrieve" => [
         "checktick.permissions.survey-retrieve",
         "checktick.permissions.survey-retrieve-member",
@@ -146,10 +183,8 @@ faults! {
         "an Org CREATOR/VIEWER gets 403 on every survey, its own included",
     OutsiderSurveyRetrieve = "permissions.outsider-survey-retrieve" => ["checktick.permissions.outsider-survey-retrieve"]:
         "any key holder can read any survey, of any organisation",
-    AdminMetricsRefused = "permissions.admin-metrics-refused" => [
-        "checktick.permissions.survey-metrics",
-        "checktick.permissions.survey-metrics-member",
-    ]: "an Org ADMIN gets 403 on the metrics of the organisation's surveys it does not own",
+    AdminMetricsRefused = "permissions.admin-metrics-refused" => ["checktick.permissions.org-admin-reads-org-survey-metrics"]:
+        "an Org ADMIN gets 403 on the metrics of the organisation's surveys it does not own",
     AnonymousMetrics = "permissions.anonymous-metrics" => [
         "checktick.permissions.survey-metrics",
         "checktick.permissions.survey-metrics-member",
@@ -179,7 +214,7 @@ faults! {
         "checktick.permissions.dataset-list",
         "checktick.datasets.key-holders-see-org",
     ]: "key holders list only their organisation's datasets, not the global ones",
-    ViewerMissesOrgDatasets = "permissions.viewer-misses-org-datasets" => ["checktick.datasets.key-holders-see-org"]:
+    ViewerMissesOrgDatasets = "permissions.viewer-misses-org-datasets" => ["checktick.datasets.viewer-lists-org-dataset"]:
         "Org CREATOR/VIEWER keys list the global datasets only, not their organisation's",
     OrgDatasetRefused = "datasets.org-dataset-refused" => ["checktick.datasets.org-dataset-readable"]:
         "an organisation's dataset is listed for its members but answers 404 when read",
@@ -194,10 +229,8 @@ faults! {
         "key holders list every organisation's templates",
     TemplateRetrieveUnscoped = "permissions.template-retrieve-unscoped" => ["checktick.permissions.outsider-template-retrieve"]:
         "key holders can read every organisation's templates",
-    ViewerMissesOrgTemplates = "permissions.viewer-misses-org-templates" => [
-        "checktick.templates.own-org-visible",
-        "checktick.permissions.templates-list",
-    ]: "Org CREATOR/VIEWER keys list the global templates only, not their organisation's",
+    ViewerMissesOrgTemplates = "permissions.viewer-misses-org-templates" => ["checktick.templates.viewer-lists-org-template"]:
+        "Org CREATOR/VIEWER keys list the global templates only, not their organisation's",
     GlobalHiddenFromPro = "templates.global-hidden-from-pro" => ["checktick.templates.global-visible-to-all"]:
         "PRO-tier keys do not see the global templates",
     // ------------------------------------------------------------ public endpoints
@@ -220,32 +253,27 @@ faults! {
         "an unknown dataset key answers 403 instead of 404",
     TemplateNotFound403 = "errors.template-not-found-403" => ["checktick.errors.template-not-found"]:
         "an unknown template answers 403 instead of 404",
-    Envelope401 = "errors.401-not-drf" => ["checktick.errors.envelope-401", "checktick.auth.missing-key"]:
+    Envelope401 = "errors.401-not-drf" => ["checktick.errors.envelope-401"] ~ "the document names the status but shows no error body; `{\"detail\": ...}` is DRF's default":
         "401 answers carry `{\"error\": ...}` instead of DRF's `{\"detail\": ...}`",
-    Envelope403 = "errors.403-not-drf" => ["checktick.errors.envelope-403", "checktick.tiers.free-no-access"]:
+    Envelope403 = "errors.403-not-drf" => ["checktick.errors.envelope-403"] ~ "the document names the status but shows no error body; `{\"detail\": ...}` is DRF's default":
         "403 answers carry `{\"message\": ...}` instead of DRF's `{\"detail\": ...}`",
-    Envelope404 = "errors.404-not-drf" => [
-        "checktick.errors.envelope-404",
-        "checktick.errors.survey-not-found",
-        "checktick.errors.metrics-not-found",
-        "checktick.errors.dataset-not-found",
-        "checktick.errors.template-not-found",
-    ]: "404 answers are Django's HTML page instead of DRF's `{\"detail\": ...}`",
-    Envelope405 = "errors.405-not-drf" => [
-        "checktick.errors.envelope-405",
-        "checktick.readonly.survey-create",
-        "checktick.readonly.template-publish",
-    ]: "405 answers have an empty body instead of DRF's `{\"detail\": ...}`",
-    Envelope429 = "errors.429-not-drf" => ["checktick.errors.envelope-429", "checktick.throttle.legacy-token"]:
+    Envelope404 = "errors.404-not-drf" => ["checktick.errors.envelope-404"] ~ "the document names the status but shows no error body; `{\"detail\": ...}` is DRF's default":
+        "404 answers are Django's HTML page instead of DRF's `{\"detail\": ...}`",
+    Envelope405 = "errors.405-not-drf" => ["checktick.errors.envelope-405"] ~ "the document names the status but shows no error body; `{\"detail\": ...}` is DRF's default":
+        "405 answers have an empty body instead of DRF's `{\"detail\": ...}`",
+    Envelope429 = "errors.429-not-drf" => ["checktick.errors.envelope-429", "checktick.throttle.legacy-token"]
+        ~ "the document names DRF's throttle classes but shows no throttled body; `{\"detail\": ...}` is their default":
         "429 answers are plain text instead of DRF's `{\"detail\": ...}`",
     // ------------------------------------------------------------ throttling
     TokenUnthrottled = "throttle.token-unthrottled" => ["checktick.throttle.legacy-token"]:
         "/api/token is not throttled (no 429 after 5 requests a minute)",
-    TokenNoRetryAfter = "throttle.token-no-retry-after" => ["checktick.throttle.legacy-token"]:
+    TokenNoRetryAfter = "throttle.token-no-retry-after" => ["checktick.throttle.legacy-token"] ~ "`Retry-After` is what DRF's throttles send; the document names the classes, not their answer's headers":
         "the /api/token throttle answers 429 without Retry-After",
-    AnonNoRetryAfter = "throttle.anon-no-retry-after" => ["checktick.throttle.anon-rate"]:
+    AnonNoRetryAfter = "throttle.anon-no-retry-after" => ["checktick.throttle.anon-rate"]
+        ~ "the rates are not documented (a throttle may fire at once); `Retry-After` is DRF's default":
         "the anonymous throttle of the dataset list fires at once and its 429 has no Retry-After",
-    UserNoRetryAfter = "throttle.user-no-retry-after" => ["checktick.throttle.user-rate"]:
+    UserNoRetryAfter = "throttle.user-no-retry-after" => ["checktick.throttle.user-rate"]
+        ~ "the rates are not documented (a throttle may fire at once); `Retry-After` is DRF's default":
         "the Org CREATOR/VIEWER's user throttle on the survey list fires at once and its 429 has no Retry-After",
     // ------------------------------------------------------------ CORS
     CorsReflected = "cors.origin-reflected" => ["checktick.cors.disabled", "checktick.cors.disabled-public"]:
@@ -329,20 +357,27 @@ impl MockApi for Api {
         Fault::INFOS
     }
 
+    fn variants(&self) -> &'static [VariantInfo] {
+        Variant::INFOS
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let fault = fault.and_then(Fault::from_name);
+        let variant = options.variant.as_deref().and_then(Variant::from_name);
         let app = Arc::new(App::new(
             options.seed,
             options.size.unwrap_or(DEFAULT_SIZE).min(MAX_SIZE),
             fault,
+            variant,
         ));
         let credentials = app.credentials();
+        let fixtures = app.fixtures();
         Built {
             router: router(app),
             credentials,
             base_path: String::new(),
             transport: Transport::Plain,
-            fixtures: Default::default(),
+            fixtures,
         }
     }
 }
@@ -456,6 +491,9 @@ struct App {
     seed: u64,
     size: u64,
     fault: Option<Fault>,
+    variant: Option<Variant>,
+    /// Survey `n` (1..=size) is published as id `id_base + n` (other ids, under `roles-apart`).
+    id_base: u64,
     users: HashMap<u64, User>,
     orgs: HashMap<u64, String>,
     keys: HashMap<String, (u64, KeyState)>,
@@ -556,7 +594,8 @@ const TAGS: &[&str] = &[
 const LANGUAGES: &[&str] = &["en", "cy", "en", "en", "cy"];
 
 impl App {
-    fn new(seed: u64, size: usize, fault: Option<Fault>) -> App {
+    fn new(seed: u64, size: usize, fault: Option<Fault>, variant: Option<Variant>) -> App {
+        let apart = variant == Some(Variant::RolesApart);
         let org_offset = (mix(seed, 7) % ORG_NAMES.len() as u64) as usize;
         let orgs: HashMap<u64, String> = [ORG_A, ORG_B, ORG_D]
             .iter()
@@ -574,7 +613,13 @@ impl App {
             org,
         };
         let users: HashMap<u64, User> = [
-            user(OWNER, "owner", Tier::Pro, Some((ORG_A, OrgRole::Creator))),
+            // roles-apart: the owner belongs to no organisation, the viewer to another one.
+            user(
+                OWNER,
+                "owner",
+                Tier::Pro,
+                (!apart).then_some((ORG_A, OrgRole::Creator)),
+            ),
             user(
                 ORG_ADMIN,
                 "orgadmin",
@@ -585,7 +630,7 @@ impl App {
                 ORG_VIEWER,
                 "viewer",
                 Tier::Organisation,
-                Some((ORG_A, OrgRole::Viewer)),
+                Some((if apart { ORG_D } else { ORG_A }, OrgRole::Viewer)),
             ),
             user(FREE, "free", Tier::Free, None),
             user(TEAM, "team", Tier::Team, None),
@@ -658,12 +703,14 @@ impl App {
             special_keys[2].1.clone(),
             (OWNER, KeyState::PasswordChanged),
         );
-        let templates = make_templates(seed, &users);
+        let templates = make_templates(seed, &users, variant == Some(Variant::LocaleOrdering));
         let datasets = make_datasets(seed, &orgs);
         App {
             seed,
             size: size as u64,
             fault,
+            variant,
+            id_base: if apart { 5000 } else { 0 },
             users,
             orgs,
             keys,
@@ -692,6 +739,94 @@ impl App {
         self.fault == Some(f)
     }
 
+    fn chose(&self, v: Variant) -> bool {
+        self.variant == Some(v)
+    }
+
+    /// What the rules cannot discover, as a profile's `fixtures` would give it: a survey of
+    /// org_admin's organisation it does not own, and a template and a dataset of org_viewer's
+    /// organisation.
+    fn fixtures(&self) -> std::collections::BTreeMap<String, Value> {
+        let (survey, template, dataset) = if self.chose(Variant::RolesApart) {
+            // A survey of the organisation's other member; the viewer's organisation is D.
+            (5, 106, "org-d-departments")
+        } else {
+            // One of the owner's (the owner is a member of the organisation here).
+            (1, 104, "org-a-clinics")
+        };
+        [
+            ("org_survey_id", self.survey_id_json(survey)),
+            ("org_template_id", self.template_id_json(template)),
+            ("org_dataset_key", json!(dataset)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    // -------------------------------------------------------------- ids
+
+    /// The UUID-like prefix of string ids (`string-ids`), per seed and kind; the number ends it.
+    fn uuid_prefix(&self, kind: u64) -> String {
+        let m = mix(self.seed ^ 0x1d5, kind);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}",
+            m >> 32,
+            (m >> 16) & 0xffff,
+            (m >> 4) & 0xfff,
+            m & 0xfff
+        )
+    }
+
+    fn id_json(&self, kind: u64, number: u64) -> Value {
+        if self.chose(Variant::StringIds) {
+            json!(format!("{}-{number:012x}", self.uuid_prefix(kind)))
+        } else {
+            json!(number)
+        }
+    }
+
+    /// The number an id written in a path stands for, if it is one of this mock's forms.
+    fn parse_id(&self, kind: u64, raw: &str) -> Option<u64> {
+        if self.chose(Variant::StringIds) {
+            let hex = raw
+                .strip_prefix(&self.uuid_prefix(kind))?
+                .strip_prefix('-')?;
+            if hex.len() != 12 {
+                return None;
+            }
+            u64::from_str_radix(hex, 16).ok()
+        } else {
+            raw.parse().ok()
+        }
+    }
+
+    /// Survey `n`'s id as the API writes it.
+    fn survey_id_json(&self, n: u64) -> Value {
+        self.id_json(1, self.id_base + n)
+    }
+
+    /// The survey (its number `n`) a path's id names, if it exists.
+    fn survey_number(&self, raw: &str) -> Option<u64> {
+        self.parse_id(1, raw)
+            .and_then(|id| id.checked_sub(self.id_base))
+            .filter(|&n| self.survey_exists(n))
+    }
+
+    fn template_id_json(&self, id: u64) -> Value {
+        self.id_json(2, id)
+    }
+
+    /// A timestamp as this deployment writes it: DRF's ISO 8601, or (`locale-ordering`) a
+    /// DATETIME_FORMAT of `%d/%m/%Y %H:%M:%S`.
+    fn timestamp(&self, iso: String) -> String {
+        match (self.chose(Variant::LocaleOrdering), iso.get(0..19)) {
+            // `YYYY-MM-DDTHH:MM:SS.ffffffZ` rearranged.
+            (true, Some(t)) => format!("{}/{}/{} {}", &t[8..10], &t[5..7], &t[0..4], &t[11..19]),
+            _ => iso,
+        }
+    }
+
     // -------------------------------------------------------------- responses
 
     /// A DRF error (`{"detail": ...}`), or the faulty envelope the fault asks for.
@@ -704,7 +839,19 @@ impl App {
             429 => self.is(Fault::Envelope429),
             _ => false,
         };
-        let mut resp = if !broken {
+        let mut resp = if !broken && self.chose(Variant::ProblemDetails) {
+            let body = json!({
+                "type": "about:blank",
+                "title": status.canonical_reason().unwrap_or("Error"),
+                "status": status.as_u16(),
+            });
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/problem+json")],
+                body.to_string(),
+            )
+                .into_response()
+        } else if !broken {
             (status, axum::Json(json!({ "detail": detail }))).into_response()
         } else {
             match status.as_u16() {
@@ -742,6 +889,8 @@ impl App {
         );
         let allow = if self.is(Fault::AllowListsWrites) {
             "GET, POST, PUT, PATCH, DELETE"
+        } else if self.chose(Variant::AlternativeForms) {
+            "GET, HEAD, OPTIONS"
         } else {
             "GET"
         };
@@ -779,11 +928,15 @@ impl App {
             );
         };
         let mut parts = text.split_whitespace();
-        match parts.next() {
-            Some(s) if s.eq_ignore_ascii_case("bearer") => {}
+        let alternatives = self.chose(Variant::AlternativeForms);
+        let key = match parts.next() {
+            Some(s) if s.eq_ignore_ascii_case("bearer") => parts.next(),
+            // alternative-forms: `Token <key>`, and the raw key alone.
+            Some(s) if alternatives && s.eq_ignore_ascii_case("token") => parts.next(),
+            Some(s) if alternatives && s.starts_with("ct_live_") => Some(s),
             _ => return Ok(None),
-        }
-        let Some(key) = parts.next() else {
+        };
+        let Some(key) = key else {
             return invalid("Invalid token header. No credentials provided.");
         };
         if parts.next().is_some() {
@@ -916,7 +1069,9 @@ impl App {
             }
         } else {
             let needs_key = match ep {
-                Ep::SurveyList | Ep::DatasetList => false,
+                // "Empty list / 401": roles-apart answers 401.
+                Ep::SurveyList => self.chose(Variant::RolesApart),
+                Ep::DatasetList => false,
                 Ep::Survey(_) => !self.is(Fault::AnonymousSurveyRetrieve),
                 Ep::Metrics(_) => !self.is(Fault::AnonymousMetrics),
                 Ep::Dataset(_) => self.is(Fault::AnonymousDatasetRefused),
@@ -1017,9 +1172,11 @@ impl App {
 
     /// Survey `id` (1..=size): its slot says whose it is.
     fn survey_owner(&self, id: u64) -> (u64, Option<u64>) {
+        // The owner's and the viewer's surveys are their organisation's, if they have one.
+        let org_of = |user: u64| self.users.get(&user).and_then(User::org_id);
         match (id - 1) % 8 {
-            0 | 1 => (OWNER, Some(ORG_A)),
-            2 => (ORG_VIEWER, Some(ORG_A)),
+            0 | 1 => (OWNER, org_of(OWNER)),
+            2 => (ORG_VIEWER, org_of(ORG_VIEWER)),
             3 => (ORG_ADMIN, Some(ORG_A)),
             4 => (MEMBER_A, Some(ORG_A)),
             5 => (OUTSIDER, Some(ORG_B)),
@@ -1085,11 +1242,7 @@ impl App {
     }
 
     fn survey(&self, raw_id: &str, caller: Option<&User>, metrics: bool) -> Response {
-        let id = raw_id
-            .parse::<u64>()
-            .ok()
-            .filter(|&i| self.survey_exists(i));
-        let Some(id) = id else {
+        let Some(id) = self.survey_number(raw_id) else {
             if self.is(Fault::SurveyNotFound403) {
                 return self.error(
                     StatusCode::FORBIDDEN,
@@ -1160,8 +1313,12 @@ impl App {
         let status = pick(&["draft", "published", "published", "closed"], seed, id, 5);
         let n_questions = 3 + mix(seed ^ 6, id) % 4;
         let mut s = Map::new();
-        s.insert("id".into(), json!(id));
+        s.insert("id".into(), self.survey_id_json(id));
         s.insert("name".into(), json!(name));
+        if self.chose(Variant::SparseFields) && !detail {
+            // sparse-fields: a list carries only what identifies a survey.
+            return Value::Object(s);
+        }
         s.insert("slug".into(), json!(slug));
         s.insert("status".into(), json!(status));
         s.insert("language".into(), json!(pick(&["en", "cy"], seed, id, 8)));
@@ -1171,8 +1328,14 @@ impl App {
             json!(org.and_then(|o| self.orgs.get(&o))),
         );
         s.insert("question_count".into(), json!(n_questions));
-        s.insert("created_at".into(), json!(iso(created, mix(seed ^ 9, id))));
-        s.insert("updated_at".into(), json!(iso(updated, mix(seed ^ 10, id))));
+        s.insert(
+            "created_at".into(),
+            json!(self.timestamp(iso(created, mix(seed ^ 9, id)))),
+        );
+        s.insert(
+            "updated_at".into(),
+            json!(self.timestamp(iso(updated, mix(seed ^ 10, id)))),
+        );
         if detail {
             s.insert(
                 "description".into(),
@@ -1220,12 +1383,22 @@ impl App {
             left -= n;
             by_month.insert(format!("2025-{m:02}"), json!(n));
         }
-        let mut out = json!({
-            "total": total,
-            "completed": completed,
-            "in_progress": total - completed,
-            "by_month": by_month,
-        });
+        let mut out = if self.chose(Variant::SparseFields) {
+            // Other names and groupings, still counts only.
+            let first = total / 3;
+            json!({
+                "total": total,
+                "by_status": { "complete": completed, "partial": total - completed },
+                "weekly": [first, total - first],
+            })
+        } else {
+            json!({
+                "total": total,
+                "completed": completed,
+                "in_progress": total - completed,
+                "by_month": by_month,
+            })
+        };
         if self.is(Fault::MetricsResponses) {
             out["responses"] = json!([
                 { "id": id * 10 + 1, "status": "completed", "answers": { "q1": "Good" } }
@@ -1267,7 +1440,7 @@ impl App {
             self.datasets
                 .iter()
                 .filter(|d| self.dataset_visible(d, caller, true))
-                .map(|d| self.dataset_json(d))
+                .map(|d| self.dataset_json(d, false))
                 .collect(),
         )
     }
@@ -1295,11 +1468,11 @@ impl App {
         if self.is(Fault::OrgDatasetRefused) && caller.is_some() && d.org.is_some() {
             return self.error(StatusCode::NOT_FOUND, "No DataSet matches the given query.");
         }
-        ok(self.dataset_json(d))
+        ok(self.dataset_json(d, true))
     }
 
-    fn dataset_json(&self, d: &Dataset) -> Value {
-        json!({
+    fn dataset_json(&self, d: &Dataset, detail: bool) -> Value {
+        let mut out = json!({
             "key": d.key,
             "name": d.name,
             "description": d.description,
@@ -1310,9 +1483,18 @@ impl App {
             "options": d.options,
             "version": d.version,
             "is_active": true,
-            "created_at": d.created_at,
-            "updated_at": d.updated_at,
-        })
+            "created_at": self.timestamp(d.created_at.clone()),
+            "updated_at": self.timestamp(d.updated_at.clone()),
+        });
+        if detail && self.chose(Variant::SparseFields) {
+            // sparse-fields: the key is the URL's, and who may see a dataset the list's business.
+            if let Some(o) = out.as_object_mut() {
+                o.remove("key");
+                o.remove("is_global");
+                o.remove("organization_name");
+            }
+        }
+        out
     }
 
     // -------------------------------------------------------------- templates
@@ -1415,6 +1597,9 @@ impl App {
         found.sort_by(|a, b| {
             for (desc, field) in &ordering {
                 let c = match *field {
+                    "name" if self.chose(Variant::LocaleOrdering) => {
+                        collation_key(&a.name).cmp(&collation_key(&b.name))
+                    }
                     "name" => a.name.cmp(&b.name),
                     "created_at" => a.created_at.cmp(&b.created_at),
                     _ => a.import_count.cmp(&b.import_count),
@@ -1435,7 +1620,7 @@ impl App {
     }
 
     fn template(&self, raw_id: &str, caller: Option<&User>) -> Response {
-        let id = raw_id.parse::<u64>().ok();
+        let id = self.parse_id(2, raw_id);
         let pos = id.and_then(|id| self.templates.iter().position(|t| t.id == id));
         let Some(pos) = pos else {
             if self.is(Fault::TemplateNotFound403) {
@@ -1473,26 +1658,45 @@ impl App {
         } else {
             t.org.and_then(|o| self.orgs.get(&o))
         };
+        let sparse = self.chose(Variant::SparseFields);
+        // sparse-fields: every fourth template's publisher has left (null).
+        let publisher = publisher.filter(|_| !(sparse && t.id % 4 == 1));
+        let (description, attribution) = if sparse {
+            (
+                json!(t.description.as_deref().unwrap_or("")),
+                if t.attribution.is_null() {
+                    json!({})
+                } else {
+                    t.attribution.clone()
+                },
+            )
+        } else {
+            (json!(t.description), t.attribution.clone())
+        };
         let mut out = json!({
-            "id": t.id,
+            "id": self.template_id_json(t.id),
             "name": t.name,
-            "description": t.description,
+            "description": description,
             "markdown": t.markdown,
             "publication_level": t.level(),
             "publisher_username": publisher.map(|p| p.username.as_str()),
             "organization_name": org_name,
-            "attribution": t.attribution,
+            "attribution": attribution,
             "tags": t.tags,
             "language": t.language,
             "import_count": t.import_count,
             "can_delete": can_delete,
-            "created_at": t.created_at,
-            "updated_at": t.updated_at,
+            "created_at": self.timestamp(t.created_at.clone()),
+            "updated_at": self.timestamp(t.updated_at.clone()),
         });
-        if self.is(Fault::TemplateFieldsMissing) {
-            if let Some(o) = out.as_object_mut() {
+        if let Some(o) = out.as_object_mut() {
+            if self.is(Fault::TemplateFieldsMissing) {
                 o.remove("markdown");
                 o.remove("can_delete");
+            }
+            // sparse-fields: `organization_name` is "for org-level templates" only.
+            if sparse && t.org.is_none() {
+                o.remove("organization_name");
             }
         }
         out
@@ -1521,6 +1725,9 @@ impl App {
             return self.method_not_allowed(method);
         }
         match page {
+            Public::Health if self.chose(Variant::AlternativeForms) => {
+                StatusCode::NO_CONTENT.into_response()
+            }
             Public::Health => ok(json!({ "status": "ok" })),
             Public::Docs => html(
                 "CheckTick API documentation",
@@ -1573,6 +1780,14 @@ impl Template {
     }
 }
 
+/// How a database locale compares names (`locale-ordering`): case and punctuation blind.
+fn collation_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 fn ok(body: Value) -> Response {
     (StatusCode::OK, axum::Json(body)).into_response()
 }
@@ -1611,13 +1826,17 @@ fn iso(secs: i64, salt: u64) -> String {
     )
 }
 
-fn make_templates(seed: u64, users: &HashMap<u64, User>) -> Vec<Template> {
+/// `lower_case`: some names begin in lower case (`locale-ordering`).
+fn make_templates(seed: u64, users: &HashMap<u64, User>, lower_case: bool) -> Vec<Template> {
     let n = TEMPLATE_TOPICS.len() as u64;
     let offset = mix(seed, 30) % n;
     (0..n)
         .map(|j| {
             let id = 101 + j;
-            let name = TEMPLATE_TOPICS[((j + offset) % n) as usize].to_string();
+            let mut name = TEMPLATE_TOPICS[((j + offset) % n) as usize].to_string();
+            if lower_case && j % 3 == 1 {
+                name = name[..1].to_lowercase() + &name[1..];
+            }
             let org = match j % 6 {
                 0..=2 => None,
                 3 => Some(ORG_A),
@@ -1900,10 +2119,26 @@ fn path_or_404(app: &App, p: P, f: impl FnOnce(String) -> Response) -> Response 
     }
 }
 
-/// CORS is disabled: no `Access-Control-*` header, ever (unless the fault grants the origin).
+/// The one origin `alternative-forms` lists in its CORS_ALLOWED_ORIGINS.
+const ALLOWED_ORIGIN: &str = "https://surveys.example.com";
+
+/// CORS is disabled: no `Access-Control-*` header, ever (unless the fault grants the origin, or
+/// `alternative-forms` lists it).
 async fn cors(State(app): St, req: Request, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).cloned();
     let mut resp = next.run(req).await;
+    // alternative-forms: CORS_ALLOWED_ORIGINS lists one front end, explicitly.
+    let listed = origin
+        .as_ref()
+        .is_some_and(|o| o.as_bytes() == ALLOWED_ORIGIN.as_bytes());
+    if app.chose(Variant::AlternativeForms) && listed {
+        let h = resp.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static(ALLOWED_ORIGIN),
+        );
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
     if app.is(Fault::CorsReflected) {
         if let Some(origin) = origin {
             let h = resp.headers_mut();
@@ -1931,7 +2166,7 @@ mod tests {
 
     #[test]
     fn survey_slots_partition_the_ids() {
-        let app = App::new(1, 40, None);
+        let app = App::new(1, 40, None, None);
         let mut all = app.surveys_in_slots(&[0, 1, 2, 3, 4, 5, 6, 7]);
         all.sort();
         assert_eq!(all, (1..=40).collect::<Vec<u64>>());
@@ -1941,7 +2176,7 @@ mod tests {
     #[test]
     fn template_names_are_unique_and_absent_from_descriptions() {
         for seed in 0..20 {
-            let app = App::new(seed, 8, None);
+            let app = App::new(seed, 8, None, None);
             for t in &app.templates {
                 assert_eq!(app.templates.iter().filter(|o| o.name == t.name).count(), 1);
                 for o in &app.templates {
