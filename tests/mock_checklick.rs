@@ -1,7 +1,8 @@
 //! The Checklick mock over real HTTP(S): TLS for the documented host and a refusing plain side,
 //! the four required headers, JSON:API documents, pagination with its cap and links, filters,
-//! users created and updated (concurrently too), bad input, and a million users at no cost.
-//! (Each fault against the contract's rules: tests/fault_matrix.rs.)
+//! users created and updated (concurrently too), bad input, a million users at no cost, and
+//! what each faithful variant chooses differently. (Each fault and each variant against the
+//! contract's rules: tests/fault_matrix.rs.)
 
 mod common;
 
@@ -18,10 +19,19 @@ struct Session {
 
 impl Session {
     async fn new(size: Option<usize>) -> Session {
+        Self::with(size, None).await
+    }
+
+    async fn variant(name: &str) -> Session {
+        Self::with(None, Some(name)).await
+    }
+
+    async fn with(size: Option<usize>, variant: Option<&str>) -> Session {
         let mock = start(
             "checklick",
             MockOptions {
                 size,
+                variant: variant.map(str::to_string),
                 ..Default::default()
             },
         )
@@ -370,5 +380,203 @@ async fn a_million_users_are_derived_not_stored() {
     assert_eq!(users[19]["id"].to_string().trim_matches('"'), "1000000");
     let (st, _) = s.get("/users/777777").await;
     assert_eq!(st, 200);
+    s.mock.shutdown().await;
+}
+
+// ------------------------------------------------------------------------------------ variants
+// Each variant keeps every sentence of the document and chooses otherwise where it is silent;
+// these tests pin what it chooses, so a variant cannot quietly become the faithful mock again.
+
+fn token(s: &Session) -> String {
+    s.mock.target.credentials.get("token").unwrap().to_string()
+}
+
+#[tokio::test]
+async fn gateway_refusals_answer_plain_json_but_not_found_stays_jsonapi() {
+    let s = Session::variant("gateway-refusals").await;
+    let r = s
+        .request(reqwest::Method::GET, "/users", Some("Authorization"), None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["message"].is_string() && !is_error_document(&body),
+        "{body}"
+    );
+    // Plain HTTP is not served: the front end redirects to HTTPS.
+    let plain = s.mock.target.plain_url.clone().expect("a plain side");
+    let r = s.client.get(format!("{plain}/users")).send().await.unwrap();
+    assert_eq!(r.status(), 301);
+    assert_eq!(r.headers()["location"], "https://api.checklick.com/users");
+    // What the API itself refuses is still a JSON:API error document.
+    let (st, body) = s.get("/users/0").await;
+    assert_eq!(st, 404);
+    assert!(is_error_document(&body), "{body}");
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn integer_ids_are_numbers_and_updates_take_them() {
+    let s = Session::variant("integer-ids").await;
+    let (_, page) = s.get("/users?page[size]=2").await;
+    let id = page["data"][0]["id"].clone();
+    assert!(id.is_u64(), "{id}");
+    let patch =
+        json!({"data": {"type": "users", "id": id, "attributes": {"first-name": "Renamed"}}});
+    let r = s
+        .request(reqwest::Method::PATCH, &format!("/users/{id}"), None, None)
+        .body(patch.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, got) = s.get(&format!("/users/{id}")).await;
+    assert_eq!(got["data"]["attributes"]["first-name"], "Renamed");
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn string_foreign_keys_keep_their_values() {
+    let s = Session::variant("string-foreign-keys").await;
+    let (_, list) = s.get("/users/1/assessments?page[size]=1").await;
+    let a = &list["data"][0]["attributes"];
+    assert_eq!(a["evaluatee-id"], json!("1"), "{a}");
+    let skill = a["skill-id"]
+        .as_str()
+        .expect("a string skill-id")
+        .to_string();
+    let (st, got) = s.get(&format!("/skills/{skill}")).await;
+    assert_eq!(st, 200);
+    assert_eq!(got["data"]["id"], json!(skill));
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn omit_nulls_leaves_out_null_attributes_and_links() {
+    let s = Session::variant("omit-nulls").await;
+    let (_, page) = s.get("/users?page[size]=5").await;
+    assert!(page["links"].get("prev").is_none(), "{}", page["links"]);
+    assert!(page.get("meta").is_none());
+    let mut nulls = 0;
+    for user in 1..=30 {
+        let (_, list) = s.get(&format!("/users/{user}/credentials")).await;
+        for c in list["data"].as_array().unwrap() {
+            let attrs = c["attributes"].as_object().unwrap();
+            assert!(attrs.values().all(|v| !v.is_null()), "{c}");
+            nulls += usize::from(!attrs.contains_key("pass"));
+        }
+    }
+    assert!(
+        nulls > 0,
+        "some credential of 30 users has a null pass, left out"
+    );
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn lenient_headers_accept_other_forms_but_not_missing_ones() {
+    let s = Session::variant("lenient-headers").await;
+    for (name, value) in [
+        ("Content-Type", "application/json".to_string()),
+        ("Api-Version", "999".to_string()),
+        ("Authorization", format!("Bearer {}", token(&s))),
+        ("Authorization", format!("Token {}", token(&s))),
+    ] {
+        let r = s
+            .request(
+                reqwest::Method::GET,
+                "/users",
+                None,
+                Some((name, value.as_str())),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}: {value}");
+    }
+    for name in [
+        "Content-Type",
+        "Api-Version",
+        "Authorization",
+        "Organization-Id",
+    ] {
+        let r = s
+            .request(reqwest::Method::GET, "/users", Some(name), None)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_client_error(),
+            "without {name}: {}",
+            r.status()
+        );
+    }
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn newest_first_lists_the_highest_id_first_with_no_records() {
+    let s = Session::with(Some(30), Some("newest-first")).await;
+    let (_, page) = s.get("/users?page[size]=3").await;
+    let ids: Vec<String> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["30", "29", "28"]);
+    for nested in ["assessments", "credentials", "tag-applications"] {
+        let (st, list) = s.get(&format!("/users/30/{nested}")).await;
+        assert_eq!(st, 200);
+        assert_eq!(list["data"], json!([]), "{nested}");
+        let (_, list) = s.get(&format!("/users/29/{nested}")).await;
+        assert!(!list["data"].as_array().unwrap().is_empty(), "{nested}");
+    }
+    let (_, tags) = s.get("/tags").await;
+    assert_eq!(tags["data"].as_array().unwrap().len(), 6);
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn link_objects_and_patch_without_content() {
+    let s = Session::variant("link-objects").await;
+    let (_, page) = s.get("/users?page[size]=5").await;
+    assert!(
+        page["links"]["next"]["href"].is_string(),
+        "{}",
+        page["links"]
+    );
+    assert!(page["links"]["last"]["href"].is_string());
+    let patch =
+        json!({"data": {"type": "users", "id": "2", "attributes": {"last-name": "Patched"}}});
+    let r = s
+        .request(reqwest::Method::PATCH, "/users/2", None, None)
+        .body(patch.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (_, got) = s.get("/users/2").await;
+    assert_eq!(got["data"]["attributes"]["last-name"], "Patched");
+    s.mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn uncapped_honours_sizes_above_20_up_to_100() {
+    let s = Session::variant("uncapped").await;
+    let (_, page) = s.get("/users?page[size]=50").await;
+    assert_eq!(page["data"].as_array().unwrap().len(), 50);
+    let (_, page) = s.get("/users?page[size]=500").await;
+    assert_eq!(
+        page["data"].as_array().unwrap().len(),
+        95,
+        "95 users, a cap of 100"
+    );
     s.mock.shutdown().await;
 }

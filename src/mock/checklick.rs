@@ -20,6 +20,11 @@
 //! skill's assessments are an arithmetic progression of users), 1 to 8 credentials on the levels
 //! of one checklist, and 1 to 3 tag applications. The catalogue (12 checklists, 48 levels,
 //! 144 sections, 576 skills, 24 tags) is small and built once.
+//!
+//! Faithful variants (`--variant`, the `variants!` table) keep every sentence of the document and
+//! choose otherwise where it is silent: refusals from a front end, ids as numbers, foreign keys
+//! as strings, null values left out, more header forms accepted, another order and data set-up,
+//! link objects with 204 updates, a singular type for users, no page-size cap.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -36,29 +41,45 @@ use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
 use super::common::{self, mix, page_count, page_range, pick};
-use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport};
-use crate::faults;
+use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport, VariantInfo};
 use crate::target::Credentials;
+use crate::{faults, variants};
 
 faults! {
     PlainHttpServed = "transport.plain-http-served" => ["checklick.transport.https-only"]:
         "the plain-HTTP port serves the API like the HTTPS one instead of refusing every request",
     AnyHost = "transport.any-host" => ["checklick.transport.host"]:
         "the Host header is not checked: a request for app.checklick.com is served",
-    ContentTypeNotRequired = "headers.content-type-not-required" => ["checklick.headers.content-type"]:
-        "a request without Content-Type, or with application/json, is served",
-    ApiVersionNotRequired = "headers.api-version-not-required" => ["checklick.headers.api-version"]:
-        "a request without Api-Version, or with Api-Version 999, is served",
+    ContentTypeNotRequired = "headers.content-type-not-required" => [
+        "checklick.headers.content-type",
+        "checklick.headers.content-type-other",
+    ]: "a request without Content-Type, or with application/json, is served",
+    ContentTypeJsonAccepted = "headers.content-type-json-accepted" => ["checklick.headers.content-type-other"]
+        ~ "the document lists a missing Content-Type among the causes of failure, never says another media type is refused":
+        "a request with Content-Type application/json is served (one without Content-Type is still refused)",
+    ApiVersionNotRequired = "headers.api-version-not-required" => [
+        "checklick.headers.api-version",
+        "checklick.headers.api-version-other",
+    ]: "a request without Api-Version, or with Api-Version 999, is served",
     OrganizationIdNotRequired = "headers.organization-id-not-required" => ["checklick.headers.organization-id"]:
         "a request without Organization-Id, or for organization 0, is served (as the manager's organization)",
     TokenNotChecked = "auth.token-not-checked" => ["checklick.auth.token"]:
         "a request without Authorization, or with an unknown token, is served",
     MediaTypeJson = "format.media-type-json" => ["checklick.format.media-type"]:
         "successful responses are served as application/json instead of application/vnd.api+json",
-    ErrorMediaTypeJson = "format.error-media-type-json" => ["checklick.format.error-media-type"]:
+    ErrorMediaTypeJson = "format.error-media-type-json" => ["checklick.format.error-media-type"]
+        ~ "the document shows no error response; JSON:API requires its media type only of JSON:API documents":
         "error documents are served as application/json instead of application/vnd.api+json",
-    ErrorEnvelopePlain = "format.error-envelope-plain" => ["checklick.format.error-envelope"]:
+    ErrorEnvelopePlain = "format.error-envelope-plain" => ["checklick.format.error-envelope"]
+        ~ "the document never shows an error body; JSON:API only allows (MAY) error documents":
         "refusals answer `{\"error\": \"…\"}` instead of a JSON:API error document (same status and media type)",
+    IdsNotIntegers = "format.ids-not-integers" => [
+        "checklick.format.resource-objects",
+        "checklick.users.list",
+    ]: "the users of GET /users have ids such as `usr_14` instead of integer id values",
+    TimestampsUnix = "format.timestamps-unix" => ["checklick.format.timestamps"]
+        ~ "the document shows created-at only in its examples, never states its format":
+        "credentials and assessments write created-at as UNIX seconds (a number)",
     UnknownUserNull = "format.unknown-user-null" => ["checklick.format.not-found"]:
         "GET /users/:id of a user that does not exist answers 200 `{\"data\": null}` instead of 404",
     ListItemsWithoutAttributes = "format.list-items-without-attributes" => [
@@ -80,7 +101,8 @@ faults! {
         "a user's assessment list gives its items the type `assessment` instead of `assessments`",
     AssessmentGetWrongType = "assessments.get-wrong-type" => ["checklick.assessments.get-for-user"]:
         "GET /users/:user_id/assessments/:id gives the assessment the type `assessment`",
-    UserAssessmentsLeak = "assessments.user-list-leaks" => ["checklick.assessments.scoped-to-user"]:
+    UserAssessmentsLeak = "assessments.user-list-leaks" => ["checklick.assessments.scoped-to-user"]
+        ~ "which user an assessment is \"user-specific\" to (the evaluatee) is read from one example":
         "a user's assessment list also holds an assessment of the next user",
     AssessmentPassOnGet = "assessments.pass-on-get" => ["checklick.assessments.no-pass-field"]:
         "GET /users/:user_id/assessments/:id carries a pass field",
@@ -103,11 +125,8 @@ faults! {
         "a user's credential list gives its items the type `credential`",
     CredentialGetWrongType = "credentials.get-wrong-type" => ["checklick.credentials.get-for-user"]:
         "GET /users/:user_id/credentials/:id gives the credential the type `credential`",
-    CredentialWithoutLevelId = "credentials.get-without-level-id" => [
-        "checklick.credentials.attributes",
-        // Its schema requires level-id.
-        "checklick.credentials.get-for-user",
-    ]: "GET /users/:user_id/credentials/:id leaves out level-id",
+    CredentialWithoutLevelId = "credentials.get-without-level-id" => ["checklick.credentials.attributes"]:
+        "GET /users/:user_id/credentials/:id leaves out level-id",
     CredentialPassAsString = "credentials.pass-as-string" => [
         "checklick.credentials.pass-values",
         // Its schema says pass is a boolean or null.
@@ -152,10 +171,9 @@ faults! {
         // A walk at page[size]=20 then takes more than ceil(total/20) pages.
         "checklick.pagination.walk",
     ]: "page sizes are capped at 15 instead of 20 (links carry the capped size)",
-    PageNumberZeroBased = "pagination.page-number-zero-based" => ["checklick.pagination.page-number"]:
+    PageNumberZeroBased = "pagination.page-number-zero-based" => ["checklick.pagination.page-number"]
+        ~ "that page[number] counts from 1 is shown only by the example's page[number]=1":
         "page[number] counts from 0 (page[number]=1 is the second page; links agree)",
-    NoCap = "pagination.no-cap" => ["checklick.pagination.cap"]:
-        "page sizes above 20 are honoured (up to 1000)",
     LinksWithoutLast = "pagination.links-without-last" => ["checklick.pagination.links"]:
         "list documents have no `last` link",
     NextSkipsAPage = "pagination.next-skips-a-page" => ["checklick.pagination.walk"]:
@@ -196,6 +214,27 @@ faults! {
         "a user is created without password-confirmation",
 }
 
+variants! {
+    GatewayRefusals = "gateway-refusals":
+        "refusals of the request's set-up (a missing or wrong header, token or Organization-Id, another host) come from a front end: `{\"message\": …}` as application/json, or plain text, not JSON:API error documents, and plain HTTP is redirected to HTTPS (301); the document never shows an error body or a refusal's status, and JSON:API only allows (MAY) error documents",
+    IntegerIds = "integer-ids":
+        "resource ids are JSON numbers (14), not JSON:API's strings (\"14\"); the document calls them \"stable integer id values\" and never shows one quoted",
+    StringForeignKeys = "string-foreign-keys":
+        "foreign keys (skill-id, evaluatee-id, level-id, organization-id, …) are written as strings (\"14\"); the document shows them as integers only in its two examples",
+    OmitNulls = "omit-nulls":
+        "null attributes (a credential's pass, a user's unset fields) and null pagination links are left out, and list documents carry no meta; the document says a value may be null and that records \"can include\" attributes, never how an absent value is written",
+    LenientHeaders = "lenient-headers":
+        "also accepts Content-Type application/json, any Api-Version (served as version 2), and `Authorization: Bearer KEY` or `Token KEY`; the document tells clients what to send and lists only *missing* Content-Type and Api-Version headers among the causes of failure",
+    NewestFirst = "newest-first":
+        "users are listed from the highest id down; the first one listed has no assessments, credentials or tag applications yet, and only 6 tags are defined (fewer than a page); the document leaves the order and the data of a deployment open",
+    LinkObjects = "link-objects":
+        "pagination links are JSON:API link objects (`{\"href\": …}`) and PATCH answers 204 No Content; the document names the links (\"such as next and last\") but not their form, and JSON:API allows both, as it allows 204 for an update",
+    SingularUserType = "singular-user-type":
+        "the users' resource type is `user`, and a create or update must say so; the document shows the types `credentials` and `assessments` but never the users' one, and JSON:API does not make types plural",
+    Uncapped = "uncapped":
+        "page sizes above 20 are honoured (up to 100); the document says values above 20 \"may be capped by server configuration\"",
+}
+
 pub struct Api;
 
 /// The documented host; everything else is refused.
@@ -205,6 +244,8 @@ pub const DEFAULT_SIZE: usize = 95;
 pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 pub const DEFAULT_PAGE_SIZE: usize = 10;
 pub const MAX_PAGE_SIZE: usize = 20;
+/// The largest page under `Uncapped`.
+const UNCAPPED_MAX: usize = 100;
 
 const CHECKLISTS: u64 = 12;
 const LEVELS_PER_CHECKLIST: u64 = 4;
@@ -214,6 +255,8 @@ const LEVELS: u64 = CHECKLISTS * LEVELS_PER_CHECKLIST;
 const SECTIONS: u64 = LEVELS * SECTIONS_PER_LEVEL;
 const SKILLS: u64 = SECTIONS * SKILLS_PER_SECTION;
 const TAGS: u64 = 24;
+/// Tags defined under `NewestFirst`: fewer than a default page.
+const FEW_TAGS: u64 = 6;
 /// Every user is assessed on the 8 skills of one block of the catalogue.
 const ASSESSMENTS_PER_USER: u64 = 8;
 const BLOCKS: u64 = SKILLS / ASSESSMENTS_PER_USER;
@@ -253,10 +296,15 @@ impl MockApi for Api {
         Fault::INFOS
     }
 
+    fn variants(&self) -> &'static [VariantInfo] {
+        Variant::INFOS
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let seed = options.seed;
         let size = options.size.unwrap_or(DEFAULT_SIZE) as u64;
         let fault = fault.and_then(Fault::from_name);
+        let variant = options.variant.as_deref().and_then(Variant::from_name);
         let token = format!(
             "{:016x}{:016x}",
             mix(seed, TOKEN_SALT),
@@ -267,9 +315,10 @@ impl MockApi for Api {
             seed,
             size,
             fault,
+            variant,
             token: token.clone(),
             org_id,
-            catalog: Catalog::build(seed, org_id),
+            catalog: Catalog::build(seed, org_id, variant),
             users: Shared::new(tokio::sync::RwLock::new(Overlay {
                 users: BTreeMap::new(),
                 usernames: HashMap::new(),
@@ -284,6 +333,8 @@ impl MockApi for Api {
         let api = router(ctx.clone());
         let plain_refusal = if ctx.is(Fault::PlainHttpServed) {
             api.clone()
+        } else if ctx.has(Variant::GatewayRefusals) {
+            Router::new().fallback(plain_refused_by_front_end)
         } else {
             Router::new().fallback(plain_refused)
         };
@@ -348,6 +399,7 @@ struct Ctx {
     /// Users of the data set: ids 1..=size.
     size: u64,
     fault: Option<Fault>,
+    variant: Option<Variant>,
     token: String,
     org_id: u64,
     catalog: Catalog,
@@ -359,6 +411,19 @@ struct Ctx {
 impl Ctx {
     fn is(&self, f: Fault) -> bool {
         self.fault == Some(f)
+    }
+
+    fn has(&self, v: Variant) -> bool {
+        self.variant == Some(v)
+    }
+
+    /// The users' JSON:API type: `users`, or `user` under `SingularUserType`.
+    fn user_type(&self) -> &'static str {
+        if self.has(Variant::SingularUserType) {
+            "user"
+        } else {
+            "users"
+        }
     }
 
     fn default_size(&self, catalog: bool) -> usize {
@@ -792,7 +857,12 @@ fn skill_input(seed: u64, skill: u64) -> Input {
 }
 
 impl Catalog {
-    fn build(seed: u64, org: u64) -> Catalog {
+    fn build(seed: u64, org: u64, variant: Option<Variant>) -> Catalog {
+        let tag_count = if variant == Some(Variant::NewestFirst) {
+            FEW_TAGS
+        } else {
+            TAGS
+        };
         let res = |kind: &'static str, salt: u64, id: u64, mut attrs: Map<String, Value>| {
             let (created, updated) = catalog_times(seed, salt, id);
             attrs.insert("organization-id".into(), json!(org));
@@ -886,7 +956,7 @@ impl Catalog {
                 res("skills", 4, id, attrs)
             })
             .collect();
-        let tags = (1..=TAGS)
+        let tags = (1..=tag_count)
             .map(|id| {
                 let r = catalog_rand(seed, 5, id);
                 res(
@@ -957,7 +1027,7 @@ fn assessment(ctx: &Ctx, user: u64, k: u64) -> Res {
             );
         }
     }
-    attrs.insert("created-at".into(), json!(fmt_time(created)));
+    attrs.insert("created-at".into(), record_time(ctx, created));
     Res {
         id,
         attrs,
@@ -1000,7 +1070,7 @@ fn credentials(ctx: &Ctx, user: u64) -> Vec<Res> {
             let rr = mix(seed ^ CREDENTIAL_SALT, id);
             let created = uc + span * (k as i64 + 1) / (n + 2) + (rr % (DAY_MS as u64)) as i64;
             let mut attrs = Map::new();
-            attrs.insert("created-at".into(), json!(fmt_time(created)));
+            attrs.insert("created-at".into(), record_time(ctx, created));
             attrs.insert("evaluatee-id".into(), json!(user));
             attrs.insert(
                 "evaluator-id".into(),
@@ -1026,7 +1096,7 @@ fn tag_applications(ctx: &Ctx, user: u64) -> Vec<Res> {
     (0..n)
         .map(|k| {
             let id = (user - 1) * TAG_APPLICATION_SLOTS + k + 1;
-            let tag = ((r >> 8) + k * 7) % TAGS + 1;
+            let tag = ((r >> 8) + k * 7) % ctx.catalog.tags.len() as u64 + 1;
             let created = uc + (mix(ctx.seed ^ TAG_SALT, id) % (DATA_END_MS - uc) as u64) as i64;
             let mut attrs = Map::new();
             attrs.insert("tag-id".into(), json!(tag));
@@ -1044,6 +1114,16 @@ fn tag_applications(ctx: &Ctx, user: u64) -> Vec<Res> {
 }
 
 // ------------------------------------------------------------------------------------ time
+
+/// The created-at of an assessment or credential: as the examples write it, or UNIX seconds
+/// under `TimestampsUnix`.
+fn record_time(ctx: &Ctx, ms: i64) -> Value {
+    if ctx.is(Fault::TimestampsUnix) {
+        json!(ms.div_euclid(1000))
+    } else {
+        json!(fmt_time(ms))
+    }
+}
 
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -1307,11 +1387,49 @@ fn host_name(host: &str) -> &str {
     host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
 }
 
+/// Marks a refusal made by a front end (`GatewayRefusals`): `finish` leaves it as it is.
+#[derive(Debug, Clone, Copy)]
+struct FrontEnd;
+
+/// A refusal of the request's set-up: a JSON:API error document, or under `GatewayRefusals`
+/// what a front end in front of the API answers (`{"message": …}`, or plain text for a host it
+/// does not serve).
+fn refuse(ctx: &Ctx, e: ApiError, plain_text: bool) -> Response {
+    if !ctx.has(Variant::GatewayRefusals) {
+        return e.into_response();
+    }
+    let detail = e
+        .errors
+        .first()
+        .map(|o| o.detail.clone())
+        .unwrap_or_default();
+    let mut r = if plain_text {
+        let mut r = (e.status, format!("{detail}\n")).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        r
+    } else {
+        let mut r = (e.status, json!({ "message": detail }).to_string()).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        r
+    };
+    for (k, v) in e.headers {
+        r.headers_mut().insert(k, v);
+    }
+    r.extensions_mut().insert(FrontEnd);
+    r
+}
+
 /// The documented refusals, in order: host, Content-Type, Api-Version, token, Organization-Id.
 async fn guard(State(ctx): State<Arc<Ctx>>, mut req: Request, next: Next) -> Response {
     let host = request_host(&req).unwrap_or_default();
     if !ctx.is(Fault::AnyHost) && !host_name(&host).eq_ignore_ascii_case(HOST) {
-        return ApiError::new(
+        let e = ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "wrong_host",
             "Misdirected Request",
@@ -1319,11 +1437,11 @@ async fn guard(State(ctx): State<Arc<Ctx>>, mut req: Request, next: Next) -> Res
                 "API requests must be sent to https://{HOST}, not to `{}`",
                 host_name(&host)
             ),
-        )
-        .into_response();
+        );
+        return refuse(&ctx, e, true);
     }
     if let Err(e) = check_headers(&ctx, req.headers()) {
-        return e.into_response();
+        return refuse(&ctx, e, false);
     }
     if ctx.is(Fault::Throttled) && throttled(&ctx, &req) {
         let mut e = ApiError::new(
@@ -1364,8 +1482,11 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
                 .trim()
                 .to_ascii_lowercase()
         });
+        let json_accepted =
+            ctx.has(Variant::LenientHeaders) || ctx.is(Fault::ContentTypeJsonAccepted);
         match media.as_deref() {
             Some(MEDIA_TYPE) => {}
+            Some("application/json") if json_accepted => {}
             None => {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -1387,6 +1508,7 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
     if !ctx.is(Fault::ApiVersionNotRequired) {
         match text("api-version") {
             Some("2") => {}
+            Some(_) if ctx.has(Variant::LenientHeaders) => {}
             None => {
                 return Err(ApiError::bad_request(
                     "the Api-Version header is required (Api-Version: 2)",
@@ -1419,7 +1541,7 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
             None => return Err(unauthorized(
                 "the Authorization header is required: Authorization: Token token=YOUR_SECRET_KEY",
             )),
-            Some(a) => match parse_token(a) {
+            Some(a) => match parse_token(a, ctx.has(Variant::LenientHeaders)) {
                 Some(t) if t == ctx.token => {}
                 Some(_) => return Err(unauthorized("the API key is invalid")),
                 None => {
@@ -1469,14 +1591,22 @@ impl ApiError {
     }
 }
 
-/// `Token token=abc` or `Token token="abc"` (the scheme is case-insensitive).
-fn parse_token(value: &str) -> Option<&str> {
+/// `Token token=abc` or `Token token="abc"` (the scheme is case-insensitive); when `lenient`,
+/// also `Bearer abc` and `Token abc`.
+fn parse_token(value: &str, lenient: bool) -> Option<&str> {
     let (scheme, rest) = value.split_once(char::is_whitespace)?;
+    let rest = rest.trim();
+    if lenient && scheme.eq_ignore_ascii_case("bearer") {
+        return (!rest.is_empty() && !rest.contains(char::is_whitespace)).then_some(rest);
+    }
     if !scheme.eq_ignore_ascii_case("token") {
         return None;
     }
-    let rest = rest.trim();
-    let v = rest.strip_prefix("token=")?;
+    let v = match rest.strip_prefix("token=") {
+        Some(v) => v,
+        None if lenient && !rest.contains(['=', ' ']) => rest,
+        None => return None,
+    };
     let v = v.split(',').next().unwrap_or("").trim();
     let v = v
         .strip_prefix('"')
@@ -1510,6 +1640,9 @@ fn throttled(ctx: &Ctx, req: &Request) -> bool {
 /// documents; the media-type and envelope faults are applied here.
 async fn finish(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
+    if resp.extensions().get::<FrontEnd>().is_some() {
+        return resp;
+    }
     let status = resp.status();
     let ours = resp
         .headers()
@@ -1555,6 +1688,25 @@ async fn finish(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Respon
         );
     }
     resp
+}
+
+/// Under `GatewayRefusals`: the front end's plain-HTTP listener serves nothing, it redirects
+/// to the same path over HTTPS.
+async fn plain_refused_by_front_end(uri: axum::http::Uri) -> Response {
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut r = (
+        StatusCode::MOVED_PERMANENTLY,
+        format!("moved to https://{HOST}{path}\n"),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if let Ok(location) = HeaderValue::from_str(&format!("https://{HOST}{path}")) {
+        r.headers_mut().insert(header::LOCATION, location);
+    }
+    r
 }
 
 async fn plain_refused() -> Response {
@@ -1622,8 +1774,8 @@ fn parse_page(ctx: &Ctx, info: &ReqInfo, catalog: bool) -> Result<Page, ApiError
         None => default,
         Some(v) => positive(v, "page[size]", 1)?,
     };
-    let cap = if ctx.is(Fault::NoCap) {
-        1000
+    let cap = if ctx.has(Variant::Uncapped) {
+        UNCAPPED_MAX
     } else if ctx.is(Fault::CapAt15) {
         15
     } else {
@@ -1655,7 +1807,12 @@ fn links(ctx: &Ctx, info: &ReqInfo, total: usize, page: Page) -> Value {
         let shown = if zero_based { n - 1 } else { n };
         q.append_pair("page[number]", &shown.to_string());
         q.append_pair("page[size]", &page.size.to_string());
-        Value::String(format!("{}{}?{}", info.base, info.path, q.finish()))
+        let href = format!("{}{}?{}", info.base, info.path, q.finish());
+        if ctx.has(Variant::LinkObjects) {
+            json!({ "href": href })
+        } else {
+            Value::String(href)
+        }
     };
     let step = if ctx.is(Fault::NextSkipsAPage) { 2 } else { 1 };
     let mut l = Map::new();
@@ -1680,6 +1837,9 @@ fn links(ctx: &Ctx, info: &ReqInfo, total: usize, page: Page) -> Value {
     if !ctx.is(Fault::LinksWithoutLast) {
         l.insert("last".into(), url(pages));
     }
+    if ctx.has(Variant::OmitNulls) {
+        l.retain(|_, v| !v.is_null());
+    }
     Value::Object(l)
 }
 
@@ -1690,15 +1850,19 @@ fn list_document(
     total: usize,
     page: Page,
 ) -> Response {
-    document(
-        StatusCode::OK,
-        &json!({
-            "data": data,
-            "links": links(ctx, info, total, page),
-            "meta": { "record-count": total, "page-count": page_count(total, page.size) },
-            "jsonapi": { "version": "1.0" },
-        }),
-    )
+    let mut doc = json!({
+        "data": data,
+        "links": links(ctx, info, total, page),
+        "meta": { "record-count": total, "page-count": page_count(total, page.size) },
+        "jsonapi": { "version": "1.0" },
+    });
+    if ctx.has(Variant::OmitNulls) {
+        if let Some(o) = doc.as_object_mut() {
+            o.remove("meta");
+            o.remove("jsonapi");
+        }
+    }
+    document(StatusCode::OK, &doc)
 }
 
 // ------------------------------------------------------------------------------------ filters
@@ -1837,13 +2001,42 @@ fn res_filterable(items: &[Res]) -> Vec<&str> {
 
 // ------------------------------------------------------------------------------------ rendering
 
-fn render_res(info: &ReqInfo, r: &Res, kind: Option<&str>) -> Value {
+/// A resource id as the mock writes it: JSON:API's string, or a number under `IntegerIds`.
+fn render_id(ctx: &Ctx, id: u64) -> Value {
+    if ctx.has(Variant::IntegerIds) {
+        json!(id)
+    } else {
+        json!(id.to_string())
+    }
+}
+
+/// Attributes as the variant writes them: foreign keys as strings (`StringForeignKeys`), null
+/// values left out (`OmitNulls`).
+fn render_attrs(ctx: &Ctx, attrs: &Map<String, Value>) -> Map<String, Value> {
+    let mut a = attrs.clone();
+    if ctx.has(Variant::StringForeignKeys) {
+        for (k, v) in a.iter_mut() {
+            if k.ends_with("-id") && v.is_number() {
+                *v = Value::String(v.to_string());
+            }
+        }
+    }
+    if ctx.has(Variant::OmitNulls) {
+        a.retain(|_, v| !v.is_null());
+    }
+    a
+}
+
+fn render_res(ctx: &Ctx, info: &ReqInfo, r: &Res, kind: Option<&str>) -> Value {
     let mut o = Map::new();
-    o.insert("id".into(), json!(r.id.to_string()));
+    o.insert("id".into(), render_id(ctx, r.id));
     if let Some(k) = kind {
         o.insert("type".into(), json!(k));
     }
-    o.insert("attributes".into(), Value::Object(r.attrs.clone()));
+    o.insert(
+        "attributes".into(),
+        Value::Object(render_attrs(ctx, &r.attrs)),
+    );
     o.insert(
         "links".into(),
         json!({ "self": format!("{}{}", info.base, r.path) }),
@@ -1862,9 +2055,9 @@ fn render_user(ctx: &Ctx, info: &ReqInfo, id: u64, u: &UserRec) -> Value {
         a.insert("updated-at".into(), json!(fmt_time(u.updated_ms)));
     }
     json!({
-        "id": id.to_string(),
-        "type": "users",
-        "attributes": a,
+        "id": render_id(ctx, id),
+        "type": ctx.user_type(),
+        "attributes": render_attrs(ctx, &a),
         "links": { "self": format!("{}/users/{id}", info.base) },
     })
 }
@@ -1883,7 +2076,7 @@ fn small_list(
     let range = page_range(matching.len(), page.size, page.number);
     let data = matching[range]
         .iter()
-        .map(|r| render_res(info, r, kind))
+        .map(|r| render_res(ctx, info, r, kind))
         .collect();
     Ok(list_document(ctx, info, data, matching.len(), page))
 }
@@ -1930,13 +2123,16 @@ async fn list_users(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqI
     let ov = ctx.users.read().await;
     let max = ov.max_id();
     let range = page_range(max as usize, page.size, page.number);
+    // The i-th user listed (from 0): by id, or from the highest id down under `NewestFirst`.
+    let newest_first = ctx.has(Variant::NewestFirst);
+    let nth = |i: u64| if newest_first { max - i } else { i + 1 };
     let (ids, total): (Vec<u64>, usize) = if filters.is_empty() {
-        (range.map(|i| i as u64 + 1).collect(), max as usize)
+        (range.map(|i| nth(i as u64)).collect(), max as usize)
     } else {
         let mut ids = Vec::new();
         let mut seen = 0usize;
         let want = page_range(usize::MAX, page.size, page.number);
-        for id in 1..=max {
+        for id in (0..max).map(nth) {
             let ok = filters.iter().all(|f| match f {
                 Filter::Attr(key, _) => f.value_ok(user_value(&ctx, &ov, id, key).as_deref()),
                 _ => f.time_ok(user_created(&ctx, &ov, id)),
@@ -1975,6 +2171,9 @@ async fn list_users(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqI
                     o.remove("attributes");
                 }
             }
+            if ctx.is(Fault::IdsNotIntegers) {
+                v["id"] = json!(format!("usr_{id}"));
+            }
             v
         })
         .collect();
@@ -2009,8 +2208,12 @@ async fn get_user(
 }
 
 /// The `data` member of a write, checked as JSON:API says: a `users` resource object, with an
-/// id only on update (and then the URL's).
-fn resource_object(body: &Bytes, id: Option<u64>) -> Result<Map<String, Value>, ApiError> {
+/// id only on update (and then the URL's: a string, or also a number under `IntegerIds`).
+fn resource_object(
+    ctx: &Ctx,
+    body: &Bytes,
+    id: Option<u64>,
+) -> Result<Map<String, Value>, ApiError> {
     if body.len() > common::MAX_BODY_BYTES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -2033,21 +2236,24 @@ fn resource_object(body: &Bytes, id: Option<u64>) -> Result<Map<String, Value>, 
         .with_code("missing_data")
         .pointer("/data"));
     };
+    let kind = ctx.user_type();
     match data.get("type") {
-        Some(Value::String(t)) if t == "users" => {}
+        Some(Value::String(t)) if t == kind => {}
         Some(Value::String(t)) => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "type_conflict",
                 "Conflict",
-                format!("the type `{t}` does not match this endpoint's type `users`"),
+                format!("the type `{t}` does not match this endpoint's type `{kind}`"),
             )
             .pointer("/data/type"))
         }
         _ => {
-            return Err(ApiError::bad_request("`data.type` is required (\"users\")")
-                .with_code("missing_type")
-                .pointer("/data/type"))
+            return Err(
+                ApiError::bad_request(format!("`data.type` is required (\"{kind}\")"))
+                    .with_code("missing_type")
+                    .pointer("/data/type"),
+            )
         }
     }
     match (id, data.get("id")) {
@@ -2068,7 +2274,10 @@ fn resource_object(body: &Bytes, id: Option<u64>) -> Result<Map<String, Value>, 
                     .pointer("/data/id"),
             )
         }
-        (Some(want), Some(Value::String(got))) => {
+        (Some(want), Some(got @ (Value::String(_) | Value::Number(_))))
+            if got.is_string() || ctx.has(Variant::IntegerIds) =>
+        {
+            let got = scalar_text(got).unwrap_or_default();
             if *got != want.to_string() {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
@@ -2263,7 +2472,7 @@ async fn create_user(
     Extension(info): Extension<ReqInfo>,
     body: Bytes,
 ) -> Answer {
-    let attrs = resource_object(&body, None)?;
+    let attrs = resource_object(&ctx, &body, None)?;
     let input = validate_user_attrs(&ctx, &attrs, true)?;
     let _password = input.password;
     let get = |k: &str| input.values.get(k).cloned().flatten();
@@ -2322,7 +2531,7 @@ async fn update_user(
     let Some(id) = exists else {
         return Err(ApiError::not_found(format!("user `{raw}` does not exist")));
     };
-    let attrs = resource_object(&body, Some(id))?;
+    let attrs = resource_object(&ctx, &body, Some(id))?;
     let input = validate_user_attrs(&ctx, &attrs, false)?;
     let mut ov = ctx.users.write().await;
     let Some(mut rec) = load_user(&ctx, &ov, id) else {
@@ -2344,6 +2553,11 @@ async fn update_user(
         ov.users.insert(id, rec.clone());
     }
     drop(ov);
+    if ctx.has(Variant::LinkObjects) {
+        // JSON:API: 204 No Content when the update changed nothing but what was sent (only
+        // `updated-at` here, which the client did not ask for: still the server's choice).
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     Ok(document(
         StatusCode::OK,
         &json!({
@@ -2361,9 +2575,10 @@ async fn existing_user(ctx: &Ctx, raw: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("user `{raw}` does not exist")))
 }
 
-/// Records derived for a user exist for the users of the data set; created users have none yet.
+/// Records derived for a user exist for the users of the data set; created users have none yet
+/// (nor, under `NewestFirst`, the data set's last user, listed first).
 fn is_seeded(ctx: &Ctx, user: u64) -> bool {
-    user <= ctx.size
+    user <= ctx.size && !(ctx.has(Variant::NewestFirst) && user == ctx.size)
 }
 
 fn user_assessments(ctx: &Ctx, user: u64) -> Vec<Res> {
@@ -2426,7 +2641,7 @@ async fn get_user_assessment(
     Ok(document(
         StatusCode::OK,
         &json!({
-            "data": render_res(&info, &r, Some(kind)),
+            "data": render_res(&ctx, &info, &r, Some(kind)),
             "links": { "self": format!("{}{}", info.base, r.path) },
         }),
     ))
@@ -2483,7 +2698,7 @@ async fn get_user_credential(
     Ok(document(
         StatusCode::OK,
         &json!({
-            "data": render_res(&info, &r, Some(kind)),
+            "data": render_res(&ctx, &info, &r, Some(kind)),
             "links": { "self": format!("{}{}", info.base, r.path) },
         }),
     ))
@@ -2558,7 +2773,7 @@ async fn get_skill(
     Ok(document(
         StatusCode::OK,
         &json!({
-            "data": render_res(&info, r, Some("skills")),
+            "data": render_res(&ctx, &info, r, Some("skills")),
             "links": { "self": format!("{}{}", info.base, r.path) },
         }),
     ))
@@ -2586,9 +2801,15 @@ async fn list_skill_assessments(
     let filters = parse_filters(&ctx, &info, &allowed)?;
     let block = (skill - 1) / ASSESSMENTS_PER_USER;
     let k = (skill - 1) % ASSESSMENTS_PER_USER;
-    let users = (block..ctx.size).step_by(BLOCKS as usize).map(|b| b + 1);
-    let count = if block < ctx.size {
-        ((ctx.size - block - 1) / BLOCKS + 1) as usize
+    // Users of the block past the seeded ones (under `NewestFirst`, the last has no records).
+    let seeded = if ctx.has(Variant::NewestFirst) {
+        ctx.size.saturating_sub(1)
+    } else {
+        ctx.size
+    };
+    let users = (block..seeded).step_by(BLOCKS as usize).map(|b| b + 1);
+    let count = if block < seeded {
+        ((seeded - block - 1) / BLOCKS + 1) as usize
     } else {
         0
     };
@@ -2603,14 +2824,14 @@ async fn list_skill_assessments(
     if filters.is_empty() {
         total = count;
         for u in users.skip(want.start).take(page.size) {
-            data.push(render_res(&info, &assessment(&ctx, u, k), Some(kind)));
+            data.push(render_res(&ctx, &info, &assessment(&ctx, u, k), Some(kind)));
         }
     } else {
         for u in users {
             let r = assessment(&ctx, u, k);
             if res_matches(&r, &filters) {
                 if want.contains(&total) {
-                    data.push(render_res(&info, &r, Some(kind)));
+                    data.push(render_res(&ctx, &info, &r, Some(kind)));
                 }
                 total += 1;
             }
@@ -2620,7 +2841,7 @@ async fn list_skill_assessments(
         let next = skill % SKILLS + 1;
         let next_block = (next - 1) / ASSESSMENTS_PER_USER;
         let r = assessment(&ctx, next_block + 1, (next - 1) % ASSESSMENTS_PER_USER);
-        data.push(render_res(&info, &r, Some(kind)));
+        data.push(render_res(&ctx, &info, &r, Some(kind)));
     }
     Ok(list_document(&ctx, &info, data, total, page))
 }
@@ -2648,11 +2869,16 @@ mod tests {
 
     #[test]
     fn tokens_parse_as_rails_reads_them() {
-        assert_eq!(parse_token("Token token=abc"), Some("abc"));
-        assert_eq!(parse_token("token token=\"abc\""), Some("abc"));
-        assert_eq!(parse_token("Bearer abc"), None);
-        assert_eq!(parse_token("Token abc"), None);
-        assert_eq!(parse_token("Token token="), None);
+        assert_eq!(parse_token("Token token=abc", false), Some("abc"));
+        assert_eq!(parse_token("token token=\"abc\"", false), Some("abc"));
+        assert_eq!(parse_token("Bearer abc", false), None);
+        assert_eq!(parse_token("Token abc", false), None);
+        assert_eq!(parse_token("Token token=", false), None);
+        // `lenient-headers` also takes the forms the document does not show.
+        assert_eq!(parse_token("Bearer abc", true), Some("abc"));
+        assert_eq!(parse_token("Token abc", true), Some("abc"));
+        assert_eq!(parse_token("Token token=abc", true), Some("abc"));
+        assert_eq!(parse_token("Bearer a b", true), None);
     }
 
     #[test]
