@@ -923,6 +923,13 @@ async fn probe(fault: &str, s: &Session) -> String {
         "tasks.create-user-email-optional" => {
             st(s.create(json!({"status": "assigned", "title": "t"})).await)
         }
+        "tasks.create-drops-references" => {
+            let (_, t) = s
+                .create(json!({"status": "assigned", "title": "r", "forms": ["form-3"], "project": "project-2", "client": "client-5", "user_email": s.assignee}))
+                .await;
+            let (_, read) = s.get(&id_of(&t)).await;
+            format!("{} {} {}", read["forms"], read["project"], read["client"])
+        }
         "tasks.data-empty-refused" => st(s
             .create(json!({"status": "assigned", "title": "t", "user_email": s.assignee, "data": {}}))
             .await),
@@ -1008,6 +1015,9 @@ fn expected(fault: &str) -> (&'static str, &'static str) {
         "tasks.create-title-optional"
         | "tasks.create-status-optional"
         | "tasks.create-user-email-optional" => ("400", "201"),
+        "tasks.create-drops-references" => {
+            ("[\"form-3\"] \"project-2\" \"client-5\"", "[] null null")
+        }
         "tasks.data-empty-refused" => ("201", "400"),
         "tasks.title-max-length-unchecked" => ("400", "201"),
         "tasks.title-max-99" => ("201", "400"),

@@ -97,6 +97,7 @@ faults! {
         "optacheck.workspace.other-workspace-refused",
         "optacheck.tasks.create-status-history",
         "optacheck.tasks.data-empty-accepted",
+        "optacheck.tasks.create-with-references",
         "optacheck.tasks.title-max-length",
         "optacheck.tasks.title-100-accepted",
         "optacheck.tasks.timestamps-rfc3339",
@@ -112,6 +113,8 @@ faults! {
     UserEmailOptional = "tasks.create-user-email-optional" => ["optacheck.tasks.create-requires-user-email"]
         ~ "user_email is not marked optional, so the client must send it; that a server refuses a create without it is our reading":
         "a create without user_email is accepted (assigned to its creator)",
+    CreateDropsReferences = "tasks.create-drops-references" => ["optacheck.tasks.create-with-references"]:
+        "a create stores the task without the forms, project and client it was sent (the answer shows none)",
     DataEmptyRefused = "tasks.data-empty-refused" => ["optacheck.tasks.data-empty-accepted"]:
         "a create with an empty data object is refused (400, `This field may not be empty.`)",
     TitleLengthUnchecked = "tasks.title-max-length-unchecked" => ["optacheck.tasks.title-max-length"]:
@@ -255,7 +258,18 @@ impl MockApi for Api {
             Some(Variant::SetupOtherwise) => ctx.username.clone(),
             _ => ctx.assignee_email.clone(),
         };
-        let fixtures = BTreeMap::from([("assignee_email".to_string(), Value::String(assignee))]);
+        // Ids of the workspace's forms, project and clients, written as the mock writes them.
+        let (form, project, client) = if ctx.has(Variant::IntegerIds) {
+            (json!(3), json!(2), json!(5))
+        } else {
+            (json!("form-3"), json!("project-2"), json!("client-5"))
+        };
+        let fixtures = BTreeMap::from([
+            ("assignee_email".to_string(), Value::String(assignee)),
+            ("form_id".to_string(), form),
+            ("project_id".to_string(), project),
+            ("client_id".to_string(), client),
+        ]);
         Built {
             router: router(ctx),
             credentials,
@@ -930,6 +944,11 @@ async fn create_task(
         date_edited: now,
     };
     patch.apply_fields(&mut task);
+    if ctx.is(Fault::CreateDropsReferences) {
+        task.forms.clear();
+        task.project = None;
+        task.client = None;
+    }
     store.written.insert(n, Some(task.clone()));
     drop(store);
     let mut answer = ctx.task_json(n, &task, true);
