@@ -1,6 +1,7 @@
 //! The OptaCheck mock over real HTTP: login, both credentials on every request, workspace
 //! scoping, task CRUD with status_history, field limits, bad input, concurrency; one probe per
-//! fault. (The contract's rules against the mock and its faults: tests/fault_matrix.rs.)
+//! fault, and per faithful variant its choice and the documented behaviour it keeps. (The
+//! contract's rules against the mock, its faults and its variants: tests/fault_matrix.rs.)
 
 mod common;
 
@@ -8,7 +9,7 @@ use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use specgate::mock::{optacheck, RunningMock};
+use specgate::mock::{optacheck, start, MockOptions, RunningMock};
 
 const RFC3339: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$";
 
@@ -32,6 +33,11 @@ impl Session {
                 .unwrap_or_else(|| panic!("credential {k}"))
                 .to_string()
         };
+        // Whom tasks are assigned to is the workspace's set-up: a fixture.
+        let assignee = m.target.fixtures["assignee_email"]
+            .as_str()
+            .expect("the assignee_email fixture")
+            .to_string();
         let mut s = Session {
             http: common::client(&m.target),
             base: m.base_url().to_string(),
@@ -40,7 +46,7 @@ impl Session {
             workspace: get("workspace_id"),
             username: get("username"),
             password: get("password"),
-            assignee: get("assignee_email"),
+            assignee,
         };
         let (status, body) = s
             .login(&json!({"username": s.username, "password": s.password}))
@@ -50,10 +56,12 @@ impl Session {
         s
     }
 
+    /// A login as the contract sends it: the JSON credentials, with the Workspace API Key.
     async fn login(&self, creds: &Value) -> (StatusCode, Value) {
         let r = self
             .http
             .post(format!("{}/api-token-auth/", self.base))
+            .header("x-api-key", &self.api_key)
             .json(creds)
             .send()
             .await
@@ -214,7 +222,11 @@ async fn a_task_is_created_read_updated_partially_and_deleted() {
     assert_eq!(created["status"], "assigned");
     assert_eq!(created["title"], "Inspect the north site");
     assert_eq!(created["description"], "Bring the checklist");
-    assert_eq!(created["forms"], json!(["form-1", "form-2", "7"]));
+    assert_eq!(
+        created["forms"],
+        json!(["form-1", "form-2", 7]),
+        "ids as sent"
+    );
     assert_eq!(created["project"], "project-9");
     assert_eq!(created["client"], "client-3");
     assert_eq!(created["data"]["fields"][0]["value"], "v1");
@@ -911,6 +923,13 @@ async fn probe(fault: &str, s: &Session) -> String {
         "tasks.create-user-email-optional" => {
             st(s.create(json!({"status": "assigned", "title": "t"})).await)
         }
+        "tasks.create-drops-references" => {
+            let (_, t) = s
+                .create(json!({"status": "assigned", "title": "r", "forms": ["form-3"], "project": "project-2", "client": "client-5", "user_email": s.assignee}))
+                .await;
+            let (_, read) = s.get(&id_of(&t)).await;
+            format!("{} {} {}", read["forms"], read["project"], read["client"])
+        }
         "tasks.data-empty-refused" => st(s
             .create(json!({"status": "assigned", "title": "t", "user_email": s.assignee, "data": {}}))
             .await),
@@ -996,6 +1015,9 @@ fn expected(fault: &str) -> (&'static str, &'static str) {
         "tasks.create-title-optional"
         | "tasks.create-status-optional"
         | "tasks.create-user-email-optional" => ("400", "201"),
+        "tasks.create-drops-references" => {
+            ("[\"form-3\"] \"project-2\" \"client-5\"", "[] null null")
+        }
         "tasks.data-empty-refused" => ("201", "400"),
         "tasks.title-max-length-unchecked" => ("400", "201"),
         "tasks.title-max-99" => ("201", "400"),
@@ -1031,4 +1053,342 @@ async fn each_fault_breaks_its_behaviour_and_the_faithful_mock_keeps_it() {
         faulty.shutdown().await;
     }
     faithful.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------- variants
+
+async fn variant_mock(variant: Option<&str>) -> RunningMock {
+    start(
+        "optacheck",
+        MockOptions {
+            variant: variant.map(str::to_string),
+            ..MockOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the optacheck mock (variant {variant:?}) does not start: {e}"))
+}
+
+/// How a timestamp is written: the document's form (`micros-z`) or another RFC 3339 one.
+fn stamp_form(ts: &Value) -> &'static str {
+    let ts = ts.as_str().unwrap_or_default();
+    let re = |p: &str| regex::Regex::new(p).unwrap().is_match(ts);
+    if re(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$") {
+        "micros-z"
+    } else if re(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$") {
+        "millis-offset"
+    } else if re(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$") {
+        "seconds-offset"
+    } else {
+        "other"
+    }
+}
+
+/// What the probe of `variant` observes, as text: the default mock gives the first of the
+/// variant's pair of expectations, the variant the second.
+async fn variant_probe(variant: &str, s: &Session) -> String {
+    let st = |r: (StatusCode, Value)| r.0.as_u16().to_string();
+    match variant {
+        "integer-ids" => {
+            let t = s.new_task("ids").await;
+            format!(
+                "id {}, user {}, workspace numeric {}",
+                t["id"].is_u64(),
+                t["user"].is_u64(),
+                s.workspace.parse::<u64>().is_ok()
+            )
+        }
+        "optional-fields-absent" | "optional-fields-null" => {
+            let t = s.new_task("minimal").await;
+            let show = |k: &str| t.get(k).map_or("absent".to_string(), Value::to_string);
+            format!(
+                "description {}, forms {}, project {}, data {}",
+                show("description"),
+                show("forms"),
+                show("project"),
+                show("data")
+            )
+        }
+        "other-refusals" => {
+            let id = id_of(&s.new_task("refusals").await);
+            let no_token =
+                Session::send(s.http.get(s.task_url(&id)).header("x-api-key", &s.api_key)).await;
+            let no_key = Session::send(
+                s.http
+                    .get(s.task_url(&id))
+                    .header("Authorization", format!("Token {}", s.token)),
+            )
+            .await;
+            let unknown = s
+                .req(Method::GET, &s.task_url("nope"))
+                .send()
+                .await
+                .unwrap();
+            let unknown_ct = unknown.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            let invalid = s
+                .create(json!({"status": "assigned", "user_email": s.assignee}))
+                .await;
+            let login = s
+                .login(&json!({"username": s.username, "password": "wrong"}))
+                .await;
+            format!(
+                "{} {} {} {unknown_ct} {} {}",
+                st(no_token),
+                st(no_key),
+                unknown.status().as_u16(),
+                st(invalid),
+                st(login)
+            )
+        }
+        "bearer-accepted" => {
+            let id = id_of(&s.new_task("bearer").await);
+            st(Session::send(
+                s.http
+                    .get(s.task_url(&id))
+                    .header("Authorization", format!("Bearer {}", s.token))
+                    .header("x-api-key", &s.api_key),
+            )
+            .await)
+        }
+        "any-content-type" => st(Session::send(
+            s.req(Method::POST, &s.tasks_url())
+                .header("Content-Type", "text/plain")
+                .body(
+                    json!({"status": "assigned", "title": "plain", "user_email": s.assignee})
+                        .to_string(),
+                ),
+        )
+        .await),
+        "defaults-on-create" => {
+            let (status, t) = s.create(json!({"title": "no status, no assignee"})).await;
+            format!(
+                "{} {} {}",
+                status.as_u16(),
+                t["status_history"][0]["status"],
+                t.get("user").is_some() && t["user"] == t["by_user"]
+            )
+        }
+        "truncates-long-text" => {
+            let (status, t) = s
+                .create(json!({"status": "assigned", "title": "T".repeat(101), "user_email": s.assignee}))
+                .await;
+            let len = t["title"].as_str().map_or(0, |x| x.chars().count());
+            format!("{} {len}", status.as_u16())
+        }
+        "timestamps-otherwise" => {
+            let t = s.new_task("stamps").await;
+            let (_, read) = s.get(&id_of(&t)).await;
+            format!(
+                "{} {}",
+                stamp_form(&t["date_created"]),
+                stamp_form(&read["date_created"])
+            )
+        }
+        "localized-status-names" => {
+            let id = id_of(&s.new_task("names").await);
+            let (_, u) = s.put(&id, json!({"status": "in_progress"})).await;
+            format!(
+                "{} {}",
+                u["status_history"][0]["status_name"], u["status_history"][1]["status_name"]
+            )
+        }
+        "login-requires-api-key" => {
+            let without_key = s
+                .http
+                .post(format!("{}/api-token-auth/", s.base))
+                .json(&json!({"username": s.username, "password": s.password}))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            let (_, with_key) = s
+                .login(&json!({"username": s.username, "password": s.password}))
+                .await;
+            let mut keys: Vec<&String> = with_key.as_object().unwrap().keys().collect();
+            keys.sort();
+            format!("{} {keys:?}", without_key.as_u16())
+        }
+        "setup-otherwise" => {
+            let uuid = regex::Regex::new("^[0-9a-f]{8}-[0-9a-f]{4}-").unwrap();
+            let seeded = s.get(&optacheck::task_id(1, 1)).await.0.as_u16();
+            let t = s.new_task("self").await;
+            format!(
+                "uuid workspace {}, seeded {seeded}, self-assigned {}",
+                uuid.is_match(&s.workspace),
+                t["user"] == t["by_user"]
+            )
+        }
+        "delete-answers-body" => {
+            let id = id_of(&s.new_task("gone").await);
+            let (status, body) = s.delete(&id).await;
+            format!(
+                "{} {} {}",
+                status.as_u16(),
+                body["id"] == json!(id),
+                s.get(&id).await.0.as_u16()
+            )
+        }
+        other => panic!("no probe for variant `{other}`"),
+    }
+}
+
+/// Per variant: (what the default mock shows, what the variant shows).
+fn variant_expected(variant: &str) -> (&'static str, &'static str) {
+    match variant {
+        "integer-ids" => (
+            "id false, user false, workspace numeric false",
+            "id true, user true, workspace numeric true",
+        ),
+        "optional-fields-absent" => (
+            "description null, forms [], project null, data {}",
+            "description absent, forms absent, project absent, data absent",
+        ),
+        "optional-fields-null" => (
+            "description null, forms [], project null, data {}",
+            "description null, forms null, project null, data null",
+        ),
+        "other-refusals" => (
+            "401 403 404 application/json 400 400",
+            "403 401 404 text/html 422 401",
+        ),
+        "bearer-accepted" => ("401", "200"),
+        "any-content-type" => ("415", "201"),
+        "defaults-on-create" => ("400 null false", "201 \"assigned\" true"),
+        "truncates-long-text" => ("400 0", "201 100"),
+        "timestamps-otherwise" => ("micros-z micros-z", "millis-offset seconds-offset"),
+        "localized-status-names" => (
+            "\"Assigned\" \"In progress\"",
+            "\"Asignada\" \"En progreso\"",
+        ),
+        "login-requires-api-key" => (
+            "200 [\"token\"]",
+            "403 [\"expiry\", \"token\", \"user_id\"]",
+        ),
+        "setup-otherwise" => (
+            "uuid workspace true, seeded 200, self-assigned false",
+            "uuid workspace false, seeded 404, self-assigned true",
+        ),
+        "delete-answers-body" => ("204 false 404", "200 true 410"),
+        other => panic!("no expectation for variant `{other}`"),
+    }
+}
+
+/// What every variant keeps, as the document states it: the documented statuses, both
+/// credentials required, the workspace scoping, the field limits, the optional fields.
+async fn documented_behaviour(s: &Session) -> Vec<String> {
+    let mut broken = Vec::new();
+    let mut check = |ok: bool, what: &str| {
+        if !ok {
+            broken.push(what.to_string());
+        }
+    };
+    let (status, created) = s
+        .create(json!({"status": "assigned", "title": "kept", "description": "d", "user_email": s.assignee}))
+        .await;
+    check(status == StatusCode::CREATED, "a create answers 201");
+    check(
+        created["title"] == "kept" && created["description"] == "d",
+        "a create answers the task data",
+    );
+    let id = match &created["id"] {
+        Value::String(x) => x.clone(),
+        other => other.to_string(),
+    };
+    let (status, read) = s.get(&id).await;
+    check(
+        status.is_success() && read["id"] == created["id"],
+        "a read answers the task",
+    );
+    let (status, updated) = s.put(&id, json!({"status": "active"})).await;
+    check(
+        status == StatusCode::OK && updated["status"] == "active",
+        "a status-only update answers 200 with the status changed",
+    );
+    let refused = |r: (StatusCode, Value)| r.0.is_client_error();
+    check(
+        refused(Session::send(s.http.get(s.task_url(&id)).header("x-api-key", &s.api_key)).await),
+        "a read without the token is refused",
+    );
+    check(
+        refused(
+            Session::send(
+                s.http
+                    .get(s.task_url(&id))
+                    .header("Authorization", format!("Token {}", s.token)),
+            )
+            .await,
+        ),
+        "a read without the API key is refused",
+    );
+    let foreign = format!(
+        "{}/v1.0/workspaces/{}0/assignments/{id}/",
+        s.base, s.workspace
+    );
+    check(
+        refused(Session::send(s.req(Method::GET, &foreign)).await),
+        "another workspace's URL is refused",
+    );
+    let (status, long) = s.put(&id, json!({"title": "T".repeat(101)})).await;
+    check(
+        status.is_client_error() || long["title"].as_str().is_some_and(|t| t.len() <= 100),
+        "no title over 100 characters",
+    );
+    check(
+        s.get(&id).await.1["title"]
+            .as_str()
+            .is_some_and(|t| t.len() <= 100),
+        "no title over 100 characters is kept",
+    );
+    let (status, max) = s
+        .create(json!({"status": "assigned", "title": "T".repeat(100), "description": "D".repeat(255), "user_email": s.assignee, "data": {}}))
+        .await;
+    check(
+        status == StatusCode::CREATED
+            && max["title"].as_str().map(str::len) == Some(100)
+            && max["description"].as_str().map(str::len) == Some(255),
+        "100 and 255 characters, and empty data, are accepted whole",
+    );
+    check(
+        s.delete(&id).await.0.is_success() && s.get(&id).await.0.is_client_error(),
+        "a deleted task can no longer be read",
+    );
+    broken
+}
+
+#[tokio::test]
+async fn each_variant_makes_its_choice_and_keeps_what_the_document_states() {
+    let default = variant_mock(None).await;
+    let ds = Session::start(&default).await;
+    for info in optacheck::Variant::INFOS {
+        let m = variant_mock(Some(info.name)).await;
+        let s = Session::start(&m).await;
+        let (was, now) = variant_expected(info.name);
+        assert_eq!(
+            variant_probe(info.name, &ds).await,
+            was,
+            "default mock, probe of {}",
+            info.name
+        );
+        assert_eq!(
+            variant_probe(info.name, &s).await,
+            now,
+            "variant {}",
+            info.name
+        );
+        let broken = documented_behaviour(&s).await;
+        assert!(
+            broken.is_empty(),
+            "variant {} breaks what the document states: {broken:?}",
+            info.name
+        );
+        m.shutdown().await;
+    }
+    assert!(documented_behaviour(&ds).await.is_empty());
+    default.shutdown().await;
 }

@@ -4,7 +4,10 @@
 //!
 //! Where the document is silent (error statuses and bodies), the mock answers as the Django REST
 //! Framework service the document describes would: `{"detail": ...}` for 401/403/404/405/413/415
-//! and `{field: [messages]}` for 400.
+//! and `{field: [messages]}` for 400. Its variants (`--variant`) choose otherwise wherever the
+//! document leaves room: other refusals, integer ids, absent or null optional fields, another
+//! token keyword, defaults for fields a client must send, shortened text, other timestamps and
+//! display names, another set-up of the workspace.
 //!
 //! Data: `size` seeded tasks (default 50), each derived from its number; what is created,
 //! changed or deleted is an overlay. Task ids are UUID-shaped and carry their number, checked
@@ -14,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -24,18 +27,20 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::common::{self, mix, pick};
-use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport};
-use crate::faults;
+use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport, VariantInfo};
 use crate::target::Credentials;
+use crate::{faults, variants};
 
 faults! {
-    LoginAnswerNotJson = "auth.login-answer-not-json" => ["optacheck.auth.login-returns-token"]:
+    LoginAnswerNotJson = "auth.login-answer-not-json" => ["optacheck.auth.login-returns-token"]
+        ~ "no sentence names the media type of the login's answer; the document only shows it as a JSON body":
         "the login answers the token with Content-Type text/html instead of application/json",
     LoginWrongPasswordAccepted = "auth.login-wrong-password-accepted" => ["optacheck.auth.login-wrong-password"]:
         "the login returns the token for the registered email whatever the password",
     LoginUnknownUserAccepted = "auth.login-unknown-user-accepted" => ["optacheck.auth.login-unknown-user"]:
         "the login checks only the password: an unregistered email with it gets the token",
-    TokenAnyKeyword = "auth.token-any-keyword" => ["optacheck.auth.token-keyword"]:
+    TokenAnyKeyword = "auth.token-any-keyword" => ["optacheck.auth.token-keyword"]
+        ~ "\"The header must have the following format\" tells the client what to send; that a server refuses the token under another keyword is our reading":
         "the token is also accepted as `Bearer <token>` or bare, not only as `Token <token>`",
     TokenUncheckedRead = "auth.token-unchecked-read" => ["optacheck.auth.token-required-read"]:
         "a read is served with no Authorization or an unknown `Token` (a malformed header is still refused)",
@@ -53,11 +58,14 @@ faults! {
         "an update is applied with no x-api-key or a wrong one",
     ApiKeyUncheckedDelete = "auth.api-key-unchecked-delete" => ["optacheck.auth.api-key-required-delete"]:
         "a delete is applied with no x-api-key or a wrong one",
-    ContentTypeIgnoredCreate = "headers.content-type-ignored-create" => ["optacheck.headers.content-type-create"]:
+    ContentTypeIgnoredCreate = "headers.content-type-ignored-create" => ["optacheck.headers.content-type-create"]
+        ~ "`Content-Type: application/json` is the client's instruction; that a server refuses JSON declared otherwise is our reading":
         "a create reads its body as JSON whatever its Content-Type (text/plain is accepted)",
-    ContentTypeIgnoredUpdate = "headers.content-type-ignored-update" => ["optacheck.headers.content-type-update"]:
+    ContentTypeIgnoredUpdate = "headers.content-type-ignored-update" => ["optacheck.headers.content-type-update"]
+        ~ "`Content-Type: application/json` is the client's instruction; that a server refuses JSON declared otherwise is our reading":
         "an update reads its body as JSON whatever its Content-Type (text/plain is applied)",
-    CreateBodyNotJsonAccepted = "tasks.create-body-not-json-accepted" => ["optacheck.tasks.create-body-not-json"]:
+    CreateBodyNotJsonAccepted = "tasks.create-body-not-json-accepted" => ["optacheck.tasks.create-body-not-json"]
+        ~ "\"the request body must contain the task data as JSON\" is the client's instruction; what a server does with another body is not stated":
         "a create whose body is not JSON is read as form fields (and assigned to its creator when user_email is missing)",
     OtherWorkspaceAllowed = "workspace.other-workspace-allowed" => ["optacheck.workspace.other-workspace-refused"]:
         "the Workspace ID of the URL is not checked: a task is read, changed and deleted under any workspace id",
@@ -70,7 +78,8 @@ faults! {
         "optacheck.tasks.update-status-history",
         // It checks status_history[*].date_status, which then selects nothing.
         "optacheck.tasks.timestamps-rfc3339",
-    ]: "a created task starts with an empty status_history instead of one entry for its status",
+    ] ~ "no sentence describes status_history: what it holds is only shown in the examples":
+        "a created task starts with an empty status_history instead of one entry for its status",
     DescriptionRequired = "tasks.description-required" => [
         "optacheck.tasks.create-optional-fields",
         // Every rule whose fixture is a create without a description.
@@ -88,18 +97,24 @@ faults! {
         "optacheck.workspace.other-workspace-refused",
         "optacheck.tasks.create-status-history",
         "optacheck.tasks.data-empty-accepted",
+        "optacheck.tasks.create-with-references",
         "optacheck.tasks.title-max-length",
         "optacheck.tasks.title-100-accepted",
         "optacheck.tasks.timestamps-rfc3339",
         "optacheck.tasks.update-status-history",
         "optacheck.tasks.delete",
     ]: "description, documented (optional), is required on create: a create without it is refused",
-    TitleOptional = "tasks.create-title-optional" => ["optacheck.tasks.create-requires-title"]:
+    TitleOptional = "tasks.create-title-optional" => ["optacheck.tasks.create-requires-title"]
+        ~ "title is not marked optional, so the client must send it; that a server refuses a create without it is our reading":
         "a create without title is accepted (titled `Untitled task`)",
-    StatusOptional = "tasks.create-status-optional" => ["optacheck.tasks.create-requires-status"]:
+    StatusOptional = "tasks.create-status-optional" => ["optacheck.tasks.create-requires-status"]
+        ~ "status is not marked optional, so the client must send it; that a server refuses a create without it is our reading":
         "a create without status is accepted (status `assigned`)",
-    UserEmailOptional = "tasks.create-user-email-optional" => ["optacheck.tasks.create-requires-user-email"]:
+    UserEmailOptional = "tasks.create-user-email-optional" => ["optacheck.tasks.create-requires-user-email"]
+        ~ "user_email is not marked optional, so the client must send it; that a server refuses a create without it is our reading":
         "a create without user_email is accepted (assigned to its creator)",
+    CreateDropsReferences = "tasks.create-drops-references" => ["optacheck.tasks.create-with-references"]:
+        "a create stores the task without the forms, project and client it was sent (the answer shows none)",
     DataEmptyRefused = "tasks.data-empty-refused" => ["optacheck.tasks.data-empty-accepted"]:
         "a create with an empty data object is refused (400, `This field may not be empty.`)",
     TitleLengthUnchecked = "tasks.title-max-length-unchecked" => ["optacheck.tasks.title-max-length"]:
@@ -110,15 +125,15 @@ faults! {
         "descriptions longer than 255 characters are accepted, on create and on update",
     DescriptionMax254 = "tasks.description-max-254" => ["optacheck.tasks.description-255-accepted"]:
         "the description limit is off by one: a description of exactly 255 characters is refused",
-    ReadByUserWrong = "tasks.read-by-user-wrong" => ["optacheck.tasks.read"]:
-        "a read answers by_user as the assigned user's id instead of the creator's",
-    TimestampsNotRfc3339 = "tasks.timestamps-not-rfc3339" => [
-        "optacheck.tasks.timestamps-rfc3339",
-        // Their `schema: Task` checks `format: date-time`.
-        "optacheck.tasks.create-returns-201",
+    ReadByUserWrong = "tasks.read-by-user-wrong" => [
         "optacheck.tasks.read",
-        "optacheck.tasks.update-returns-200",
-    ]: "timestamps are written `2025-06-20 00:21:19.126137` (no T, no offset) instead of RFC 3339",
+        // It reads by_user back too (an example-based expectation there: a warning).
+        "optacheck.tasks.update-partial",
+    ]:
+        "a read answers by_user as the assigned user's id instead of the creator's",
+    TimestampsNotRfc3339 = "tasks.timestamps-not-rfc3339" => ["optacheck.tasks.timestamps-rfc3339"]
+        ~ "the timestamps' form is only shown, in the examples' values":
+        "timestamps are written `2025-06-20 00:21:19.126137` (no T, no offset) instead of RFC 3339",
     UpdateIgnoresFields = "tasks.update-ignores-fields" => ["optacheck.tasks.update-returns-200"]:
         "an update validates every field but saves only the status (title, description... stay as they were)",
     UpdateReturns202 = "tasks.update-returns-202" => [
@@ -126,9 +141,11 @@ faults! {
         "optacheck.tasks.update-partial",
         "optacheck.tasks.update-status-history",
     ]: "an update answers 202 Accepted instead of 200 OK (the update is applied)",
-    UpdateNotPartial = "tasks.update-not-partial" => ["optacheck.tasks.update-partial"]:
+    UpdateNotPartial = "tasks.update-not-partial" => ["optacheck.tasks.update-partial"]
+        ~ "that an update keeps the fields it does not send is read from the CURL example; no sentence says so":
         "an update replaces the task: optional fields it does not send (description, forms, project, client, data) are cleared",
-    UpdateHistoryReplaced = "tasks.update-history-replaced" => ["optacheck.tasks.update-status-history"]:
+    UpdateHistoryReplaced = "tasks.update-history-replaced" => ["optacheck.tasks.update-status-history"]
+        ~ "no sentence describes status_history: that a change appends to it is only shown in the update example":
         "a status change replaces status_history with one entry for the new status",
     DeleteKeepsTask = "tasks.delete-keeps-task" => ["optacheck.tasks.delete"]:
         "a delete answers 204 but the task can still be read",
@@ -136,6 +153,35 @@ faults! {
         "optacheck.media.json-responses",
         "optacheck.tasks.read",
     ]: "a read answers the task (a JSON body) with Content-Type text/plain",
+}
+
+variants! {
+    IntegerIds = "integer-ids":
+        "task and user ids are JSON integers and the Workspace ID is a number; form, project and client ids are answered as sent (the document shows every id only as a quoted placeholder such as \"<task-id>\")",
+    OptionalFieldsAbsent = "optional-fields-absent":
+        "answers leave out the optional fields a task does not have (description, forms, project, client, data); the create and update examples themselves show no `data`, and no sentence says unset fields are written",
+    OptionalFieldsNull = "optional-fields-null":
+        "answers write every optional field a task does not have as null (forms and data too, not [] and {}); the document does not say how an unset optional field is written",
+    OtherRefusals = "other-refusals":
+        "refusals are not Django REST Framework's: 403 with {\"error\": {...}} for a missing or wrong token, 401 text/plain for a wrong API key, 404 HTML for another workspace or an unknown task, 422 {\"errors\": [...]} for invalid fields, 401 for wrong login credentials, bodiless 415/405; the document names no error status and shows no error body",
+    BearerAccepted = "bearer-accepted":
+        "the user token is accepted as `Authorization: Bearer <token>` as well as `Token <token>`; the document tells clients which format to send, not that every other is refused",
+    AnyContentType = "any-content-type":
+        "a body is read as JSON whatever its declared Content-Type (text/plain too); `Content-Type: application/json` is the client's instruction, and no sentence says other types are refused",
+    DefaultsOnCreate = "defaults-on-create":
+        "a create without status starts `assigned`, one without user_email is assigned to its creator; the field list does not mark them optional (a client must send them) but does not say a server refuses a create without them",
+    TruncatesLongText = "truncates-long-text":
+        "a title over 100 characters or a description over 255 is shortened to the maximum instead of refused; the document states the maximum, not what happens to longer text",
+    TimestampsOtherwise = "timestamps-otherwise":
+        "timestamps are RFC 3339 with a +00:00 offset; a create answers milliseconds, every later answer whole seconds (what its database keeps); the document shows only example timestamps",
+    LocalizedStatusNames = "localized-status-names":
+        "status_history[].status_name is a Spanish display name (Asignada, En progreso, Activa); the document only shows `Assigned` and `In progress` as example values",
+    LoginRequiresApiKey = "login-requires-api-key":
+        "the login also requires the Workspace API Key (it \"must be sent with every API request\") and answers extra fields beside the token (user_id, expiry); the login section names only the JSON body and shows only `token`",
+    SetupOtherwise = "setup-otherwise":
+        "the workspace is set up otherwise: its ID is a slug, it holds no tasks before the run, and the assignee of the run's tasks is the login user (user equals by_user); the document says nothing of either",
+    DeleteAnswersBody = "delete-answers-body":
+        "a delete answers 200 with the deleted task, and a deleted task is answered 410 Gone; the document names no status and shows no body for a delete, nor for a task that was deleted",
 }
 
 pub struct Api;
@@ -163,12 +209,31 @@ impl MockApi for Api {
         Fault::INFOS
     }
 
+    fn variants(&self) -> &'static [VariantInfo] {
+        Variant::INFOS
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let seed = options.seed;
+        let variant = options.variant.as_deref().and_then(Variant::from_name);
+        let workspace_id = match variant {
+            Some(Variant::IntegerIds) => (1000 + mix(seed, WORKSPACE_SALT) % 9000).to_string(),
+            Some(Variant::SetupOtherwise) => format!("field-ops-{seed}"),
+            _ => uuid_like(
+                mix(seed, WORKSPACE_SALT),
+                mix(seed, WORKSPACE_SALT + 1),
+                mix(seed, WORKSPACE_SALT + 2),
+            ),
+        };
+        let default_size = match variant {
+            Some(Variant::SetupOtherwise) => 0,
+            _ => DEFAULT_SIZE,
+        };
         let ctx = Arc::new(Ctx {
             seed,
-            size: options.size.unwrap_or(DEFAULT_SIZE) as u64,
+            size: options.size.unwrap_or(default_size) as u64,
             fault: fault.and_then(Fault::from_name),
+            variant,
             username: format!("mock-user-{seed}@optacheck.example"),
             password: format!("mock-password-{:016x}", mix(seed, 11)),
             api_key: format!("mock-api-key-{:016x}{:016x}", mix(seed, 12), mix(seed, 13)),
@@ -178,11 +243,7 @@ impl MockApi for Api {
                 mix(seed, 15),
                 mix(seed, 16) >> 32
             ),
-            workspace_id: uuid_like(
-                mix(seed, WORKSPACE_SALT),
-                mix(seed, WORKSPACE_SALT + 1),
-                mix(seed, WORKSPACE_SALT + 2),
-            ),
+            workspace_id,
             assignee_email: format!("mock-assignee-{seed}@optacheck.example"),
             store: Shared::default(),
         });
@@ -190,14 +251,31 @@ impl MockApi for Api {
             .with("username", ctx.username.clone())
             .with("password", ctx.password.clone())
             .with("api_key", ctx.api_key.clone())
-            .with("workspace_id", ctx.workspace_id.clone())
-            .with("assignee_email", ctx.assignee_email.clone());
+            .with("workspace_id", ctx.workspace_id.clone());
+        // Whom the run's tasks are assigned to is the workspace's set-up, which no request can
+        // list: a fixture, as a profile gives it.
+        let assignee = match variant {
+            Some(Variant::SetupOtherwise) => ctx.username.clone(),
+            _ => ctx.assignee_email.clone(),
+        };
+        // Ids of the workspace's forms, project and clients, written as the mock writes them.
+        let (form, project, client) = if ctx.has(Variant::IntegerIds) {
+            (json!(3), json!(2), json!(5))
+        } else {
+            (json!("form-3"), json!("project-2"), json!("client-5"))
+        };
+        let fixtures = BTreeMap::from([
+            ("assignee_email".to_string(), Value::String(assignee)),
+            ("form_id".to_string(), form),
+            ("project_id".to_string(), project),
+            ("client_id".to_string(), client),
+        ]);
         Built {
             router: router(ctx),
             credentials,
             base_path: String::new(),
             transport: Transport::Plain,
-            fixtures: Default::default(),
+            fixtures,
         }
     }
 }
@@ -225,6 +303,7 @@ struct Ctx {
     seed: u64,
     size: u64,
     fault: Option<Fault>,
+    variant: Option<Variant>,
     username: String,
     password: String,
     api_key: String,
@@ -260,9 +339,10 @@ struct Task {
     status: String,
     title: String,
     description: Option<String>,
-    forms: Vec<String>,
-    project: Option<String>,
-    client: Option<String>,
+    /// Form, project and client ids as sent: strings or integers.
+    forms: Vec<Value>,
+    project: Option<Value>,
+    client: Option<Value>,
     /// Member index of the assigned user.
     user: usize,
     /// Member index of the creator.
@@ -287,6 +367,10 @@ impl Ctx {
         self.fault == Some(f)
     }
 
+    fn has(&self, v: Variant) -> bool {
+        self.variant == Some(v)
+    }
+
     fn member_email(&self, idx: usize) -> String {
         match idx {
             0 => self.username.clone(),
@@ -299,27 +383,77 @@ impl Ctx {
         (0..MEMBERS).find(|i| self.member_email(*i).eq_ignore_ascii_case(email))
     }
 
-    fn user_id(&self, idx: usize) -> String {
+    fn user_id(&self, idx: usize) -> Value {
+        if self.has(Variant::IntegerIds) {
+            return json!(1000 + idx);
+        }
         let h = mix(self.seed ^ USER_SALT, idx as u64);
-        uuid_like(h, mix(h, 1), idx as u64)
+        Value::String(uuid_like(h, mix(h, 1), idx as u64))
     }
 
-    fn task_id(&self, n: u64) -> String {
-        task_id(self.seed, n)
+    fn task_id(&self, n: u64) -> Value {
+        if self.has(Variant::IntegerIds) {
+            return json!(n);
+        }
+        Value::String(task_id(self.seed, n))
     }
 
     /// The task number an id names, if the id is one this mock could have handed out.
     fn task_number(&self, id: &str) -> Option<u64> {
+        if self.has(Variant::IntegerIds) {
+            // Only the id as the mock writes it: no sign, no leading zero.
+            let n = id.parse::<u64>().ok()?;
+            return (n >= 1 && n.to_string() == id).then_some(n);
+        }
         let last = id.rsplit('-').next()?;
         if last.len() != 12 {
             return None;
         }
         let n = u64::from_str_radix(last, 16).ok()?;
-        (self.task_id(n) == id).then_some(n)
+        (task_id(self.seed, n) == id).then_some(n)
     }
 
-    fn stamp(&self, micros: i64) -> String {
-        format_timestamp(micros, !self.is(Fault::TimestampsNotRfc3339))
+    /// A timestamp as this mock writes it. `fresh`: in the answer of the create that made it
+    /// (the time held in memory), rather than read back from the store.
+    fn stamp(&self, micros: i64, fresh: bool) -> String {
+        let style = if self.is(Fault::TimestampsNotRfc3339) {
+            Stamp::Naive
+        } else if self.has(Variant::TimestampsOtherwise) {
+            if fresh {
+                Stamp::MillisOffset
+            } else {
+                Stamp::SecondsOffset
+            }
+        } else {
+            Stamp::MicrosZ
+        };
+        format_timestamp(micros, style)
+    }
+
+    /// The display name of a status.
+    fn status_label(&self, status: &str) -> String {
+        if self.has(Variant::LocalizedStatusNames) {
+            let known = match status {
+                "assigned" => Some("Asignada"),
+                "in_progress" => Some("En progreso"),
+                "active" => Some("Activa"),
+                "completed" => Some("Completada"),
+                _ => None,
+            };
+            if let Some(name) = known {
+                return name.to_string();
+            }
+        }
+        status_name(status)
+    }
+
+    /// An id of the seeded data: `prefix-k`, or `k` where ids are integers.
+    fn seeded_ref(&self, prefix: &str, k: u64) -> Value {
+        if self.has(Variant::IntegerIds) {
+            json!(k)
+        } else {
+            Value::String(format!("{prefix}-{k}"))
+        }
     }
 
     /// A seeded task, derived from its number alone.
@@ -341,7 +475,7 @@ impl Ctx {
             history.push((status.clone(), created + 3_600_000_000 + (h >> 40) as i64));
         }
         let forms = (0..1 + (h >> 8) % 3)
-            .map(|k| format!("form-{}", (h >> (12 + 4 * k)) % 40 + 1))
+            .map(|k| self.seeded_ref("form", (h >> (12 + 4 * k)) % 40 + 1))
             .collect();
         let data = json!({"fields": [
             {"id": "field-site", "value": format!("Site {}", h % 97), "title": "Site"},
@@ -351,8 +485,8 @@ impl Ctx {
             title: format!("{} #{n}", pick(TITLES, self.seed, n, 2)),
             description: (h % 4 != 0).then(|| format!("Seeded task {n} of the workspace")),
             forms,
-            project: Some(format!("project-{}", (h >> 20) % 20 + 1)),
-            client: (h % 3 != 0).then(|| format!("client-{}", (h >> 28) % 30 + 1)),
+            project: Some(self.seeded_ref("project", (h >> 20) % 20 + 1)),
+            client: (h % 3 != 0).then(|| self.seeded_ref("client", (h >> 28) % 30 + 1)),
             user: 2 + ((h >> 16) as usize % (MEMBERS - 2)),
             by_user: 0,
             data: data.as_object().cloned(),
@@ -371,30 +505,82 @@ impl Ctx {
         }
     }
 
-    fn task_json(&self, n: u64, t: &Task) -> Value {
-        json!({
-            "id": self.task_id(n),
-            "status": t.status,
-            "title": t.title,
-            "description": t.description,
-            "forms": t.forms,
-            "project": t.project,
-            "client": t.client,
-            "user": self.user_id(t.user),
-            "by_user": self.user_id(t.by_user),
-            "date_edited": self.stamp(t.date_edited),
-            "date_created": self.stamp(t.date_created),
-            "data": t.data.clone().unwrap_or_default(),
-            "status_history": t.history.iter().map(|(s, at)| json!({
-                "status": s,
-                "date_status": self.stamp(*at),
-                "status_name": status_name(s),
-            })).collect::<Vec<_>>(),
-        })
+    /// Why task `n` cannot be found: it never existed, or (where the variant says so) it was
+    /// deleted.
+    fn missing(&self, store: &Store, n: u64) -> Refusal {
+        if self.has(Variant::DeleteAnswersBody) && matches!(store.written.get(&n), Some(None)) {
+            Refusal::Gone
+        } else {
+            Refusal::NotFound
+        }
+    }
+
+    /// Task `n` as the API answers it; `fresh` in the answer of the create that made it.
+    fn task_json(&self, n: u64, t: &Task, fresh: bool) -> Value {
+        let absent = self.has(Variant::OptionalFieldsAbsent);
+        let null = self.has(Variant::OptionalFieldsNull);
+        let mut out = Map::new();
+        out.insert("id".into(), self.task_id(n));
+        out.insert("status".into(), json!(t.status));
+        out.insert("title".into(), json!(t.title));
+        // Optional fields: written as set, else absent, null or empty as the variant chooses.
+        let data = t.data.clone().filter(|d| !d.is_empty());
+        let optional = [
+            (
+                "description",
+                t.description.clone().map(Value::String),
+                Value::Null,
+            ),
+            (
+                "forms",
+                (!t.forms.is_empty()).then(|| Value::Array(t.forms.clone())),
+                json!([]),
+            ),
+            ("project", t.project.clone(), Value::Null),
+            ("client", t.client.clone(), Value::Null),
+            ("data", data.map(Value::Object), json!({})),
+        ];
+        for (name, value, unset) in optional {
+            match value {
+                Some(v) => {
+                    out.insert(name.into(), v);
+                }
+                None if absent => {}
+                None if null => {
+                    out.insert(name.into(), Value::Null);
+                }
+                None => {
+                    out.insert(name.into(), unset);
+                }
+            }
+        }
+        out.insert("user".into(), self.user_id(t.user));
+        out.insert("by_user".into(), self.user_id(t.by_user));
+        out.insert(
+            "date_edited".into(),
+            json!(self.stamp(t.date_edited, fresh)),
+        );
+        out.insert(
+            "date_created".into(),
+            json!(self.stamp(t.date_created, fresh)),
+        );
+        let history: Vec<Value> = t
+            .history
+            .iter()
+            .map(|(s, at)| {
+                json!({
+                    "status": s,
+                    "date_status": self.stamp(*at, fresh),
+                    "status_name": self.status_label(s),
+                })
+            })
+            .collect();
+        out.insert("status_history".into(), Value::Array(history));
+        Value::Object(out)
     }
 
     /// Both credentials and the workspace of the URL; the member index of the caller.
-    fn authorize(&self, headers: &HeaderMap, op: Op, workspace_id: &str) -> Result<usize, Refused> {
+    fn authorize(&self, headers: &HeaderMap, op: Op, workspace_id: &str) -> Result<usize, Refusal> {
         let token_unchecked = match op {
             Op::Read => self.is(Fault::TokenUncheckedRead),
             Op::Create => self.is(Fault::TokenUncheckedCreate),
@@ -405,12 +591,12 @@ impl Ctx {
             TokenCheck::Valid => {}
             TokenCheck::Missing | TokenCheck::Unknown if token_unchecked => {}
             TokenCheck::Missing | TokenCheck::NotToken => {
-                return Err(Box::new(unauthorized(
+                return Err(Refusal::NotAuthenticated(
                     "Authentication credentials were not provided.",
-                )))
+                ))
             }
-            TokenCheck::Unknown => return Err(Box::new(unauthorized("Invalid token."))),
-            TokenCheck::Malformed(why) => return Err(Box::new(unauthorized(why))),
+            TokenCheck::Unknown => return Err(Refusal::NotAuthenticated("Invalid token.")),
+            TokenCheck::Malformed(why) => return Err(Refusal::NotAuthenticated(why)),
         }
         let key_unchecked = match op {
             Op::Read => self.is(Fault::ApiKeyUncheckedRead),
@@ -418,31 +604,25 @@ impl Ctx {
             Op::Update => self.is(Fault::ApiKeyUncheckedUpdate),
             Op::Delete => self.is(Fault::ApiKeyUncheckedDelete),
         };
-        let key = headers.get("x-api-key").map(|v| v.as_bytes());
         if !key_unchecked {
-            match key {
-                None => {
-                    return Err(Box::new(detail(
-                        StatusCode::FORBIDDEN,
-                        "The Workspace API Key (x-api-key) was not provided.",
-                    )))
-                }
-                Some(k) if k != self.api_key.as_bytes() => {
-                    return Err(Box::new(detail(
-                        StatusCode::FORBIDDEN,
-                        "Invalid Workspace API Key.",
-                    )))
-                }
-                Some(_) => {}
-            }
+            self.check_api_key(headers)?;
         }
         if workspace_id != self.workspace_id && !self.is(Fault::OtherWorkspaceAllowed) {
-            return Err(Box::new(detail(
-                StatusCode::FORBIDDEN,
-                "You do not have permission to access this workspace.",
-            )));
+            return Err(Refusal::OtherWorkspace);
         }
         Ok(0)
+    }
+
+    fn check_api_key(&self, headers: &HeaderMap) -> Result<(), Refusal> {
+        match headers.get("x-api-key").map(|v| v.as_bytes()) {
+            None => Err(Refusal::BadApiKey(
+                "The Workspace API Key (x-api-key) was not provided.",
+            )),
+            Some(k) if k != self.api_key.as_bytes() => {
+                Err(Refusal::BadApiKey("Invalid Workspace API Key."))
+            }
+            Some(_) => Ok(()),
+        }
     }
 
     fn check_token(&self, headers: &HeaderMap) -> TokenCheck {
@@ -455,13 +635,17 @@ impl Ctx {
             );
         };
         let parts: Vec<&str> = text.split_whitespace().collect();
+        let known = |tok: &str| {
+            if tok == self.token {
+                TokenCheck::Valid
+            } else {
+                TokenCheck::Unknown
+            }
+        };
         match parts.as_slice() {
-            [kw, tok] if kw.eq_ignore_ascii_case("token") => {
-                if *tok == self.token {
-                    TokenCheck::Valid
-                } else {
-                    TokenCheck::Unknown
-                }
+            [kw, tok] if kw.eq_ignore_ascii_case("token") => known(tok),
+            [kw, tok] if kw.eq_ignore_ascii_case("bearer") && self.has(Variant::BearerAccepted) => {
+                known(tok)
             }
             [kw] if kw.eq_ignore_ascii_case("token") => {
                 TokenCheck::Malformed("Invalid token header. No credentials provided.")
@@ -475,6 +659,166 @@ impl Ctx {
             _ => TokenCheck::NotToken,
         }
     }
+
+    /// A body this mock reads as JSON: declared so, or any body where the variant says so.
+    fn reads_as_json(&self, headers: &HeaderMap) -> bool {
+        is_json(headers) || self.has(Variant::AnyContentType)
+    }
+
+    /// How a refusal is answered: the document names no refusal status and shows no error
+    /// body, so this is where the mock (Django REST Framework's defaults) and the
+    /// `other-refusals` variant part ways.
+    fn refuse(&self, r: Refusal) -> Response {
+        if self.has(Variant::OtherRefusals) {
+            return other_refusal(r);
+        }
+        match r {
+            Refusal::NotAuthenticated(why) => {
+                let mut resp = detail(StatusCode::UNAUTHORIZED, why);
+                resp.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+                resp
+            }
+            Refusal::BadApiKey(why) => detail(StatusCode::FORBIDDEN, why),
+            Refusal::OtherWorkspace => detail(
+                StatusCode::FORBIDDEN,
+                "You do not have permission to access this workspace.",
+            ),
+            Refusal::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
+            Refusal::Gone => detail(StatusCode::GONE, "This task was deleted."),
+            Refusal::Invalid(errors) => {
+                (StatusCode::BAD_REQUEST, Json(json!(errors))).into_response()
+            }
+            Refusal::BadJson(why) => detail(StatusCode::BAD_REQUEST, why),
+            Refusal::UnsupportedMedia(ct) => detail(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                match ct {
+                    Some(ct) => format!("Unsupported media type \"{ct}\" in request."),
+                    None => {
+                        "Unsupported media type: send the body as Content-Type: application/json."
+                            .into()
+                    }
+                },
+            ),
+            Refusal::TooLarge => detail(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "Request body is larger than {} bytes.",
+                    common::MAX_BODY_BYTES
+                ),
+            ),
+            Refusal::Unreadable => detail(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            ),
+            Refusal::BadLogin => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"non_field_errors": ["Unable to log in with provided credentials."]})),
+            )
+                .into_response(),
+            Refusal::MethodNotAllowed(method) => detail(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("Method \"{method}\" not allowed."),
+            ),
+        }
+    }
+}
+
+/// Why a request is refused.
+enum Refusal {
+    /// No token, or not a valid one.
+    NotAuthenticated(&'static str),
+    /// No Workspace API Key, or not this workspace's.
+    BadApiKey(&'static str),
+    /// The URL names another workspace.
+    OtherWorkspace,
+    NotFound,
+    /// A task that was deleted (where the variant tells it from one that never was).
+    Gone,
+    /// Invalid fields: field → messages.
+    Invalid(Errors),
+    /// A body that is not the JSON it is declared to be.
+    BadJson(String),
+    /// A body not declared as JSON: the Content-Type it was declared as, if any.
+    UnsupportedMedia(Option<String>),
+    TooLarge,
+    Unreadable,
+    /// Wrong login credentials.
+    BadLogin,
+    /// (axum adds `Allow`.)
+    MethodNotAllowed(Method),
+}
+
+/// The `other-refusals` variant: refusals as a service not built on Django REST Framework
+/// might answer them, with other statuses and bodies, some of them not JSON.
+fn other_refusal(r: Refusal) -> Response {
+    let error = |status: StatusCode, code: &str, message: &str| {
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": message}})),
+        )
+            .into_response()
+    };
+    let bare = |status: StatusCode| (status, Body::empty()).into_response();
+    let html_not_found = || {
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<html><body><h1>Not Found</h1></body></html>",
+        )
+            .into_response()
+    };
+    match r {
+        Refusal::NotAuthenticated(why) => error(StatusCode::FORBIDDEN, "not_authenticated", why),
+        Refusal::BadApiKey(_) => (
+            StatusCode::UNAUTHORIZED,
+            [
+                (header::WWW_AUTHENTICATE, "ApiKey header=\"x-api-key\""),
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            ],
+            "Unauthorized",
+        )
+            .into_response(),
+        Refusal::OtherWorkspace | Refusal::NotFound => html_not_found(),
+        Refusal::Gone => bare(StatusCode::GONE),
+        Refusal::Invalid(errors) => {
+            let list: Vec<Value> = errors
+                .iter()
+                .flat_map(|(field, msgs)| {
+                    msgs.iter()
+                        .map(move |m| json!({"field": field, "message": m}))
+                })
+                .collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "errors": list })),
+            )
+                .into_response()
+        }
+        Refusal::BadJson(why) => error(StatusCode::BAD_REQUEST, "invalid_json", &why),
+        Refusal::UnsupportedMedia(_) => bare(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        Refusal::TooLarge => bare(StatusCode::PAYLOAD_TOO_LARGE),
+        Refusal::Unreadable => bare(StatusCode::BAD_REQUEST),
+        Refusal::BadLogin => error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "The email or password is wrong.",
+        ),
+        Refusal::MethodNotAllowed(_) => bare(StatusCode::METHOD_NOT_ALLOWED),
+    }
+}
+
+/// How a timestamp is written.
+#[derive(Clone, Copy)]
+enum Stamp {
+    /// RFC 3339, UTC `Z`, microseconds: the document's examples.
+    MicrosZ,
+    /// RFC 3339 with a `+00:00` offset and milliseconds.
+    MillisOffset,
+    /// RFC 3339 with a `+00:00` offset, whole seconds.
+    SecondsOffset,
+    /// Python's naive `str(datetime)` (the fault `tasks.timestamps-not-rfc3339`).
+    Naive,
 }
 
 enum TokenCheck {
@@ -489,8 +833,6 @@ enum TokenCheck {
 // ------------------------------------------------------------------------------------ handlers
 
 type AppState = State<Arc<Ctx>>;
-/// A refusal, boxed (a Response is large).
-type Refused = Box<Response>;
 
 async fn login(
     State(ctx): AppState,
@@ -499,20 +841,25 @@ async fn login(
 ) -> Response {
     let body = match body {
         Ok(b) => b,
-        Err(e) => return body_rejection(e),
+        Err(e) => return ctx.refuse(body_rejection(e)),
     };
-    if !is_json(&headers) {
-        return unsupported_media_type(&headers);
+    if ctx.has(Variant::LoginRequiresApiKey) {
+        if let Err(r) = ctx.check_api_key(&headers) {
+            return ctx.refuse(r);
+        }
+    }
+    if !ctx.reads_as_json(&headers) {
+        return ctx.refuse(unsupported_media_type(&headers));
     }
     let obj = match parse_object(&body) {
         Ok(o) => o,
-        Err(r) => return *r,
+        Err(r) => return ctx.refuse(r),
     };
     let mut errors = Errors::new();
     let username = required_string(&obj, "username", &mut errors);
     let password = required_string(&obj, "password", &mut errors);
     if !errors.is_empty() {
-        return validation_error(errors);
+        return ctx.refuse(Refusal::Invalid(errors));
     }
     let (username, password) = (username.unwrap_or_default(), password.unwrap_or_default());
     let user_ok = username.eq_ignore_ascii_case(&ctx.username);
@@ -520,12 +867,14 @@ async fn login(
     let accepted = (user_ok || ctx.is(Fault::LoginUnknownUserAccepted))
         && (password_ok || ctx.is(Fault::LoginWrongPasswordAccepted));
     if !accepted {
-        return validation_error(Errors::from([(
-            "non_field_errors".to_string(),
-            vec!["Unable to log in with provided credentials.".to_string()],
-        )]));
+        return ctx.refuse(Refusal::BadLogin);
     }
-    let answer = json!({ "token": ctx.token });
+    let mut answer = json!({ "token": ctx.token });
+    if ctx.has(Variant::LoginRequiresApiKey) {
+        let now = ctx.store.write().await.tick();
+        answer["user_id"] = ctx.user_id(0);
+        answer["expiry"] = json!(ctx.stamp(now + 10 * 3_600_000_000, true));
+    }
     if ctx.is(Fault::LoginAnswerNotJson) {
         return (
             StatusCode::OK,
@@ -544,18 +893,18 @@ async fn create_task(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(Path(workspace_id)) = path else {
-        return not_found().await;
+        return ctx.refuse(Refusal::NotFound);
     };
     let body = match body {
         Ok(b) => b,
-        Err(e) => return body_rejection(e),
+        Err(e) => return ctx.refuse(body_rejection(e)),
     };
     let creator = match ctx.authorize(&headers, Op::Create, &workspace_id) {
         Ok(u) => u,
-        Err(r) => return *r,
+        Err(r) => return ctx.refuse(r),
     };
-    if !is_json(&headers) && !ctx.is(Fault::ContentTypeIgnoredCreate) {
-        return unsupported_media_type(&headers);
+    if !ctx.reads_as_json(&headers) && !ctx.is(Fault::ContentTypeIgnoredCreate) {
+        return ctx.refuse(unsupported_media_type(&headers));
     }
     let obj = match parse_object(&body) {
         Ok(o) => o,
@@ -565,11 +914,11 @@ async fn create_task(
                 .or_insert_with(|| Value::String(ctx.member_email(creator)));
             form
         }
-        Err(r) => return *r,
+        Err(r) => return ctx.refuse(r),
     };
-    let patch = match validate(&ctx, &obj, true) {
+    let patch = match validate(&ctx, &obj, true, creator) {
         Ok(p) => p,
-        Err(errors) => return validation_error(errors),
+        Err(errors) => return ctx.refuse(Refusal::Invalid(errors)),
     };
     let mut store = ctx.store.write().await;
     let now = store.tick();
@@ -595,9 +944,14 @@ async fn create_task(
         date_edited: now,
     };
     patch.apply_fields(&mut task);
+    if ctx.is(Fault::CreateDropsReferences) {
+        task.forms.clear();
+        task.project = None;
+        task.client = None;
+    }
     store.written.insert(n, Some(task.clone()));
     drop(store);
-    let mut answer = ctx.task_json(n, &task);
+    let mut answer = ctx.task_json(n, &task, true);
     if ctx.is(Fault::CreateAnswerIncomplete) {
         if let Some(o) = answer.as_object_mut() {
             o.remove("description");
@@ -612,24 +966,25 @@ async fn read_task(
     headers: HeaderMap,
 ) -> Response {
     let Ok(Path((workspace_id, task_id))) = path else {
-        return not_found().await;
+        return ctx.refuse(Refusal::NotFound);
     };
     if let Err(r) = ctx.authorize(&headers, Op::Read, &workspace_id) {
-        return *r;
+        return ctx.refuse(r);
     }
     let Some(n) = ctx.task_number(&task_id) else {
-        return not_found().await;
+        return ctx.refuse(Refusal::NotFound);
     };
     let task = {
         let store = ctx.store.read().await;
-        ctx.lookup(&store, n)
+        ctx.lookup(&store, n).ok_or_else(|| ctx.missing(&store, n))
     };
-    let Some(task) = task else {
-        return not_found().await;
+    let task = match task {
+        Ok(t) => t,
+        Err(r) => return ctx.refuse(r),
     };
-    let mut answer = ctx.task_json(n, &task);
+    let mut answer = ctx.task_json(n, &task, false);
     if ctx.is(Fault::ReadByUserWrong) {
-        answer["by_user"] = Value::String(ctx.user_id(task.user));
+        answer["by_user"] = ctx.user_id(task.user);
     }
     if ctx.is(Fault::ReadNotJson) {
         return (
@@ -649,36 +1004,40 @@ async fn update_task(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(Path((workspace_id, task_id))) = path else {
-        return not_found().await;
+        return ctx.refuse(Refusal::NotFound);
     };
     let body = match body {
         Ok(b) => b,
-        Err(e) => return body_rejection(e),
+        Err(e) => return ctx.refuse(body_rejection(e)),
     };
-    if let Err(r) = ctx.authorize(&headers, Op::Update, &workspace_id) {
-        return *r;
-    }
+    let caller = match ctx.authorize(&headers, Op::Update, &workspace_id) {
+        Ok(u) => u,
+        Err(r) => return ctx.refuse(r),
+    };
     let Some(n) = ctx.task_number(&task_id) else {
-        return not_found().await;
+        return ctx.refuse(Refusal::NotFound);
     };
-    if ctx.lookup(&*ctx.store.read().await, n).is_none() {
-        return not_found().await;
+    {
+        let store = ctx.store.read().await;
+        if ctx.lookup(&store, n).is_none() {
+            return ctx.refuse(ctx.missing(&store, n));
+        }
     }
-    if !is_json(&headers) && !ctx.is(Fault::ContentTypeIgnoredUpdate) {
-        return unsupported_media_type(&headers);
+    if !ctx.reads_as_json(&headers) && !ctx.is(Fault::ContentTypeIgnoredUpdate) {
+        return ctx.refuse(unsupported_media_type(&headers));
     }
     let obj = match parse_object(&body) {
         Ok(o) => o,
-        Err(r) => return *r,
+        Err(r) => return ctx.refuse(r),
     };
-    let patch = match validate(&ctx, &obj, false) {
+    let patch = match validate(&ctx, &obj, false, caller) {
         Ok(p) => p,
-        Err(errors) => return validation_error(errors),
+        Err(errors) => return ctx.refuse(Refusal::Invalid(errors)),
     };
     let mut store = ctx.store.write().await;
     // Looked up again under the write lock: a concurrent delete may have come in between.
     let Some(mut task) = ctx.lookup(&store, n) else {
-        return not_found().await;
+        return ctx.refuse(ctx.missing(&store, n));
     };
     let now = store.tick();
     if let Some(status) = &patch.status {
@@ -708,7 +1067,7 @@ async fn update_task(
     } else {
         StatusCode::OK
     };
-    (status, Json(ctx.task_json(n, &task))).into_response()
+    (status, Json(ctx.task_json(n, &task, false))).into_response()
 }
 
 async fn delete_task(
@@ -717,33 +1076,34 @@ async fn delete_task(
     headers: HeaderMap,
 ) -> Response {
     let Ok(Path((workspace_id, task_id))) = path else {
-        return not_found().await;
+        return ctx.refuse(Refusal::NotFound);
     };
     if let Err(r) = ctx.authorize(&headers, Op::Delete, &workspace_id) {
-        return *r;
+        return ctx.refuse(r);
     }
     let Some(n) = ctx.task_number(&task_id) else {
-        return not_found().await;
+        return ctx.refuse(Refusal::NotFound);
     };
     let mut store = ctx.store.write().await;
-    if ctx.lookup(&store, n).is_none() {
-        return not_found().await;
-    }
+    let Some(task) = ctx.lookup(&store, n) else {
+        return ctx.refuse(ctx.missing(&store, n));
+    };
     if !ctx.is(Fault::DeleteKeepsTask) {
         store.written.insert(n, None);
+    }
+    drop(store);
+    if ctx.has(Variant::DeleteAnswersBody) {
+        return (StatusCode::OK, Json(ctx.task_json(n, &task, false))).into_response();
     }
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn not_found() -> Response {
-    detail(StatusCode::NOT_FOUND, "Not found.")
+async fn not_found(State(ctx): AppState) -> Response {
+    ctx.refuse(Refusal::NotFound)
 }
 
-async fn method_not_allowed(method: Method) -> Response {
-    detail(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!("Method \"{method}\" not allowed."),
-    )
+async fn method_not_allowed(State(ctx): AppState, method: Method) -> Response {
+    ctx.refuse(Refusal::MethodNotAllowed(method))
 }
 
 // ------------------------------------------------------------------------------------ bodies
@@ -756,9 +1116,9 @@ struct Patch {
     status: Option<String>,
     title: Option<String>,
     description: Option<Option<String>>,
-    forms: Option<Vec<String>>,
-    project: Option<Option<String>>,
-    client: Option<Option<String>>,
+    forms: Option<Vec<Value>>,
+    project: Option<Option<Value>>,
+    client: Option<Option<Value>>,
     user: Option<usize>,
     data: Option<Option<Map<String, Value>>>,
 }
@@ -792,7 +1152,14 @@ impl Patch {
 
 const REQUIRED: &str = "This field is required.";
 
-fn validate(ctx: &Ctx, obj: &Map<String, Value>, creating: bool) -> Result<Patch, Errors> {
+/// `caller`: the member making the request (the assignee a `defaults-on-create` create
+/// without user_email gets).
+fn validate(
+    ctx: &Ctx,
+    obj: &Map<String, Value>,
+    creating: bool,
+    caller: usize,
+) -> Result<Patch, Errors> {
     let mut errors = Errors::new();
     let mut err = |field: &str, msg: String| errors.entry(field.to_string()).or_default().push(msg);
     let mut p = Patch::default();
@@ -811,12 +1178,20 @@ fn validate(ctx: &Ctx, obj: &Map<String, Value>, creating: bool) -> Result<Patch
     } else {
         DESCRIPTION_MAX
     };
+    let too_long = if ctx.has(Variant::TruncatesLongText) {
+        TooLong::Shorten
+    } else {
+        TooLong::Refuse
+    };
+    let defaults = ctx.has(Variant::DefaultsOnCreate);
 
     match obj.get("status") {
-        None if creating && ctx.is(Fault::StatusOptional) => p.status = Some("assigned".into()),
+        None if creating && (defaults || ctx.is(Fault::StatusOptional)) => {
+            p.status = Some("assigned".into())
+        }
         None if creating => err("status", REQUIRED.into()),
         None => {}
-        Some(v) => match text(v, STATUS_MAX, false) {
+        Some(v) => match text(v, STATUS_MAX, false, TooLong::Refuse) {
             Ok(s) => p.status = Some(s),
             Err(m) => err("status", m),
         },
@@ -825,7 +1200,7 @@ fn validate(ctx: &Ctx, obj: &Map<String, Value>, creating: bool) -> Result<Patch
         None if creating && ctx.is(Fault::TitleOptional) => p.title = Some("Untitled task".into()),
         None if creating => err("title", REQUIRED.into()),
         None => {}
-        Some(v) => match text(v, title_max, false) {
+        Some(v) => match text(v, title_max, false, too_long) {
             Ok(s) => p.title = Some(s),
             Err(m) => err("title", m),
         },
@@ -836,7 +1211,7 @@ fn validate(ctx: &Ctx, obj: &Map<String, Value>, creating: bool) -> Result<Patch
         }
         None => {}
         Some(Value::Null) => p.description = Some(None),
-        Some(v) => match text(v, description_max, true) {
+        Some(v) => match text(v, description_max, true, too_long) {
             Ok(s) => p.description = Some(Some(s)),
             Err(m) => err("description", m),
         },
@@ -845,7 +1220,7 @@ fn validate(ctx: &Ctx, obj: &Map<String, Value>, creating: bool) -> Result<Patch
         None => {}
         Some(Value::Null) => p.forms = Some(vec![]),
         Some(Value::Array(items)) => {
-            let ids: Result<Vec<String>, String> = items.iter().map(id_text).collect();
+            let ids: Result<Vec<Value>, String> = items.iter().map(id_value).collect();
             match ids {
                 Ok(ids) => p.forms = Some(ids),
                 Err(m) => err("forms", m),
@@ -863,14 +1238,14 @@ fn validate(ctx: &Ctx, obj: &Map<String, Value>, creating: bool) -> Result<Patch
         match obj.get(field) {
             None => {}
             Some(Value::Null) => *slot = Some(None),
-            Some(v) => match id_text(v) {
-                Ok(s) => *slot = Some(Some(s)),
+            Some(v) => match id_value(v) {
+                Ok(id) => *slot = Some(Some(id)),
                 Err(m) => err(field, m),
             },
         }
     }
     match obj.get("user_email") {
-        None if creating && ctx.is(Fault::UserEmailOptional) => p.user = Some(0),
+        None if creating && (defaults || ctx.is(Fault::UserEmailOptional)) => p.user = Some(caller),
         None if creating => err("user_email", REQUIRED.into()),
         None => {}
         Some(Value::String(e)) if !looks_like_email(e) => {
@@ -916,30 +1291,41 @@ fn validate(ctx: &Ctx, obj: &Map<String, Value>, creating: bool) -> Result<Patch
     }
 }
 
+/// What a text over its maximum gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TooLong {
+    Refuse,
+    /// Cut to the maximum (the `truncates-long-text` variant).
+    Shorten,
+}
+
 /// A text field: a string, not blank unless `blank_ok`, at most `max` characters.
-fn text(v: &Value, max: usize, blank_ok: bool) -> Result<String, String> {
+fn text(v: &Value, max: usize, blank_ok: bool, too_long: TooLong) -> Result<String, String> {
     match v {
         Value::String(s) if !blank_ok && s.trim().is_empty() => {
             Err("This field may not be blank.".into())
         }
-        Value::String(s) if s.chars().count() > max => Err(format!(
-            "Ensure this field has no more than {max} characters."
-        )),
+        Value::String(s) if s.chars().count() > max => match too_long {
+            TooLong::Refuse => Err(format!(
+                "Ensure this field has no more than {max} characters."
+            )),
+            TooLong::Shorten => Ok(s.chars().take(max).collect()),
+        },
         Value::String(s) => Ok(s.clone()),
         Value::Null => Err("This field may not be null.".into()),
         _ => Err("Not a valid string.".into()),
     }
 }
 
-/// An id (form, project, client): a non-empty string, or an integer written as one.
-fn id_text(v: &Value) -> Result<String, String> {
+/// An id (form, project, client): a non-empty string or an integer, kept as sent.
+fn id_value(v: &Value) -> Result<Value, String> {
     match v {
         Value::String(s) if s.trim().is_empty() => Err("This field may not be blank.".into()),
         Value::String(s) if s.chars().count() > 255 => {
             Err("Ensure this field has no more than 255 characters.".into())
         }
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) if n.is_u64() || n.is_i64() => Ok(n.to_string()),
+        Value::String(_) => Ok(v.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Ok(v.clone()),
         other => Err(format!(
             "Incorrect type. Expected pk value, received {}.",
             type_name(other)
@@ -1027,23 +1413,20 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// The body as a JSON object; an empty body is an empty object (nothing sent).
-fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Refused> {
+fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(other) => Err(Box::new(validation_error(Errors::from([(
+        Ok(other) => Err(Refusal::Invalid(Errors::from([(
             "non_field_errors".to_string(),
             vec![format!(
                 "Invalid data. Expected a dictionary, but got {}.",
                 type_name(&other)
             )],
-        )])))),
-        Err(e) => Err(Box::new(detail(
-            StatusCode::BAD_REQUEST,
-            format!("JSON parse error - {e}"),
-        ))),
+        )]))),
+        Err(e) => Err(Refusal::BadJson(format!("JSON parse error - {e}"))),
     }
 }
 
@@ -1053,42 +1436,19 @@ fn detail(status: StatusCode, detail: impl Into<String>) -> Response {
     (status, Json(json!({ "detail": detail.into() }))).into_response()
 }
 
-fn unauthorized(why: &str) -> Response {
-    let mut r = detail(StatusCode::UNAUTHORIZED, why);
-    r.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
-    r
+fn unsupported_media_type(headers: &HeaderMap) -> Refusal {
+    Refusal::UnsupportedMedia(
+        headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+    )
 }
 
-fn validation_error(errors: Errors) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!(errors))).into_response()
-}
-
-fn unsupported_media_type(headers: &HeaderMap) -> Response {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let msg = match ct {
-        Some(ct) => format!("Unsupported media type \"{ct}\" in request."),
-        None => "Unsupported media type: send the body as Content-Type: application/json.".into(),
-    };
-    detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, msg)
-}
-
-fn body_rejection(e: BytesRejection) -> Response {
+fn body_rejection(e: BytesRejection) -> Refusal {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        detail(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "Request body is larger than {} bytes.",
-                common::MAX_BODY_BYTES
-            ),
-        )
+        Refusal::TooLarge
     } else {
-        detail(
-            StatusCode::BAD_REQUEST,
-            "The request body could not be read.",
-        )
+        Refusal::Unreadable
     }
 }
 
@@ -1123,18 +1483,20 @@ fn status_name(status: &str) -> String {
     }
 }
 
-/// Microseconds since the epoch as RFC 3339 UTC with microseconds (the document's examples),
-/// or, when `rfc3339` is false, as Python's naive `str(datetime)`.
-fn format_timestamp(micros: i64, rfc3339: bool) -> String {
+/// Microseconds since the epoch, written in `style`.
+fn format_timestamp(micros: i64, style: Stamp) -> String {
     let secs = micros.div_euclid(1_000_000);
     let frac = micros.rem_euclid(1_000_000);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
     let (hh, mm, ss) = (sod / 3600, sod % 3600 / 60, sod % 60);
-    if rfc3339 {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{frac:06}Z")
-    } else {
-        format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}.{frac:06}")
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    let time = format!("{hh:02}:{mm:02}:{ss:02}");
+    match style {
+        Stamp::MicrosZ => format!("{date}T{time}.{frac:06}Z"),
+        Stamp::MillisOffset => format!("{date}T{time}.{:03}+00:00", frac / 1000),
+        Stamp::SecondsOffset => format!("{date}T{time}+00:00"),
+        Stamp::Naive => format!("{date} {time}.{frac:06}"),
     }
 }
 
@@ -1157,18 +1519,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timestamps_are_rfc3339() {
+    fn timestamps_are_written_in_each_style() {
+        let at = 1_750_378_879_126_137;
         assert_eq!(
-            format_timestamp(1_750_378_879_126_137, true),
+            format_timestamp(at, Stamp::MicrosZ),
             "2025-06-20T00:21:19.126137Z"
         );
-        assert_eq!(format_timestamp(0, true), "1970-01-01T00:00:00.000000Z");
         assert_eq!(
-            format_timestamp(951_782_400_000_001, true),
+            format_timestamp(0, Stamp::MicrosZ),
+            "1970-01-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            format_timestamp(951_782_400_000_001, Stamp::MicrosZ),
             "2000-02-29T00:00:00.000001Z"
         );
         assert_eq!(
-            format_timestamp(1_750_378_879_126_137, false),
+            format_timestamp(at, Stamp::MillisOffset),
+            "2025-06-20T00:21:19.126+00:00"
+        );
+        assert_eq!(
+            format_timestamp(at, Stamp::SecondsOffset),
+            "2025-06-20T00:21:19+00:00"
+        );
+        assert_eq!(
+            format_timestamp(at, Stamp::Naive),
             "2025-06-20 00:21:19.126137"
         );
     }
@@ -1180,12 +1554,12 @@ mod tests {
         assert_eq!(status_name("active"), "Active");
     }
 
-    #[test]
-    fn task_ids_round_trip_and_forgeries_are_unknown() {
-        let ctx = Ctx {
+    fn ctx(variant: Option<Variant>) -> Ctx {
+        Ctx {
             seed: 3,
             size: 10,
             fault: None,
+            variant,
             username: String::new(),
             password: String::new(),
             api_key: String::new(),
@@ -1193,14 +1567,44 @@ mod tests {
             workspace_id: String::new(),
             assignee_email: String::new(),
             store: Shared::default(),
-        };
-        for n in [1, 10, 11, 123_456_789] {
-            assert_eq!(ctx.task_number(&ctx.task_id(n)), Some(n));
         }
-        let id = ctx.task_id(5);
+    }
+
+    #[test]
+    fn task_ids_round_trip_and_forgeries_are_unknown() {
+        let ctx = ctx(None);
+        for n in [1, 10, 11, 123_456_789] {
+            let id = ctx.task_id(n);
+            assert_eq!(ctx.task_number(id.as_str().unwrap()), Some(n));
+        }
+        let id = task_id(3, 5);
         let forged = format!("{}{}", &id[..id.len() - 1], "6");
         assert_eq!(ctx.task_number(&forged), None);
         assert_eq!(ctx.task_number("5"), None);
         assert_eq!(ctx.task_number("../../x"), None);
+    }
+
+    #[test]
+    fn integer_ids_round_trip_only_as_written() {
+        let ctx = ctx(Some(Variant::IntegerIds));
+        assert_eq!(ctx.task_id(7), json!(7));
+        assert_eq!(ctx.task_number("7"), Some(7));
+        for other in ["+7", "07", "0", "-7", "7.0", "x"] {
+            assert_eq!(ctx.task_number(other), None, "{other}");
+        }
+        assert_eq!(ctx.user_id(1), json!(1001));
+    }
+
+    #[test]
+    fn long_text_is_refused_or_shortened_by_character() {
+        let long = Value::String("é".repeat(101));
+        assert!(text(&long, 100, false, TooLong::Refuse).is_err());
+        assert_eq!(
+            text(&long, 100, false, TooLong::Shorten)
+                .unwrap()
+                .chars()
+                .count(),
+            100
+        );
     }
 }
