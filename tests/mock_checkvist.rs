@@ -124,7 +124,24 @@ fn strings(v: &Value, field: &str) -> Vec<String> {
 impl Cv {
     /// Start the mock (faithful or with `fault`) and log in with POST, as a run does.
     async fn start(fault: Option<&str>) -> Cv {
-        let m = common::mock("checkvist", fault).await;
+        Cv::login_to(common::mock("checkvist", fault).await).await
+    }
+
+    /// Start the faithful variant `variant` and log in.
+    async fn start_variant(variant: &str) -> Cv {
+        let m = specgate::mock::start(
+            "checkvist",
+            MockOptions {
+                variant: Some(variant.to_string()),
+                ..MockOptions::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the variant {variant} does not start: {e}"));
+        Cv::login_to(m).await
+    }
+
+    async fn login_to(m: RunningMock) -> Cv {
         let c = common::client(&m.target);
         let mut cv = Cv {
             m,
@@ -1837,7 +1854,7 @@ async fn holds(name: &str, cv: &Cv) -> bool {
             ),
             true,
         ),
-        "checklists.archived-ignored" => {
+        "checklists.archived-ignored" | "checklists.archived-flag-false" => {
             let v = cv.get("/checklists.json?archived=true").await.json();
             !ids(&v).is_empty()
                 && v.as_array()
@@ -2039,6 +2056,10 @@ async fn holds(name: &str, cv: &Cv) -> bool {
             cv.task(l, &[("task[content]", "s"), ("task[status]", "1")])
                 .await["status"]
                 == json!(1)
+        }
+        "tasks.new-task-closed" => {
+            let l = cv.list("r").await;
+            cv.task(l, &[("task[content]", "s")]).await["status"] == json!(0)
         }
         "tasks.create-tags-ignored" => {
             let l = cv.list("r").await;
@@ -2277,6 +2298,18 @@ async fn holds(name: &str, cv: &Cv) -> bool {
                 .json();
             v[0]["tags"] == json!({"x": false, "y": false})
         }
+        "tags.answer-before-change" => {
+            let l = cv.list("t").await;
+            let a = cv.task_named(l, "A").await;
+            let v = cv
+                .post(
+                    &format!("/checklists/{l}/tasks/{a}/tags.json"),
+                    &[("tags", "fresh")],
+                )
+                .await
+                .json();
+            v[0]["tags"] == json!({"fresh": false})
+        }
         // -------------------------------------------------------------- status
         "status.invalidate-closes" | "status.reopen-ignored" => {
             let l = cv.list("s").await;
@@ -2408,5 +2441,180 @@ async fn every_fault_breaks_its_behaviour_and_only_the_faulty_mock_shows_it() {
         faithful.shutdown().await;
         faulty.shutdown().await;
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+// ---------------------------------------------------------------------------- variants
+
+/// Whether the choice of variant `name` shows on `cv` (where the faithful mock chooses
+/// otherwise).
+async fn shows(name: &str, cv: &Cv) -> bool {
+    match name {
+        "created-201" => {
+            let r = cv
+                .post("/checklists.json", &[("checklist[name]", "v")])
+                .await;
+            let l = r.json()["id"].clone();
+            let t = cv
+                .post(
+                    &format!("/checklists/{l}/tasks.json"),
+                    &[("task[content]", "t")],
+                )
+                .await;
+            r.status == 201 && t.status == 201
+        }
+        "string-ids" => {
+            let t = &cv.get("/checklists/1/tasks.json").await.json()[0];
+            t["id"].is_string() && t["checklist_id"].is_string() && t["parent_id"].is_string()
+        }
+        "archived-true-adds" => {
+            let v = cv.get("/checklists.json?archived=true").await.json();
+            let flags: Vec<&Value> = v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|l| &l["archived"])
+                .collect();
+            flags.contains(&&json!(true)) && flags.contains(&&json!(false))
+        }
+        "archived-by-default" => {
+            let all = cv.get("/checklists.json").await.json();
+            let only = cv.get("/checklists.json?archived=true").await.json();
+            all.as_array()
+                .is_some_and(|a| a.iter().any(|l| l["archived"] == json!(true)))
+                && only.as_array().is_some_and(|a| {
+                    !a.is_empty() && a.iter().all(|l| l["archived"] == json!(true))
+                })
+        }
+        "sparse-fields" => {
+            let lists = cv.get("/checklists.json").await.json();
+            let l = cv
+                .post("/checklists.json", &[("checklist[name]", "v")])
+                .await
+                .json()["id"]
+                .clone();
+            let t = cv
+                .post(
+                    &format!("/checklists/{l}/tasks.json"),
+                    &[("task[content]", "t")],
+                )
+                .await
+                .json();
+            lists
+                .as_array()
+                .is_some_and(|a| !a.is_empty() && a.iter().all(|l| l.get("archived").is_none()))
+                && t.get("priority").is_none()
+        }
+        "xml-offset-timestamps" => {
+            let stamps = cv
+                .get("/checklists.xml")
+                .await
+                .sel("checklists/*/updated_at");
+            !stamps.is_empty() && stamps.iter().all(|s| s.ends_with("+00:00"))
+        }
+        "notes-as-nodes" => {
+            let v = cv
+                .get("/checklists/1/tasks.json?with_notes=true")
+                .await
+                .json();
+            let x = cv.get("/checklists/1/tasks/101/comments.xml").await;
+            v.as_array().is_some_and(|a| {
+                a.iter().any(|t| t.get("nodes").is_some())
+                    && a.iter().all(|t| t.get("notes").is_none())
+            }) && !x.sel("notes/node/id").is_empty()
+        }
+        "ui-sorted-by-name" => {
+            let names = strings(&cv.get("/checklists.json").await.json(), "name");
+            names.len() > 1 && sorted(&names, true)
+        }
+        "import-tabs" => {
+            let l = cv
+                .post("/checklists.json", &[("checklist[name]", "v")])
+                .await
+                .json()["id"]
+                .clone();
+            let v = cv
+                .post(
+                    &format!("/checklists/{l}/import.json"),
+                    &[("import_content", "p\n  spaced\n\ttabbed")],
+                )
+                .await
+                .json();
+            let parent_of = |c: &str| {
+                v.as_array()
+                    .and_then(|a| a.iter().find(|t| t["content"] == json!(c)))
+                    .map(|t| t["parent_id"].clone())
+            };
+            parent_of("spaced") == Some(json!(0)) && parent_of("tabbed") != Some(json!(0))
+        }
+        "html-refusals" => {
+            let r = cv.send("GET", "/checklists/1.json", Auth::None, &[]).await;
+            let login = cv.login(&cv.cred("username"), "wrong", &[]).await;
+            r.status == 403 && r.ct.starts_with("text/html") && login.status == 401
+        }
+        "empty-account" => cv.get("/checklists.json").await.json() == json!([]),
+        "shared-lists" => {
+            let v = cv.get("/checklists.json").await.json();
+            let reader = v
+                .as_array()
+                .and_then(|a| a.iter().find(|l| l["role"] == json!(3)))
+                .map(|l| l["id"].clone());
+            let writer = v
+                .as_array()
+                .is_some_and(|a| a.iter().any(|l| l["role"] == json!(2)));
+            match reader {
+                Some(l) => {
+                    writer
+                        && cv
+                            .post(
+                                &format!("/checklists/{l}/tasks.json"),
+                                &[("task[content]", "t")],
+                            )
+                            .await
+                            .status
+                            == 403
+                }
+                None => false,
+            }
+        }
+        "twofa-code-always" => {
+            cv.login(
+                &cv.cred("twofa_username"),
+                &cv.cred("twofa_remote_key"),
+                &[],
+            )
+            .await
+            .status
+                == 422
+        }
+        other => panic!("no probe for the variant {other}"),
+    }
+}
+
+#[tokio::test]
+async fn every_variant_makes_its_choice_and_the_faithful_mock_another() {
+    let variants = specgate::mock::api("checkvist")
+        .expect("the checkvist mock")
+        .variants();
+    assert!(variants.len() >= 4, "{} variants", variants.len());
+    let faithful = Cv::start(None).await;
+    let mut problems = Vec::new();
+    for v in variants {
+        let variant = Cv::start_variant(v.name).await;
+        if !shows(v.name, &variant).await {
+            problems.push(format!(
+                "{}: the variant does not show its choice ({})",
+                v.name, v.chooses
+            ));
+        }
+        if shows(v.name, &faithful).await {
+            problems.push(format!(
+                "{}: the faithful mock shows the same choice",
+                v.name
+            ));
+        }
+        variant.shutdown().await;
+    }
+    faithful.shutdown().await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

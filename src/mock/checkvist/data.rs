@@ -258,6 +258,12 @@ fn seeded_archived(id: u64) -> bool {
     id % 5 == 0
 }
 
+/// The first archived list among seeded lists `1..=size` (what a target names as its
+/// `archived_checklist_id` fixture); None when there is none.
+pub fn first_archived(size: u64) -> Option<u64> {
+    (1..=size).find(|id| seeded_archived(*id))
+}
+
 /// The checklist-level fields of seeded list `id`, without its tasks.
 pub fn derive_meta(seed: u64, id: u64) -> List {
     let name = format!(

@@ -156,7 +156,8 @@ crate::faults! {
         "POST with _method=DELETE is not taken as a DELETE (405)",
     // ------------------------------------------------------------------ checklists
     DefaultOrderOldestFirst = "checklists.default-order-oldest-first"
-        => ["checkvist.checklists.default-order", "checkvist.checklists.order-lifecycle"]:
+        => ["checkvist.checklists.default-order", "checkvist.checklists.order-lifecycle"]
+        ~ "the default order is the one of the user's Checkvist UI; recently updated first is only the UI's default":
         "by default the checklists come least recently updated first",
     ChecklistOrderIdAscIgnored = "checklists.order-id-asc-ignored"
         => ["checkvist.checklists.order-id-asc", "checkvist.checklists.order-lifecycle"]:
@@ -168,13 +169,18 @@ crate::faults! {
         => ["checkvist.checklists.order-updated-asc", "checkvist.checklists.order-lifecycle"]:
         "order=updated_at:asc is ignored on the checklists list (default order)",
     ArchivedIgnored = "checklists.archived-ignored"
-        => ["checkvist.checklists.archived"]:
+        => ["checkvist.checklists.archived-listed", "checkvist.checklists.archived"]:
         "archived=true is ignored: the non-archived lists are returned",
+    ArchivedFlagFalse = "checklists.archived-flag-false"
+        => ["checkvist.checklists.archived-listed", "checkvist.checklists.archived"]:
+        "archived lists say `archived: false`",
     ArchivedListedByDefault = "checklists.archived-listed-by-default"
-        => ["checkvist.checklists.not-archived-by-default"]:
+        => ["checkvist.checklists.not-archived-by-default"]
+        ~ "the document says what archived=true returns, not what the default listing leaves out":
         "the default checklists list includes the archived lists",
     SkipStatsIgnored = "checklists.skip-stats-ignored"
-        => ["checkvist.checklists.skip-stats", "checkvist.checklists.skip-stats-lifecycle"]:
+        => ["checkvist.checklists.skip-stats", "checkvist.checklists.skip-stats-lifecycle"]
+        ~ "\"missing stats about number of users/tasks\" names no field and no form: which fields skip_stats leaves out, and how, is our reading":
         "skip_stats=true still returns task_count / task_completed",
     StatsMissing = "checklists.stats-missing"
         => ["checkvist.checklists.stats-by-default", "checkvist.checklists.task-counts", "checkvist.checklists.skip-stats-lifecycle"]:
@@ -220,7 +226,8 @@ crate::faults! {
         ]:
         "deleting a checklist answers an empty object instead of the deleted checklist",
     CreatorIsReader = "checklists.creator-is-reader"
-        => ["checkvist.checklists.lifecycle", "checkvist.checklists.create-xml"]:
+        => ["checkvist.checklists.lifecycle", "checkvist.checklists.create-xml"]
+        ~ "the document lists the roles but never says which one the creator of a list gets":
         "the creator of a list is reported as a reader (role 3, read_only true)",
     NotesBumpUpdatedAt = "checklists.notes-bump-updated-at"
         => ["checkvist.checklists.updated-at-ignores-notes"]:
@@ -298,6 +305,10 @@ crate::faults! {
     CreateStatusIgnored = "tasks.create-status-ignored"
         => ["checkvist.tasks.create-status"]:
         "task[status] is ignored on create (tasks start open)",
+    NewTaskClosed = "tasks.new-task-closed"
+        => ["checkvist.tasks.create", "checkvist.tasks.create-xml"]
+        ~ "the document gives task[status] no default; that a new task is open is our reading":
+        "a task created without task[status] starts closed",
     CreateTagsIgnored = "tasks.create-tags-ignored"
         => ["checkvist.tasks.create", "checkvist.tasks.update-tags-replace", "checkvist.tags.delete-tag"]:
         "task[tags] is ignored on create",
@@ -309,7 +320,8 @@ crate::faults! {
         => ["checkvist.import.beginning"]:
         "imported items are added to the end of the list instead of the beginning",
     ImportFlat = "import.flat"
-        => ["checkvist.import.hierarchy"]:
+        => ["checkvist.import.hierarchy"]
+        ~ "the import format is \"Checkvist's import function\"'s, which the document does not describe; that indentation nests is our reading":
         "indentation is ignored on import: every line becomes a root item",
     ImportNoteIgnored = "import.note-ignored"
         => ["checkvist.import.note"]:
@@ -373,6 +385,10 @@ crate::faults! {
     TagsSplitOnComma = "tags.tags-split-on-comma"
         => ["checkvist.tags.set-tags"]:
         "the tags parameter is split on commas, not spaces",
+    TagsAnswerBeforeChange = "tags.answer-before-change"
+        => ["checkvist.tags.set-tags"]
+        ~ "\"returns a javascript array of items\" does not say which items, nor in which state":
+        "the tags call stores the change but answers the items as they were before it",
     // ------------------------------------------------------------------ status
     InvalidateCloses = "status.invalidate-closes"
         => ["checkvist.status.leaf", "checkvist.status.cascade"]:
@@ -404,7 +420,8 @@ crate::faults! {
         => ["checkvist.notes.lifecycle"]:
         "comments_count is always 0",
     NoteUpdateReturnsOld = "notes.update-returns-old"
-        => ["checkvist.notes.lifecycle", "checkvist.method-override.note", "checkvist.notes.xml"]:
+        => ["checkvist.notes.lifecycle"]
+        ~ "the update \"returns created note\": that the answer shows the new text is our reading":
         "a note update stores the new text but answers the old one",
     NoteDeleteKeeps = "notes.delete-keeps-note"
         => ["checkvist.notes.lifecycle", "checkvist.method-override.note", "checkvist.notes.xml"]:

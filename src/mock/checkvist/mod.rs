@@ -27,7 +27,12 @@
 //!   all its descendants and answer them, the task first. task_count / task_completed count
 //!   leaf tasks / closed leaf tasks.
 //! - The `expired_token` credential is a token issued two days before the mock started: refused
-//!   on calls, refreshable; refreshing it does not delete it, so repeated runs find it.
+//!   on calls, refreshable; refreshing it does not delete it, so repeated runs find it. The
+//!   fixture `archived_checklist_id` names the first archived seeded list (5 by default).
+//! - `--variant NAME` (variants.rs) keeps every sentence of the document and chooses otherwise
+//!   where it is silent: success statuses, id types, optional attributes, XML names and
+//!   offsets, the meaning of archived=true and of the default order, import indentation, error
+//!   bodies, and how the user's data and roles are arranged.
 
 // Handlers return their error answers (axum Responses) as `Err`; boxing them gains nothing here.
 #![allow(clippy::result_large_err)]
@@ -35,6 +40,7 @@
 mod data;
 mod faults;
 mod render;
+mod variants;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -48,13 +54,14 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::common::{mix, parse_body, parse_form, MAX_BODY_BYTES};
-use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport};
+use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport, VariantInfo};
 use crate::target::Credentials;
 use data::{
     List, Note, Store, Task, Token, User, MAIN_USER, TOKEN_REFRESHABLE_SECS, TOKEN_VALID_SECS,
 };
 pub use faults::Fault;
-use render::{Access, Faults, View};
+use render::{Access, Mode, View};
+pub use variants::Variant;
 
 /// Seeded checklists when `size` is not given.
 pub const DEFAULT_SIZE: usize = 12;
@@ -71,10 +78,19 @@ impl MockApi for Api {
         Fault::INFOS
     }
 
+    fn variants(&self) -> &'static [VariantInfo] {
+        Variant::INFOS
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let fault = fault.and_then(Fault::from_name);
+        let variant = options.variant.as_deref().and_then(Variant::from_name);
         let seed = options.seed;
-        let size = (options.size.unwrap_or(DEFAULT_SIZE) as u64).min(MAX_SIZE);
+        let size = if variant == Some(Variant::EmptyAccount) {
+            0
+        } else {
+            (options.size.unwrap_or(DEFAULT_SIZE) as u64).min(MAX_SIZE)
+        };
         let users = vec![
             User {
                 id: MAIN_USER,
@@ -112,15 +128,20 @@ impl MockApi for Api {
             },
         );
         let app = App {
-            f: Faults(fault),
+            f: Mode { fault, variant },
+            seeded: size,
             store: Arc::new(tokio::sync::RwLock::new(store)),
         };
+        let mut fixtures = BTreeMap::new();
+        if let Some(id) = data::first_archived(size) {
+            fixtures.insert("archived_checklist_id".to_string(), json!(id));
+        }
         Built {
             router: Router::new().fallback(handle).with_state(app),
             credentials,
             base_path: String::new(),
             transport: Transport::Plain,
-            fixtures: Default::default(),
+            fixtures,
         }
     }
 }
@@ -134,7 +155,9 @@ fn now() -> i64 {
 
 #[derive(Clone)]
 struct App {
-    f: Faults,
+    f: Mode,
+    /// Seeded checklists are ids `1..=seeded`.
+    seeded: u64,
     store: Shared<Store>,
 }
 
@@ -503,6 +526,20 @@ async fn handle(State(app): State<App>, req: Request) -> Response {
             _ => {}
         }
     }
+    // Login and refresh_token name their refusals (401, and the 2-step 422 with its body);
+    // every other refusal is left open by the document.
+    let documented_refusals = is_auth
+        && matches!(
+            segs.get(1).map(String::as_str),
+            Some("login" | "refresh_token")
+        );
+    let creates = method == Method::POST
+        && match segs.as_slice() {
+            [c] => c == "checklists",
+            [c, _, last] => c == "checklists" && (last == "tasks" || last == "import"),
+            [c, _, t, _, last] => c == "checklists" && t == "tasks" && last == "comments",
+            _ => false,
+        };
     let req = Req {
         method,
         fmt,
@@ -510,7 +547,36 @@ async fn handle(State(app): State<App>, req: Request) -> Response {
         headers: parts.headers,
         params,
     };
-    app.route(req).await
+    let mut resp = app.route(req).await;
+    if creates && resp.status() == StatusCode::OK && app.f.is(Variant::Created201) {
+        *resp.status_mut() = StatusCode::CREATED;
+    }
+    if resp.status().is_client_error() && !documented_refusals && app.f.is(Variant::HtmlRefusals) {
+        return html_refusal(resp);
+    }
+    resp
+}
+
+/// The html-refusals variant's answer for a refusal: an HTML page, 403 for missing or bad
+/// credentials; the `Allow` of a 405 is kept.
+fn html_refusal(resp: Response) -> Response {
+    let status = match resp.status() {
+        StatusCode::UNAUTHORIZED => StatusCode::FORBIDDEN,
+        s => s,
+    };
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let mut page = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<!DOCTYPE html>\n<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n"
+        ),
+    )
+        .into_response();
+    if let Some(a) = allow {
+        page.headers_mut().insert(header::ALLOW, a);
+    }
+    page
 }
 
 fn parse_id(s: &str) -> Option<u64> {
@@ -757,17 +823,27 @@ impl App {
             .ok_or_else(|| unauthorized(r.fmt, "authentication required"))
     }
 
-    fn owner_access(&self) -> Access {
-        if self.on(Fault::CreatorIsReader) {
-            Access {
+    /// The access of the list's user: its author, or, in the shared-lists variant, a writer or
+    /// reader of some seeded lists.
+    fn owner_access(&self, list: u64) -> Access {
+        let shared = self.f.is(Variant::SharedLists) && (1..=self.seeded).contains(&list);
+        match list % 4 {
+            _ if self.on(Fault::CreatorIsReader) => Access {
                 role: 3,
                 read_only: true,
-            }
-        } else {
-            Access {
+            },
+            2 if shared => Access {
+                role: 2,
+                read_only: false,
+            },
+            3 if shared => Access {
+                role: 3,
+                read_only: true,
+            },
+            _ => Access {
                 role: 1,
                 read_only: false,
-            }
+            },
         }
     }
 
@@ -777,7 +853,7 @@ impl App {
             read_only: true,
         };
         match who {
-            Some(u) if u == list.owner => Ok(self.owner_access()),
+            Some(u) if u == list.owner => Ok(self.owner_access(list.id)),
             None if list.public && self.on(Fault::PublicListsClosed) => {
                 Err(unauthorized(fmt, "authentication required"))
             }
@@ -789,8 +865,11 @@ impl App {
     }
 
     fn write_access(&self, fmt: Fmt, list: &List, who: Option<u64>) -> Result<(), Response> {
+        let shared_reader = self.f.is(Variant::SharedLists)
+            && self.owner_access(list.id).read_only
+            && !self.on(Fault::CreatorIsReader);
         match who {
-            Some(u) if u == list.owner => Ok(()),
+            Some(u) if u == list.owner && !shared_reader => Ok(()),
             None if list.public && self.on(Fault::AnonymousWritesPublic) => Ok(()),
             None => Err(unauthorized(fmt, "authentication required")),
             Some(_) => Err(err(
@@ -826,7 +905,9 @@ impl App {
             };
         }
         if let Some(valid) = &user.twofa_code {
-            let needs_code = by_password || self.on(Fault::TwofaRemoteKeyNeedsCode);
+            let needs_code = by_password
+                || self.on(Fault::TwofaRemoteKeyNeedsCode)
+                || self.f.is(Variant::TwofaCodeAlways);
             let refusal = match code.as_deref() {
                 None if !self.on(Fault::TwofaNotEnforced) => {
                     Some("2-step verification is enabled: the token2fa code is missing")
@@ -901,7 +982,11 @@ impl App {
         let Some(user) = st.user(uid) else {
             return not_found(fmt, "user");
         };
-        answer(fmt, || render::user_json(user), || render::user_xml(user))
+        answer(
+            fmt,
+            || render::user_json(self.f, user),
+            || render::user_xml(user),
+        )
     }
 
     // ------------------------------------------------------------------ checklists
@@ -916,12 +1001,12 @@ impl App {
             (!skip || self.on(Fault::SkipStatsIgnored)) && !self.on(Fault::StatsMissing);
         let mut lists = st.lists_of(uid, stats_shown);
         let want_archived = archived && !self.on(Fault::ArchivedIgnored);
-        lists.retain(|l| {
-            if want_archived {
-                l.archived
-            } else {
-                !l.archived || self.on(Fault::ArchivedListedByDefault)
-            }
+        lists.retain(|l| match (want_archived, self.f.variant) {
+            // archived=true adds the archived lists to the others.
+            (true, Some(Variant::ArchivedTrueAdds)) => true,
+            (true, _) => l.archived,
+            (false, Some(Variant::ArchivedByDefault)) => true,
+            (false, _) => !l.archived || self.on(Fault::ArchivedListedByDefault),
         });
         let order = r.params.str("order").unwrap_or_default();
         match order.trim() {
@@ -935,16 +1020,19 @@ impl App {
             _ if self.on(Fault::DefaultOrderOldestFirst) => {
                 lists.sort_by_key(|l| (l.updated_at, l.id))
             }
+            // The user's UI sorts by name.
+            _ if self.f.is(Variant::UiSortedByName) => {
+                lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)))
+            }
             _ => lists.sort_by_key(|l| std::cmp::Reverse((l.updated_at, l.id))),
         }
-        let access = self.owner_access();
         answer(
             fmt,
             || {
                 Value::Array(
                     lists
                         .iter()
-                        .map(|l| render::checklist_json(self.f, l, access, skip))
+                        .map(|l| render::checklist_json(self.f, l, self.owner_access(l.id), skip))
                         .collect(),
                 )
             },
@@ -952,7 +1040,7 @@ impl App {
                 let mut out = String::from(render::XML_HEAD);
                 out.push_str("<checklists type=\"array\">\n");
                 for l in &lists {
-                    render::checklist_xml(self.f, &mut out, l, access, skip);
+                    render::checklist_xml(self.f, &mut out, l, self.owner_access(l.id), skip);
                 }
                 out.push_str("</checklists>\n");
                 out
@@ -1030,7 +1118,7 @@ impl App {
             notes: BTreeMap::new(),
             deleted: false,
         };
-        let resp = self.checklist_answer(fmt, &list, self.owner_access(), false);
+        let resp = self.checklist_answer(fmt, &list, self.owner_access(id), false);
         st.lists.insert(id, list);
         resp
     }
@@ -1049,7 +1137,7 @@ impl App {
         };
         tri!(self.write_access(fmt, list, who));
         let access = match who {
-            Some(u) if u == list.owner => self.owner_access(),
+            Some(u) if u == list.owner => self.owner_access(list.id),
             _ => Access {
                 role: 3,
                 read_only: true,
@@ -1084,7 +1172,7 @@ impl App {
             return not_found(fmt, "checklist");
         };
         tri!(self.write_access(fmt, list, who));
-        let access = self.owner_access();
+        let access = self.owner_access(list.id);
         list.deleted = true;
         if self.on(Fault::ChecklistDeleteEmpty) {
             return answer(
@@ -1264,10 +1352,10 @@ impl App {
             id: tid,
             parent,
             content,
-            status: if self.on(Fault::CreateStatusIgnored) {
-                0
-            } else {
-                status.unwrap_or(0) as u8
+            status: match status {
+                _ if self.on(Fault::CreateStatusIgnored) => 0,
+                None if self.on(Fault::NewTaskClosed) => 1,
+                s => s.unwrap_or(0) as u8,
             },
             priority: if self.on(Fault::CreatePriorityIgnored) {
                 0
@@ -1367,10 +1455,15 @@ impl App {
                 .lines()
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| {
+                    let tabs_only = self.f.is(Variant::ImportTabs);
                     let indent: usize = l
                         .chars()
                         .take_while(|c| c.is_whitespace())
-                        .map(|c| if c == '\t' { 4 } else { 1 })
+                        .map(|c| match c {
+                            '\t' => 4,
+                            _ if tabs_only => 0,
+                            _ => 1,
+                        })
                         .sum();
                     let indent = if self.on(Fault::ImportFlat) {
                         0
@@ -1627,6 +1720,10 @@ impl App {
             return bad_request(fmt, "give delete_tag or tags");
         }
         let now = now();
+        let before: Vec<Task> = ids
+            .iter()
+            .filter_map(|i| list.tasks.get(i).cloned())
+            .collect();
         for i in &ids {
             if let Some(t) = list.tasks.get_mut(i) {
                 match (&delete, &set) {
@@ -1640,7 +1737,11 @@ impl App {
         }
         list.updated_at = now;
         let view = View::new(list, self.f);
-        let tasks: Vec<&Task> = ids.iter().filter_map(|i| list.tasks.get(i)).collect();
+        let tasks: Vec<&Task> = if self.on(Fault::TagsAnswerBeforeChange) {
+            before.iter().collect()
+        } else {
+            ids.iter().filter_map(|i| list.tasks.get(i)).collect()
+        };
         self.tasks_answer(fmt, &view, &tasks, false, false)
     }
 

@@ -9,14 +9,37 @@ use serde_json::{json, Map, Value};
 
 use super::data::{List, Note, Task, User};
 use super::faults::Fault;
+use super::variants::Variant;
 
-/// The fault in force, if any.
+/// What the mock was started as: faithful, with one fault, or as one faithful variant.
 #[derive(Debug, Clone, Copy)]
-pub struct Faults(pub Option<Fault>);
+pub struct Mode {
+    pub fault: Option<Fault>,
+    pub variant: Option<Variant>,
+}
 
-impl Faults {
+impl Mode {
+    /// Whether fault `f` is in force.
     pub fn on(self, f: Fault) -> bool {
-        self.0 == Some(f)
+        self.fault == Some(f)
+    }
+
+    /// Whether the mock is variant `v`.
+    pub fn is(self, v: Variant) -> bool {
+        self.variant == Some(v)
+    }
+
+    /// An id as JSON: a number, or a string of digits in the string-ids variant.
+    pub fn id(self, id: u64) -> Value {
+        if self.is(Variant::StringIds) {
+            Value::String(id.to_string())
+        } else {
+            json!(id)
+        }
+    }
+
+    fn ids(self, ids: &[u64]) -> Value {
+        Value::Array(ids.iter().map(|i| self.id(*i)).collect())
     }
 }
 
@@ -48,6 +71,12 @@ pub fn ts_iso(secs: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
+/// `2009-05-16T11:20:31+00:00`: ISO 8601 too, with an offset instead of `Z`.
+pub fn ts_iso_offset(secs: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(secs);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+00:00")
+}
+
 fn json_ts(secs: i64, iso: bool) -> String {
     if iso {
         ts_iso(secs)
@@ -56,11 +85,23 @@ fn json_ts(secs: i64, iso: bool) -> String {
     }
 }
 
-fn xml_ts(f: Faults, secs: i64) -> String {
+fn xml_ts(f: Mode, secs: i64) -> String {
     if f.on(Fault::XmlTimestampsJsonFormat) {
         ts_json(secs)
+    } else if f.is(Variant::XmlOffsetTimestamps) {
+        ts_iso_offset(secs)
     } else {
         ts_iso(secs)
+    }
+}
+
+/// The element of one note inside a notes list: `<note>` as the Note XML example shows, or
+/// `<node>` as the with_notes sentence words it.
+fn note_element(f: Mode) -> &'static str {
+    if f.is(Variant::NotesAsNodes) {
+        "node"
+    } else {
+        "note"
     }
 }
 
@@ -97,11 +138,11 @@ pub struct View<'a> {
     status: HashMap<u64, u8>,
     notes: HashMap<u64, usize>,
     pos: HashMap<u64, usize>,
-    f: Faults,
+    f: Mode,
 }
 
 impl<'a> View<'a> {
-    pub fn new(list: &'a List, f: Faults) -> View<'a> {
+    pub fn new(list: &'a List, f: Mode) -> View<'a> {
         View {
             list,
             status: list.statuses(!f.on(Fault::NotCumulative)),
@@ -158,26 +199,31 @@ impl<'a> View<'a> {
             self.list.kids(t.id).to_vec()
         };
         let mut v = json!({
-            "id": t.id,
+            "id": f.id(t.id),
             "content": t.content,
             "status": self.status(t),
-            "checklist_id": self.list.id,
-            "parent_id": if t.parent == 0 && f.on(Fault::RootParentIsChecklist) {
+            "checklist_id": f.id(self.list.id),
+            "parent_id": f.id(if t.parent == 0 && f.on(Fault::RootParentIsChecklist) {
                 self.list.id
             } else {
                 t.parent
-            },
+            }),
             "comments_count": self.comments(t),
             "position": self.position(t),
             "priority": if t.priority == 0 { Value::Null } else { json!(t.priority) },
-            "assignee_ids": t.assignees,
-            "tasks": kids,
+            "assignee_ids": f.ids(&t.assignees),
+            "tasks": f.ids(&kids),
             "tags": tags_json(&t.tags),
             "tags_as_text": t.tags.join(", "),
             "update_line": t.update_line,
             "updated_at": t.updated_at.map(|u| json_ts(u, iso)).unwrap_or_default(),
             "created_at": json_ts(t.created_at, iso),
         });
+        if t.priority == 0 && f.is(Variant::SparseFields) {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("priority");
+            }
+        }
         if let Some(due) = &t.due {
             v["due"] = json!(due);
         }
@@ -185,7 +231,12 @@ impl<'a> View<'a> {
             v["deleted"] = json!(true);
         }
         if with_notes {
-            v["notes"] = Value::Array(
+            let key = if f.is(Variant::NotesAsNodes) {
+                "nodes"
+            } else {
+                "notes"
+            };
+            v[key] = Value::Array(
                 self.notes_of(t)
                     .into_iter()
                     .map(|n| note_json(f, n))
@@ -233,7 +284,7 @@ impl<'a> View<'a> {
             } else {
                 out.push_str("    <notes type=\"array\">\n");
                 for n in notes {
-                    note_xml(f, out, n);
+                    note_xml(f, out, n, note_element(f));
                 }
                 out.push_str("    </notes>\n");
             }
@@ -264,21 +315,23 @@ pub fn task_xml_doc(view: &View, t: &Task, with_notes: bool, deleted: bool) -> S
     out
 }
 
-pub fn note_json(f: Faults, n: &Note) -> Value {
+pub fn note_json(f: Mode, n: &Note) -> Value {
     let iso = f.on(Fault::NoteJsonIso);
     json!({
-        "id": n.id,
+        "id": f.id(n.id),
         "comment": n.comment,
-        "task_id": n.task,
-        "user_id": n.user_id,
+        "task_id": f.id(n.task),
+        "user_id": f.id(n.user_id),
         "username": n.username,
         "updated_at": n.updated_at.map(|u| json_ts(u, iso)).unwrap_or_default(),
         "created_at": json_ts(n.created_at, iso),
     })
 }
 
-pub fn note_xml(f: Faults, out: &mut String, n: &Note) {
-    out.push_str("<note type=\"Comment\">\n");
+/// One note as the element `name` (`note`, or `node` inside a list of the notes-as-nodes
+/// variant).
+pub fn note_xml(f: Mode, out: &mut String, n: &Note, name: &str) {
+    let _ = writeln!(out, "<{name} type=\"Comment\">");
     let _ = writeln!(out, "  <comment>{}</comment>", escape(&n.comment));
     let _ = writeln!(
         out,
@@ -295,20 +348,20 @@ pub fn note_xml(f: Faults, out: &mut String, n: &Note) {
     }
     let _ = writeln!(out, "  <user_id>{}</user_id>", n.user_id);
     let _ = writeln!(out, "  <username>{}</username>", escape(&n.username));
-    out.push_str("</note>\n");
+    let _ = writeln!(out, "</{name}>");
 }
 
-pub fn note_xml_doc(f: Faults, n: &Note) -> String {
+pub fn note_xml_doc(f: Mode, n: &Note) -> String {
     let mut out = String::from(XML_HEAD);
-    note_xml(f, &mut out, n);
+    note_xml(f, &mut out, n, "note");
     out
 }
 
-pub fn notes_xml_doc(f: Faults, notes: &[&Note]) -> String {
+pub fn notes_xml_doc(f: Mode, notes: &[&Note]) -> String {
     let mut out = String::from(XML_HEAD);
     out.push_str("<notes type=\"array\">\n");
     for n in notes {
-        note_xml(f, &mut out, n);
+        note_xml(f, &mut out, n, note_element(f));
     }
     out.push_str("</notes>\n");
     out
@@ -322,7 +375,7 @@ pub struct Access {
 }
 
 /// The task stats of a list as shown: (task_count, task_completed), or None when left out.
-fn shown_stats(f: Faults, list: &List, skip_stats: bool) -> Option<(usize, usize)> {
+fn shown_stats(f: Mode, list: &List, skip_stats: bool) -> Option<(usize, usize)> {
     if f.on(Fault::StatsMissing) || (skip_stats && !f.on(Fault::SkipStatsIgnored)) {
         return None;
     }
@@ -340,9 +393,9 @@ fn shown_stats(f: Faults, list: &List, skip_stats: bool) -> Option<(usize, usize
     Some((count, done))
 }
 
-pub fn checklist_json(f: Faults, list: &List, access: Access, skip_stats: bool) -> Value {
+pub fn checklist_json(f: Mode, list: &List, access: Access, skip_stats: bool) -> Value {
     let mut v = json!({
-        "id": list.id,
+        "id": f.id(list.id),
         "name": list.name,
         "public": list.public,
         "role": access.role,
@@ -350,16 +403,26 @@ pub fn checklist_json(f: Faults, list: &List, access: Access, skip_stats: bool) 
         "tags": tags_json(&list.tags),
         "tags_as_text": list.tags.join(", "),
         "read_only": access.read_only,
-        "archived": list.archived,
+        "archived": archived(f, list),
     });
     if let Some((count, done)) = shown_stats(f, list, skip_stats) {
         v["task_count"] = json!(count);
         v["task_completed"] = json!(done);
     }
+    if !archived(f, list) && f.is(Variant::SparseFields) {
+        if let Some(o) = v.as_object_mut() {
+            o.remove("archived");
+        }
+    }
     v
 }
 
-pub fn checklist_xml(f: Faults, out: &mut String, list: &List, access: Access, skip_stats: bool) {
+/// Whether a list says it is archived.
+fn archived(f: Mode, list: &List) -> bool {
+    list.archived && !f.on(Fault::ArchivedFlagFalse)
+}
+
+pub fn checklist_xml(f: Mode, out: &mut String, list: &List, access: Access, skip_stats: bool) {
     out.push_str("<checklist>\n");
     let _ = writeln!(out, "  <id>{}</id>", list.id);
     let _ = writeln!(out, "  <name>{}</name>", escape(&list.name));
@@ -375,12 +438,14 @@ pub fn checklist_xml(f: Faults, out: &mut String, list: &List, access: Access, s
         let _ = writeln!(out, "  <task_completed>{done}</task_completed>");
     }
     let _ = writeln!(out, "  <read_only>{}</read_only>", access.read_only);
-    let _ = writeln!(out, "  <archived>{}</archived>", list.archived);
+    if archived(f, list) || !f.is(Variant::SparseFields) {
+        let _ = writeln!(out, "  <archived>{}</archived>", archived(f, list));
+    }
     out.push_str("</checklist>\n");
 }
 
-pub fn user_json(u: &User) -> Value {
-    json!({ "id": u.id, "username": u.username, "email": u.login, "login": u.login })
+pub fn user_json(f: Mode, u: &User) -> Value {
+    json!({ "id": f.id(u.id), "username": u.username, "email": u.login, "login": u.login })
 }
 
 pub fn user_xml(u: &User) -> String {
