@@ -4,7 +4,7 @@
 //! each run), against the goal of under 4 times the cap. Not a criterion bench: a peak is
 //! measured once per shape, in this process.
 //!
-//! `cargo bench --bench body_cap` (add a shape name, `notes` or `numbers`, to run one)
+//! `cargo bench --bench body_cap` (add a shape name, `notes`, `numbers` or `judged`, to run one)
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,12 +13,28 @@ use axum::routing::get;
 use axum::Router;
 use specgate::run::client::DEFAULT_MAX_BODY;
 use specgate::run::engine::{run_api, RunOptions};
+use specgate::run::response::MAX_PARSED;
 use specgate::target::{Credentials, Target};
 
 /// A NotePage of notes with 90-character texts, or of bare numbers (the most JSON values per
-/// byte), just under the cap.
+/// byte), just under the cap; or (`judged`) the largest page of notes whose parsed form stays
+/// within what a check spends on one body, so it is parsed and judged.
 fn body(shape: &str) -> Vec<u8> {
-    let limit = DEFAULT_MAX_BODY - 64;
+    if shape == "judged" {
+        let mut size = DEFAULT_MAX_BODY;
+        loop {
+            let b = body_of("notes", size);
+            if specgate::run::response::parsed_size(&b).unwrap() <= MAX_PARSED {
+                return b;
+            }
+            size -= size / 16;
+        }
+    }
+    body_of(shape, DEFAULT_MAX_BODY)
+}
+
+fn body_of(shape: &str, size: usize) -> Vec<u8> {
+    let limit = size - 64;
     let mut out = br#"{"meta":{"total":1},"data":["#.to_vec();
     let item = match shape {
         "notes" => format!(r#"{{"id":1,"text":"{}"}},"#, "n".repeat(90)).into_bytes(),
@@ -65,7 +81,7 @@ fn main() {
     )
     .expect("the mini fixture loads");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    for shape in ["notes", "numbers"] {
+    for shape in ["notes", "numbers", "judged"] {
         if !only.is_empty() && !only.iter().any(|o| o == shape) {
             continue;
         }

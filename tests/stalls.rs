@@ -30,6 +30,9 @@ enum Behaviour {
     HugeHeaders,
     /// A chunked body (no length announced) of this many bytes.
     Chunked(usize),
+    /// A 404 whose JSON body is an array of zeros this many bytes long: dense JSON, the most
+    /// values per byte.
+    Dense(usize),
 }
 
 /// The mini API, stalling where `route` says. The probe (`GET /`) is always answered, so the
@@ -127,6 +130,20 @@ async fn answer(
             }
             sock.write_all(b"0\r\n\r\n").await?;
         }
+        Behaviour::Dense(n) => {
+            let mut body = Vec::with_capacity(n);
+            body.push(b'[');
+            while body.len() + 3 < n {
+                body.extend_from_slice(b"0,");
+            }
+            body.extend_from_slice(b"0]");
+            let head = format!(
+                "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            sock.write_all(head.as_bytes()).await?;
+            sock.write_all(&body).await?;
+        }
     }
     sock.flush().await
 }
@@ -213,6 +230,33 @@ async fn endless_headers_and_a_chunked_body_past_the_cap_fail_the_request() {
     let under = client.send(&get(&format!("{url}/under"))).await;
     assert_eq!(under.outcome.unwrap().body.len(), (1 << 20) - 1);
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+#[tokio::test]
+async fn a_dense_body_just_under_the_cap_is_not_parsed_and_says_so() {
+    // 8 MiB of zeros would be 4 million values, half a gigabyte parsed: past the parse budget.
+    let (url, _hung) = serve(|_, _| Behaviour::Dense((8 << 20) - 1024)).await;
+    let options = RunOptions {
+        rules: vec!["mini.errors.not-found".into()],
+        ..Default::default()
+    };
+    let result = run_api(&mini(), &target(&url), &options, &mut |_| {}).await;
+    let rule = &result.results[0];
+    assert_eq!(rule.id, "mini.errors.not-found");
+    assert_eq!(rule.status, Status::Failed, "{rule:?}");
+    let schema = rule
+        .failures
+        .iter()
+        .find(|f| f.failure.subject == "schema Error")
+        .expect("the schema expectation fails");
+    assert!(
+        schema.failure.observed.contains("once parsed")
+            && schema.failure.observed.contains("it is not judged"),
+        "{}",
+        schema.failure.observed
+    );
+    // The status was still judged, and held: the rest of the rule goes on.
+    assert!(rule.failures.iter().all(|f| f.failure.subject != "status"));
 }
 
 #[tokio::test]

@@ -511,7 +511,7 @@ pub async fn run_api(
         }
     }
 
-    let mut recorded: Vec<Recorded> = Vec::new();
+    let mut judges = Judges::new(spec, &selected);
     if spec.contract.login.is_some() {
         let t = Instant::now();
         let mut cx = RuleCx::new(spec, target, &client, vars.clone());
@@ -537,7 +537,7 @@ pub async fn run_api(
         };
         let (r, rec, secrets) = result_of(meta, cx, ending, t, options);
         boundary.absorb(&secrets);
-        recorded.extend(rec);
+        judges.judge_all(rec);
         if r.status != Status::Passed {
             api.results.push(r);
         }
@@ -611,7 +611,7 @@ pub async fn run_api(
             api: &spec.name,
             result: &result,
         });
-        recorded.extend(rec);
+        judges.judge_all(rec);
         slots[i] = Some(result);
     }
     drop(read_stream);
@@ -624,60 +624,86 @@ pub async fn run_api(
                 api: &spec.name,
                 result: &result,
             });
-            recorded.extend(rec);
+            judges.judge_all(rec);
             slots[i] = Some(result);
         }
     }
 
-    // Cross-cutting rules judge every exchange of the run; one that found none to judge was
-    // not run, whatever its own requests did.
-    for (slot, rule) in slots.iter_mut().zip(&selected) {
-        let Some(result) = slot else { continue };
-        if result.status == Status::Skipped {
-            continue;
+    let conformance = judges.finish(&mut slots);
+    api.results.extend(slots.into_iter().flatten());
+    api.results.extend(conformance);
+    for r in &mut api.results {
+        r.settle();
+    }
+    api.elapsed_ms = started.elapsed().as_millis() as u64;
+    // Once more with every secret of the run: one a later rule met may be in an earlier result,
+    // and the cross-cutting and conformance failures are new.
+    boundary.redact(&mut api);
+    api
+}
+
+/// The cross-cutting rules (media type, error envelope) and the conformance checks, judging each
+/// exchange as soon as its rule hands it over. Nothing of an exchange is kept once judged but the
+/// views its failures show: a run's memory follows the rules in flight, not every body it met.
+struct Judges<'s> {
+    spec: &'s Spec,
+    /// The selected cross-cutting rules: their slot, the rule, what failed, how many judged.
+    cross: Vec<(usize, &'s Rule, Vec<RuleFailure>, usize)>,
+    conformance: Vec<(Conformance, Vec<RuleFailure>, usize)>,
+    /// Exchanges judged so far.
+    seen: usize,
+}
+
+impl<'s> Judges<'s> {
+    fn new(spec: &'s Spec, selected: &[&'s Rule]) -> Self {
+        Judges {
+            spec,
+            cross: selected
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| matches!(r.kind, Kind::MediaType(_) | Kind::ErrorEnvelope(_)))
+                .map(|(i, r)| (i, *r, Vec::new(), 0))
+                .collect(),
+            conformance: Conformance::ALL
+                .iter()
+                .map(|c| (*c, Vec::new(), 0))
+                .collect(),
+            seen: 0,
         }
-        let mut extra: Vec<RuleFailure> = Vec::new();
-        let mut judged = 0usize;
-        for rec in &recorded {
-            let failures = match &rule.kind {
+    }
+
+    /// Judge each of a rule's exchanges, then let them go.
+    fn judge_all(&mut self, recorded: Vec<Recorded>) {
+        for rec in recorded {
+            self.judge(&rec);
+        }
+    }
+
+    fn judge(&mut self, rec: &Recorded) {
+        self.seen += 1;
+        let spec = self.spec;
+        for (_, rule, failures, judged) in &mut self.cross {
+            if failures.len() >= MAX_CROSS_FAILURES {
+                continue;
+            }
+            let found = match &rule.kind {
                 Kind::MediaType(p) => p.judge(spec, rec),
                 Kind::ErrorEnvelope(p) => p.judge(spec, rec),
-                _ => break,
+                _ => None,
             };
-            let Some(failures) = failures else { continue };
-            judged += 1;
-            extra.extend(failures.into_iter().map(|f| RuleFailure {
+            let Some(found) = found else { continue };
+            *judged += 1;
+            failures.extend(found.into_iter().map(|f| RuleFailure {
                 step: None,
                 failure: f.on_basis(Some(rule.basis), rule.note.as_deref()),
                 exchange: Some(rec.view.clone()),
             }));
-            if extra.len() >= MAX_CROSS_FAILURES {
-                break;
-            }
         }
-        let cross = matches!(rule.kind, Kind::MediaType(_) | Kind::ErrorEnvelope(_));
-        if !extra.is_empty() {
-            result.failures.extend(extra);
-            result.status = Status::Failed;
-        } else if cross && judged == 0 && result.status == Status::Passed {
-            result.status = Status::NotRun;
-            result.reason = Some(format!(
-                "no exchange to judge: none of the {} exchange(s) of the run had an answer \
-                 this rule applies to",
-                recorded.len()
-            ));
-        }
-    }
-    api.results.extend(slots.into_iter().flatten());
-
-    for c in Conformance::ALL {
-        let mut failures: Vec<RuleFailure> = Vec::new();
-        let mut judged = 0usize;
-        for rec in &recorded {
+        for (c, failures, judged) in &mut self.conformance {
             let Some(found) = c.judge(spec, rec) else {
                 continue;
             };
-            judged += 1;
+            *judged += 1;
             for f in found {
                 if failures.len() < MAX_CROSS_FAILURES {
                     failures.push(RuleFailure {
@@ -688,34 +714,57 @@ pub async fn run_api(
                 }
             }
         }
-        let meta = Meta {
-            id: c.id(&spec.name),
-            kind: "conformance".into(),
-            level: Level::Must,
-            title: Some(c.title().into()),
-            cite: vec![],
-            writes: false,
-        };
-        let (status, reason) = if !failures.is_empty() {
-            (Status::Failed, None)
-        } else if judged == 0 {
-            (Status::NotRun, Some(c.nothing_judged(recorded.len())))
-        } else {
-            (Status::Passed, None)
-        };
-        let mut result = meta.result(status, reason);
-        result.failures = failures;
-        result.exchanges = judged;
-        api.results.push(result);
     }
-    for r in &mut api.results {
-        r.settle();
+
+    /// Add the cross-cutting failures to their rules (a cross-cutting rule that found nothing
+    /// to judge was not run, whatever its own requests did), and the conformance results.
+    fn finish(self, slots: &mut [Option<RuleResult>]) -> Vec<RuleResult> {
+        let seen = self.seen;
+        for (i, _, extra, judged) in self.cross {
+            let Some(result) = slots.get_mut(i).and_then(Option::as_mut) else {
+                continue;
+            };
+            // A rule the run stopped before it ran still judges what others recorded.
+            if result.status == Status::Skipped {
+                continue;
+            }
+            if !extra.is_empty() {
+                result.failures.extend(extra);
+                result.status = Status::Failed;
+            } else if judged == 0 && result.status == Status::Passed {
+                result.status = Status::NotRun;
+                result.reason = Some(format!(
+                    "no exchange to judge: none of the {seen} exchange(s) of the run had an answer \
+                     this rule applies to"
+                ));
+            }
+        }
+        let api = &self.spec.name;
+        self.conformance
+            .into_iter()
+            .map(|(c, failures, judged)| {
+                let meta = Meta {
+                    id: c.id(api),
+                    kind: "conformance".into(),
+                    level: Level::Must,
+                    title: Some(c.title().into()),
+                    cite: vec![],
+                    writes: false,
+                };
+                let (status, reason) = if !failures.is_empty() {
+                    (Status::Failed, None)
+                } else if judged == 0 {
+                    (Status::NotRun, Some(c.nothing_judged(seen)))
+                } else {
+                    (Status::Passed, None)
+                };
+                let mut result = meta.result(status, reason);
+                result.failures = failures;
+                result.exchanges = judged;
+                result
+            })
+            .collect()
     }
-    api.elapsed_ms = started.elapsed().as_millis() as u64;
-    // Once more with every secret of the run: one a later rule met may be in an earlier result,
-    // and the cross-cutting and conformance failures are new.
-    boundary.redact(&mut api);
-    api
 }
 
 /// A failure of a rule, as one line.
