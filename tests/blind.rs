@@ -154,6 +154,24 @@ fn nonsense_numbers_are_refused_when_parsed() {
             "--plan-iterations",
             "give 1 or more",
         ),
+        (
+            &[
+                "load",
+                "--scenario",
+                "scenarios/checktick-dashboard.yaml",
+                "--set",
+                "user_rate_per_minute=0",
+                "--iterations",
+                "1",
+            ],
+            "limit 0",
+            "allows no request per 60 s",
+        ),
+        (
+            &["mock", "--api", "checktick", "--size", "200000000"],
+            "--size",
+            "serves at most 100000000",
+        ),
     ];
     for (args, option, accepted) in cases {
         let out = specgate(args);

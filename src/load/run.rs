@@ -217,6 +217,8 @@ pub enum LoadErrorKind {
     UnknownDataset { name: String, hint: String },
     #[error("dataset variable `{name}`: {why}")]
     InvalidDataset { name: String, why: String },
+    #[error("limit {index} of the scenario allows no request per {per_seconds} s with this dataset: the run could send nothing")]
+    ZeroLimit { index: usize, per_seconds: f64 },
     #[error("{0}")]
     Formula(#[from] super::formula::EvalError),
     #[error("{0} load users is more than the {MAX_LOAD_USERS} a run may have (each holds its own HTTP client and connection)")]
@@ -787,6 +789,12 @@ pub async fn run_load(
     let mut limiters = Vec::with_capacity(scenario.limits.len());
     for (index, l) in scenario.limits.iter().enumerate() {
         let rate = l.rate.count(&data).map_err(|e| err(e.into()))?;
+        if rate == 0 {
+            return Err(err(LoadErrorKind::ZeroLimit {
+                index,
+                per_seconds: l.per_seconds,
+            }));
+        }
         limiters.push(Limiter {
             index,
             rate: rate.clamp(1, 1_000_000) as usize,

@@ -306,6 +306,10 @@ impl MockApi for Api {
         Variant::INFOS
     }
 
+    fn max_size(&self) -> Option<usize> {
+        Some(MAX_SIZE)
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let size = options.size.unwrap_or(DEFAULT_SIZE).min(MAX_SIZE) as u64;
         let key = format!("mock-api-key-{}", options.seed);

@@ -361,6 +361,10 @@ impl MockApi for Api {
         Variant::INFOS
     }
 
+    fn max_size(&self) -> Option<usize> {
+        Some(MAX_SIZE)
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let fault = fault.and_then(Fault::from_name);
         let variant = options.variant.as_deref().and_then(Variant::from_name);

@@ -183,6 +183,10 @@ pub trait MockApi: Send + Sync {
     fn variants(&self) -> &'static [VariantInfo] {
         &[]
     }
+    /// The largest `size` it serves (data derived from ids has a bound); larger is refused.
+    fn max_size(&self) -> Option<usize> {
+        None
+    }
     /// Build the mock; `fault` is already known to be one of `faults()`.
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built;
 }
@@ -224,6 +228,12 @@ pub enum MockError {
         api: String,
         name: String,
         valid: String,
+    },
+    #[error("`{api}` serves at most {max} records (--size {size} asked for more)")]
+    SizeTooLarge {
+        api: String,
+        size: usize,
+        max: usize,
     },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -298,6 +308,15 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
                 })?,
         ),
     };
+    if let (Some(size), Some(max)) = (options.size, mock.max_size()) {
+        if size > max {
+            return Err(MockError::SizeTooLarge {
+                api: name.to_string(),
+                size,
+                max,
+            });
+        }
+    }
     let variant = match &options.variant {
         None => None,
         Some(v) => Some(

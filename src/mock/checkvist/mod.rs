@@ -82,6 +82,10 @@ impl MockApi for Api {
         Variant::INFOS
     }
 
+    fn max_size(&self) -> Option<usize> {
+        Some(usize::try_from(MAX_SIZE).unwrap_or(usize::MAX))
+    }
+
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
         let fault = fault.and_then(Fault::from_name);
         let variant = options.variant.as_deref().and_then(Variant::from_name);
