@@ -104,6 +104,14 @@ pub fn mock_banner(mock: &RunningMock) -> String {
             ));
         }
     }
+    if !t.fixtures.is_empty() {
+        out.push_str(
+            "fixtures (what no request can discover), as a profile's `fixtures:` names them:\n",
+        );
+        for (k, v) in &t.fixtures {
+            out.push_str(&format!("  {k}: {v}\n"));
+        }
+    }
     out.push_str("Ctrl-C stops it.");
     out
 }

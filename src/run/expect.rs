@@ -91,7 +91,9 @@ impl std::fmt::Display for Failure {
             write!(f, ")")?;
         }
         match (self.basis, &self.note) {
-            (Some(b), Some(n)) if !b.is_stated() => write!(f, " [basis: {b}: {n}]"),
+            (Some(b), Some(n)) if !b.is_stated() => {
+                write!(f, " [basis: {b}: {}]", crate::spec::normalize_ws(n))
+            }
             (Some(b), _) => write!(f, " [basis: {b}]"),
             (None, _) => Ok(()),
         }
