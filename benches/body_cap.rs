@@ -48,24 +48,14 @@ fn body_of(shape: &str, size: usize) -> Vec<u8> {
     out
 }
 
-/// Peak resident memory of this process so far, in KiB.
-fn peak_kib() -> u64 {
+/// A memory figure of this process from `/proc/self/status`, in KiB: `VmHWM` (the peak resident
+/// since the last reset) or `VmRSS` (resident now).
+fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
-fn current_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         })
         .unwrap_or(0)
@@ -108,11 +98,11 @@ fn main() {
         });
         // Reset the peak to what is resident now (Linux: 5 > clear_refs).
         let _ = std::fs::write("/proc/self/clear_refs", "5");
-        let before = current_kib();
+        let before = status_kib("VmRSS:");
         let started = Instant::now();
         let result = runtime.block_on(run_api(&spec, &target, &RunOptions::default(), &mut |_| {}));
         let elapsed = started.elapsed();
-        let peak = peak_kib().saturating_sub(before);
+        let peak = status_kib("VmHWM:").saturating_sub(before);
         server.abort();
         let exchanges: usize = result
             .results

@@ -290,24 +290,13 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
         name: name.to_string(),
         hint: crate::error::suggest(name, apis().iter().map(|a| a.name()).collect::<Vec<_>>()),
     })?;
-    let fault = match &options.fault {
-        None => None,
-        Some(f) => Some(
-            faults_of(mock)
-                .iter()
-                .find(|i| i.name == f)
-                .map(|i| i.name)
-                .ok_or_else(|| MockError::UnknownFault {
-                    api: name.to_string(),
-                    name: f.clone(),
-                    valid: faults_of(mock)
-                        .iter()
-                        .map(|i| i.name)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?,
-        ),
-    };
+    let faults: Vec<&'static str> = faults_of(mock).iter().map(|i| i.name).collect();
+    let fault =
+        one_of(&faults, options.fault.as_deref()).map_err(|valid| MockError::UnknownFault {
+            api: name.to_string(),
+            name: options.fault.clone().unwrap_or_default(),
+            valid,
+        })?;
     if let (Some(size), Some(max)) = (options.size, mock.max_size()) {
         if size > max {
             return Err(MockError::SizeTooLarge {
@@ -317,28 +306,14 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
             });
         }
     }
-    let variant = match &options.variant {
-        None => None,
-        Some(v) => Some(
-            mock.variants()
-                .iter()
-                .find(|i| i.name == v)
-                .map(|i| i.name)
-                .ok_or_else(|| MockError::UnknownVariant {
-                    api: name.to_string(),
-                    name: v.clone(),
-                    valid: if mock.variants().is_empty() {
-                        "none".to_string()
-                    } else {
-                        mock.variants()
-                            .iter()
-                            .map(|i| i.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    },
-                })?,
-        ),
-    };
+    let variants: Vec<&'static str> = mock.variants().iter().map(|i| i.name).collect();
+    let variant = one_of(&variants, options.variant.as_deref()).map_err(|valid| {
+        MockError::UnknownVariant {
+            api: name.to_string(),
+            name: options.variant.clone().unwrap_or_default(),
+            valid,
+        }
+    })?;
     let echo = (fault == Some(ECHO_FAULT)).then(echo::Echo::default);
     let mut built = mock.build(&options, fault.filter(|f| *f != ECHO_FAULT));
     if let Some(echo) = &echo {
@@ -417,6 +392,18 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
         tasks,
         tls_handle,
     })
+}
+
+/// `wanted`, as the `'static` name it is among `names`; else the names there are, for the error.
+fn one_of(names: &[&'static str], wanted: Option<&str>) -> Result<Option<&'static str>, String> {
+    let Some(wanted) = wanted else {
+        return Ok(None);
+    };
+    match names.iter().find(|n| **n == wanted) {
+        Some(n) => Ok(Some(n)),
+        None if names.is_empty() => Err("none".to_string()),
+        None => Err(names.join(", ")),
+    }
 }
 
 fn host_port(addr: SocketAddr) -> String {

@@ -162,16 +162,10 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
     }
     if !expect.json.is_empty() {
         match response.json() {
-            Err(e) => failures.push(
-                Failure::new("body", "a JSON body", e).on_basis(
-                    expect
-                        .json
-                        .iter()
-                        .find_map(|a| a.basis)
-                        .or(facet(Facet::Json)),
-                    expect.json.iter().find_map(|a| a.note.as_deref()).or(note),
-                ),
-            ),
+            Err(e) => {
+                let (basis, why) = body_basis(&expect.json, facet(Facet::Json), note);
+                failures.push(Failure::new("body", "a JSON body", e).on_basis(basis, why))
+            }
             Ok(body) => {
                 for a in &expect.json {
                     let written = a.path.as_deref().unwrap_or("$");
@@ -190,16 +184,10 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
     }
     if !expect.xml.is_empty() {
         match response.text().and_then(xml::parse) {
-            Err(e) => failures.push(
-                Failure::new("body", "an XML body", e).on_basis(
-                    expect
-                        .xml
-                        .iter()
-                        .find_map(|a| a.basis)
-                        .or(facet(Facet::Xml)),
-                    expect.xml.iter().find_map(|a| a.note.as_deref()).or(note),
-                ),
-            ),
+            Err(e) => {
+                let (basis, why) = body_basis(&expect.xml, facet(Facet::Xml), note);
+                failures.push(Failure::new("body", "an XML body", e).on_basis(basis, why))
+            }
             Ok(root) => {
                 for a in &expect.xml {
                     let path = a.path.as_deref().unwrap_or("");
@@ -244,6 +232,26 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
         }
     }
     failures
+}
+
+/// The basis of "no body to assert on": what its assertions rest on, stated as soon as one of
+/// them is (a missing body breaks every assertion at once).
+fn body_basis<'a>(
+    assertions: &'a [Assertion],
+    part: Option<Basis>,
+    note: Option<&'a str>,
+) -> (Option<Basis>, Option<&'a str>) {
+    if assertions.iter().any(|a| a.basis.is_none()) {
+        return (part, note);
+    }
+    if assertions.iter().any(|a| a.basis == Some(Basis::Stated)) {
+        return (Some(Basis::Stated), None);
+    }
+    let first = assertions.first();
+    (
+        first.and_then(|a| a.basis),
+        first.and_then(|a| a.note.as_deref()).or(note),
+    )
 }
 
 /// The nodes a JSONPath selects, after rendering the `{{variables}}` it holds.
@@ -694,6 +702,54 @@ mod tests {
         vars.set("total", json!(3));
         let nodes = nodes.as_array().unwrap().clone();
         check_nodes(&assertion(yaml), &nodes, "$.x", &vars)
+    }
+
+    /// Each failure of `expect` (YAML) on `response`, with its basis.
+    fn bases(expect: &str, response: &Response) -> Vec<(String, Option<Basis>)> {
+        let api = crate::openapi::ApiDoc::load(
+            std::path::Path::new("openapi.yaml"),
+            "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n",
+        )
+        .unwrap();
+        let expect: Expect = serde_yaml::from_str(expect).unwrap();
+        evaluate(&expect, response, &api, &Vars::new())
+            .into_iter()
+            .map(|f| (f.subject, f.basis))
+            .collect()
+    }
+
+    #[test]
+    fn each_part_fails_on_its_own_basis() {
+        let json = Response::new(
+            404,
+            vec![("content-type".into(), "text/html".into())],
+            br#"{"detail": 7}"#.to_vec(),
+        );
+        let found = bases(
+            "{ status: 200, content_type: application/json, basis: { content_type: convention }, note: n,\n  json: [ { path: $.detail, type: string, basis: example, note: m }, { path: $.id, exists: true } ] }",
+            &json,
+        );
+        assert_eq!(
+            found,
+            vec![
+                ("status".to_string(), None),
+                ("content type".to_string(), Some(Basis::Convention)),
+                ("$.detail".to_string(), Some(Basis::Example)),
+                ("$.id".to_string(), None),
+            ]
+        );
+        // No body to assert on breaks every assertion: stated as soon as one of them is.
+        let html = Response::new(200, vec![], b"<html>".to_vec());
+        let one = "{ json: [ { path: $.a, exists: true, basis: example, note: m } ] }";
+        assert_eq!(bases(one, &html)[0].1, Some(Basis::Example));
+        let mixed = "{ json: [ { path: $.a, exists: true, basis: example, note: m }, { path: $.b, exists: true, basis: stated } ] }";
+        assert_eq!(bases(mixed, &html)[0].1, Some(Basis::Stated));
+        let inherited = "{ json: [ { path: $.a, exists: true, basis: example, note: m }, { path: $.b, exists: true } ] }";
+        assert_eq!(
+            bases(inherited, &html)[0].1,
+            None,
+            "the rule's basis, filled in later"
+        );
     }
 
     #[test]
