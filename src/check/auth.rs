@@ -51,7 +51,11 @@ impl KindParams for Params {
             cx.auth_scheme(&at.key("scheme"), s);
         }
         if self.cases.is_empty() {
-            cx.invalid(&at.key("cases"), "no case to check".into(), "add `- { case: missing, expect: { status: 401 } }`".into());
+            cx.invalid(
+                &at.key("cases"),
+                "no case to check".into(),
+                "add `- { case: missing, expect: { status: 401 } }`".into(),
+            );
         }
         for (i, c) in self.cases.iter().enumerate() {
             let at = at.key("cases").index(i);
@@ -59,7 +63,14 @@ impl KindParams for Params {
             if let Some(name) = &c.credential {
                 if !cx.credentials.iter().any(|n| n == name) {
                     let hint = suggest(name, cx.credentials.iter().map(String::as_str));
-                    cx.push(&at.key("credential"), SpecErrorKind::UnknownName { what: "credential", name: name.clone() }, hint);
+                    cx.push(
+                        &at.key("credential"),
+                        SpecErrorKind::UnknownName {
+                            what: "credential",
+                            name: name.clone(),
+                        },
+                        hint,
+                    );
                 }
             } else if matches!(c.case, CaseKind::Revoked | CaseKind::Expired) {
                 cx.invalid(
@@ -90,7 +101,11 @@ pub fn mangle(v: &str) -> String {
             c => c,
         })
         .collect();
-    let shifted = if shifted.is_empty() || shifted == rest { format!("{rest}x") } else { shifted };
+    let shifted = if shifted.is_empty() || shifted == rest {
+        format!("{rest}x")
+    } else {
+        shifted
+    };
     format!("{prefix}{shifted}")
 }
 
@@ -103,7 +118,12 @@ impl Params {
             None => contract.auth.first(),
         };
         let Some(scheme) = scheme else { return vec![] };
-        let mut texts: Vec<&str> = scheme.headers.values().chain(scheme.query.values()).map(String::as_str).collect();
+        let mut texts: Vec<&str> = scheme
+            .headers
+            .values()
+            .chain(scheme.query.values())
+            .map(String::as_str)
+            .collect();
         if let Some(b) = &scheme.basic {
             texts.push(&b.username);
             texts.push(&b.password);
@@ -112,7 +132,8 @@ impl Params {
         for t in texts {
             for c in crate::spec::context::TEMPLATE_VAR.captures_iter(t) {
                 let n = c[1].to_string();
-                let secret = contract.credentials.iter().any(|k| k.name == n && k.secret) || !contract.credentials.iter().any(|k| k.name == n);
+                let secret = contract.credentials.iter().any(|k| k.name == n && k.secret)
+                    || !contract.credentials.iter().any(|k| k.name == n);
                 if secret && !names.contains(&n) {
                     names.push(n);
                 }
@@ -146,7 +167,9 @@ impl Check for Params {
                         None => presented.clone(),
                     };
                     for n in names {
-                        let current = crate::run::vars::scalar_text(cx.vars.get(&n).unwrap_or(&serde_json::Value::Null));
+                        let current = crate::run::vars::scalar_text(
+                            cx.vars.get(&n).unwrap_or(&serde_json::Value::Null),
+                        );
                         let wrong = match &case.value {
                             Some(v) => v.clone(),
                             None => {
@@ -159,9 +182,13 @@ impl Check for Params {
                     }
                 }
                 CaseKind::Revoked | CaseKind::Expired => {
-                    let Some(source) = case.credential.as_deref() else { continue };
+                    let Some(source) = case.credential.as_deref() else {
+                        continue;
+                    };
                     let Some(value) = cx.target.credentials.get(source).map(str::to_string) else {
-                        cx.observations.push(format!("case {label} not run: the target has no `{source}`"));
+                        cx.observations.push(format!(
+                            "case {label} not run: the target has no `{source}`"
+                        ));
                         continue;
                     };
                     for n in &presented {
@@ -171,7 +198,10 @@ impl Check for Params {
             }
             // The replaced credential must win over the role's own (a role would put its valid
             // key back), so a case that replaces a credential sends it without a role.
-            if matches!(case.case, CaseKind::Invalid | CaseKind::Revoked | CaseKind::Expired) {
+            if matches!(
+                case.case,
+                CaseKind::Invalid | CaseKind::Revoked | CaseKind::Expired
+            ) {
                 req.role = None;
             }
             ran += 1;
@@ -186,13 +216,19 @@ impl Check for Params {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &case.expect);
                 }
-                Err(e) => cx.fail(Some(&label), Failure::new("answer", "a refusal", e.to_string()), Some(i)),
+                Err(e) => cx.fail(
+                    Some(&label),
+                    Failure::new("answer", "a refusal", e.to_string()),
+                    Some(i),
+                ),
             }
             // The values are the saved ones again; keep the secrets this case met.
             saved = cx.vars.clone();
         }
         if ran == 0 {
-            return Err(Stop::Skip("the target has none of the credentials these cases need".into()));
+            return Err(Stop::Skip(
+                "the target has none of the credentials these cases need".into(),
+            ));
         }
         Ok(())
     }

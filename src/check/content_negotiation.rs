@@ -47,18 +47,32 @@ impl KindParams for Params {
         cx.define_var(&self.param);
         validate_given_request(&self.given, &self.request, cx, at);
         let params = match (&self.request.operation, &self.request.path) {
-            (Some(op), _) => cx.api.operations.get(op).map(|o| o.path_params.clone()).unwrap_or_default(),
+            (Some(op), _) => cx
+                .api
+                .operations
+                .get(op)
+                .map(|o| o.path_params.clone())
+                .unwrap_or_default(),
             (None, Some(p)) => crate::openapi::path_params(p),
             _ => vec![],
         };
         if !params.contains(&self.param) {
-            cx.invalid(&at.key("param"), format!("`{}` is not a path parameter of the request", self.param), format!("path parameters: {}", params.join(", ")));
+            cx.invalid(
+                &at.key("param"),
+                format!("`{}` is not a path parameter of the request", self.param),
+                format!("path parameters: {}", params.join(", ")),
+            );
         }
         if self.variants.len() < 2 {
-            cx.invalid(&at.key("variants"), "negotiation needs at least two variants".into(), "add `{ value: xml, expect: ... }`".into());
+            cx.invalid(
+                &at.key("variants"),
+                "negotiation needs at least two variants".into(),
+                "add `{ value: xml, expect: ... }`".into(),
+            );
         }
         for (i, v) in self.variants.iter().enumerate() {
-            v.expect.validate(cx, &at.key("variants").index(i).key("expect"));
+            v.expect
+                .validate(cx, &at.key("variants").index(i).key("expect"));
         }
         if let Some(s) = &self.same_ids {
             cx.jsonpath(&at.key("same_ids").key("json"), &s.json);
@@ -82,7 +96,13 @@ impl Check for Params {
             cx.expect(Some(&label), i, &r, &v.expect);
             if let Some(same) = &self.same_ids {
                 if let Ok(body) = r.json() {
-                    json_ids = Some(select_json(&body, &same.json, &cx.vars).unwrap_or_default().iter().map(crate::run::vars::scalar_text).collect());
+                    json_ids = Some(
+                        select_json(&body, &same.json, &cx.vars)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(crate::run::vars::scalar_text)
+                            .collect(),
+                    );
                 } else if let Ok(root) = r.text().and_then(xml::parse) {
                     xml_ids = Some(xml::select(&root, &same.xml).into_iter().collect());
                 }
@@ -92,7 +112,15 @@ impl Check for Params {
             if j != x {
                 let only_json: Vec<&String> = j.difference(x).take(5).collect();
                 let only_xml: Vec<&String> = x.difference(j).take(5).collect();
-                cx.fail(None, Failure::new("ids", "the same ids in every representation", format!("only in JSON: {only_json:?}; only in XML: {only_xml:?}")), None);
+                cx.fail(
+                    None,
+                    Failure::new(
+                        "ids",
+                        "the same ids in every representation",
+                        format!("only in JSON: {only_json:?}; only in XML: {only_xml:?}"),
+                    ),
+                    None,
+                );
             }
         }
         Ok(())

@@ -44,7 +44,9 @@ impl Params {
     /// `None` when the exchange has no answer of this status.
     pub fn judge(&self, spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
         match &rec.exchange.outcome {
-            Ok(resp) if rec.probe != Probe::Transport && self.status.matches(resp.status) => Some(check_schema(&self.schema, resp, &spec.api)),
+            Ok(resp) if rec.probe != Probe::Transport && self.status.matches(resp.status) => {
+                Some(check_schema(&self.schema, resp, &spec.api))
+            }
             _ => None,
         }
     }

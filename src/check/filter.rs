@@ -64,11 +64,11 @@ impl KindParams for Params {
 pub fn unix_of(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .or_else(|| chrono::DateTime::parse_from_rfc3339(s.trim()).ok().map(|d| d.timestamp_millis() as f64 / 1000.0)),
+        Value::String(s) => s.trim().parse::<f64>().ok().or_else(|| {
+            chrono::DateTime::parse_from_rfc3339(s.trim())
+                .ok()
+                .map(|d| d.timestamp_millis() as f64 / 1000.0)
+        }),
         _ => None,
     }
 }
@@ -84,7 +84,11 @@ impl Check for Params {
         let body = match r.json() {
             Ok(b) if (200..300).contains(&r.status) => b,
             Ok(_) => {
-                cx.fail(None, Failure::new("status", "2xx", r.status.to_string()), Some(i));
+                cx.fail(
+                    None,
+                    Failure::new("status", "2xx", r.status.to_string()),
+                    Some(i),
+                );
                 return Ok(());
             }
             Err(e) => {
@@ -98,13 +102,26 @@ impl Check for Params {
             _ => nodes,
         };
         if items.is_empty() && matches!(self.compare, Compare::Equals | Compare::Contains) {
-            cx.fail(None, Failure::new("filtered list", format!("the items whose field is {value}"), "no item"), Some(i));
+            cx.fail(
+                None,
+                Failure::new(
+                    "filtered list",
+                    format!("the items whose field is {value}"),
+                    "no item",
+                ),
+                Some(i),
+            );
         }
         for item in &items {
-            let field = select_json(item, &self.field, &cx.vars).ok().and_then(|v| v.into_iter().next()).unwrap_or(Value::Null);
+            let field = select_json(item, &self.field, &cx.vars)
+                .ok()
+                .and_then(|v| v.into_iter().next())
+                .unwrap_or(Value::Null);
             let ok = match (self.compare, self.value_format) {
                 (Compare::Equals, _) => loose_eq(&field, &value),
-                (Compare::Contains, _) => scalar_text(&field).to_lowercase().contains(&scalar_text(&value).to_lowercase()),
+                (Compare::Contains, _) => scalar_text(&field)
+                    .to_lowercase()
+                    .contains(&scalar_text(&value).to_lowercase()),
                 (cmp, ValueFormat::Unix) | (cmp, ValueFormat::Plain) => {
                     let (a, b) = match self.value_format {
                         ValueFormat::Unix => (unix_of(&field), unix_of(&value)),
@@ -122,7 +139,15 @@ impl Check for Params {
                 }
             };
             if !ok {
-                cx.fail(None, Failure::new(format!("{} of an item", self.field), format!("{:?} {}", self.compare, value).to_lowercase(), field.to_string()), Some(i));
+                cx.fail(
+                    None,
+                    Failure::new(
+                        format!("{} of an item", self.field),
+                        format!("{:?} {}", self.compare, value).to_lowercase(),
+                        field.to_string(),
+                    ),
+                    Some(i),
+                );
                 break;
             }
         }

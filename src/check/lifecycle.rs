@@ -25,7 +25,11 @@ pub struct Params {
 impl KindParams for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         if self.steps.is_empty() {
-            cx.invalid(&at.key("steps"), "a lifecycle needs steps".into(), "add `- request: {...}`".into());
+            cx.invalid(
+                &at.key("steps"),
+                "a lifecycle needs steps".into(),
+                "add `- request: {...}`".into(),
+            );
         }
         validate_steps(&self.given, cx, &at.key("given"));
         validate_steps(&self.steps, cx, &at.key("steps"));
@@ -34,7 +38,12 @@ impl KindParams for Params {
         validate_steps(&self.cleanup, cx, &at.key("cleanup"));
     }
     fn requests(&self) -> Vec<&Request> {
-        self.given.iter().chain(&self.steps).chain(&self.cleanup).map(|s| &s.request).collect()
+        self.given
+            .iter()
+            .chain(&self.steps)
+            .chain(&self.cleanup)
+            .map(|s| &s.request)
+            .collect()
     }
 }
 
@@ -51,8 +60,13 @@ impl Check for Params {
         // Cleanup runs whatever happened; a step whose variables were never captured has
         // nothing to clean up.
         for (n, step) in self.cleanup.iter().enumerate() {
-            let label = step.name.clone().unwrap_or_else(|| format!("cleanup {}", n + 1));
-            let Ok(p) = cx.context().prepare(&step.request, &cx.vars) else { continue };
+            let label = step
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("cleanup {}", n + 1));
+            let Ok(p) = cx.context().prepare(&step.request, &cx.vars) else {
+                continue;
+            };
             let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
             if let (Ok(r), Some(e)) = (answer, &step.expect) {
                 cx.expect(Some(&label), i, &r, e);

@@ -31,7 +31,11 @@ pub struct Params {
 impl KindParams for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         if !self.content_type.contains('/') {
-            cx.invalid(&at.key("content_type"), format!("`{}` is not a media type", self.content_type), "write it as type/subtype: `application/json`".into());
+            cx.invalid(
+                &at.key("content_type"),
+                format!("`{}` is not a media type", self.content_type),
+                "write it as type/subtype: `application/json`".into(),
+            );
         }
         for (i, op) in self.operations.iter().enumerate() {
             cx.operation(&at.key("operations").index(i), op);
@@ -51,7 +55,9 @@ impl Params {
     /// `None` when the rule does not apply to it (no answer, no body, another operation or
     /// status).
     pub fn judge(&self, _spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
-        let Ok(resp) = &rec.exchange.outcome else { return None };
+        let Ok(resp) = &rec.exchange.outcome else {
+            return None;
+        };
         if rec.probe == Probe::Transport || resp.body.is_empty() {
             return None;
         }
@@ -60,14 +66,25 @@ impl Params {
             None => (200..300).contains(&resp.status),
         };
         let op = rec.exchange.request.operation.as_deref();
-        let applies_op = self.operations.is_empty() || op.is_some_and(|o| self.operations.iter().any(|x| x == o));
+        let applies_op = self.operations.is_empty()
+            || op.is_some_and(|o| self.operations.iter().any(|x| x == o));
         if !applies_status || !applies_op {
             return None;
         }
-        let want = self.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let want = self
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         Some(match resp.media_type() {
             Some(got) if got == want => vec![],
-            got => vec![Failure::new("content type", want, got.unwrap_or_else(|| "no Content-Type".into()))],
+            got => vec![Failure::new(
+                "content type",
+                want,
+                got.unwrap_or_else(|| "no Content-Type".into()),
+            )],
         })
     }
 }

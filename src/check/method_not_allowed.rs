@@ -28,13 +28,21 @@ impl KindParams for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_steps(&self.given, cx, &at.key("given"));
         if self.operations.is_empty() && self.paths.is_empty() {
-            cx.invalid(at, "no operation or path to send the methods to".into(), "add `operations: [listSurveys]` or `paths: [/api/health]`".into());
+            cx.invalid(
+                at,
+                "no operation or path to send the methods to".into(),
+                "add `operations: [listSurveys]` or `paths: [/api/health]`".into(),
+            );
         }
         for (i, op) in self.operations.iter().enumerate() {
             if let Some(info) = cx.operation(&at.key("operations").index(i), op) {
                 for p in &info.path_params {
                     if !cx.has_var(p) {
-                        cx.invalid(&at.key("operations").index(i), format!("path parameter `{p}` of `{op}` has no value"), format!("capture a variable `{p}` in `given`"));
+                        cx.invalid(
+                            &at.key("operations").index(i),
+                            format!("path parameter `{p}` of `{op}` has no value"),
+                            format!("capture a variable `{p}` in `given`"),
+                        );
                     }
                 }
             }
@@ -43,11 +51,19 @@ impl KindParams for Params {
             cx.template(&at.key("paths").index(i), p);
         }
         if self.methods.is_empty() {
-            cx.invalid(&at.key("methods"), "no method to send".into(), "add `methods: [POST, PUT, PATCH, DELETE]`".into());
+            cx.invalid(
+                &at.key("methods"),
+                "no method to send".into(),
+                "add `methods: [POST, PUT, PATCH, DELETE]`".into(),
+            );
         }
         for (i, m) in self.methods.iter().enumerate() {
             if !METHODS.contains(&m.to_ascii_uppercase().as_str()) {
-                cx.invalid(&at.key("methods").index(i), format!("`{m}` is not an HTTP method"), format!("use one of {}", METHODS.join(", ")));
+                cx.invalid(
+                    &at.key("methods").index(i),
+                    format!("`{m}` is not an HTTP method"),
+                    format!("use one of {}", METHODS.join(", ")),
+                );
             }
         }
         self.expect.validate(cx, &at.key("expect"));
@@ -60,7 +76,9 @@ impl KindParams for Params {
 impl Params {
     /// These rules send writing methods (expecting refusal): `--read-only` skips them.
     pub fn sends_writes(&self) -> bool {
-        self.methods.iter().any(|m| crate::spec::step::WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str()))
+        self.methods
+            .iter()
+            .any(|m| crate::spec::step::WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str()))
     }
 }
 
@@ -69,25 +87,56 @@ impl Check for Params {
         cx.given(&self.given).await?;
         let mut requests = Vec::new();
         for op in &self.operations {
-            let own = cx.spec.api.operations.get(op).map(|o| o.method.clone()).unwrap_or_default();
-            for m in self.methods.iter().filter(|m| !m.eq_ignore_ascii_case(&own)) {
-                requests.push(Request { operation: Some(op.clone()), method: Some(m.to_ascii_uppercase()), ..Default::default() });
+            let own = cx
+                .spec
+                .api
+                .operations
+                .get(op)
+                .map(|o| o.method.clone())
+                .unwrap_or_default();
+            for m in self
+                .methods
+                .iter()
+                .filter(|m| !m.eq_ignore_ascii_case(&own))
+            {
+                requests.push(Request {
+                    operation: Some(op.clone()),
+                    method: Some(m.to_ascii_uppercase()),
+                    ..Default::default()
+                });
             }
         }
         for path in &self.paths {
             for m in &self.methods {
-                requests.push(Request { method: Some(m.to_ascii_uppercase()), path: Some(path.clone()), ..Default::default() });
+                requests.push(Request {
+                    method: Some(m.to_ascii_uppercase()),
+                    path: Some(path.clone()),
+                    ..Default::default()
+                });
             }
         }
         for req in requests {
-            let label = format!("{} {}", req.method.as_deref().unwrap_or(""), req.operation.as_deref().or(req.path.as_deref()).unwrap_or(""));
+            let label = format!(
+                "{} {}",
+                req.method.as_deref().unwrap_or(""),
+                req.operation
+                    .as_deref()
+                    .or(req.path.as_deref())
+                    .unwrap_or("")
+            );
             let p = cx.prepare(&req)?;
-            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::OtherMethod).await;
+            let (i, answer) = cx
+                .send_prepared(&p, crate::run::rule::Probe::OtherMethod)
+                .await;
             match answer {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &self.expect);
                 }
-                Err(e) => cx.fail(Some(&label), Failure::new("answer", "a refusal", e.to_string()), Some(i)),
+                Err(e) => cx.fail(
+                    Some(&label),
+                    Failure::new("answer", "a refusal", e.to_string()),
+                    Some(i),
+                ),
             }
         }
         Ok(())

@@ -40,10 +40,18 @@ impl KindParams for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if self.request.role.is_some() {
-            cx.invalid(&at.key("request").key("as"), "the matrix chooses the role".into(), "remove `as` from the request".into());
+            cx.invalid(
+                &at.key("request").key("as"),
+                "the matrix chooses the role".into(),
+                "remove `as` from the request".into(),
+            );
         }
         if self.matrix.is_empty() {
-            cx.invalid(&at.key("matrix"), "an empty matrix checks nothing".into(), "add `owner: { status: 200 }`, `anonymous: { status: 401 }`".into());
+            cx.invalid(
+                &at.key("matrix"),
+                "an empty matrix checks nothing".into(),
+                "add `owner: { status: 200 }`, `anonymous: { status: 401 }`".into(),
+            );
         }
         for (role, expect) in &self.matrix {
             cx.role(&at.key("matrix").key(role), role);
@@ -53,7 +61,11 @@ impl KindParams for Params {
             let at = at.key("relations").index(i);
             for (field, role) in [("role", &r.role), ("subset_of", &r.subset_of)] {
                 if !self.matrix.contains_key(role) {
-                    cx.invalid(&at.key(field), format!("`{role}` is not in the matrix"), "relations compare roles of the matrix".into());
+                    cx.invalid(
+                        &at.key(field),
+                        format!("`{role}` is not in the matrix"),
+                        "relations compare roles of the matrix".into(),
+                    );
                 }
             }
             cx.jsonpath(&at.key("items"), &r.items);
@@ -85,23 +97,47 @@ impl Check for Params {
                     cx.expect(Some(&format!("as {role}")), i, &r, expect);
                     seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
                 }
-                Err(e) => cx.fail(Some(&format!("as {role}")), crate::run::rule::no_answer(&e), Some(i)),
+                Err(e) => cx.fail(
+                    Some(&format!("as {role}")),
+                    crate::run::rule::no_answer(&e),
+                    Some(i),
+                ),
             }
         }
         if seen.is_empty() {
-            return Err(Stop::Skip("the target has credentials for no role of this row".into()));
+            return Err(Stop::Skip(
+                "the target has credentials for no role of this row".into(),
+            ));
         }
         for rel in &self.relations {
-            let (Some(small), Some(big)) = (seen.get(&rel.role), seen.get(&rel.subset_of)) else { continue };
+            let (Some(small), Some(big)) = (seen.get(&rel.role), seen.get(&rel.subset_of)) else {
+                continue;
+            };
             let ids = |body: &serde_json::Value| -> BTreeSet<String> {
-                select_json(body, &rel.items, &cx.vars).unwrap_or_default().iter().map(|v| v.to_string()).collect()
+                select_json(body, &rel.items, &cx.vars)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect()
             };
             let (a, b) = (ids(small), ids(big));
             let extra: Vec<&String> = a.difference(&b).collect();
             if !extra.is_empty() {
                 cx.fail(
                     Some(&format!("{} within {}", rel.role, rel.subset_of)),
-                    Failure::new(format!("what {} sees", rel.role), format!("a subset of what {} sees", rel.subset_of), format!("also {}", extra.iter().take(5).map(|s| s.as_str()).collect::<Vec<_>>().join(", "))),
+                    Failure::new(
+                        format!("what {} sees", rel.role),
+                        format!("a subset of what {} sees", rel.subset_of),
+                        format!(
+                            "also {}",
+                            extra
+                                .iter()
+                                .take(5)
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
                     None,
                 );
             }

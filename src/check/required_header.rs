@@ -44,7 +44,11 @@ impl KindParams for Params {
             e.validate(cx, &at.key("expect"));
         }
         if self.cases.is_empty() {
-            cx.invalid(&at.key("cases"), "no case to check".into(), "use `[missing, wrong]`".into());
+            cx.invalid(
+                &at.key("cases"),
+                "no case to check".into(),
+                "use `[missing, wrong]`".into(),
+            );
         }
         if self.cases.contains(&HeaderCase::Wrong) && self.wrong_value.is_none() {
             cx.invalid(
@@ -58,7 +62,8 @@ impl KindParams for Params {
             cx.invalid(
                 &at.key("header"),
                 format!("the control request does not send `{}`", self.header),
-                "send it from `defaults.headers`, an auth scheme, or the request's `headers`".into(),
+                "send it from `defaults.headers`, an auth scheme, or the request's `headers`"
+                    .into(),
             );
         }
     }
@@ -80,7 +85,10 @@ impl Check for Params {
                     format!("{} missing", self.header)
                 }
                 HeaderCase::Wrong => {
-                    let wrong = cx.vars.render(self.wrong_value.as_deref().unwrap_or("")).unwrap_or_default();
+                    let wrong = cx
+                        .vars
+                        .render(self.wrong_value.as_deref().unwrap_or(""))
+                        .unwrap_or_default();
                     q.set_header(&self.header, &wrong);
                     format!("{} wrong", self.header)
                 }
@@ -90,7 +98,11 @@ impl Check for Params {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &expect);
                 }
-                Err(e) => cx.fail(Some(&label), Failure::new("answer", "a refusal", e.to_string()), Some(i)),
+                Err(e) => cx.fail(
+                    Some(&label),
+                    Failure::new("answer", "a refusal", e.to_string()),
+                    Some(i),
+                ),
             }
         }
         Ok(())

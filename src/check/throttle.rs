@@ -45,7 +45,11 @@ impl KindParams for Params {
         match self.mode {
             Mode::Enforced => {
                 if self.limit.is_none() || self.window_seconds.is_none() {
-                    cx.invalid(at, "an enforced throttle needs `limit` and `window_seconds`".into(), "e.g. `limit: 5`, `window_seconds: 60`".into());
+                    cx.invalid(
+                        at,
+                        "an enforced throttle needs `limit` and `window_seconds`".into(),
+                        "e.g. `limit: 5`, `window_seconds: 60`".into(),
+                    );
                 }
                 if self.expect.is_none() {
                     cx.invalid(at, "an enforced throttle needs `expect`: the throttled answer".into(), "e.g. `expect: { status: 429, headers: { Retry-After: { exists: true } } }`".into());
@@ -53,14 +57,24 @@ impl KindParams for Params {
             }
             Mode::Absent => {
                 if self.burst.is_none() {
-                    cx.invalid(at, "an absent throttle needs `burst`".into(), "e.g. `burst: 20`".into());
+                    cx.invalid(
+                        at,
+                        "an absent throttle needs `burst`".into(),
+                        "e.g. `burst: 20`".into(),
+                    );
                 }
             }
         }
         for (name, n) in [("limit", self.limit), ("burst", self.burst)] {
             if let Some(n) = n {
                 if n == 0 || n > MAX_REQUESTS {
-                    cx.invalid(&at.key(name), format!("`{name}: {n}` is out of range"), format!("between 1 and {MAX_REQUESTS}: a conformance run is not a load test"));
+                    cx.invalid(
+                        &at.key(name),
+                        format!("`{name}: {n}` is out of range"),
+                        format!(
+                            "between 1 and {MAX_REQUESTS}: a conformance run is not a load test"
+                        ),
+                    );
                 }
             }
         }
@@ -82,7 +96,18 @@ impl Check for Params {
                     let (i, r) = cx.send(&self.request, Some(&label)).await?;
                     if n <= limit {
                         if r.status == 429 {
-                            cx.fail(Some(&label), Failure::new("throttling", format!("{limit} requests allowed in {}s", self.window_seconds.unwrap_or(0)), format!("429 after {}", n - 1)), Some(i));
+                            cx.fail(
+                                Some(&label),
+                                Failure::new(
+                                    "throttling",
+                                    format!(
+                                        "{limit} requests allowed in {}s",
+                                        self.window_seconds.unwrap_or(0)
+                                    ),
+                                    format!("429 after {}", n - 1),
+                                ),
+                                Some(i),
+                            );
                             return Ok(());
                         }
                     } else {
@@ -96,7 +121,15 @@ impl Check for Params {
                     let label = format!("request {n} of {burst}");
                     let (i, r) = cx.send(&self.request, Some(&label)).await?;
                     if r.status == 429 {
-                        cx.fail(Some(&label), Failure::new("throttling", format!("no 429 in a burst of {burst}"), format!("429 at request {n}")), Some(i));
+                        cx.fail(
+                            Some(&label),
+                            Failure::new(
+                                "throttling",
+                                format!("no 429 in a burst of {burst}"),
+                                format!("429 at request {n}"),
+                            ),
+                            Some(i),
+                        );
                         return Ok(());
                     }
                 }

@@ -48,7 +48,12 @@ impl KindParams for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if self.fields.is_empty() && self.xml_fields.is_empty() {
-            cx.invalid(at, "no field to check".into(), "add `fields: [\"$[*].updated_at\"]` or `xml_fields: [tasks/task/updated_at]`".into());
+            cx.invalid(
+                at,
+                "no field to check".into(),
+                "add `fields: [\"$[*].updated_at\"]` or `xml_fields: [tasks/task/updated_at]`"
+                    .into(),
+            );
         }
         for (i, f) in self.fields.iter().enumerate() {
             cx.jsonpath(&at.key("fields").index(i), f);
@@ -57,9 +62,21 @@ impl KindParams for Params {
             cx.xml_path(&at.key("xml_fields").index(i), f);
         }
         match (self.format, &self.strftime) {
-            (Format::Strftime, None) => cx.invalid(at, "format `strftime` needs the pattern in `strftime`".into(), "e.g. `strftime: \"%Y/%m/%d %H:%M:%S %z\"`".into()),
-            (Format::Strftime, Some(p)) if !p.contains('%') => cx.invalid(&at.key("strftime"), format!("`{p}` has no strftime field"), "use `%Y`, `%m`, `%d`, `%H`, `%M`, `%S`, `%z`".into()),
-            (f, Some(_)) if f != Format::Strftime => cx.invalid(&at.key("strftime"), "`strftime` is only read with `format: strftime`".into(), "remove it, or set `format: strftime`".into()),
+            (Format::Strftime, None) => cx.invalid(
+                at,
+                "format `strftime` needs the pattern in `strftime`".into(),
+                "e.g. `strftime: \"%Y/%m/%d %H:%M:%S %z\"`".into(),
+            ),
+            (Format::Strftime, Some(p)) if !p.contains('%') => cx.invalid(
+                &at.key("strftime"),
+                format!("`{p}` has no strftime field"),
+                "use `%Y`, `%m`, `%d`, `%H`, `%M`, `%S`, `%z`".into(),
+            ),
+            (f, Some(_)) if f != Format::Strftime => cx.invalid(
+                &at.key("strftime"),
+                "`strftime` is only read with `format: strftime`".into(),
+                "remove it, or set `format: strftime`".into(),
+            ),
             _ => {}
         }
     }
@@ -75,12 +92,16 @@ impl Params {
             return (!self.allow_empty).then(|| "an empty value".to_string());
         }
         let offset = match self.format {
-            Format::Rfc3339 => chrono::DateTime::parse_from_rfc3339(text).map(|d| d.offset().local_minus_utc()).map_err(|e| e.to_string()),
+            Format::Rfc3339 => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|d| d.offset().local_minus_utc())
+                .map_err(|e| e.to_string()),
             Format::Iso8601Utc => {
                 if !text.ends_with('Z') {
                     return Some("no `Z` (UTC) at the end".into());
                 }
-                chrono::DateTime::parse_from_rfc3339(text).map(|_| 0).map_err(|e| e.to_string())
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .map(|_| 0)
+                    .map_err(|e| e.to_string())
             }
             Format::Unix => text.parse::<f64>().map(|_| 0).map_err(|e| e.to_string()),
             Format::Strftime => {
@@ -110,11 +131,20 @@ impl Check for Params {
             match r.json() {
                 Ok(body) => {
                     for f in &self.fields {
-                        values.extend(select_json(&body, f, &cx.vars).unwrap_or_default().into_iter().map(|v| (f.clone(), v)));
+                        values.extend(
+                            select_json(&body, f, &cx.vars)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|v| (f.clone(), v)),
+                        );
                     }
                 }
                 Err(e) => {
-                    cx.fail(None, Failure::new("body", "a JSON body holding the timestamps", e), Some(i));
+                    cx.fail(
+                        None,
+                        Failure::new("body", "a JSON body holding the timestamps", e),
+                        Some(i),
+                    );
                     return Ok(());
                 }
             }
@@ -123,17 +153,27 @@ impl Check for Params {
             match r.text().and_then(xml::parse) {
                 Ok(root) => {
                     for f in &self.xml_fields {
-                        values.extend(xml::select(&root, f).into_iter().map(|v| (f.clone(), Value::String(v))));
+                        values.extend(
+                            xml::select(&root, f)
+                                .into_iter()
+                                .map(|v| (f.clone(), Value::String(v))),
+                        );
                     }
                 }
                 Err(e) => {
-                    cx.fail(None, Failure::new("body", "an XML body holding the timestamps", e), Some(i));
+                    cx.fail(
+                        None,
+                        Failure::new("body", "an XML body holding the timestamps", e),
+                        Some(i),
+                    );
                     return Ok(());
                 }
             }
         }
         if values.is_empty() {
-            return Err(Stop::Skip("the answer holds none of these timestamps".into()));
+            return Err(Stop::Skip(
+                "the answer holds none of these timestamps".into(),
+            ));
         }
         for (field, v) in values {
             let text = match &v {
@@ -141,12 +181,28 @@ impl Check for Params {
                 Value::Number(n) if self.format == Format::Unix => n.to_string(),
                 Value::Null if self.allow_empty => continue,
                 other => {
-                    cx.fail(None, Failure::new(field, format!("a {:?} timestamp", self.format).to_lowercase(), other.to_string()), Some(i));
+                    cx.fail(
+                        None,
+                        Failure::new(
+                            field,
+                            format!("a {:?} timestamp", self.format).to_lowercase(),
+                            other.to_string(),
+                        ),
+                        Some(i),
+                    );
                     continue;
                 }
             };
             if let Some(why) = self.problem(&text) {
-                cx.fail(None, Failure::new(field, format!("a {:?} timestamp", self.format).to_lowercase(), format!("\"{text}\": {why}")), Some(i));
+                cx.fail(
+                    None,
+                    Failure::new(
+                        field,
+                        format!("a {:?} timestamp", self.format).to_lowercase(),
+                        format!("\"{text}\": {why}"),
+                    ),
+                    Some(i),
+                );
             }
         }
         Ok(())
@@ -166,7 +222,10 @@ mod tests {
         let checkvist = params("format: strftime\nstrftime: \"%Y/%m/%d %H:%M:%S %z\"\nutc: true");
         assert_eq!(checkvist.problem("2005/02/01 15:15:10 +0000"), None);
         assert!(checkvist.problem("2005-02-01T15:15:10Z").is_some());
-        assert!(checkvist.problem("2005/02/01 15:15:10 +0100").is_some(), "not UTC");
+        assert!(
+            checkvist.problem("2005/02/01 15:15:10 +0100").is_some(),
+            "not UTC"
+        );
         assert!(checkvist.problem("").is_some());
         let iso = params("format: iso8601-utc");
         assert_eq!(iso.problem("2009-05-16T11:20:31Z"), None);

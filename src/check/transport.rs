@@ -33,14 +33,26 @@ impl KindParams for Params {
             e.validate(cx, &at.key("expect"));
         }
         if !self.https_only && self.foreign_host.is_none() {
-            cx.invalid(at, "nothing to check".into(), "set `https_only: true`, or a `foreign_host` that must be refused".into());
+            cx.invalid(
+                at,
+                "nothing to check".into(),
+                "set `https_only: true`, or a `foreign_host` that must be refused".into(),
+            );
         }
         if let Some(h) = &self.foreign_host {
             if self.hosts.iter().any(|d| d.eq_ignore_ascii_case(h)) {
-                cx.invalid(&at.key("foreign_host"), format!("`{h}` is one of the documented `hosts`"), "name a host the document says is refused".into());
+                cx.invalid(
+                    &at.key("foreign_host"),
+                    format!("`{h}` is one of the documented `hosts`"),
+                    "name a host the document says is refused".into(),
+                );
             }
             if self.hosts.is_empty() {
-                cx.invalid(at, "a `foreign_host` check needs the documented `hosts`".into(), "add `hosts: [api.example.com]`".into());
+                cx.invalid(
+                    at,
+                    "a `foreign_host` check needs the documented `hosts`".into(),
+                    "add `hosts: [api.example.com]`".into(),
+                );
             }
         }
     }
@@ -58,14 +70,26 @@ fn plain_url(url: &str, base: &str, plain_base: Option<&str>) -> String {
         }
     }
     let without = url.strip_prefix("https://").unwrap_or(url);
-    let (authority, rest) = without.split_once('/').map(|(a, r)| (a, format!("/{r}"))).unwrap_or((without, String::new()));
-    let host = authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority);
+    let (authority, rest) = without
+        .split_once('/')
+        .map(|(a, r)| (a, format!("/{r}")))
+        .unwrap_or((without, String::new()));
+    let host = authority
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(authority);
     format!("http://{host}{rest}")
 }
 
 impl Params {
     /// Refused: no answer, or an answer that is not a 2xx (and `expect` when given).
-    fn judge(&self, cx: &mut RuleCx<'_>, label: &str, i: usize, answer: Result<crate::run::Response, crate::run::client::TransportError>) {
+    fn judge(
+        &self,
+        cx: &mut RuleCx<'_>,
+        label: &str,
+        i: usize,
+        answer: Result<crate::run::Response, crate::run::client::TransportError>,
+    ) {
         match answer {
             Err(_) => {}
             Ok(r) => match &self.expect {
@@ -73,7 +97,11 @@ impl Params {
                     cx.expect(Some(label), i, &r, e);
                 }
                 None if (200..300).contains(&r.status) => {
-                    cx.fail(Some(label), Failure::new("status", "a refusal (no 2xx)", r.status.to_string()), Some(i));
+                    cx.fail(
+                        Some(label),
+                        Failure::new("status", "a refusal (no 2xx)", r.status.to_string()),
+                        Some(i),
+                    );
                 }
                 None => {}
             },
@@ -91,13 +119,17 @@ impl Check for Params {
             }
             let mut q = p.clone();
             q.url = plain_url(&p.url, &cx.target.base_url, cx.target.plain_url.as_deref());
-            let (i, answer) = cx.send_prepared(&q, crate::run::rule::Probe::Transport).await;
+            let (i, answer) = cx
+                .send_prepared(&q, crate::run::rule::Probe::Transport)
+                .await;
             self.judge(cx, "over plain HTTP", i, answer);
         }
         if let Some(host) = &self.foreign_host {
             let mut q = p.clone();
             q.set_header("Host", host);
-            let (i, answer) = cx.send_prepared(&q, crate::run::rule::Probe::Transport).await;
+            let (i, answer) = cx
+                .send_prepared(&q, crate::run::rule::Probe::Transport)
+                .await;
             self.judge(cx, &format!("as host {host}"), i, answer);
         }
         Ok(())
@@ -108,8 +140,21 @@ impl Check for Params {
 mod tests {
     #[test]
     fn plain_urls_keep_host_and_path() {
-        assert_eq!(super::plain_url("https://api.x.com:8443/users?a=1", "https://api.x.com:8443", Some("http://api.x.com:8080")), "http://api.x.com:8080/users?a=1");
-        assert_eq!(super::plain_url("https://api.x.com/users", "https://api.x.com", None), "http://api.x.com/users");
-        assert_eq!(super::plain_url("https://api.x.com:8443/u", "https://other", None), "http://api.x.com/u");
+        assert_eq!(
+            super::plain_url(
+                "https://api.x.com:8443/users?a=1",
+                "https://api.x.com:8443",
+                Some("http://api.x.com:8080")
+            ),
+            "http://api.x.com:8080/users?a=1"
+        );
+        assert_eq!(
+            super::plain_url("https://api.x.com/users", "https://api.x.com", None),
+            "http://api.x.com/users"
+        );
+        assert_eq!(
+            super::plain_url("https://api.x.com:8443/u", "https://other", None),
+            "http://api.x.com/u"
+        );
     }
 }
