@@ -371,6 +371,23 @@ fn serve_echo() -> (tokio::runtime::Runtime, String, Echo) {
 }
 
 /// The echo target's profile, its secrets read from the environment `env` gives.
+/// The echo spec and the target its profile names, loaded in-process with the profile's
+/// environment.
+fn echo_target(dir: &Path, url: &str) -> (specgate::Spec, specgate::target::Profile) {
+    let (profile, env) = echo_profile(dir, url);
+    let env: BTreeMap<String, String> = env.into_iter().collect();
+    let spec = specgate::load_spec(&leak_specs().join("echo")).unwrap();
+    let secret = |n: &str| {
+        spec.contract
+            .credentials
+            .iter()
+            .any(|c| c.name == n && c.secret)
+    };
+    let loaded =
+        specgate::target::Profile::load(&profile, &secret, &|v| env.get(v).cloned()).unwrap();
+    (spec, loaded)
+}
+
 fn echo_profile(dir: &Path, url: &str) -> (PathBuf, Vec<(String, String)>) {
     let profile = dir.join("echo.yaml");
     std::fs::write(
@@ -623,17 +640,7 @@ fn no_secret_leaks_through_events_or_results() {
     // it returns as every reporter renders it.
     let dir = scratch("events");
     let (rt, url, echo) = serve_echo();
-    let (profile, env) = echo_profile(&dir, &url);
-    let env: BTreeMap<String, String> = env.into_iter().collect();
-    let spec = specgate::load_spec(&leak_specs().join("echo")).unwrap();
-    let secret = |n: &str| {
-        spec.contract
-            .credentials
-            .iter()
-            .any(|c| c.name == n && c.secret)
-    };
-    let loaded =
-        specgate::target::Profile::load(&profile, &secret, &|v| env.get(v).cloned()).unwrap();
+    let (spec, loaded) = echo_target(&dir, &url);
     let mut events: Vec<(String, String)> = Vec::new();
     let result = rt.block_on(specgate::run::engine::run_api(
         &spec,
@@ -969,17 +976,7 @@ fn a_login_token_too_short_to_redact_fails_the_login_and_stays_hidden() {
     let dir = scratch("short");
     let (rt, url, echo) = serve_echo();
     echo.short_tokens.store(true, Ordering::SeqCst);
-    let (profile, env) = echo_profile(&dir, &url);
-    let env: BTreeMap<String, String> = env.into_iter().collect();
-    let spec = specgate::load_spec(&leak_specs().join("echo")).unwrap();
-    let secret = |n: &str| {
-        spec.contract
-            .credentials
-            .iter()
-            .any(|c| c.name == n && c.secret)
-    };
-    let loaded =
-        specgate::target::Profile::load(&profile, &secret, &|v| env.get(v).cloned()).unwrap();
+    let (spec, loaded) = echo_target(&dir, &url);
     let options = specgate::run::engine::RunOptions {
         rules: vec!["echo.token.echoed".into()],
         ..Default::default()
