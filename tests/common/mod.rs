@@ -192,13 +192,8 @@ impl Request {
     }
 
     /// A form body (`application/x-www-form-urlencoded`, unless a Content-Type is set).
-    pub fn form(mut self, pairs: &[(&str, &str)]) -> Request {
-        self.body = Body::Form(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        );
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Request {
+        self.body = Body::Form(pairs_of(pairs).collect());
         self
     }
 
@@ -238,6 +233,14 @@ impl Request {
     pub async fn send(self) -> Response {
         Response::send(self.builder()).await
     }
+}
+
+fn pairs_of<K: AsRef<str>, V: AsRef<str>>(
+    pairs: &[(K, V)],
+) -> impl Iterator<Item = (String, String)> + '_ {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
 }
 
 /// An answer read whole: its status, its headers and its body.
