@@ -233,6 +233,12 @@ impl Request {
     pub async fn send(self) -> Response {
         Response::send(self.builder()).await
     }
+
+    /// Send, and read the whole answer, or say why there is none (for tests that count
+    /// refused connections rather than fail on them).
+    pub async fn try_send(self) -> Result<Response, reqwest::Error> {
+        Ok(Response::read(self.builder().send().await?).await)
+    }
 }
 
 fn pairs_of<K: AsRef<str>, V: AsRef<str>>(
