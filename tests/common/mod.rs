@@ -237,7 +237,7 @@ impl Request {
     /// Send, and read the whole answer, or say why there is none (for tests that count
     /// refused connections rather than fail on them).
     pub async fn try_send(self) -> Result<Response, reqwest::Error> {
-        Ok(Response::read(self.builder().send().await?).await)
+        Response::try_send(self.builder()).await
     }
 }
 
@@ -258,21 +258,23 @@ pub struct Response {
 }
 
 impl Response {
-    /// Send `rb` and read its answer. Panics when the mock does not answer.
+    /// Send `rb` and read its answer. Panics when the mock does not answer, or its body cannot
+    /// be read whole.
     pub async fn send(rb: RequestBuilder) -> Response {
-        Response::read(rb.send().await.expect("the mock answers")).await
+        Response::try_send(rb).await.expect("the mock answers")
     }
 
-    /// Read an answer whole. A body that cannot be read is empty.
-    pub async fn read(r: reqwest::Response) -> Response {
+    /// Send `rb` and read its answer, or say why there is none.
+    pub async fn try_send(rb: RequestBuilder) -> Result<Response, reqwest::Error> {
+        let r = rb.send().await?;
         let status = r.status().as_u16();
         let headers = r.headers().clone();
-        let text = r.text().await.unwrap_or_default();
-        Response {
+        let text = r.text().await?;
+        Ok(Response {
             status,
             headers,
             text,
-        }
+        })
     }
 
     pub fn status_code(&self) -> StatusCode {
