@@ -8,13 +8,15 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use reqwest::StatusCode;
+use common::{Request, Response};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use specgate::mock::{start, MockOptions, RunningMock};
+use specgate::mock::{MockOptions, RunningMock};
 
 struct Session {
     mock: RunningMock,
-    client: reqwest::Client,
+    /// Every request carries the four documented headers unless it drops or replaces one.
+    http: common::Session,
 }
 
 impl Session {
@@ -27,7 +29,7 @@ impl Session {
     }
 
     async fn with(size: Option<usize>, variant: Option<&str>) -> Session {
-        let mock = start(
+        let mock = common::mock_with(
             "checklick",
             MockOptions {
                 size,
@@ -35,59 +37,44 @@ impl Session {
                 ..Default::default()
             },
         )
-        .await
-        .expect("the mock starts");
-        let client = common::client(&mock.target);
-        Session { mock, client }
+        .await;
+        let c = &mock.target.credentials;
+        let http = common::Session::of(&mock)
+            .with_header("Content-Type", "application/vnd.api+json")
+            .with_header("Api-Version", "2")
+            .with_header(
+                "Authorization",
+                format!("Token token={}", c.get("token").unwrap()),
+            )
+            .with_header("Organization-Id", c.get("organization_id").unwrap());
+        Session { mock, http }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.mock.target.base_url)
+        self.http.url(path)
     }
 
     /// A request with the four documented headers, minus `omit`, with `replace` overriding.
     fn request(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         omit: Option<&str>,
         replace: Option<(&str, &str)>,
-    ) -> reqwest::RequestBuilder {
-        let c = &self.mock.target.credentials;
-        let headers = [
-            ("Content-Type", "application/vnd.api+json".to_string()),
-            ("Api-Version", "2".to_string()),
-            (
-                "Authorization",
-                format!("Token token={}", c.get("token").unwrap()),
-            ),
-            (
-                "Organization-Id",
-                c.get("organization_id").unwrap().to_string(),
-            ),
-        ];
-        let mut rb = self.client.request(method, self.url(path));
-        for (k, v) in headers {
-            if omit == Some(k) {
-                continue;
-            }
-            let v = match replace {
-                Some((name, value)) if name == k => value.to_string(),
-                _ => v,
-            };
-            rb = rb.header(k, v);
+    ) -> Request {
+        let mut request = self.http.request(method, path);
+        if let Some(name) = omit {
+            request = request.without(name);
         }
-        rb
+        if let Some((name, value)) = replace {
+            request = request.header(name, value);
+        }
+        request
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .request(reqwest::Method::GET, path, None, None)
-            .send()
-            .await
-            .expect("an answer");
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
+        let r = self.request(Method::GET, path, None, None).send().await;
+        (r.status_code(), r.json())
     }
 }
 
@@ -106,35 +93,30 @@ async fn https_for_the_documented_host_only_and_plain_http_refused() {
         "{}",
         s.mock.target.base_url
     );
-    let r = s
-        .request(reqwest::Method::GET, "/users", None, None)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"]
+    let r = s.request(Method::GET, "/users", None, None).send().await;
+    assert_eq!(r.status_code(), 200);
+    assert!(r.headers["content-type"]
         .to_str()
         .unwrap()
         .starts_with("application/vnd.api+json"));
 
     let plain = s.mock.target.plain_url.clone().expect("a plain side");
-    let r = s.client.get(format!("{plain}/users")).send().await.unwrap();
+    let r = Response::send(s.http.client.get(format!("{plain}/users"))).await;
     assert!(
-        r.status().is_client_error(),
+        r.status_code().is_client_error(),
         "plain HTTP answered {}",
-        r.status()
+        r.status_code()
     );
 
     let r = s
-        .request(reqwest::Method::GET, "/users", None, None)
+        .request(Method::GET, "/users", None, None)
         .header("Host", "app.checklick.com")
         .send()
-        .await
-        .unwrap();
+        .await;
     assert!(
-        r.status().is_client_error(),
+        r.status_code().is_client_error(),
         "another host answered {}",
-        r.status()
+        r.status_code()
     );
     s.mock.shutdown().await;
 }
@@ -155,13 +137,9 @@ async fn each_required_header_missing_or_wrong_is_refused_with_a_jsonapi_error()
             } else {
                 None
             };
-            let r = s
-                .request(reqwest::Method::GET, "/users", omit, replace)
-                .send()
-                .await
-                .unwrap();
-            let status = r.status();
-            let body: Value = r.json().await.unwrap_or(Value::Null);
+            let r = s.request(Method::GET, "/users", omit, replace).send().await;
+            let status = r.status_code();
+            let body: Value = r.json();
             assert!(status.is_client_error(), "{header} {replace:?}: {status}");
             assert!(is_error_document(&body), "{header} {replace:?}: {body}");
         }
@@ -253,13 +231,12 @@ fn new_user(n: usize) -> Value {
 async fn users_are_created_with_their_required_fields_and_updated() {
     let s = Session::new(None).await;
     let r = s
-        .request(reqwest::Method::POST, "/users", None, None)
+        .request(Method::POST, "/users", None, None)
         .body(new_user(1).to_string())
         .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let created: Value = r.json().await.unwrap();
+        .await;
+    assert_eq!(r.status_code(), 201);
+    let created: Value = r.expect_json();
     let id = created["data"]["id"].clone();
     for field in [
         "username",
@@ -276,22 +253,21 @@ async fn users_are_created_with_their_required_fields_and_updated() {
             .unwrap()
             .remove(field);
         let r = s
-            .request(reqwest::Method::POST, "/users", None, None)
+            .request(Method::POST, "/users", None, None)
             .body(body.to_string())
             .send()
-            .await
-            .unwrap();
+            .await;
         assert!(
-            r.status().is_client_error(),
+            r.status_code().is_client_error(),
             "without {field}: {}",
-            r.status()
+            r.status_code()
         );
     }
     let patch =
         json!({"data": {"type": "users", "id": id, "attributes": {"first-name": "Renamed"}}});
     let r = s
         .request(
-            reqwest::Method::PATCH,
+            Method::PATCH,
             &format!(
                 "/users/{}",
                 id.as_str().map(str::to_string).unwrap_or(id.to_string())
@@ -301,9 +277,8 @@ async fn users_are_created_with_their_required_fields_and_updated() {
         )
         .body(patch.to_string())
         .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
+        .await;
+    assert!(r.status_code().is_success(), "{}", r.status_code());
     let (_, got) = s
         .get(&format!(
             "/users/{}",
@@ -318,16 +293,16 @@ async fn users_are_created_with_their_required_fields_and_updated() {
 async fn concurrent_creates_lose_nothing() {
     let s = Session::new(Some(10)).await;
     let creates = (0..100).map(|n| {
-        s.request(reqwest::Method::POST, "/users", None, None)
+        s.request(Method::POST, "/users", None, None)
             .body(new_user(100 + n).to_string())
             .send()
     });
     let answers = futures::future::join_all(creates).await;
     let mut ids = BTreeSet::new();
     for a in answers {
-        let r = a.unwrap();
-        assert_eq!(r.status(), 201);
-        let v: Value = r.json().await.unwrap();
+        let r = a;
+        assert_eq!(r.status_code(), 201);
+        let v: Value = r.expect_json();
         assert!(ids.insert(v["data"]["id"].to_string()));
     }
     assert_eq!(ids.len(), 100);
@@ -344,7 +319,7 @@ async fn concurrent_creates_lose_nothing() {
 async fn bad_input_gets_a_jsonapi_error_never_a_server_error() {
     let s = Session::new(None).await;
     let post = |body: Vec<u8>| {
-        s.request(reqwest::Method::POST, "/users", None, None)
+        s.request(Method::POST, "/users", None, None)
             .body(body)
             .send()
     };
@@ -354,8 +329,8 @@ async fn bad_input_gets_a_jsonapi_error_never_a_server_error() {
         br#"{"data": {"type": "users", "attributes": {"username": 5}}}"#.to_vec(),
         vec![b'x'; 2 << 20],
     ] {
-        let r = post(body).await.unwrap();
-        assert!(r.status().is_client_error(), "{}", r.status());
+        let r = post(body).await;
+        assert!(r.status_code().is_client_error(), "{}", r.status_code());
     }
     for path in [
         "/users/999999999",
@@ -395,25 +370,24 @@ fn token(s: &Session) -> String {
 async fn gateway_refusals_answer_plain_json_but_not_found_stays_jsonapi() {
     let s = Session::variant("gateway-refusals").await;
     let r = s
-        .request(reqwest::Method::GET, "/users", Some("Authorization"), None)
+        .request(Method::GET, "/users", Some("Authorization"), None)
         .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
-    assert!(r.headers()["content-type"]
+        .await;
+    assert_eq!(r.status_code(), 401);
+    assert!(r.headers["content-type"]
         .to_str()
         .unwrap()
         .starts_with("application/json"));
-    let body: Value = r.json().await.unwrap();
+    let body: Value = r.expect_json();
     assert!(
         body["message"].is_string() && !is_error_document(&body),
         "{body}"
     );
     // Plain HTTP is not served: the front end redirects to HTTPS.
     let plain = s.mock.target.plain_url.clone().expect("a plain side");
-    let r = s.client.get(format!("{plain}/users")).send().await.unwrap();
-    assert_eq!(r.status(), 301);
-    assert_eq!(r.headers()["location"], "https://api.checklick.com/users");
+    let r = Response::send(s.http.client.get(format!("{plain}/users"))).await;
+    assert_eq!(r.status_code(), 301);
+    assert_eq!(r.headers["location"], "https://api.checklick.com/users");
     // What the API itself refuses is still a JSON:API error document.
     let (st, body) = s.get("/users/0").await;
     assert_eq!(st, 404);
@@ -430,12 +404,11 @@ async fn integer_ids_are_numbers_and_updates_take_them() {
     let patch =
         json!({"data": {"type": "users", "id": id, "attributes": {"first-name": "Renamed"}}});
     let r = s
-        .request(reqwest::Method::PATCH, &format!("/users/{id}"), None, None)
+        .request(Method::PATCH, &format!("/users/{id}"), None, None)
         .body(patch.to_string())
         .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .await;
+    assert_eq!(r.status_code(), 200);
     let (_, got) = s.get(&format!("/users/{id}")).await;
     assert_eq!(got["data"]["attributes"]["first-name"], "Renamed");
     s.mock.shutdown().await;
@@ -489,16 +462,10 @@ async fn lenient_headers_accept_other_forms_but_not_missing_ones() {
         ("Authorization", format!("Token {}", token(&s))),
     ] {
         let r = s
-            .request(
-                reqwest::Method::GET,
-                "/users",
-                None,
-                Some((name, value.as_str())),
-            )
+            .request(Method::GET, "/users", None, Some((name, value.as_str())))
             .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{name}: {value}");
+            .await;
+        assert_eq!(r.status_code(), 200, "{name}: {value}");
     }
     for name in [
         "Content-Type",
@@ -507,14 +474,13 @@ async fn lenient_headers_accept_other_forms_but_not_missing_ones() {
         "Organization-Id",
     ] {
         let r = s
-            .request(reqwest::Method::GET, "/users", Some(name), None)
+            .request(Method::GET, "/users", Some(name), None)
             .send()
-            .await
-            .unwrap();
+            .await;
         assert!(
-            r.status().is_client_error(),
+            r.status_code().is_client_error(),
             "without {name}: {}",
-            r.status()
+            r.status_code()
         );
     }
     s.mock.shutdown().await;
@@ -556,12 +522,11 @@ async fn link_objects_and_patch_without_content() {
     let patch =
         json!({"data": {"type": "users", "id": "2", "attributes": {"last-name": "Patched"}}});
     let r = s
-        .request(reqwest::Method::PATCH, "/users/2", None, None)
+        .request(Method::PATCH, "/users/2", None, None)
         .body(patch.to_string())
         .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+        .await;
+    assert_eq!(r.status_code(), 204);
     let (_, got) = s.get("/users/2").await;
     assert_eq!(got["data"]["attributes"]["last-name"], "Patched");
     s.mock.shutdown().await;

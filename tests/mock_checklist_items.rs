@@ -7,6 +7,7 @@ mod common;
 use std::future::Future;
 use std::pin::Pin;
 
+use common::{Auth, Response};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -14,37 +15,30 @@ const API: &str = "checklist-items";
 
 #[derive(Clone)]
 struct C {
-    http: reqwest::Client,
-    base: String,
+    /// Sends `Accept: application/json` and the key, unless a request says otherwise.
+    s: common::Session,
     key: String,
     /// The parent the contract's rules write under (the mock's `parent_type`, `parent_id`).
     parent: (String, i64),
 }
 
-#[derive(Debug)]
-struct R {
-    status: u16,
-    content_type: String,
-    body: Value,
+/// What these tests read in a Laravel answer.
+trait Laravel {
+    fn data(&self) -> Value;
+    fn ids(&self) -> Vec<u64>;
 }
 
-impl R {
-    fn data(&self) -> &Value {
-        &self.body["data"]
+impl Laravel for Response {
+    fn data(&self) -> Value {
+        self.json()["data"].clone()
     }
 
     fn ids(&self) -> Vec<u64> {
-        self.body["data"]
+        self.json()["data"]
             .as_array()
             .map(|a| a.iter().filter_map(|i| i["id"].as_u64()).collect())
             .unwrap_or_default()
     }
-}
-
-enum Auth<'a> {
-    Key,
-    None,
-    Raw(&'a str),
 }
 
 fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
@@ -57,15 +51,17 @@ fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
 
 impl C {
     fn of(m: &specgate::mock::RunningMock) -> C {
+        let key = m
+            .target
+            .credentials
+            .get("api_key")
+            .expect("an api_key")
+            .to_string();
         C {
-            http: common::client(&m.target),
-            base: m.base_url().to_string(),
-            key: m
-                .target
-                .credentials
-                .get("api_key")
-                .expect("an api_key")
-                .to_string(),
+            s: common::Session::of(m)
+                .with_header("Accept", "application/json")
+                .with_auth(Auth::Bearer(key.clone())),
+            key,
             parent: (
                 m.target.fixtures["parent_type"]
                     .as_str()
@@ -78,75 +74,57 @@ impl C {
         }
     }
 
+    /// The key, as every request sends it unless it says otherwise.
+    fn bearer(&self) -> Auth {
+        self.s.auth.clone()
+    }
+
     async fn raw(
         &self,
         method: Method,
         path: &str,
         content_type: Option<&str>,
         body: Vec<u8>,
-        auth: Auth<'_>,
-    ) -> R {
-        let mut rb = self
-            .http
-            .request(method, format!("{}{}", self.base, path))
-            .header("Accept", "application/json");
-        match auth {
-            Auth::Key => rb = rb.header("Authorization", format!("Bearer {}", self.key)),
-            Auth::None => {}
-            Auth::Raw(v) => rb = rb.header("Authorization", v),
-        }
+        auth: Auth,
+    ) -> Response {
+        let mut request = self.s.request(method, path).auth(auth).body(body);
         if let Some(ct) = content_type {
-            rb = rb.header("Content-Type", ct);
+            request = request.header("Content-Type", ct);
         }
-        if !body.is_empty() {
-            rb = rb.body(body);
-        }
-        let resp = rb.send().await.expect("the mock answers");
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let bytes = resp.bytes().await.expect("a body");
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        assert!(status < 500, "{path}: {status} {body}");
-        R {
-            status,
-            content_type,
-            body,
-        }
+        let r = request.send().await;
+        assert!(r.status < 500, "{path}: {} {}", r.status, r.json());
+        r
     }
 
-    async fn get(&self, path: &str) -> R {
-        self.raw(Method::GET, path, None, vec![], Auth::Key).await
+    async fn get(&self, path: &str) -> Response {
+        self.raw(Method::GET, path, None, vec![], self.bearer())
+            .await
     }
 
-    async fn send(&self, method: Method, path: &str, pairs: &[(&str, &str)]) -> R {
+    async fn send(&self, method: Method, path: &str, pairs: &[(&str, &str)]) -> Response {
         self.raw(
             method,
             path,
             Some("application/x-www-form-urlencoded"),
             form(pairs),
-            Auth::Key,
+            self.bearer(),
         )
         .await
     }
 
-    async fn json(&self, method: Method, path: &str, body: Value) -> R {
+    async fn json(&self, method: Method, path: &str, body: Value) -> Response {
         self.raw(
             method,
             path,
             Some("application/json"),
             body.to_string().into_bytes(),
-            Auth::Key,
+            self.bearer(),
         )
         .await
     }
 
-    async fn delete(&self, path: &str) -> R {
-        self.raw(Method::DELETE, path, None, vec![], Auth::Key)
+    async fn delete(&self, path: &str) -> Response {
+        self.raw(Method::DELETE, path, None, vec![], self.bearer())
             .await
     }
 
@@ -163,8 +141,8 @@ impl C {
                 ],
             )
             .await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
-        r.body["data"].clone()
+        assert_eq!(r.status, 201, "{:?}", r.json());
+        r.json()["data"].clone()
     }
 
     async fn create_id(&self, kind: &str, parent: i64, text: &str) -> u64 {
@@ -173,18 +151,18 @@ impl C {
             .expect("an integer id")
     }
 
-    async fn list(&self, kind: &str, parent: i64, extra: &str) -> R {
+    async fn list(&self, kind: &str, parent: i64, extra: &str) -> Response {
         self.get(&format!(
             "/checklists?resource_type={kind}&resource_id={parent}{extra}"
         ))
         .await
     }
 
-    async fn item(&self, id: u64) -> R {
+    async fn item(&self, id: u64) -> Response {
         self.get(&format!("/checklists/{id}")).await
     }
 
-    async fn set_status(&self, id: u64, status: &str) -> R {
+    async fn set_status(&self, id: u64, status: &str) -> Response {
         self.send(
             Method::PUT,
             &format!("/checklists/{id}/status"),
@@ -193,7 +171,7 @@ impl C {
         .await
     }
 
-    async fn reorder(&self, ids: &[u64]) -> R {
+    async fn reorder(&self, ids: &[u64]) -> Response {
         let strings: Vec<String> = ids.iter().map(u64::to_string).collect();
         let pairs: Vec<(&str, &str)> = strings
             .iter()
@@ -203,7 +181,7 @@ impl C {
             .await
     }
 
-    async fn comment(&self, id: u64, text: &str) -> R {
+    async fn comment(&self, id: u64, text: &str) -> Response {
         self.send(
             Method::POST,
             &format!("/checklists/{id}/comments"),
@@ -212,7 +190,7 @@ impl C {
         .await
     }
 
-    async fn comments(&self, id: u64) -> R {
+    async fn comments(&self, id: u64) -> Response {
         self.get(&format!("/checklists/{id}/comments")).await
     }
 
@@ -266,23 +244,32 @@ async fn every_request_needs_the_api_key() {
     assert_eq!(ok.status, 200);
     for auth in [
         Auth::None,
-        Auth::Raw("Bearer specgate-not-a-key"),
-        Auth::Raw("Token mock-api-key-1"),
-        Auth::Raw("Bearer"),
+        Auth::Authorization("Bearer specgate-not-a-key".to_string()),
+        Auth::Authorization("Token mock-api-key-1".to_string()),
+        Auth::Authorization("Bearer".to_string()),
     ] {
         let r = c.raw(Method::GET, &path, None, vec![], auth).await;
         assert_eq!(r.status, 401);
-        assert_eq!(r.body["message"], "Unauthenticated.");
+        assert_eq!(r.json()["message"], "Unauthenticated.");
     }
     let lower = format!("bearer {}", c.key);
     let r = c
-        .raw(Method::GET, &path, None, vec![], Auth::Raw(&lower))
+        .raw(
+            Method::GET,
+            &path,
+            None,
+            vec![],
+            Auth::Authorization(lower.clone()),
+        )
         .await;
     assert_eq!(r.status, 200);
 
     // A write without a key, or with an unknown one, changes nothing.
     let id = c.create_id("task", parent(38), "auth").await;
-    for auth in [Auth::None, Auth::Raw("Bearer specgate-not-a-key")] {
+    for auth in [
+        Auth::None,
+        Auth::Authorization("Bearer specgate-not-a-key".to_string()),
+    ] {
         let r = c
             .raw(
                 Method::PUT,
@@ -305,9 +292,9 @@ async fn a_list_requires_its_parent() {
     let (m, c) = start(None).await;
     let r = c.get("/checklists").await;
     assert_eq!(r.status, 422);
-    assert!(r.content_type.starts_with("application/json"));
+    assert!(r.content_type().starts_with("application/json"));
     assert_eq!(
-        r.body,
+        r.json(),
         json!({
             "message": "The given data was invalid.",
             "errors": {
@@ -318,12 +305,12 @@ async fn a_list_requires_its_parent() {
     );
     let r = c.get("/checklists?resource_id=123").await;
     assert_eq!(r.status, 422);
-    assert!(r.body["errors"]["resource_type"].is_array());
-    assert!(r.body["errors"].get("resource_id").is_none());
+    assert!(r.json()["errors"]["resource_type"].is_array());
+    assert!(r.json()["errors"].get("resource_id").is_none());
     let r = c.get("/checklists?resource_type=task").await;
     assert_eq!(r.status, 422);
-    assert!(r.body["errors"]["resource_id"].is_array());
-    assert!(r.body["errors"].get("resource_type").is_none());
+    assert!(r.json()["errors"]["resource_id"].is_array());
+    assert!(r.json()["errors"].get("resource_type").is_none());
     let r = c.get("/checklists?resource_type=task&resource_id=").await;
     assert_eq!(r.status, 422, "an empty value is missing");
     for bad in [
@@ -340,8 +327,8 @@ async fn a_list_requires_its_parent() {
             .get(&format!("/checklists?resource_type=task&{bad}"))
             .await;
         assert_eq!(r.status, 422, "{bad}");
-        assert_eq!(r.body["message"], "The given data was invalid.", "{bad}");
-        assert!(r.body["errors"].is_object(), "{bad}");
+        assert_eq!(r.json()["message"], "The given data was invalid.", "{bad}");
+        assert!(r.json()["errors"].is_object(), "{bad}");
     }
     m.shutdown().await;
 }
@@ -353,13 +340,13 @@ async fn a_list_is_the_documented_envelope_of_one_parent() {
     let id = c.create_id("task", p, "Draft the proposal").await;
     let r = c.list("task", p, "").await;
     assert_eq!(r.status, 200);
-    assert!(r.content_type.starts_with("application/json"));
-    assert_eq!(r.body["message"], "Checklists retrieved successfully.");
+    assert!(r.content_type().starts_with("application/json"));
+    assert_eq!(r.json()["message"], "Checklists retrieved successfully.");
     assert_eq!(r.ids(), vec![id]);
     assert_eq!(r.data()[0]["text"], "Draft the proposal");
     assert_eq!(r.data()[0]["status"], "pending");
     assert_eq!(
-        r.body["meta"],
+        r.json()["meta"],
         json!({
             "current_page": 1, "per_page": 25, "total": 1, "last_page": 1,
             "progress": { "total": 1, "completed": 0, "percentage": 0 }
@@ -374,15 +361,15 @@ async fn a_list_is_the_documented_envelope_of_one_parent() {
     for (kind, pid, want) in [("task", x, a), ("project", x, b), ("task", y, d)] {
         let r = c.list(kind, pid, "").await;
         assert_eq!(r.ids(), vec![want], "{kind}/{pid}");
-        assert_eq!(r.body["meta"]["total"], 1);
-        assert_eq!(r.body["meta"]["progress"]["total"], 1);
+        assert_eq!(r.json()["meta"]["total"], 1);
+        assert_eq!(r.json()["meta"]["progress"]["total"], 1);
     }
     // A parent without items: an empty list, one page.
     let r = c.list("task", parent(0), "").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.ids(), Vec::<u64>::new());
-    assert_eq!(r.body["meta"]["last_page"], 1);
-    assert_eq!(r.body["meta"]["progress"]["percentage"], 0);
+    assert_eq!(r.json()["meta"]["last_page"], 1);
+    assert_eq!(r.json()["meta"]["progress"]["percentage"], 0);
     m.shutdown().await;
 }
 
@@ -397,25 +384,25 @@ async fn progress_counts_the_full_set_and_follows_status() {
         let r = c.list("task", p, &format!("&limit=1&page={page}")).await;
         assert_eq!(r.ids().len(), 1);
         assert_eq!(
-            r.body["meta"]["progress"],
+            r.json()["meta"]["progress"],
             json!({ "total": 2, "completed": 1, "percentage": 50 })
         );
     }
     c.set_status(a, "completed").await;
     let r = c.list("task", p, "").await;
-    assert_eq!(num(&r.body["meta"]["progress"]["percentage"]), 100.0);
+    assert_eq!(num(&r.json()["meta"]["progress"]["percentage"]), 100.0);
     c.set_status(a, "pending").await;
     c.set_status(a, "pending").await; // no change: still counted once
     let r = c.list("task", p, "").await;
-    assert_eq!(r.body["meta"]["progress"]["completed"], 1);
+    assert_eq!(r.json()["meta"]["progress"]["completed"], 1);
     let third = c.create_id("task", p, "c").await;
     let r = c.list("task", p, "").await;
-    assert_eq!(num(&r.body["meta"]["progress"]["percentage"]), 33.33);
+    assert_eq!(num(&r.json()["meta"]["progress"]["percentage"]), 33.33);
     // Deleting the completed item leaves 0 of 2.
     c.delete(&format!("/checklists/{b}")).await;
     let r = c.list("task", p, "").await;
     assert_eq!(
-        r.body["meta"]["progress"],
+        r.json()["meta"]["progress"],
         json!({ "total": 2, "completed": 0, "percentage": 0 })
     );
     assert_eq!(r.ids(), vec![a, third]);
@@ -432,23 +419,23 @@ async fn pages_default_to_25_and_cap_at_100() {
     }
     let r = c.list("task", p, "").await;
     assert_eq!(r.ids(), ids[..25]);
-    assert_eq!(r.body["meta"]["per_page"], 25);
-    assert_eq!(r.body["meta"]["last_page"], 2);
+    assert_eq!(r.json()["meta"]["per_page"], 25);
+    assert_eq!(r.json()["meta"]["last_page"], 2);
     let r = c.list("task", p, "&page=2").await;
     assert_eq!(r.ids(), ids[25..]);
-    assert_eq!(r.body["meta"]["current_page"], 2);
+    assert_eq!(r.json()["meta"]["current_page"], 2);
     let r = c.list("task", p, "&limit=2&page=3").await;
     assert_eq!(r.ids(), ids[4..6]);
-    assert_eq!(r.body["meta"]["last_page"], 15);
+    assert_eq!(r.json()["meta"]["last_page"], 15);
     let r = c.list("task", p, "&page=9").await;
     assert_eq!(r.status, 200);
     assert!(r.ids().is_empty());
-    assert_eq!(r.body["meta"]["current_page"], 9);
-    assert_eq!(r.body["meta"]["total"], 30);
+    assert_eq!(r.json()["meta"]["current_page"], 9);
+    assert_eq!(r.json()["meta"]["total"], 30);
     for (limit, per_page) in [("100", 100), ("101", 100), ("100000", 100)] {
         let r = c.list("task", parent(8), &format!("&limit={limit}")).await;
         assert_eq!(r.status, 200);
-        assert_eq!(r.body["meta"]["per_page"], per_page, "limit {limit}");
+        assert_eq!(r.json()["meta"]["per_page"], per_page, "limit {limit}");
     }
     // desc pages walk the reversed order.
     let r = c.list("task", p, "&order=desc&limit=4&page=2").await;
@@ -506,8 +493,8 @@ async fn lists_sort_by_position_status_and_creation() {
     // by status: grouped, and desc puts the other status first.
     c.set_status(a, "completed").await; // a is in the middle (c, a, b)
     let r = c.list("task", p, "&sort=checklist_status").await;
-    let statuses: Vec<&str> = r
-        .data()
+    let data = r.data();
+    let statuses: Vec<&str> = data
         .as_array()
         .unwrap()
         .iter()
@@ -538,8 +525,8 @@ async fn items_are_created_read_updated_and_deleted() {
         )
         .await;
     assert_eq!(r.status, 201);
-    assert!(r.content_type.starts_with("application/json"));
-    assert_eq!(r.body["message"], "Checklist created successfully.");
+    assert!(r.content_type().starts_with("application/json"));
+    assert_eq!(r.json()["message"], "Checklist created successfully.");
     let d = r.data().clone();
     assert_eq!(d["text"], "Draft the proposal");
     assert_eq!(d["status"], "pending");
@@ -548,7 +535,7 @@ async fn items_are_created_read_updated_and_deleted() {
 
     let r = c.item(id).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["message"], "Checklist retrieved successfully.");
+    assert_eq!(r.json()["message"], "Checklist retrieved successfully.");
     let d = r.data();
     assert_eq!(d["resource"], json!({ "type": "task", "id": p }));
     assert_eq!(d["comments_count"], 0);
@@ -580,7 +567,7 @@ async fn items_are_created_read_updated_and_deleted() {
         )
         .await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["message"], "Checklist updated successfully.");
+    assert_eq!(r.json()["message"], "Checklist updated successfully.");
     assert_eq!(r.data()["text"], "Draft and review the proposal");
     let r = c.item(id).await;
     assert_eq!(r.data()["text"], "Draft and review the proposal");
@@ -590,12 +577,12 @@ async fn items_are_created_read_updated_and_deleted() {
     let r = c.delete(&format!("/checklists/{id}")).await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        r.body,
+        r.json(),
         json!({ "data": { "id": id }, "message": "Checklist deleted successfully." })
     );
     assert_eq!(c.item(id).await.status, 404);
     assert_eq!(c.delete(&format!("/checklists/{id}")).await.status, 404);
-    assert_eq!(c.list("task", p, "").await.body["meta"]["total"], 0);
+    assert_eq!(c.list("task", p, "").await.json()["meta"]["total"], 0);
     m.shutdown().await;
 }
 
@@ -662,10 +649,10 @@ async fn creates_are_appended_and_validated() {
     for (pairs, field) in cases {
         let r = c.send(Method::POST, "/checklists", pairs).await;
         assert_eq!(r.status, 422, "{pairs:?}");
-        assert_eq!(r.body["message"], "The given data was invalid.");
-        assert!(r.body["errors"][field][0].is_string(), "{}", r.body);
+        assert_eq!(r.json()["message"], "The given data was invalid.");
+        assert!(r.json()["errors"][field][0].is_string(), "{}", r.json());
     }
-    assert_eq!(c.list("task", 17, "").await.body["meta"]["total"], 0);
+    assert_eq!(c.list("task", 17, "").await.json()["meta"]["total"], 0);
 
     // JSON bodies are accepted too, with integers as numbers.
     let r = c
@@ -685,8 +672,8 @@ async fn creates_are_appended_and_validated() {
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body["errors"]["checklistresource_id"].is_array());
-    assert!(r.body["errors"]["checklist_text"].is_array());
+    assert!(r.json()["errors"]["checklistresource_id"].is_array());
+    assert!(r.json()["errors"]["checklist_text"].is_array());
     m.shutdown().await;
 }
 
@@ -698,12 +685,15 @@ async fn updates_and_status_changes_are_validated() {
         .send(Method::PATCH, &format!("/checklists/{id}"), &[])
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body["errors"]["checklist_text"].is_array());
+    assert!(r.json()["errors"]["checklist_text"].is_array());
     assert_eq!(c.item(id).await.data()["text"], "unchanged");
 
     let r = c.set_status(id, "completed").await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["message"], "Checklist status updated successfully.");
+    assert_eq!(
+        r.json()["message"],
+        "Checklist status updated successfully."
+    );
     assert_eq!(r.data()["status"], "completed");
     assert_eq!(c.item(id).await.data()["status"], "completed");
     assert_eq!(c.item(id).await.data()["text"], "unchanged");
@@ -714,13 +704,13 @@ async fn updates_and_status_changes_are_validated() {
     for bad in ["done", "Completed", ""] {
         let r = c.set_status(id, bad).await;
         assert_eq!(r.status, 422, "{bad}");
-        assert!(r.body["errors"]["status"].is_array());
+        assert!(r.json()["errors"]["status"].is_array());
     }
     let r = c
         .send(Method::PUT, &format!("/checklists/{id}/status"), &[])
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body["errors"]["status"].is_array());
+    assert!(r.json()["errors"]["status"].is_array());
     let r = c
         .json(
             Method::PUT,
@@ -741,7 +731,7 @@ async fn reorders_set_positions_and_refuse_bad_ids() {
     let r = c.reorder(&[cc, a, b]).await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        r.body,
+        r.json(),
         json!({ "data": { "checklist_ids": [cc, a, b] }, "message": "Checklist positions updated successfully." })
     );
     assert_eq!(c.list("task", p, "").await.ids(), vec![cc, a, b]);
@@ -773,7 +763,7 @@ async fn reorders_set_positions_and_refuse_bad_ids() {
 
     let r = c.send(Method::PUT, "/checklists/positions", &[]).await;
     assert_eq!(r.status, 422);
-    assert!(r.body["errors"]["checklist_ids"].is_array());
+    assert!(r.json()["errors"]["checklist_ids"].is_array());
     let r = c.reorder(&[999_999_999, a]).await;
     assert_eq!(r.status, 404);
     let a_s = a.to_string();
@@ -790,7 +780,7 @@ async fn reorders_set_positions_and_refuse_bad_ids() {
     ] {
         let r = c.send(Method::PUT, "/checklists/positions", &pairs).await;
         assert_eq!(r.status, 422, "{pairs:?}");
-        assert_eq!(r.body["message"], "The given data was invalid.");
+        assert_eq!(r.json()["message"], "The given data was invalid.");
     }
     // Refused reorders changed nothing.
     assert_eq!(c.list("task", p, "").await.ids(), vec![cc, b, a]);
@@ -803,11 +793,11 @@ async fn comments_are_listed_added_counted_and_deleted() {
     let id = c.create_id("task", parent(33), "commented").await;
     let r = c.comments(id).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["data"], json!([]));
-    assert!(r.body["message"].is_string());
+    assert_eq!(r.json()["data"], json!([]));
+    assert!(r.json()["message"].is_string());
     let r = c.comment(id, "Looks good to me").await;
     assert_eq!(r.status, 201);
-    assert_eq!(r.body["message"], "Checklist comment added successfully.");
+    assert_eq!(r.json()["message"], "Checklist comment added successfully.");
     assert_eq!(r.data()["text"], "Looks good to me");
     assert_eq!(r.data()["creator"], json!({ "id": 1, "name": "Admin" }));
     let one = r.data()["id"].as_u64().unwrap();
@@ -820,12 +810,12 @@ async fn comments_are_listed_added_counted_and_deleted() {
         .send(Method::POST, &format!("/checklists/{id}/comments"), &[])
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body["errors"]["comment"].is_array());
+    assert!(r.json()["errors"]["comment"].is_array());
 
     let r = c.delete(&format!("/checklists/{id}/comments/{one}")).await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        r.body,
+        r.json(),
         json!({ "data": { "id": one }, "message": "Checklist comment deleted successfully." })
     );
     assert_eq!(c.comments(id).await.ids(), vec![two]);
@@ -920,7 +910,7 @@ async fn seeded_parents_have_items_until_written() {
     assert_eq!(r.data()["resource"]["id"], 1);
     let r = c.list(&kind, 1, "").await;
     assert_eq!(r.ids(), vec![1, 2, 3, 4, 5]);
-    let completed = r.body["meta"]["progress"]["completed"].as_u64().unwrap();
+    let completed = r.json()["meta"]["progress"]["completed"].as_u64().unwrap();
     let pending = r
         .data()
         .as_array()
@@ -943,7 +933,7 @@ async fn seeded_parents_have_items_until_written() {
     if let Some(p) = pending {
         c.set_status(p, "completed").await;
         let r = c.list(&kind, 1, "").await;
-        assert_eq!(r.body["meta"]["progress"]["completed"], completed + 1);
+        assert_eq!(r.json()["meta"]["progress"]["completed"], completed + 1);
     }
     let new = c.create("task", 1, "new").await;
     if kind == "task" {
@@ -956,7 +946,7 @@ async fn seeded_parents_have_items_until_written() {
     assert_eq!(c.item(2).await.status, 200);
     // Data is deterministic: a second mock of the same seed says the same.
     let (m2, c2) = start(None).await;
-    assert_eq!(c2.item(7).await.body, c.item(7).await.body);
+    assert_eq!(c2.item(7).await.json(), c.item(7).await.json());
     m2.shutdown().await;
     m.shutdown().await;
 }
@@ -984,10 +974,10 @@ async fn bad_input_is_a_4xx_never_a_5xx() {
             (Method::POST, format!("{item}/comments")),
         ] {
             let r = c
-                .raw(method, &path, Some(ct), body.to_vec(), Auth::Key)
+                .raw(method, &path, Some(ct), body.to_vec(), c.bearer())
                 .await;
             assert!((400..500).contains(&r.status), "{path} {ct}: {}", r.status);
-            assert!(r.body["message"].is_string(), "{path}: {}", r.body);
+            assert!(r.json()["message"].is_string(), "{path}: {}", r.json());
         }
     }
     let r = c
@@ -996,11 +986,11 @@ async fn bad_input_is_a_4xx_never_a_5xx() {
             "/checklists",
             Some("application/json"),
             b"{bad".to_vec(),
-            Auth::Key,
+            c.bearer(),
         )
         .await;
     assert_eq!(r.status, 422);
-    assert_eq!(r.body["message"], "The given data was invalid.");
+    assert_eq!(r.json()["message"], "The given data was invalid.");
 
     let huge = vec![b'a'; 2 * 1024 * 1024 + 10];
     let mut big = b"checklist_text=".to_vec();
@@ -1011,11 +1001,11 @@ async fn bad_input_is_a_4xx_never_a_5xx() {
             &item,
             Some("application/x-www-form-urlencoded"),
             big,
-            Auth::Key,
+            c.bearer(),
         )
         .await;
     assert_eq!(r.status, 413);
-    assert!(r.body["message"].is_string());
+    assert!(r.json()["message"].is_string());
     assert_eq!(c.item(id).await.data()["text"], "x");
 
     let r = c
@@ -1045,10 +1035,10 @@ async fn bad_input_is_a_4xx_never_a_5xx() {
     assert_eq!(c.get("/nothing-here").await.status, 404);
     assert_eq!(c.get("/checklists/1/nothing").await.status, 404);
     let r = c
-        .raw(Method::DELETE, "/checklists", None, vec![], Auth::Key)
+        .raw(Method::DELETE, "/checklists", None, vec![], c.bearer())
         .await;
     assert_eq!(r.status, 405);
-    assert!(r.body["message"].is_string());
+    assert!(r.json()["message"].is_string());
     m.shutdown().await;
 }
 
@@ -1072,8 +1062,8 @@ async fn concurrent_creates_under_one_parent_all_land_in_order() {
     positions.sort_unstable();
     assert_eq!(positions, (1..=1000).collect::<Vec<i64>>());
     let r = c.list("task", p, "&limit=100&page=10").await;
-    assert_eq!(r.body["meta"]["total"], 1000);
-    assert_eq!(r.body["meta"]["last_page"], 10);
+    assert_eq!(r.json()["meta"]["total"], 1000);
+    assert_eq!(r.json()["meta"]["last_page"], 10);
     let mut listed = Vec::new();
     for page in 1..=10 {
         let r = c.list("task", p, &format!("&limit=100&page={page}")).await;
@@ -1125,7 +1115,7 @@ async fn concurrent_status_changes_keep_progress_exact() {
     }
     let r = c.list("task", p, "&limit=1").await;
     assert_eq!(
-        r.body["meta"]["progress"],
+        r.json()["meta"]["progress"],
         json!({ "total": 200, "completed": 120, "percentage": 60 })
     );
     m.shutdown().await;
@@ -1153,7 +1143,13 @@ fn probes() -> Vec<(&'static str, Probe)> {
         probe!("auth.invalid-key-accepted", |c| {
             let path = format!("/checklists?resource_type=task&resource_id={}", parent(0));
             let r = c
-                .raw(Method::GET, &path, None, vec![], Auth::Raw("Bearer nope"))
+                .raw(
+                    Method::GET,
+                    &path,
+                    None,
+                    vec![],
+                    Auth::Authorization("Bearer nope".to_string()),
+                )
                 .await;
             r.status == 401
         }),
@@ -1165,18 +1161,18 @@ fn probes() -> Vec<(&'static str, Probe)> {
                     &format!("/checklists/{id}/status"),
                     Some("application/x-www-form-urlencoded"),
                     form(&[("status", "completed")]),
-                    Auth::Raw("Bearer nope"),
+                    Auth::Authorization("Bearer nope".to_string()),
                 )
                 .await;
             r.status == 401 && c.item(id).await.data()["status"] == "pending"
         }),
         probe!("list.resource-type-optional", |c| {
             let r = c.get("/checklists?resource_id=123").await;
-            r.status == 422 && r.body["errors"]["resource_type"].is_array()
+            r.status == 422 && r.json()["errors"]["resource_type"].is_array()
         }),
         probe!("list.resource-id-optional", |c| {
             let r = c.get("/checklists?resource_type=task").await;
-            r.status == 422 && r.body["errors"]["resource_id"].is_array()
+            r.status == 422 && r.json()["errors"]["resource_id"].is_array()
         }),
         probe!("list.resource-id-unchecked", |c| {
             c.get("/checklists?resource_type=task&resource_id=not-an-integer")
@@ -1185,7 +1181,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
                 == 422
         }),
         probe!("list.message-wrong", |c| {
-            c.list("task", parent(1), "").await.body["message"]
+            c.list("task", parent(1), "").await.json()["message"]
                 == "Checklists retrieved successfully."
         }),
         probe!("list.scope-ignores-type", |c| {
@@ -1198,34 +1194,35 @@ fn probes() -> Vec<(&'static str, Probe)> {
             let b = c.create_id("task", parent(4), "b").await;
             c.set_status(b, "completed").await;
             let r = c.list("task", parent(4), "&limit=1&page=1").await;
-            r.body["meta"]["progress"] == json!({ "total": 2, "completed": 1, "percentage": 50 })
+            r.json()["meta"]["progress"] == json!({ "total": 2, "completed": 1, "percentage": 50 })
         }),
         probe!("progress.uncomplete-not-counted", |c| {
             let a = c.create_id("task", parent(5), "a").await;
             c.set_status(a, "completed").await;
             c.set_status(a, "pending").await;
-            c.list("task", parent(5), "").await.body["meta"]["progress"]["completed"] == 0
+            c.list("task", parent(5), "").await.json()["meta"]["progress"]["completed"] == 0
         }),
         probe!("progress.percentage-fraction", |c| {
             let a = c.create_id("task", parent(5), "a").await;
             c.create_id("task", parent(5), "b").await;
             c.set_status(a, "completed").await;
-            num(&c.list("task", parent(5), "").await.body["meta"]["progress"]["percentage"]) == 50.0
+            num(&c.list("task", parent(5), "").await.json()["meta"]["progress"]["percentage"])
+                == 50.0
         }),
         probe!("pagination.default-size-20", |c| {
-            c.list("task", parent(6), "").await.body["meta"]["per_page"] == 25
+            c.list("task", parent(6), "").await.json()["meta"]["per_page"] == 25
         }),
         probe!("pagination.page-ignored", |c| {
             let [_, _, cc] = c.three(parent(7)).await;
             let r = c.list("task", parent(7), "&limit=2&page=2").await;
-            r.ids() == vec![cc] && r.body["meta"]["current_page"] == 2
+            r.ids() == vec![cc] && r.json()["meta"]["current_page"] == 2
         }),
         probe!("pagination.limit-max-99", |c| {
-            c.list("task", parent(8), "&limit=100").await.body["meta"]["per_page"] == 100
+            c.list("task", parent(8), "&limit=100").await.json()["meta"]["per_page"] == 100
         }),
         probe!("pagination.limit-uncapped", |c| {
             let r = c.list("task", parent(8), "&limit=101").await;
-            r.status == 422 || num(&r.body["meta"]["per_page"]) <= 100.0
+            r.status == 422 || num(&r.json()["meta"]["per_page"]) <= 100.0
         }),
         probe!("sort.default-by-id", |c| {
             let [a, b, cc] = c.three(parent(9)).await;
@@ -1273,7 +1270,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
                     ],
                 )
                 .await;
-            r.status == 201 && r.body["message"] == "Checklist created successfully."
+            r.status == 201 && r.json()["message"] == "Checklist created successfully."
         }),
         probe!("create.positions-from-zero", |c| {
             c.create("task", parent(15), "first").await["position"] == 1
@@ -1295,7 +1292,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
                     ],
                 )
                 .await;
-            r.status == 422 && c.list("task", 17, "").await.body["meta"]["total"] == 0
+            r.status == 422 && c.list("task", 17, "").await.json()["meta"]["total"] == 0
         }),
         probe!("create.resource-type-optional", |c| {
             let r = c
@@ -1305,7 +1302,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
                     &[("checklistresource_id", "18"), ("checklist_text", "x")],
                 )
                 .await;
-            r.status == 422 && r.body["errors"]["checklistresource_type"].is_array()
+            r.status == 422 && r.json()["errors"]["checklistresource_type"].is_array()
         }),
         probe!("create.resource-id-optional", |c| {
             let r = c
@@ -1315,7 +1312,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
                     &[("checklistresource_type", "task"), ("checklist_text", "x")],
                 )
                 .await;
-            r.status == 422 && r.body["errors"]["checklistresource_id"].is_array()
+            r.status == 422 && r.json()["errors"]["checklistresource_id"].is_array()
         }),
         probe!("create.resource-id-unchecked", |c| {
             let r = c
@@ -1333,7 +1330,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
         }),
         probe!("get.message-wrong", |c| {
             let id = c.create_id("task", parent(19), "get").await;
-            c.item(id).await.body["message"] == "Checklist retrieved successfully."
+            c.item(id).await.json()["message"] == "Checklist retrieved successfully."
         }),
         probe!("object.comments-count-missing", |c| {
             let id = c.create_id("task", parent(20), "object").await;
@@ -1377,7 +1374,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
             let b = c.create_id("task", parent(25), "deleted").await;
             c.delete(&format!("/checklists/{b}")).await;
             let r = c.list("task", parent(25), "").await;
-            r.ids() == vec![a] && r.body["meta"]["progress"]["total"] == 1
+            r.ids() == vec![a] && r.json()["meta"]["progress"]["total"] == 1
         }),
         probe!("delete.orphans-comments", |c| {
             let id = c.create_id("task", parent(26), "cascade").await;
@@ -1440,7 +1437,7 @@ fn probes() -> Vec<(&'static str, Probe)> {
         }),
         probe!("comments.add-message-wrong", |c| {
             let id = c.create_id("task", parent(32), "commented").await;
-            c.comment(id, "x").await.body["message"] == "Checklist comment added successfully."
+            c.comment(id, "x").await.json()["message"] == "Checklist comment added successfully."
         }),
         probe!("comments.list-latest-only", |c| {
             let id = c.create_id("task", parent(33), "comments").await;
@@ -1512,14 +1509,14 @@ fn probes() -> Vec<(&'static str, Probe)> {
         }),
         probe!("errors.list-validation-flat", |c| {
             let r = c.get("/checklists").await;
-            r.status == 422 && r.body["errors"].is_object() && r.body["message"].is_string()
+            r.status == 422 && r.json()["errors"].is_object() && r.json()["message"].is_string()
         }),
         probe!("media.empty-list-text-plain", |c| {
             let r = c.list("task", parent(0), "").await;
-            r.status == 200 && r.content_type.starts_with("application/json")
+            r.status == 200 && r.content_type().starts_with("application/json")
         }),
         probe!("list.progress-missing", |c| {
-            c.list("task", parent(0), "").await.body["meta"]["progress"]
+            c.list("task", parent(0), "").await.json()["meta"]["progress"]
                 == json!({ "total": 0, "completed": 0, "percentage": 0 })
         }),
     ]
@@ -1576,7 +1573,7 @@ async fn the_fixture_parents_exist_at_every_seed() {
         // The parent the rules write under already holds items: 4, one completed.
         let r = c.list("project", 2_000_001, "").await;
         assert_eq!(r.ids().len(), 4);
-        assert_eq!(r.body["meta"]["progress"]["completed"], 1);
+        assert_eq!(r.json()["meta"]["progress"]["completed"], 1);
         assert_eq!(c.list("task", 2_000_001, "").await.ids().len(), 2);
         // The large parent: more than 100 items.
         assert_eq!(
@@ -1635,7 +1632,7 @@ fn variant_probes() -> Vec<(&'static str, Probe)> {
                 .await;
             let listed = c.list("task", parent(90), "").await;
             r.status == 422
-                && r.body["errors"]["checklistresource_id"][0]
+                && r.json()["errors"]["checklistresource_id"][0]
                     == "The selected checklistresource id is invalid."
                 && listed.status == 422
                 && c.list(&c.parent.0, c.parent.1, "").await.status == 200
@@ -1644,15 +1641,21 @@ fn variant_probes() -> Vec<(&'static str, Probe)> {
             let r = c.get("/checklists").await;
             let path = format!("/checklists?resource_type=task&resource_id={}", parent(0));
             let wrong = c
-                .raw(Method::GET, &path, None, vec![], Auth::Raw("Bearer nope"))
+                .raw(
+                    Method::GET,
+                    &path,
+                    None,
+                    vec![],
+                    Auth::Authorization("Bearer nope".to_string()),
+                )
                 .await;
             let none = c.raw(Method::GET, &path, None, vec![], Auth::None).await;
             r.status == 422
-                && r.body["message"] == "The resource id field is required. (and 1 more error)"
-                && r.body["errors"]["resource_id"][0] == "The resource id field is required."
+                && r.json()["message"] == "The resource id field is required. (and 1 more error)"
+                && r.json()["errors"]["resource_id"][0] == "The resource id field is required."
                 && wrong.status == 403
                 && none.status == 401
-                && c.item(999_999_999).await.body["message"]
+                && c.item(999_999_999).await.json()["message"]
                     == "No query results for model [App\\Models\\Checklist]."
         }),
         probe!("string-comment-ids", |c| {
@@ -1700,7 +1703,7 @@ fn variant_probes() -> Vec<(&'static str, Probe)> {
             let r = c.list(&c.parent.0, c.parent.1, "").await;
             c.item(id).await.data()["resource"]["id"] == json!(c.parent.1.to_string())
                 && comment.data()["creator"]["id"] == "1"
-                && r.body["meta"]["progress"]["percentage"] == "20.00"
+                && r.json()["meta"]["progress"]["percentage"] == "20.00"
         }),
         probe!("other-messages", |c| {
             let r = c.list(&c.parent.0, c.parent.1, "").await;
@@ -1718,12 +1721,12 @@ fn variant_probes() -> Vec<(&'static str, Probe)> {
             let id = created.data()["id"].as_u64().unwrap_or(0);
             let reordered = c.reorder(&[id]).await;
             let deleted = c.delete(&format!("/checklists/{id}")).await;
-            r.body["message"] == "Checklist items retrieved."
-                && created.body["message"] == "Checklist item added."
-                && reordered.body["message"] == "Order saved."
-                && deleted.body["message"] == "Checklist item removed."
+            r.json()["message"] == "Checklist items retrieved."
+                && created.json()["message"] == "Checklist item added."
+                && reordered.json()["message"] == "Order saved."
+                && deleted.json()["message"] == "Checklist item removed."
                 // The stated messages stay.
-                && c.item(1).await.body["message"] == "Checklist retrieved successfully."
+                && c.item(1).await.json()["message"] == "Checklist retrieved successfully."
         }),
         probe!("sql-dates", |c| {
             let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$").unwrap();
@@ -1734,27 +1737,23 @@ fn variant_probes() -> Vec<(&'static str, Probe)> {
         }),
         probe!("token-alternatives", |c| {
             let path = format!("/checklists?resource_type=task&resource_id={}", parent(0));
-            let header = c
-                .http
-                .get(format!("{}{path}", c.base))
+            // Bare requests: no Accept header, no Authorization.
+            let bare = |path: &str| c.s.get(path).without("Accept").auth(Auth::None);
+            let header = bare(&path)
                 .header("X-Api-Key", &c.key)
-                .send()
+                .try_send()
                 .await
-                .map(|r| r.status().as_u16())
+                .map(|r| r.status)
                 .unwrap_or(0);
-            let query = c
-                .http
-                .get(format!("{}{path}&api_token={}", c.base, c.key))
-                .send()
+            let query = bare(&format!("{path}&api_token={}", c.key))
+                .try_send()
                 .await
-                .map(|r| r.status().as_u16())
+                .map(|r| r.status)
                 .unwrap_or(0);
-            let wrong = c
-                .http
-                .get(format!("{}{path}&api_token=nope", c.base))
-                .send()
+            let wrong = bare(&format!("{path}&api_token=nope"))
+                .try_send()
                 .await
-                .map(|r| r.status().as_u16())
+                .map(|r| r.status)
                 .unwrap_or(0);
             header == 200 && query == 200 && wrong == 401
         }),
@@ -1802,7 +1801,7 @@ async fn answers_match_the_openapi_document_in(variant: Option<&str>) {
         .join("specs")
         .join(API);
     let spec = specgate::load_spec(&root).expect("the spec loads");
-    let conforms = |op: &str, r: &R| {
+    let conforms = |op: &str, r: &Response| {
         let info = &spec.api.operations[op];
         let key = info
             .response_key(r.status)
@@ -1814,12 +1813,12 @@ async fn answers_match_the_openapi_document_in(variant: Option<&str>) {
             r.status
         );
         if let Some(v) = validator {
-            let errors: Vec<String> = v.iter_errors(&r.body).map(|e| e.to_string()).collect();
+            let errors: Vec<String> = v.iter_errors(&r.json()).map(|e| e.to_string()).collect();
             assert!(
                 errors.is_empty(),
                 "{variant:?} {op} {}: {errors:?} in {}",
                 r.status,
-                r.body
+                r.json()
             );
         }
     };

@@ -7,32 +7,26 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use reqwest::header::HeaderMap;
-use reqwest::{Client, Method};
+use common::{Auth, Response};
+use reqwest::Method;
 use serde_json::Value;
-use specgate::mock::{start, MockOptions, RunningMock};
+use specgate::mock::{MockOptions, RunningMock};
 
 const UNKNOWN_ID: &str = "987654321";
 
 struct Ctx {
     m: RunningMock,
-    c: Client,
+    s: common::Session,
 }
 
-struct Resp {
-    status: u16,
-    headers: HeaderMap,
-    text: String,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or(Value::Null)
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
+/// What these tests read in a CheckTick answer.
+trait CheckTickAnswer {
     /// A DRF error body: `{"detail": "<text>"}` in JSON.
+    fn is_drf_error(&self) -> bool;
+    fn items(&self) -> Vec<Value>;
+}
+
+impl CheckTickAnswer for Response {
     fn is_drf_error(&self) -> bool {
         self.header("content-type")
             .is_some_and(|c| c.starts_with("application/json"))
@@ -48,14 +42,14 @@ impl Resp {
 impl Ctx {
     async fn new(fault: Option<&str>) -> Ctx {
         let m = common::mock("checktick", fault).await;
-        let c = common::client(&m.target);
-        Ctx { m, c }
+        let s = common::Session::of(&m);
+        Ctx { m, s }
     }
 
     async fn with(options: MockOptions) -> Ctx {
-        let m = start("checktick", options).await.expect("the mock starts");
-        let c = common::client(&m.target);
-        Ctx { m, c }
+        let m = common::mock_with("checktick", options).await;
+        let s = common::Session::of(&m);
+        Ctx { m, s }
     }
 
     /// The key of a role, of a named credential, or None for `anonymous`.
@@ -68,35 +62,30 @@ impl Ctx {
         Some(key.unwrap_or(who).to_string())
     }
 
-    async fn send(&self, method: Method, path: &str, who: &str, headers: &[(&str, &str)]) -> Resp {
-        let mut req = self
-            .c
-            .request(method, format!("{}{path}", self.m.base_url()));
-        if let Some(k) = self.key(who) {
-            req = req.header("Authorization", format!("Bearer {k}"));
-        }
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        who: &str,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let auth = self.key(who).map_or(Auth::None, Auth::Bearer);
+        let mut request = self.s.request(method, path).auth(auth);
         for (k, v) in headers {
-            req = req.header(*k, *v);
+            request = request.header(k, *v);
         }
-        let r = req.send().await.expect("the mock answers");
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
-        let text = r.text().await.unwrap_or_default();
-        assert!(status < 500, "{path}: {status} {text}");
-        Resp {
-            status,
-            headers,
-            text,
-        }
+        let r = request.send().await;
+        assert!(r.status < 500, "{path}: {} {}", r.status, r.text());
+        r
     }
 
-    async fn get(&self, path: &str, who: &str) -> Resp {
+    async fn get(&self, path: &str, who: &str) -> Response {
         self.send(Method::GET, path, who, &[]).await
     }
 
     async fn ids(&self, path: &str, who: &str, field: &str) -> Vec<Value> {
         let r = self.get(path, who).await;
-        assert_eq!(r.status, 200, "{path} as {who}: {}", r.text);
+        assert_eq!(r.status, 200, "{path} as {who}: {}", r.text());
         r.items().iter().map(|i| i[field].clone()).collect()
     }
 
@@ -207,7 +196,7 @@ async fn a_live_bearer_key_is_accepted_and_bad_keys_get_401() {
     ] {
         let r = x.get("/api/question-group-templates/", who).await;
         assert_eq!(r.status, 401, "{who}");
-        assert!(r.is_drf_error(), "{who}: {}", r.text);
+        assert!(r.is_drf_error(), "{who}: {}", r.text());
         assert!(r.header("www-authenticate").is_some());
     }
     // An invalid key is not "no key": the survey list refuses it.
@@ -313,13 +302,13 @@ async fn every_endpoint_accepts_get_only() {
             let r = x.send(method.clone(), path, "owner", &[]).await;
             assert_eq!(r.status, 405, "{method} {path}");
             assert_eq!(r.header("allow"), Some("GET"), "{method} {path}");
-            assert!(r.is_drf_error(), "{method} {path}: {}", r.text);
+            assert!(r.is_drf_error(), "{method} {path}: {}", r.text());
         }
         let r = x.get(path, "owner").await;
         assert_eq!(r.status, 200, "GET {path}");
         let r = x.send(Method::HEAD, path, "owner", &[]).await;
         assert_eq!(r.status, 200, "HEAD {path}");
-        assert!(r.text.is_empty());
+        assert!(r.text().is_empty());
     }
     x.shutdown().await;
 }
@@ -654,7 +643,7 @@ async fn public_pages_answer_everyone_and_cors_stays_disabled() {
     assert!(x
         .get("/api/schema", "anonymous")
         .await
-        .text
+        .text()
         .contains("openapi: 3.0.3"));
     let origin = [("Origin", "https://specgate-foreign-origin.invalid")];
     for (path, who) in [
@@ -689,34 +678,26 @@ async fn bad_input_gets_4xx_never_5xx() {
     let x = Ctx::new(None).await;
     let huge = vec![b'x'; (1 << 20) + 4096];
     let r =
-        x.c.post(format!("{}/api/surveys/", x.m.base_url()))
-            .header(
-                "Authorization",
-                format!("Bearer {}", x.key("owner").unwrap_or_default()),
-            )
+        x.s.post("/api/surveys/")
+            .auth(Auth::Bearer(x.key("owner").unwrap_or_default()))
             .header("Content-Type", "application/json")
             .body(huge)
             .send()
-            .await
-            .expect("an answer");
-    assert_eq!(r.status().as_u16(), 405);
+            .await;
+    assert_eq!(r.status, 405);
     for (method, path) in [
         (Method::PUT, "/api/surveys/1/"),
         (Method::PATCH, "/api/question-group-templates/101/"),
         (Method::POST, "/api/question-group-templates/"),
     ] {
         let r =
-            x.c.request(method, format!("{}{path}", x.m.base_url()))
-                .header(
-                    "Authorization",
-                    format!("Bearer {}", x.key("owner").unwrap_or_default()),
-                )
+            x.s.request(method, path)
+                .auth(Auth::Bearer(x.key("owner").unwrap_or_default()))
                 .header("Content-Type", "application/json")
                 .body("{\"name\": [1, 2,, }")
                 .send()
-                .await
-                .expect("an answer");
-        assert_eq!(r.status().as_u16(), 405);
+                .await;
+        assert_eq!(r.status, 405);
     }
     for path in [
         "/api/surveys/abc/",
@@ -733,7 +714,7 @@ async fn bad_input_gets_4xx_never_5xx() {
     ] {
         let r = x.get(path, "org_admin").await;
         assert_eq!(r.status, 404, "{path}");
-        assert!(r.is_drf_error(), "{path}: {}", r.text);
+        assert!(r.is_drf_error(), "{path}: {}", r.text());
     }
     // Query strings the template list cannot use are ignored, not errors.
     for query in [
@@ -752,16 +733,12 @@ async fn bad_input_gets_4xx_never_5xx() {
         assert_eq!(r.status, 200, "{query}");
     }
     // A header that is not UTF-8.
-    let r =
-        x.c.get(format!("{}/api/question-group-templates/", x.m.base_url()))
-            .header(
-                "Authorization",
-                reqwest::header::HeaderValue::from_bytes(b"Bearer ct_live_\xff").expect("a value"),
-            )
-            .send()
-            .await
-            .expect("an answer");
-    assert_eq!(r.status().as_u16(), 401);
+    let r = Response::send(x.s.get("/api/question-group-templates/").builder().header(
+        "Authorization",
+        reqwest::header::HeaderValue::from_bytes(b"Bearer ct_live_\xff").expect("a value"),
+    ))
+    .await;
+    assert_eq!(r.status, 401);
     x.shutdown().await;
 }
 
@@ -831,17 +808,15 @@ async fn the_legacy_token_endpoint_allows_5_a_minute_per_client() {
 #[tokio::test]
 async fn concurrent_token_requests_are_counted_exactly() {
     let x = Ctx::new(None).await;
-    let url = format!("{}/api/token", x.m.base_url());
     let tasks: Vec<_> = (0..40)
         .map(|_| {
-            let c = x.c.clone();
-            let url = url.clone();
+            let s = x.s.clone();
             tokio::spawn(async move {
-                c.get(url)
+                s.get("/api/token")
                     .header("X-Forwarded-For", "198.51.100.7")
-                    .send()
+                    .try_send()
                     .await
-                    .map(|r| r.status().as_u16())
+                    .map(|r| r.status)
                     .unwrap_or(0)
             })
         })
@@ -862,11 +837,10 @@ async fn concurrent_token_requests_are_counted_exactly() {
 #[tokio::test]
 async fn a_conformance_sized_burst_is_not_throttled_and_reads_are_consistent() {
     let x = Ctx::new(None).await;
-    let first = x.get("/api/surveys/", "org_admin").await.text;
+    let first = x.get("/api/surveys/", "org_admin").await.text().to_string();
     let tasks: Vec<_> = (0..300)
         .map(|i| {
-            let c = x.c.clone();
-            let base = x.m.base_url().to_string();
+            let s = x.s.clone();
             let key = x.key("org_admin").unwrap_or_default();
             tokio::spawn(async move {
                 let (path, auth) = if i % 2 == 0 {
@@ -874,16 +848,12 @@ async fn a_conformance_sized_burst_is_not_throttled_and_reads_are_consistent() {
                 } else {
                     ("/api/datasets/", false)
                 };
-                let mut req = c.get(format!("{base}{path}"));
+                let mut req = s.get(path);
                 if auth {
-                    req = req.header("Authorization", format!("Bearer {key}"));
+                    req = req.auth(Auth::Bearer(key));
                 }
-                match req.send().await {
-                    Ok(r) => (
-                        r.status().as_u16(),
-                        auth,
-                        r.text().await.unwrap_or_default(),
-                    ),
+                match req.try_send().await {
+                    Ok(r) => (r.status, auth, r.text().to_string()),
                     Err(_) => (0, auth, String::new()),
                 }
             })
@@ -922,8 +892,8 @@ async fn data_and_keys_are_deterministic_from_the_seed_and_sized() {
         "/api/datasets/",
     ] {
         assert_eq!(
-            a.get(path, "org_admin").await.text,
-            b.get(path, "org_admin").await.text
+            a.get(path, "org_admin").await.text(),
+            b.get(path, "org_admin").await.text()
         );
     }
     assert_eq!(
@@ -966,18 +936,18 @@ async fn probe(fault: &str, x: &Ctx) -> Result<(), String> {
         };
     }
     let tl = "/api/question-group-templates/";
-    let status = |r: &Resp, want: u16| -> Result<(), String> {
+    let status = |r: &Response, want: u16| -> Result<(), String> {
         if r.status == want {
             Ok(())
         } else {
-            Err(format!("status {} (want {want}): {}", r.status, r.text))
+            Err(format!("status {} (want {want}): {}", r.status, r.text()))
         }
     };
-    let refused = |r: &Resp| -> Result<(), String> {
+    let refused = |r: &Response| -> Result<(), String> {
         if (400..500).contains(&r.status) && r.is_drf_error() {
             Ok(())
         } else {
-            Err(format!("not refused: {} {}", r.status, r.text))
+            Err(format!("not refused: {} {}", r.status, r.text()))
         }
     };
     let org_dataset = || async {
@@ -1018,7 +988,7 @@ async fn probe(fault: &str, x: &Ctx) -> Result<(), String> {
         }
         last.expect("six requests")
     };
-    let throttled_properly = |r: &Resp| -> Result<(), String> {
+    let throttled_properly = |r: &Response| -> Result<(), String> {
         let ok = r.status == 200
             || (r.status == 429
                 && r.is_drf_error()
@@ -1031,7 +1001,7 @@ async fn probe(fault: &str, x: &Ctx) -> Result<(), String> {
                 "{} {:?} {}",
                 r.status,
                 r.header("retry-after"),
-                r.text
+                r.text()
             ))
         }
     };
@@ -1150,7 +1120,7 @@ async fn probe(fault: &str, x: &Ctx) -> Result<(), String> {
         }
         "permissions.anonymous-survey-list" => {
             let r = x.get("/api/surveys/", "anonymous").await;
-            ensure!(r.status == 401 || r.items().is_empty(), "{}", r.text);
+            ensure!(r.status == 401 || r.items().is_empty(), "{}", r.text());
             Ok(())
         }
         "permissions.owner-refused" => {
@@ -1269,7 +1239,7 @@ async fn probe(fault: &str, x: &Ctx) -> Result<(), String> {
             let key = nhs().await;
             let r = x.get(&format!("/api/datasets/{key}/"), "owner").await;
             status(&r, 200)?;
-            ensure!(r.json()["category"] == "nhs_dd", "{}", r.text);
+            ensure!(r.json()["category"] == "nhs_dd", "{}", r.text());
             Ok(())
         }
         "permissions.templates-unscoped" => {
@@ -1704,7 +1674,7 @@ async fn problem_details_errors_carry_no_detail() {
         ("/api/no-such-endpoint/", "owner", 404),
     ] {
         let r = x.get(path, who).await;
-        assert_eq!(r.status, status, "{path}: {}", r.text);
+        assert_eq!(r.status, status, "{path}: {}", r.text());
         assert_eq!(r.header("content-type"), Some("application/problem+json"));
         assert_eq!(r.json()["status"], status);
         assert!(r.json().get("detail").is_none() && !r.is_drf_error());
@@ -1737,7 +1707,7 @@ async fn string_ids_are_uuids_that_round_trip() {
                 .unwrap_or_else(|| panic!("{list}: {id} is not a string"));
             assert!(uuid.is_match(text), "{text}");
             let r = x.get(&format!("{item}{text}/"), "owner").await;
-            assert_eq!(r.status, 200, "{item}{text}/: {}", r.text);
+            assert_eq!(r.status, 200, "{item}{text}/: {}", r.text());
             assert_eq!(&r.json()["id"], id);
         }
         // A number is no id of this deployment; nor is a UUID of the other kind.
@@ -1799,7 +1769,7 @@ async fn sparse_fields_leave_out_what_the_document_does_not_require() {
     assert!(
         counts_only(&m.json()) && m.json().get("by_status").is_some(),
         "{}",
-        m.text
+        m.text()
     );
     x.shutdown().await;
 }
@@ -1818,7 +1788,7 @@ async fn alternative_forms_are_accepted_beside_the_documented_ones() {
             200,
             "{}: {}",
             value.split(' ').next().unwrap_or(""),
-            r.text
+            r.text()
         );
     }
     // Still refused: no key, an unknown key in any form.
@@ -1839,7 +1809,7 @@ async fn alternative_forms_are_accepted_beside_the_documented_ones() {
         (405, Some("GET, HEAD, OPTIONS"))
     );
     let r = x.get("/api/health", "anonymous").await;
-    assert_eq!((r.status, r.text.as_str()), (204, ""));
+    assert_eq!((r.status, r.text()), (204, ""));
     let listed = x
         .send(
             Method::GET,

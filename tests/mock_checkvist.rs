@@ -8,6 +8,7 @@ mod common;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use common::{Auth, Response};
 use regex::Regex;
 use serde_json::{json, Value};
 use specgate::mock::{MockOptions, RunningMock};
@@ -37,40 +38,37 @@ fn matches(re: &str, s: &str) -> bool {
     Regex::new(re).expect("a regex").is_match(s)
 }
 
-#[derive(Clone)]
-enum Auth {
-    /// The session token as the `token` parameter.
-    Token,
-    /// The session token in X-Client-Token.
-    Header,
-    Param(String),
-    HeaderValue(String),
-    Basic(String, String),
-    None,
+/// The session token as the `token` parameter, the way a run sends it.
+fn param(token: impl Into<String>) -> Auth {
+    Auth::Query("token".into(), token.into())
 }
 
-struct R {
-    status: u16,
-    ct: String,
-    text: String,
-    allow: Option<String>,
+/// The session token in X-Client-Token.
+fn header(token: impl Into<String>) -> Auth {
+    Auth::Header("X-Client-Token".into(), token.into())
 }
 
-impl R {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or(Value::Null)
-    }
+/// What these tests read in a Checkvist answer.
+trait CheckvistAnswer {
+    fn is_xml(&self) -> bool;
+    fn is_json(&self) -> bool;
+    fn xml(&self) -> xml::Element;
+    fn sel(&self, path: &str) -> Vec<String>;
+    fn ok(&self) -> bool;
+}
 
+impl CheckvistAnswer for Response {
     fn is_xml(&self) -> bool {
-        self.ct.starts_with("application/xml") || self.ct.starts_with("text/xml")
+        self.content_type().starts_with("application/xml")
+            || self.content_type().starts_with("text/xml")
     }
 
     fn is_json(&self) -> bool {
-        self.ct.starts_with("application/json")
+        self.content_type().starts_with("application/json")
     }
 
     fn xml(&self) -> xml::Element {
-        xml::parse(&self.text).unwrap_or_default()
+        xml::parse(self.text()).unwrap_or_default()
     }
 
     fn sel(&self, path: &str) -> Vec<String> {
@@ -84,7 +82,8 @@ impl R {
 
 struct Cv {
     m: RunningMock,
-    c: reqwest::Client,
+    /// No credential of its own: each request names its way (`param`, `header`, basic).
+    s: common::Session,
     token: String,
 }
 
@@ -142,10 +141,10 @@ impl Cv {
     }
 
     async fn login_to(m: RunningMock) -> Cv {
-        let c = common::client(&m.target);
+        let s = common::Session::of(&m);
         let mut cv = Cv {
             m,
-            c,
+            s,
             token: String::new(),
         };
         let (u, k) = (cv.cred("username"), cv.cred("remote_key"));
@@ -157,7 +156,7 @@ impl Cv {
                 &[("username", &u), ("remote_key", &k)],
             )
             .await;
-        assert_eq!(r.status, 200, "login: {}", r.text);
+        assert_eq!(r.status, 200, "login: {}", r.text());
         cv.token = r.json()["token"].as_str().unwrap_or_default().to_string();
         cv
     }
@@ -171,61 +170,50 @@ impl Cv {
             .to_string()
     }
 
-    async fn send(&self, method: &str, path: &str, auth: Auth, body: &[(&str, &str)]) -> R {
-        let url = format!("{}{}", self.m.base_url(), path);
+    /// The session token as the `token` parameter.
+    fn by_param(&self) -> Auth {
+        param(&self.token)
+    }
+
+    /// The session token in X-Client-Token.
+    fn by_header(&self) -> Auth {
+        header(&self.token)
+    }
+
+    async fn send(&self, method: &str, path: &str, auth: Auth, body: &[(&str, &str)]) -> Response {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
-        let mut b = self.c.request(method, &url);
-        b = match auth {
-            Auth::Token => b.query(&[("token", self.token.as_str())]),
-            Auth::Header => b.header("X-Client-Token", self.token.as_str()),
-            Auth::Param(t) => b.query(&[("token", t.as_str())]),
-            Auth::HeaderValue(t) => b.header("X-Client-Token", t),
-            Auth::Basic(u, p) => b.basic_auth(u, Some(p)),
-            Auth::None => b,
-        };
+        let mut request = self.s.request(method, path).auth(auth);
         if !body.is_empty() {
-            b = b.form(&form(body));
+            request = request.form(body);
         }
-        let resp = b.send().await.expect("the mock answers");
-        let status = resp.status().as_u16();
-        let ct = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let allow = resp
-            .headers()
-            .get("allow")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let text = resp.text().await.unwrap_or_default();
-        assert!(status < 500, "{status} on {url}: {text}");
-        R {
-            status,
-            ct,
-            text,
-            allow,
-        }
+        let r = request.send().await;
+        assert!(
+            r.status < 500,
+            "{} on {}: {}",
+            r.status,
+            self.s.url(path),
+            r.text()
+        );
+        r
     }
 
-    async fn get(&self, path: &str) -> R {
-        self.send("GET", path, Auth::Token, &[]).await
+    async fn get(&self, path: &str) -> Response {
+        self.send("GET", path, self.by_param(), &[]).await
     }
 
-    async fn post(&self, path: &str, body: &[(&str, &str)]) -> R {
-        self.send("POST", path, Auth::Token, body).await
+    async fn post(&self, path: &str, body: &[(&str, &str)]) -> Response {
+        self.send("POST", path, self.by_param(), body).await
     }
 
-    async fn put(&self, path: &str, body: &[(&str, &str)]) -> R {
-        self.send("PUT", path, Auth::Token, body).await
+    async fn put(&self, path: &str, body: &[(&str, &str)]) -> Response {
+        self.send("PUT", path, self.by_param(), body).await
     }
 
-    async fn del(&self, path: &str) -> R {
-        self.send("DELETE", path, Auth::Token, &[]).await
+    async fn del(&self, path: &str) -> Response {
+        self.send("DELETE", path, self.by_param(), &[]).await
     }
 
-    async fn login(&self, user: &str, key: &str, extra: &[(&str, &str)]) -> R {
+    async fn login(&self, user: &str, key: &str, extra: &[(&str, &str)]) -> Response {
         let mut body = vec![("username", user), ("remote_key", key)];
         body.extend_from_slice(extra);
         self.send("POST", "/auth/login.json?version=2", Auth::None, &body)
@@ -244,7 +232,7 @@ impl Cv {
         let r = self
             .post("/checklists.json", &[("checklist[name]", name)])
             .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.status, 200, "{}", r.text());
         id(&r.json())
     }
 
@@ -253,7 +241,7 @@ impl Cv {
         let r = self
             .post(&format!("/checklists/{list}/tasks.json"), body)
             .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.status, 200, "{}", r.text());
         r.json()
     }
 
@@ -284,7 +272,7 @@ impl Cv {
         self.get(&format!("/checklists/{list}.json")).await.json()
     }
 
-    async fn status(&self, list: u64, task: u64, action: &str) -> R {
+    async fn status(&self, list: u64, task: u64, action: &str) -> Response {
         self.post(
             &format!("/checklists/{list}/tasks/{task}/{action}.json"),
             &[],
@@ -299,11 +287,11 @@ impl Cv {
                 &[("comment[comment]", text)],
             )
             .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.status, 200, "{}", r.text());
         r.json()
     }
 
-    async fn import(&self, list: u64, body: &[(&str, &str)]) -> R {
+    async fn import(&self, list: u64, body: &[(&str, &str)]) -> Response {
         self.post(&format!("/checklists/{list}/import.json"), body)
             .await
     }
@@ -333,7 +321,11 @@ async fn login_tokens_and_every_auth_scheme() {
         )
         .await;
     assert_eq!(get.status, 200);
-    assert!(get.is_json() && valid("Token", &get.json()), "{}", get.text);
+    assert!(
+        get.is_json() && valid("Token", &get.json()),
+        "{}",
+        get.text()
+    );
     for k in [&key, &pw] {
         let r = cv.login(&user, k, &[]).await;
         assert_eq!(r.status, 200);
@@ -348,27 +340,27 @@ async fn login_tokens_and_every_auth_scheme() {
     assert_eq!(cv.login("", "", &[]).await.status, 401);
     // Each scheme reads the user's lists; basic with the key or the password.
     for auth in [
-        Auth::Token,
-        Auth::Header,
+        cv.by_param(),
+        cv.by_header(),
         Auth::Basic(user.clone(), key.clone()),
         Auth::Basic(user.clone(), pw.clone()),
     ] {
         let r = cv.send("GET", "/checklists.json", auth, &[]).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.status, 200, "{}", r.text());
         assert!(valid("ChecklistList", &r.json()));
     }
     // Wrong or missing credentials on a non-public list: 4xx; on the list of lists too.
     for auth in [
         Auth::None,
-        Auth::Param("bogus".into()),
-        Auth::HeaderValue("bogus".into()),
+        param("bogus"),
+        header("bogus"),
         Auth::Basic(user.clone(), "wrong".into()),
         Auth::Basic("nobody".into(), key.clone()),
     ] {
         let r = cv
             .send("GET", "/checklists/1.json", auth.clone(), &[])
             .await;
-        assert_eq!(r.status, 401, "{}", r.text);
+        assert_eq!(r.status, 401, "{}", r.text());
         let r = cv.send("GET", "/checklists.json", auth, &[]).await;
         assert_eq!(r.status, 401);
     }
@@ -383,7 +375,7 @@ async fn login_tokens_and_every_auth_scheme() {
         .send(
             "POST",
             "/checklists.json",
-            Auth::Header,
+            cv.by_header(),
             &[("checklist[name]", "h")],
         )
         .await;
@@ -415,7 +407,7 @@ async fn two_step_accounts_and_token_refresh() {
         assert!(
             r.is_json() && valid("TwoFactorError", &r.json()),
             "{}",
-            r.text
+            r.text()
         );
     }
     // The Remote API key needs no code; a wrong password is still 401.
@@ -427,12 +419,10 @@ async fn two_step_accounts_and_token_refresh() {
         .unwrap_or_default()
         .to_string();
     let mine = cv
-        .send("GET", "/checklists.json", Auth::Param(t2.clone()), &[])
+        .send("GET", "/checklists.json", param(t2.clone()), &[])
         .await;
     assert_eq!(mine.json(), json!([]));
-    let other = cv
-        .send("GET", "/checklists/1.json", Auth::Param(t2), &[])
-        .await;
+    let other = cv.send("GET", "/checklists/1.json", param(t2), &[]).await;
     assert_eq!(other.status, 403);
 
     // Refresh (POST and GET): a new token, the old one is deleted.
@@ -459,12 +449,10 @@ async fn two_step_accounts_and_token_refresh() {
         let new = r.json()["token"].as_str().unwrap_or_default().to_string();
         assert!(!new.is_empty() && new != old);
         let with_old = cv
-            .send("GET", "/checklists.json", Auth::Param(old.clone()), &[])
+            .send("GET", "/checklists.json", param(old.clone()), &[])
             .await;
         assert_eq!(with_old.status, 401);
-        let with_new = cv
-            .send("GET", "/checklists.json", Auth::HeaderValue(new), &[])
-            .await;
+        let with_new = cv.send("GET", "/checklists.json", header(new), &[]).await;
         assert_eq!(with_new.status, 200);
         let again = cv
             .send(
@@ -489,7 +477,7 @@ async fn two_step_accounts_and_token_refresh() {
     // refreshable again).
     let expired = cv.cred("expired_token");
     let r = cv
-        .send("GET", "/checklists.json", Auth::Param(expired.clone()), &[])
+        .send("GET", "/checklists.json", param(expired.clone()), &[])
         .await;
     assert_eq!(r.status, 401);
     for _ in 0..2 {
@@ -504,9 +492,7 @@ async fn two_step_accounts_and_token_refresh() {
         assert_eq!(r.status, 200);
         let new = r.json()["token"].as_str().unwrap_or_default().to_string();
         assert_ne!(new, expired);
-        let ok = cv
-            .send("GET", "/checklists.json", Auth::Param(new), &[])
-            .await;
+        let ok = cv.send("GET", "/checklists.json", param(new), &[]).await;
         assert_eq!(ok.status, 200);
     }
     // Login and refresh exist as .json only.
@@ -518,7 +504,7 @@ async fn two_step_accounts_and_token_refresh() {
     );
     let r = cv.send("PUT", "/auth/login.json", Auth::None, &[]).await;
     assert_eq!(r.status, 405);
-    assert!(r.allow.unwrap_or_default().contains("POST"));
+    assert!(r.header("allow").unwrap_or_default().contains("POST"));
     cv.shutdown().await;
 }
 
@@ -965,19 +951,18 @@ async fn import_in_all_its_forms() {
             &[("import_content", "tagged import")],
         )
         .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()[0]["checklist_id"], json!(1));
     // reqwest's multipart feature is off: the body is written by hand.
     let body = "--B\r\nContent-Disposition: form-data; name=\"import_content\"\r\n\r\nfrom multipart\r\n--B--\r\n";
     let resp =
-        cv.c.post(format!("{}/checklists/{list}/import.json", cv.m.base_url()))
-            .query(&[("token", cv.token.as_str())])
+        cv.s.post(&format!("/checklists/{list}/import.json"))
+            .auth(cv.by_param())
             .header("content-type", "multipart/form-data; boundary=B")
             .body(body)
             .send()
-            .await
-            .expect("answers");
-    let v: Value = resp.json().await.unwrap_or(Value::Null);
+            .await;
+    let v: Value = resp.json();
     assert_eq!(v[0]["content"], json!("from multipart"));
     let r = cv
         .import(
@@ -1065,13 +1050,12 @@ async fn updates_tags_statuses_repeat_and_delete() {
     );
     // JSON bodies work too, nested as the form names say.
     let resp =
-        cv.c.put(format!("{}{path}", cv.m.base_url()))
-            .query(&[("token", cv.token.as_str())])
+        cv.s.put(&path)
+            .auth(cv.by_param())
             .json(&json!({"task": {"content": "from json", "tags": {"j": false}}}))
             .send()
-            .await
-            .expect("answers");
-    let v: Value = resp.json().await.unwrap_or(Value::Null);
+            .await;
+    let v: Value = resp.json();
     assert_eq!(
         (v["content"].clone(), v["tags"].clone()),
         (json!("from json"), json!({"j": false}))
@@ -1318,7 +1302,6 @@ async fn notes_with_notes_and_timestamps() {
 #[tokio::test]
 async fn bad_input_gets_4xx_never_5xx() {
     let cv = Cv::start(None).await;
-    let base = cv.m.base_url().to_string();
     let list = cv.list("robust").await;
     let t = cv.task_named(list, "t").await;
     let tok = [("token", cv.token.as_str())];
@@ -1338,36 +1321,33 @@ async fn bad_input_gets_4xx_never_5xx() {
         ("multipart/form-data; boundary=x", "garbage"),
     ] {
         let r =
-            cv.c.post(format!("{base}/checklists/{list}/tasks.json"))
+            cv.s.post(&format!("/checklists/{list}/tasks.json"))
                 .query(&tok)
                 .header("content-type", ct)
                 .body(body)
                 .send()
-                .await
-                .expect("answers");
-        let s = r.status().as_u16();
+                .await;
+        let s = r.status;
         assert!((400..500).contains(&s), "{ct} {body}: {s}");
     }
     // Malformed login bodies: 401.
     let r =
-        cv.c.post(format!("{base}/auth/login.json"))
+        cv.s.post("/auth/login.json")
             .header("content-type", "application/json")
             .body("{")
             .send()
-            .await
-            .expect("answers");
-    assert_eq!(r.status().as_u16(), 401);
+            .await;
+    assert_eq!(r.status, 401);
     // A body over the limit: 413.
     let huge = "x".repeat(specgate::mock::common::MAX_BODY_BYTES + 10);
     let r =
-        cv.c.post(format!("{base}/checklists/{list}/tasks.json"))
+        cv.s.post(&format!("/checklists/{list}/tasks.json"))
             .query(&tok)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(format!("task[content]={huge}"))
             .send()
-            .await
-            .expect("answers");
-    assert_eq!(r.status().as_u16(), 413);
+            .await;
+    assert_eq!(r.status, 413);
     // Unknown ids, paths and methods.
     for (m, p) in [
         ("GET", "/checklists/0.json".to_string()),
@@ -1390,11 +1370,11 @@ async fn bad_input_gets_4xx_never_5xx() {
         ("DELETE", "/checklists.json".to_string()),
     ] {
         let r = cv
-            .send(m, &p, Auth::Token, &[("import_content", "x")])
+            .send(m, &p, cv.by_param(), &[("import_content", "x")])
             .await;
         assert!((400..500).contains(&r.status), "{m} {p}: {}", r.status);
         if r.status == 405 {
-            assert!(r.allow.is_some(), "{m} {p}: 405 without Allow");
+            assert!(r.header("allow").is_some(), "{m} {p}: 405 without Allow");
         }
     }
     // Missing required fields.
@@ -1418,7 +1398,7 @@ async fn bad_input_gets_4xx_never_5xx() {
         ),
     ] {
         let r = cv.post(&p, &body).await;
-        assert_eq!(r.status, 400, "{p} {body:?}: {}", r.text);
+        assert_eq!(r.status, 400, "{p} {body:?}: {}", r.text());
         assert!(r.json()["error"].is_string());
     }
     // Huge numbers are clamped or refused, never overflowed.
@@ -1462,16 +1442,16 @@ async fn concurrent_writes_all_land() {
     let n = 200;
     let mut handles = Vec::new();
     for i in 0..n {
-        let c = cv.c.clone();
-        let url = format!("{}/checklists/{list}/tasks.json", cv.m.base_url());
-        let tok = cv.token.clone();
+        let s = cv.s.clone();
+        let path = format!("/checklists/{list}/tasks.json");
+        let auth = cv.by_param();
         handles.push(tokio::spawn(async move {
-            c.post(url)
-                .query(&[("token", tok)])
+            s.post(&path)
+                .auth(auth)
                 .form(&[("task[content]", format!("t{i}"))])
-                .send()
+                .try_send()
                 .await
-                .map(|r| r.status().as_u16())
+                .map(|r| r.status)
                 .unwrap_or(0)
         }));
     }
@@ -1492,15 +1472,19 @@ async fn concurrent_writes_all_land() {
     // Concurrent logins get distinct tokens.
     let mut handles = Vec::new();
     for _ in 0..20 {
-        let c = cv.c.clone();
-        let url = format!("{}/auth/login.json", cv.m.base_url());
+        let s = cv.s.clone();
         let body = form(&[
             ("username", &cv.cred("username")),
             ("remote_key", &cv.cred("remote_key")),
         ]);
         handles.push(tokio::spawn(async move {
-            let r = c.post(url).form(&body).send().await.ok()?;
-            let v: Value = r.json().await.ok()?;
+            let r = s
+                .post("/auth/login.json")
+                .form(&body)
+                .try_send()
+                .await
+                .ok()?;
+            let v: Value = r.json();
             v["token"].as_str().map(str::to_string)
         }));
     }
@@ -1521,38 +1505,34 @@ async fn a_large_mock_costs_no_memory_per_list() {
     let m = specgate::mock::start("checkvist", options)
         .await
         .expect("starts");
-    let c = common::client(&m.target);
+    let s = common::Session::of(&m);
     let creds = &m.target.credentials;
-    let base = m.base_url().to_string();
-    let tok: Value = c
-        .post(format!("{base}/auth/login.json"))
+    let tok: Value = s
+        .post("/auth/login.json")
         .form(&[
             ("username", creds.get("username").unwrap_or("")),
             ("remote_key", creds.get("remote_key").unwrap_or("")),
         ])
         .send()
         .await
-        .expect("answers")
-        .json()
-        .await
-        .unwrap_or(Value::Null);
+        .json();
     let tok = tok["token"].as_str().unwrap_or("").to_string();
     let start = Instant::now();
-    let r = c
-        .get(format!("{base}/checklists/199999/tasks.json"))
-        .query(&[("token", tok.as_str())])
+    let r = s
+        .get("/checklists/199999/tasks.json")
+        .auth(param(&tok))
         .send()
-        .await
-        .expect("answers");
-    assert_eq!(r.status().as_u16(), 200);
-    let r = c
-        .get(format!("{base}/checklists.json"))
-        .query(&[("token", tok.as_str()), ("skip_stats", "true")])
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .expect("answers");
-    let v: Value = r.json().await.unwrap_or(Value::Null);
+        .await;
+    assert_eq!(r.status, 200);
+    // Past the session client's 10 s: the whole list of lists.
+    let r = Response::send(
+        s.get("/checklists.json")
+            .query(&[("token", tok.as_str()), ("skip_stats", "true")])
+            .builder()
+            .timeout(Duration::from_secs(30)),
+    )
+    .await;
+    let v: Value = r.json();
     assert!(ids(&v).len() > 100_000);
     assert!(start.elapsed() < Duration::from_secs(30));
     m.shutdown().await;
@@ -1567,7 +1547,7 @@ async fn holds(name: &str, cv: &Cv) -> bool {
         // -------------------------------------------------------------- authentication
         "auth.token-param-ignored" => cv.get("/checklists.json").await.ok(),
         "auth.token-header-ignored" => cv
-            .send("GET", "/checklists.json", Auth::Header, &[])
+            .send("GET", "/checklists.json", cv.by_header(), &[])
             .await
             .ok(),
         "auth.basic-remote-key-refused" => cv
@@ -1600,22 +1580,12 @@ async fn holds(name: &str, cv: &Cv) -> bool {
                 == 401
         }
         "auth.invalid-token-accepted" => {
-            cv.send(
-                "GET",
-                "/checklists/1.json",
-                Auth::Param("bogus".into()),
-                &[],
-            )
-            .await
-            .status
+            cv.send("GET", "/checklists/1.json", param("bogus"), &[])
+                .await
+                .status
                 == 401
                 && cv
-                    .send(
-                        "GET",
-                        "/checklists/1/tasks.json",
-                        Auth::HeaderValue("bogus".into()),
-                        &[],
-                    )
+                    .send("GET", "/checklists/1/tasks.json", header("bogus"), &[])
                     .await
                     .status
                     == 401
@@ -1630,7 +1600,7 @@ async fn holds(name: &str, cv: &Cv) -> bool {
             cv.send(
                 "GET",
                 "/checklists.json",
-                Auth::Param(cv.cred("expired_token")),
+                param(cv.cred("expired_token")),
                 &[],
             )
             .await
@@ -1723,7 +1693,7 @@ async fn holds(name: &str, cv: &Cv) -> bool {
                 .await;
             r.ok()
                 && cv
-                    .send("GET", "/checklists.json", Auth::Param(old), &[])
+                    .send("GET", "/checklists.json", param(old), &[])
                     .await
                     .status
                     == 401
@@ -2550,7 +2520,7 @@ async fn shows(name: &str, cv: &Cv) -> bool {
         "html-refusals" => {
             let r = cv.send("GET", "/checklists/1.json", Auth::None, &[]).await;
             let login = cv.login(&cv.cred("username"), "wrong", &[]).await;
-            r.status == 403 && r.ct.starts_with("text/html") && login.status == 401
+            r.status == 403 && r.content_type().starts_with("text/html") && login.status == 401
         }
         "empty-account" => cv.get("/checklists.json").await.json() == json!([]),
         "shared-lists" => {

@@ -1,6 +1,11 @@
-//! Shared by the mock tests: start a mock in-process and talk to it over real HTTP.
+//! Shared by the mock tests: start a mock in-process and talk to it over real HTTP, through one
+//! session type (a client, the base URL, the credentials every request carries) and one response
+//! type (status, headers and the whole body, read once).
 #![allow(dead_code)]
 
+use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::Value;
 use specgate::mock::{start, MockOptions, RunningMock};
 use specgate::target::Target;
 
@@ -10,6 +15,11 @@ pub async fn mock(api: &str, fault: Option<&str>) -> RunningMock {
         fault: fault.map(str::to_string),
         ..MockOptions::default()
     };
+    mock_with(api, options).await
+}
+
+/// Start `api`'s mock with `options` (a variant, a size) on an ephemeral loopback port.
+pub async fn mock_with(api: &str, options: MockOptions) -> RunningMock {
     start(api, options)
         .await
         .unwrap_or_else(|e| panic!("mock {api} does not start: {e}"))
@@ -28,4 +38,271 @@ pub fn client(target: &Target) -> reqwest::Client {
         b = b.add_root_certificate(reqwest::Certificate::from_der(der).expect("a DER certificate"));
     }
     b.build().expect("a client")
+}
+
+/// How a request says who sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// No credential.
+    None,
+    /// `Authorization: Bearer KEY`.
+    Bearer(String),
+    /// `Authorization` with this value verbatim (a wrong scheme, a malformed value).
+    Authorization(String),
+    /// HTTP Basic with a user and a password.
+    Basic(String, String),
+    /// A query parameter, e.g. `token=...`.
+    Query(String, String),
+    /// Any other header, e.g. `X-Client-Token: ...`.
+    Header(String, String),
+}
+
+impl Auth {
+    fn apply(&self, rb: RequestBuilder) -> RequestBuilder {
+        match self {
+            Auth::None => rb,
+            Auth::Bearer(key) => rb.header("Authorization", format!("Bearer {key}")),
+            Auth::Authorization(value) => rb.header("Authorization", value),
+            Auth::Basic(user, password) => rb.basic_auth(user, Some(password)),
+            Auth::Query(name, value) => rb.query(&[(name, value)]),
+            Auth::Header(name, value) => rb.header(name, value),
+        }
+    }
+}
+
+/// One mock seen by one client: its base URL, the headers and the credential every request
+/// carries unless a request says otherwise. Cheap to clone (the client is shared).
+#[derive(Clone)]
+pub struct Session {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub auth: Auth,
+    /// Sent with every request, in this order, before the request's own headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Session {
+    /// A session with no credential and no extra header.
+    pub fn of(m: &RunningMock) -> Session {
+        Session {
+            client: client(&m.target),
+            base: m.base_url().to_string(),
+            auth: Auth::None,
+            headers: vec![],
+        }
+    }
+
+    pub fn with_auth(mut self, auth: Auth) -> Session {
+        self.auth = auth;
+        self
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Session {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// `path` (which starts with `/`) on the mock.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> Request {
+        Request {
+            http: self.client.clone(),
+            method,
+            url: self.url(path),
+            auth: self.auth.clone(),
+            headers: self.headers.clone(),
+            query: vec![],
+            body: Body::None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Request {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Request {
+        self.request(Method::POST, path)
+    }
+
+    pub fn put(&self, path: &str) -> Request {
+        self.request(Method::PUT, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Request {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Request {
+        self.request(Method::DELETE, path)
+    }
+}
+
+enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Json(Value),
+    Bytes(Vec<u8>),
+}
+
+/// One request being built: the session's headers and credential, which it may replace or
+/// drop, then its own.
+pub struct Request {
+    http: reqwest::Client,
+    method: Method,
+    url: String,
+    auth: Auth,
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    body: Body,
+}
+
+impl Request {
+    /// Set `name` (replacing the session's value of it, if any).
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
+        let value = value.into();
+        match self
+            .headers
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        {
+            Some(h) => h.1 = value,
+            None => self.headers.push((name.to_string(), value)),
+        }
+        self
+    }
+
+    /// Send no `name` header, though the session would.
+    pub fn without(mut self, name: &str) -> Request {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        self
+    }
+
+    pub fn auth(mut self, auth: Auth) -> Request {
+        self.auth = auth;
+        self
+    }
+
+    pub fn query(mut self, pairs: &[(&str, &str)]) -> Request {
+        self.query
+            .extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`, unless a Content-Type is set).
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Request {
+        self.body = Body::Form(pairs_of(pairs).collect());
+        self
+    }
+
+    /// A JSON body (`application/json`, unless a Content-Type is set).
+    pub fn json(mut self, body: &Value) -> Request {
+        self.body = Body::Json(body.clone());
+        self
+    }
+
+    /// These bytes as the body, with whatever Content-Type the headers say.
+    pub fn body(mut self, bytes: impl Into<Vec<u8>>) -> Request {
+        self.body = Body::Bytes(bytes.into());
+        self
+    }
+
+    /// The request as reqwest builds it, for what this type does not say (a header value
+    /// that is not text, a timeout).
+    pub fn builder(self) -> RequestBuilder {
+        let mut rb = self.http.request(self.method, &self.url);
+        for (name, value) in &self.headers {
+            rb = rb.header(name, value);
+        }
+        rb = self.auth.apply(rb);
+        if !self.query.is_empty() {
+            rb = rb.query(&self.query);
+        }
+        match self.body {
+            Body::None => rb,
+            Body::Form(pairs) => rb.form(&pairs),
+            Body::Json(v) => rb.json(&v),
+            Body::Bytes(b) if b.is_empty() => rb,
+            Body::Bytes(b) => rb.body(b),
+        }
+    }
+
+    /// Send, and read the whole answer. Panics when the mock does not answer.
+    pub async fn send(self) -> Response {
+        Response::send(self.builder()).await
+    }
+
+    /// Send, and read the whole answer, or say why there is none (for tests that count
+    /// refused connections rather than fail on them).
+    pub async fn try_send(self) -> Result<Response, reqwest::Error> {
+        Response::try_send(self.builder()).await
+    }
+}
+
+fn pairs_of<K: AsRef<str>, V: AsRef<str>>(
+    pairs: &[(K, V)],
+) -> impl Iterator<Item = (String, String)> + '_ {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
+}
+
+/// An answer read whole: its status, its headers and its body.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    text: String,
+}
+
+impl Response {
+    /// Send `rb` and read its answer. Panics when the mock does not answer, or its body cannot
+    /// be read whole.
+    pub async fn send(rb: RequestBuilder) -> Response {
+        Response::try_send(rb).await.expect("the mock answers")
+    }
+
+    /// Send `rb` and read its answer, or say why there is none.
+    pub async fn try_send(rb: RequestBuilder) -> Result<Response, reqwest::Error> {
+        let r = rb.send().await?;
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await?;
+        Ok(Response {
+            status,
+            headers,
+            text,
+        })
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).expect("a status code")
+    }
+
+    /// The header's value, when there is one and it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The Content-Type, or "" when there is none.
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or("")
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The body as JSON, or `null` when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+
+    /// The body as JSON. Panics when it is not JSON.
+    pub fn expect_json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("a JSON body ({e}): {}", self.text))
+    }
 }
