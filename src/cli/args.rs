@@ -160,3 +160,28 @@ pub fn parse_load_report(s: &str) -> Result<ReportFile, String> {
         path: PathBuf::from(v),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_kinds_are_typed_and_load_has_no_junit() {
+        let r = parse_report("junit=out/j.xml").unwrap();
+        assert_eq!(r.format, ReportFormat::Junit);
+        assert_eq!(r.path, PathBuf::from("out/j.xml"));
+        assert_eq!(
+            parse_report("pdf=x").unwrap_err(),
+            "unknown report `pdf`: use one of json, junit, md, html"
+        );
+        assert_eq!(
+            parse_load_report("md=l.md").unwrap().format,
+            ReportFormat::Markdown
+        );
+        assert_eq!(
+            parse_load_report("junit=x").unwrap_err(),
+            "`junit`: the load reports are json, md, html"
+        );
+        assert!(parse_report("json").unwrap_err().contains("KIND=PATH"));
+    }
+}

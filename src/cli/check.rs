@@ -228,3 +228,81 @@ pub fn verdict(
         ExitCode::Ok
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::engine::Event;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Line {
+        #[command(flatten)]
+        check: CheckArgs,
+    }
+
+    /// Records what it is fed, in order.
+    struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl Reporter for Recorder {
+        fn event(&mut self, event: &Event<'_>) {
+            let seen = match event {
+                Event::Started { api, rules } => format!("started {api} {rules}"),
+                Event::RuleDone { result, .. } => format!("done {}", result.id),
+            };
+            self.0.lock().unwrap().push(seen);
+        }
+        fn api_done(&mut self, result: &ApiResult) {
+            self.0.lock().unwrap().push(format!("api {}", result.api));
+        }
+        fn finish(&mut self) -> Result<(), crate::report::ReportError> {
+            self.0.lock().unwrap().push("finish".into());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn reporters_are_fed_the_run_in_order_and_the_report_is_written() {
+        let dir = std::env::temp_dir().join(format!("specgate-cli-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let report = dir.join("r.json");
+        let args = Line::parse_from([
+            "check",
+            "--api",
+            "checkvist",
+            "--rule",
+            "checkvist.auth.*",
+            "--report",
+            &format!("json={}", report.display()),
+        ])
+        .check;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (halt, _interrupter) = Halt::new(args.run_timeout);
+        let rt = super::super::runtime().unwrap();
+        let code = rt
+            .block_on(check(
+                &root,
+                &args,
+                halt,
+                vec![Box::new(Recorder(seen.clone()))],
+                &mut |_| {},
+            ))
+            .unwrap();
+        assert_eq!(code, ExitCode::Ok);
+        let seen = seen.lock().unwrap().clone();
+        let rules: usize = seen[0]
+            .strip_prefix("started checkvist ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{seen:?}"));
+        assert!(rules > 0, "{seen:?}");
+        assert_eq!(seen.len(), rules + 3, "{seen:?}");
+        assert!(seen[1..=rules]
+            .iter()
+            .all(|s| s.starts_with("done checkvist.auth.")));
+        assert_eq!(seen[rules + 1..], ["api checkvist", "finish"]);
+        let json = std::fs::read_to_string(&report).unwrap();
+        assert!(json.contains("\"api\": \"checkvist\""), "{json}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -156,3 +156,72 @@ pub fn default_docs() -> Option<PathBuf> {
     .into_iter()
     .find(|p| p.is_dir())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::engine::ApiResult;
+
+    #[test]
+    fn exit_codes_are_the_documented_ones() {
+        let codes: Vec<u8> = [
+            ExitCode::Ok,
+            ExitCode::RuleFailed,
+            ExitCode::SpecError,
+            ExitCode::Unreachable,
+            ExitCode::of_signal("SIGINT"),
+            ExitCode::of_signal("SIGTERM"),
+        ]
+        .iter()
+        .map(|c| c.code())
+        .collect();
+        assert_eq!(codes, [0, 1, 2, 3, 130, 143]);
+    }
+
+    fn api(name: &str, unreachable: Option<&str>) -> ApiResult {
+        ApiResult {
+            api: name.into(),
+            title: name.into(),
+            base_url: "http://127.0.0.1:9".into(),
+            unreachable: unreachable.map(str::to_string),
+            results: vec![],
+            elapsed_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_check_run_ends_by_its_halt_then_its_reach_then_its_rules() {
+        let down = [api("a", Some("refused")), api("b", Some("refused"))];
+        let e = check::verdict(&down, false, None).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::Unreachable);
+        assert_eq!(
+            e.to_string(),
+            "error: a could not be reached: refused\nerror: b could not be reached: refused"
+        );
+        let e = check::verdict(&down, false, Some(Halted::Interrupted("SIGTERM"))).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::Terminated);
+        assert_eq!(e.to_string(), "interrupted by SIGTERM: 0 rule(s) not run");
+        let half = [api("a", Some("refused")), api("b", None)];
+        assert_eq!(check::verdict(&half, false, None).unwrap(), ExitCode::Ok);
+        // A deadline that left nothing unrun does not fail the run.
+        let deadline = Halted::RunDeadline(std::time::Duration::from_secs(1));
+        assert_eq!(
+            check::verdict(&half, false, Some(deadline)).unwrap(),
+            ExitCode::Ok
+        );
+    }
+
+    #[test]
+    fn errors_print_as_the_binary_always_printed_them() {
+        let e = CliError::Usage("--fault needs exactly one --api".into());
+        assert_eq!(e.to_string(), "error: --fault needs exactly one --api");
+        assert_eq!(e.exit_code(), ExitCode::SpecError);
+        let e = CliError::NothingSent("completed".into());
+        assert_eq!(e.exit_code(), ExitCode::RuleFailed);
+        let e = CliError::ProfileApi {
+            at: "p.yaml:1:6".into(),
+            reason: "no spec".into(),
+        };
+        assert_eq!(e.to_string(), "p.yaml:1:6: the profile's `api`: no spec");
+    }
+}

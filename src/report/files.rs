@@ -153,3 +153,70 @@ pub fn write_all(
     super::outln(format_args!("reports: {}", shown.join(", ")));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "specgate-report-files-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn file(format: ReportFormat, path: PathBuf) -> ReportFile {
+        ReportFile { format, path }
+    }
+
+    fn refusal(files: &[ReportFile], goose: &[PathBuf]) -> String {
+        match prepare(files, goose) {
+            Err(e) => e.to_string(),
+            Ok(()) => panic!("{files:?} {goose:?} was accepted"),
+        }
+    }
+
+    #[test]
+    fn two_reports_in_one_file_are_refused_however_the_path_is_written() {
+        let dir = scratch("same");
+        let json = file(ReportFormat::Json, dir.join("a.json"));
+        let md = file(ReportFormat::Markdown, dir.join("sub/../a.json"));
+        let e = refusal(&[json.clone(), md], &[]);
+        assert!(e.contains("the json report is written there too"), "{e}");
+        let e = refusal(&[json], &[dir.join("./a.json")]);
+        assert!(e.starts_with("--goose-report "), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_directory_or_a_file_in_the_way_is_refused() {
+        let dir = scratch("dir");
+        let e = refusal(&[file(ReportFormat::Html, dir.clone())], &[]);
+        assert!(e.contains("a directory, not a file"), "{e}");
+        std::fs::write(dir.join("plain"), "").unwrap();
+        let e = refusal(&[file(ReportFormat::Junit, dir.join("plain/x.xml"))], &[]);
+        assert!(e.contains("is a file"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn preparing_leaves_nothing_behind_and_writing_creates_the_directory() {
+        let dir = scratch("write");
+        let files = [
+            file(ReportFormat::Json, dir.join("new/r.json")),
+            file(ReportFormat::Markdown, dir.join("r.md")),
+        ];
+        prepare(&files, &[]).unwrap();
+        assert!(!dir.join("new").exists());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        write_all(&files, &|f| format!("the {f} report")).unwrap();
+        let json = std::fs::read_to_string(dir.join("new/r.json")).unwrap();
+        assert_eq!(json, "the json report");
+        let md = std::fs::read_to_string(dir.join("r.md")).unwrap();
+        assert_eq!(md, "the md report");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
