@@ -5,6 +5,7 @@
 //! and the binary print.
 
 pub mod check;
+pub mod cli;
 pub mod error;
 pub mod jsonpath;
 pub mod lint;

@@ -4,6 +4,8 @@ use serde::Serialize;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
+use super::files::{self, ReportFile};
+use super::{ReportError, ReportFormat, Reporter};
 use crate::run::engine::{describe, ApiResult, Status};
 use crate::spec::Level;
 
@@ -495,25 +497,103 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
 }
 
 /// The report formats `--report KIND=PATH` takes.
-pub const FORMATS: &[&str] = &["json", "junit", "md", "html"];
+pub const FORMATS: &[ReportFormat] = &[
+    ReportFormat::Json,
+    ReportFormat::Junit,
+    ReportFormat::Markdown,
+    ReportFormat::Html,
+];
 
-/// Render `format` (one of `FORMATS`).
-pub fn render(format: &str, apis: &[ApiResult], strict: bool) -> Option<String> {
-    Some(match format {
-        "json" => json(apis, strict),
-        "junit" => junit(apis, strict),
-        "md" => markdown(apis, strict),
-        "html" => html(apis, strict),
-        _ => return None,
-    })
+/// Render the report of `format`.
+pub fn render(format: ReportFormat, apis: &[ApiResult], strict: bool) -> String {
+    match format {
+        ReportFormat::Json => json(apis, strict),
+        ReportFormat::Junit => junit(apis, strict),
+        ReportFormat::Markdown => markdown(apis, strict),
+        ReportFormat::Html => html(apis, strict),
+    }
 }
 
 /// The file name a format gets in a reports folder.
-pub fn default_file(format: &str) -> &'static str {
+pub fn default_file(format: ReportFormat) -> &'static str {
     match format {
-        "json" => "report.json",
-        "junit" => "junit.xml",
-        "md" => "report.md",
-        _ => "report.html",
+        ReportFormat::Json => "report.json",
+        ReportFormat::Junit => "junit.xml",
+        ReportFormat::Markdown => "report.md",
+        ReportFormat::Html => "report.html",
+    }
+}
+
+/// The reports of `check` when none is given: all four under `reports/<timestamp>/`.
+pub fn default_files() -> Vec<ReportFile> {
+    let dir = files::stamped_dir(None);
+    FORMATS
+        .iter()
+        .map(|&format| ReportFile {
+            format,
+            path: dir.join(default_file(format)),
+        })
+        .collect()
+}
+
+/// The terminal summary of a check run, printed on stdout when the run ends.
+pub struct TerminalSummary {
+    strict: bool,
+    colours: Colours,
+    apis: Vec<ApiResult>,
+}
+
+impl TerminalSummary {
+    /// In colour when stdout is a terminal and `NO_COLOR` is not set.
+    pub fn new(strict: bool) -> Self {
+        use std::io::IsTerminal as _;
+        let colours =
+            Colours(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+        TerminalSummary {
+            strict,
+            colours,
+            apis: vec![],
+        }
+    }
+}
+
+impl Reporter for TerminalSummary {
+    fn api_done(&mut self, result: &ApiResult) {
+        self.apis.push(result.clone());
+    }
+
+    fn finish(&mut self) -> Result<(), ReportError> {
+        super::out(terminal_with(&self.apis, self.strict, self.colours));
+        Ok(())
+    }
+}
+
+/// The report files of a check run, written when the run ends (a halted run's too).
+pub struct ReportFiles {
+    strict: bool,
+    files: Vec<ReportFile>,
+    apis: Vec<ApiResult>,
+}
+
+impl ReportFiles {
+    /// `files` are already checked ([`files::prepare`]).
+    pub fn new(files: Vec<ReportFile>, strict: bool) -> Self {
+        ReportFiles {
+            strict,
+            files,
+            apis: vec![],
+        }
+    }
+}
+
+impl Reporter for ReportFiles {
+    fn api_done(&mut self, result: &ApiResult) {
+        self.apis.push(result.clone());
+    }
+
+    fn finish(&mut self) -> Result<(), ReportError> {
+        files::write_all(&self.files, &|format| {
+            render(format, &self.apis, self.strict)
+        })
     }
 }

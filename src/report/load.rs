@@ -5,11 +5,30 @@
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
+use super::files::ReportFile;
+use super::ReportFormat;
 use crate::load::plan::Plan;
 use crate::load::LoadRun;
 
 /// The report formats `specgate load` and `specgate plan` write.
-pub const FORMATS: &[&str] = &["json", "md", "html"];
+pub const FORMATS: &[ReportFormat] = &[
+    ReportFormat::Json,
+    ReportFormat::Markdown,
+    ReportFormat::Html,
+];
+
+/// The reports of `load` or `plan` (`prefix`) when none is given: all three under
+/// `reports/<prefix>-<timestamp>/`.
+pub fn default_files(prefix: &str) -> Vec<ReportFile> {
+    let dir = super::files::stamped_dir(Some(prefix));
+    FORMATS
+        .iter()
+        .map(|&format| ReportFile {
+            format,
+            path: dir.join(format!("{prefix}.{format}")),
+        })
+        .collect()
+}
 
 fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
@@ -252,13 +271,15 @@ pub fn html(run: &LoadRun) -> String {
     out
 }
 
-pub fn render(format: &str, run: &LoadRun) -> Option<String> {
-    Some(match format {
-        "json" => json(run),
-        "md" => markdown(run),
-        "html" => html(run),
-        _ => return None,
-    })
+/// Render the report of `format`; a load run has no JUnit report (`--report` refuses it), so
+/// that one is empty.
+pub fn render(format: ReportFormat, run: &LoadRun) -> String {
+    match format {
+        ReportFormat::Json => json(run),
+        ReportFormat::Markdown => markdown(run),
+        ReportFormat::Html => html(run),
+        ReportFormat::Junit => String::new(),
+    }
 }
 
 fn wall(seconds: f64) -> String {
@@ -548,11 +569,13 @@ pub fn plan_html(plan: &Plan) -> String {
     out
 }
 
-pub fn render_plan(format: &str, plan: &Plan) -> Option<String> {
-    Some(match format {
-        "json" => plan_json(plan),
-        "md" => plan_markdown(plan),
-        "html" => plan_html(plan),
-        _ => return None,
-    })
+/// Render the plan's report of `format`; a plan has no JUnit report (`--report` refuses it),
+/// so that one is empty.
+pub fn render_plan(format: ReportFormat, plan: &Plan) -> String {
+    match format {
+        ReportFormat::Json => plan_json(plan),
+        ReportFormat::Markdown => plan_markdown(plan),
+        ReportFormat::Html => plan_html(plan),
+        ReportFormat::Junit => String::new(),
+    }
 }

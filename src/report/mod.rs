@@ -1,13 +1,144 @@
 //! Reporters: they turn what the library found into text. Only they and `main.rs` print.
+//!
+//! A check run feeds its reporters through [`Reporter`]: the progress bar, the terminal summary
+//! and the report files are all consumers of the engine's events. Report files are written one
+//! way, by [`files`].
 
 pub mod check;
+pub mod files;
+pub mod lint;
 pub mod load;
+pub mod progress;
 pub mod specs_table;
+
+use std::path::Path;
 
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
+use crate::load::plan::PlanPoint;
 use crate::mock::{FaultInfo, RunningMock, VariantInfo};
+use crate::run::engine::{ApiResult, Event};
+
+/// A report file's format: what `--report KIND=PATH` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportFormat {
+    Json,
+    Junit,
+    Markdown,
+    Html,
+}
+
+impl ReportFormat {
+    /// The name `--report` takes: json, junit, md, html.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "json",
+            ReportFormat::Junit => "junit",
+            ReportFormat::Markdown => "md",
+            ReportFormat::Html => "html",
+        }
+    }
+
+    /// The format of a name in `formats`, if it is one of them.
+    pub fn named(name: &str, formats: &[ReportFormat]) -> Option<ReportFormat> {
+        formats.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// The names of `formats`, for a message: `json, md, html`.
+    pub fn names(formats: &[ReportFormat]) -> String {
+        formats
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl std::fmt::Display for ReportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A report that could not be written, or whose path would not take it.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A `--report` or `--goose-report` path refused before the run starts.
+    #[error("{0}")]
+    Path(String),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A consumer of a check run. The runner feeds it every event of the engine as it happens and
+/// each API's (redacted) result when the API is done; `finish` is called once, when the run has
+/// ended (completed or halted), in the order the reporters were given. A run that fails before
+/// its end (a mock that does not start) drops its reporters unfinished.
+pub trait Reporter {
+    fn event(&mut self, _event: &Event<'_>) {}
+    fn api_done(&mut self, _result: &ApiResult) {}
+    fn finish(&mut self) -> Result<(), ReportError> {
+        Ok(())
+    }
+}
+
+/// What a command says on stderr as it goes, before its result.
+#[derive(Debug)]
+pub enum Note<'a> {
+    /// A profile's credential whose environment variable is not set.
+    UnsetCredential {
+        profile: &'a Path,
+        credential: &'a str,
+    },
+    /// `specgate mock --cert-out` of a mock served over plain HTTP.
+    NoCertificate { api: &'a str },
+    /// One concurrency of a plan's sweep, measured.
+    PlanPoint(&'a PlanPoint),
+}
+
+impl std::fmt::Display for Note<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::UnsetCredential {
+                profile,
+                credential,
+            } => write!(
+                f,
+                "note: {}: credential {credential}: rules that need it are skipped",
+                profile.display()
+            ),
+            Note::NoCertificate { api } => write!(
+                f,
+                "note: {api} is served over plain HTTP: no certificate to write"
+            ),
+            Note::PlanPoint(p) => write!(
+                f,
+                "  {:>3} load users: {:>8.0} requests/s, p95 {:.2} ms ({})",
+                p.concurrency,
+                p.throughput_rps,
+                p.p95_ms,
+                p.ended.describe()
+            ),
+        }
+    }
+}
+
+/// Write `text` to stdout; a closed pipe (`specgate ... | head`) ends the output quietly instead
+/// of panicking as `print!` does.
+pub fn out(text: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = write!(std::io::stdout().lock(), "{text}");
+}
+
+/// [`out`] with a newline.
+pub fn outln(text: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
 
 #[derive(Tabled)]
 struct FaultRow {

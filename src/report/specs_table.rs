@@ -122,3 +122,15 @@ pub fn api_detail(spec: &Spec) -> String {
         spec.name, spec.contract.title, spec.contract.base_url
     )
 }
+
+/// What `specgate specs` prints: the table of the APIs, or with `detail` each API's operations
+/// and rules.
+pub fn print(specs: &[Spec], detail: bool) {
+    if detail {
+        for s in specs {
+            super::outln(api_detail(s));
+        }
+    } else {
+        super::outln(apis_table(specs));
+    }
+}

@@ -1,0 +1,308 @@
+//! `specgate check`: check APIs against their specs, on the built-in mocks started in-process
+//! or on live targets named by profiles.
+
+use std::path::{Path, PathBuf};
+
+use super::args::{parse_at_least_one, parse_level, parse_report, parse_timeout};
+use super::{CliError, ExitCode};
+use crate::mock::MockOptions;
+use crate::report::check::{ReportFiles, Summary};
+use crate::report::files::{self, ReportFile};
+use crate::report::{Note, Reporter};
+use crate::run::engine::{run_api, ApiResult, RunOptions};
+use crate::run::halt::{Halt, Halted};
+use crate::spec::Spec;
+use crate::target::Target;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Only these APIs (repeatable) [default: all]
+    #[arg(long = "api", value_name = "NAME")]
+    pub apis: Vec<String>,
+    /// Only rules whose id matches (glob, repeatable)
+    #[arg(long = "rule", value_name = "GLOB")]
+    pub rules: Vec<String>,
+    /// Skip rules whose id matches (glob, repeatable)
+    #[arg(long = "skip", value_name = "GLOB")]
+    pub skip: Vec<String>,
+    /// Only rules at this level or stricter: must, should, may
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    pub level: Option<crate::Level>,
+    /// Skip every rule that writes (POST, PUT, PATCH, DELETE)
+    #[arg(long)]
+    pub read_only: bool,
+    /// Failed `should` rules fail the run too
+    #[arg(long)]
+    pub strict: bool,
+    /// Rules run at once (read-only rules; writing rules run one at a time)
+    #[arg(long, default_value_t = 8, value_parser = parse_at_least_one)]
+    pub concurrency: usize,
+    /// Each request's time: no response headers, or a body that has not arrived, by then
+    /// fails it (as "no response headers" or "the body trickled")
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    pub request_timeout: std::time::Duration,
+    /// Each rule's total time, all its requests and waits together; past it the rule fails
+    /// with a deadline failure (six request timeouts: room for a slow answer or two)
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
+    pub rule_timeout: std::time::Duration,
+    /// The whole run's time; past it, unfinished rules are reported as not run, the
+    /// reports are written and the run exits 1 (a hung target still ends inside a CI job)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_timeout)]
+    pub run_timeout: std::time::Duration,
+    /// Write a report: json=PATH, junit=PATH, md=PATH or html=PATH (repeatable)
+    /// [default: all four under reports/<timestamp>/]
+    #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_report)]
+    pub reports: Vec<ReportFile>,
+    /// Check a live target named by a profile file instead of the built-in mocks (repeatable)
+    #[arg(long = "target", value_name = "FILE")]
+    pub targets: Vec<PathBuf>,
+    /// Break one documented behaviour of the built-in mock (needs exactly one --api)
+    #[arg(long, value_name = "NAME")]
+    pub fault: Option<String>,
+    /// Check a faithful variant of the built-in mock: another choice where the document is
+    /// silent (needs exactly one --api; see `specgate mock --list-variants`)
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+}
+
+/// What a check runs against: built-in mocks, started one at a time, or profiles' targets.
+enum Subjects {
+    Mocks(Vec<Spec>, MockOptions),
+    Profiles(Vec<(Spec, crate::target::Profile)>),
+}
+
+/// Run `specgate check`: load the specs (or profiles), check the report paths, run each API
+/// within `halt`, feeding `reporters` and then the report files; then judge how it ended.
+/// `reporters` (the progress bar, the terminal summary) finish before the files are written.
+pub async fn check(
+    root: &Path,
+    args: &CheckArgs,
+    halt: Halt,
+    mut reporters: Vec<Box<dyn Reporter>>,
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<ExitCode, CliError> {
+    let subjects = if args.targets.is_empty() {
+        Subjects::Mocks(mock_specs(root, args)?, mock_options(args))
+    } else {
+        let mut runs = Vec::new();
+        for path in &args.targets {
+            runs.push(super::specs::load_profile(root, path, notes)?);
+        }
+        Subjects::Profiles(runs)
+    };
+    let files = if args.reports.is_empty() {
+        crate::report::check::default_files()
+    } else {
+        args.reports.clone()
+    };
+    files::prepare(&files, &[])?;
+    reporters.push(Box::new(ReportFiles::new(files, args.strict)));
+
+    let mut options = RunOptions {
+        concurrency: args.concurrency,
+        read_only: args.read_only,
+        rules: args.rules.clone(),
+        skip: args.skip.clone(),
+        level: args.level,
+        timeout: args.request_timeout,
+        rule_timeout: args.rule_timeout,
+        halt,
+        ..Default::default()
+    };
+    let mut results = Vec::new();
+    match &subjects {
+        Subjects::Mocks(specs, mock) => {
+            for spec in specs {
+                let mock = crate::mock::start(&spec.name, mock.clone()).await?;
+                results.push(run_one(spec, &mock.target, &options, &mut reporters).await);
+                // Bounded: a stopped run must not wait on connections it abandoned.
+                let _ =
+                    tokio::time::timeout(std::time::Duration::from_secs(3), mock.shutdown()).await;
+            }
+        }
+        Subjects::Profiles(runs) => {
+            for (spec, profile) in runs {
+                options.skip_reasons = profile.skips.clone();
+                results.push(run_one(spec, &profile.target, &options, &mut reporters).await);
+            }
+        }
+    }
+    let halted = options.halt.check();
+    for r in &mut reporters {
+        r.finish()?;
+    }
+    verdict(&results, args.strict, halted)
+}
+
+/// Run one API, feeding every reporter its events and then its result.
+async fn run_one(
+    spec: &Spec,
+    target: &Target,
+    options: &RunOptions,
+    reporters: &mut [Box<dyn Reporter>],
+) -> ApiResult {
+    let result = run_api(spec, target, options, &mut |e| {
+        for r in reporters.iter_mut() {
+            r.event(&e);
+        }
+    })
+    .await;
+    for r in reporters.iter_mut() {
+        r.api_done(&result);
+    }
+    result
+}
+
+/// The specs of the mocks to check: `--api`'s, else every built-in mock's.
+fn mock_specs(root: &Path, args: &CheckArgs) -> Result<Vec<Spec>, CliError> {
+    let mocks: Vec<&str> = crate::mock::apis().iter().map(|m| m.name()).collect();
+    let chosen: Vec<String> = if args.apis.is_empty() {
+        mocks.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.apis.clone()
+    };
+    if chosen.is_empty() {
+        return Err(CliError::Usage("no built-in mock to check yet".into()));
+    }
+    if args.fault.is_some() && chosen.len() != 1 {
+        return Err(CliError::Usage("--fault needs exactly one --api".into()));
+    }
+    if args.variant.is_some() && chosen.len() != 1 {
+        return Err(CliError::Usage("--variant needs exactly one --api".into()));
+    }
+    let mut specs = Vec::new();
+    for name in &chosen {
+        if !mocks.contains(&name.as_str()) {
+            return Err(CliError::Usage(format!(
+                "no built-in mock of `{name}`; {}",
+                crate::error::suggest(name, mocks.clone())
+            )));
+        }
+        specs.push(super::specs::load_named(root, name)?);
+    }
+    Ok(specs)
+}
+
+fn mock_options(args: &CheckArgs) -> MockOptions {
+    MockOptions {
+        fault: args.fault.clone(),
+        variant: args.variant.clone(),
+        ..Default::default()
+    }
+}
+
+/// How a run ends: a signal's code when one stopped it, 1 when the run's deadline left rules
+/// not run, 3 when no target could be reached, 1 when a rule fails the run, else 0.
+pub fn verdict(
+    results: &[ApiResult],
+    strict: bool,
+    halted: Option<Halted>,
+) -> Result<ExitCode, CliError> {
+    let summary = Summary::of(results, strict);
+    match halted {
+        Some(halted @ Halted::Interrupted(_)) => {
+            return Err(CliError::Interrupted {
+                halted,
+                not_run: summary.not_run,
+            });
+        }
+        Some(halted @ Halted::RunDeadline(_)) if summary.not_run > 0 => {
+            return Err(CliError::RunDeadline {
+                halted,
+                not_run: summary.not_run,
+            });
+        }
+        _ => {}
+    }
+    if summary.unreachable == results.len() {
+        return Err(CliError::Unreachable(
+            results
+                .iter()
+                .map(|r| (r.api.clone(), r.unreachable.clone().unwrap_or_default()))
+                .collect(),
+        ));
+    }
+    Ok(if summary.failing > 0 {
+        ExitCode::RuleFailed
+    } else {
+        ExitCode::Ok
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::engine::Event;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Line {
+        #[command(flatten)]
+        check: CheckArgs,
+    }
+
+    /// Records what it is fed, in order.
+    struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl Reporter for Recorder {
+        fn event(&mut self, event: &Event<'_>) {
+            let seen = match event {
+                Event::Started { api, rules } => format!("started {api} {rules}"),
+                Event::RuleDone { result, .. } => format!("done {}", result.id),
+            };
+            self.0.lock().unwrap().push(seen);
+        }
+        fn api_done(&mut self, result: &ApiResult) {
+            self.0.lock().unwrap().push(format!("api {}", result.api));
+        }
+        fn finish(&mut self) -> Result<(), crate::report::ReportError> {
+            self.0.lock().unwrap().push("finish".into());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn reporters_are_fed_the_run_in_order_and_the_report_is_written() {
+        let dir = std::env::temp_dir().join(format!("specgate-cli-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let report = dir.join("r.json");
+        let args = Line::parse_from([
+            "check",
+            "--api",
+            "checkvist",
+            "--rule",
+            "checkvist.auth.*",
+            "--report",
+            &format!("json={}", report.display()),
+        ])
+        .check;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (halt, _interrupter) = Halt::new(args.run_timeout);
+        let rt = super::super::runtime().unwrap();
+        let code = rt
+            .block_on(check(
+                &root,
+                &args,
+                halt,
+                vec![Box::new(Recorder(seen.clone()))],
+                &mut |_| {},
+            ))
+            .unwrap();
+        assert_eq!(code, ExitCode::Ok);
+        let seen = seen.lock().unwrap().clone();
+        let rules: usize = seen[0]
+            .strip_prefix("started checkvist ")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{seen:?}"));
+        assert!(rules > 0, "{seen:?}");
+        assert_eq!(seen.len(), rules + 3, "{seen:?}");
+        assert!(seen[1..=rules]
+            .iter()
+            .all(|s| s.starts_with("done checkvist.auth.")));
+        assert_eq!(seen[rules + 1..], ["api checkvist", "finish"]);
+        let json = std::fs::read_to_string(&report).unwrap();
+        assert!(json.contains("\"api\": \"checkvist\""), "{json}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

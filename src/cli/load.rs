@@ -1,0 +1,271 @@
+//! `specgate load` and `specgate plan`: run a documented workload through goose and compare its
+//! request counts with the scenario's prediction; or sweep concurrencies on a sample and plan
+//! the capacity of a dataset size.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::args::{
+    parse_at_least_one, parse_at_least_one_u64, parse_count, parse_duration, parse_load_report,
+    parse_load_users, parse_set, parse_timeout_secs,
+};
+use super::{CliError, ExitCode};
+use crate::load::plan::{run_plan, Plan, PlanOptions};
+use crate::load::{run_load, Ended, LoadOptions, LoadRun, Scenario};
+use crate::mock::RunningMock;
+use crate::report::files::{self, ReportFile};
+use crate::report::Note;
+use crate::target::Target;
+
+/// What `load` and `plan` share.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LoadArgs {
+    /// The scenario file (see scenarios/)
+    #[arg(long, value_name = "FILE")]
+    pub scenario: PathBuf,
+    /// A target profile [default: the API's built-in mock, started in-process]
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+    /// The size of the scenario's main collection (its `mock_size` dataset variable, e.g.
+    /// Checklick users); the built-in mock is started with this many. For `plan`: the size to
+    /// plan for
+    #[arg(long, alias = "size", value_name = "N", value_parser = parse_count)]
+    pub users: Option<f64>,
+    /// Any dataset variable of the scenario, NAME=VALUE (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub sets: Vec<(String, f64)>,
+    /// Seed of the built-in mock's data
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Load users (goose users), each with its own connection; at most 1000 (each holds its own
+    /// HTTP client: more add memory, not load)
+    #[arg(long, default_value_t = 8, value_parser = parse_load_users)]
+    pub concurrency: usize,
+    /// Iterations per load user of a transactions scenario [default: until --run-time]
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
+    pub iterations: Option<usize>,
+    /// The run stops by itself after this long: 90s, 5m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub run_time: std::time::Duration,
+    /// The run stops by itself after this many requests
+    #[arg(long, value_name = "N", default_value_t = 5_000_000, value_parser = parse_at_least_one_u64)]
+    pub max_requests: u64,
+    /// A goose threshold: p95<200ms, error-rate<1%, rps>=100, `p99<2s for GET /users`
+    /// (repeatable); a failing one exits 1
+    #[arg(long = "threshold", value_name = "RULE")]
+    pub thresholds: Vec<String>,
+    /// Judge thresholds at the end only, instead of stopping the run at the first failure
+    #[arg(long)]
+    pub no_threshold_abort: bool,
+    /// Also write goose's own report (.html, .md or .json; repeatable)
+    #[arg(long = "goose-report", value_name = "FILE")]
+    pub goose_reports: Vec<PathBuf>,
+    /// Per-request timeout, in seconds (1 to 3600)
+    #[arg(long, default_value_t = 10, value_parser = parse_timeout_secs)]
+    pub timeout: u64,
+    /// Allow load to go to an address that is not loopback
+    #[arg(long)]
+    pub allow_remote: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct LoadCommand {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Write a report: json=PATH, md=PATH or html=PATH (repeatable)
+    /// [default: all three under reports/load-<timestamp>/]
+    #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_load_report)]
+    pub reports: Vec<ReportFile>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct PlanCommand {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Concurrencies to sweep, comma-separated (each at most 1000)
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32", value_parser = parse_load_users)]
+    pub concurrencies: Vec<usize>,
+    /// The size of the sample each sweep run loads (its `mock_size` dataset variable)
+    #[arg(long, value_name = "N", default_value_t = 2000, value_parser = parse_at_least_one)]
+    pub sample_size: usize,
+    /// Iterations per load user to plan for (transactions scenarios)
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
+    pub plan_iterations: Option<usize>,
+    /// Write a report: json=PATH, md=PATH or html=PATH (repeatable)
+    /// [default: all three under reports/plan-<timestamp>/]
+    #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_load_report)]
+    pub reports: Vec<ReportFile>,
+}
+
+/// A scenario ready to run: the scenario, its target (a started mock or a profile's), and the
+/// mock to stop afterwards.
+struct Prepared {
+    scenario: Arc<Scenario>,
+    target: Target,
+    mock: Option<RunningMock>,
+}
+
+impl Prepared {
+    async fn shutdown(self) {
+        if let Some(m) = self.mock {
+            m.shutdown().await;
+        }
+    }
+}
+
+/// The scenario and its reports (those given, else all three under
+/// `reports/<prefix>-<timestamp>/`), checked with goose's own before the run starts.
+fn scenario_and_reports(
+    root: &Path,
+    args: &LoadArgs,
+    reports: &[ReportFile],
+    prefix: &str,
+) -> Result<(Scenario, Vec<ReportFile>), CliError> {
+    let scenario = crate::load::load_scenario(&args.scenario, root).map_err(CliError::Located)?;
+    let reports = if reports.is_empty() {
+        crate::report::load::default_files(prefix)
+    } else {
+        reports.to_vec()
+    };
+    files::prepare(&reports, &args.goose_reports)?;
+    Ok((scenario, reports))
+}
+
+/// Resolve the target: a profile's, or the API's mock started with `mock_size` records.
+async fn prepare_target(
+    root: &Path,
+    args: &LoadArgs,
+    scenario: Scenario,
+    mock_size: Option<f64>,
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<Prepared, CliError> {
+    let scenario = Arc::new(scenario);
+    if let Some(path) = &args.target {
+        let (spec, profile) = super::specs::load_profile(root, path, notes)?;
+        if spec.name != scenario.spec.name {
+            return Err(CliError::Usage(format!(
+                "{} is a profile of `{}`, the scenario loads `{}`",
+                path.display(),
+                spec.name,
+                scenario.spec.name
+            )));
+        }
+        return Ok(Prepared {
+            scenario,
+            target: profile.target,
+            mock: None,
+        });
+    }
+    let options = crate::mock::MockOptions {
+        seed: args.seed,
+        size: mock_size.map(|n| n as usize),
+        ..Default::default()
+    };
+    let mock = crate::mock::start(&scenario.spec.name, options).await?;
+    Ok(Prepared {
+        scenario,
+        target: mock.target.clone(),
+        mock: Some(mock),
+    })
+}
+
+fn load_options(scenario: &Scenario, args: &LoadArgs, size: Option<f64>) -> LoadOptions {
+    let mut dataset: BTreeMap<String, f64> = args.sets.iter().cloned().collect();
+    if let (Some(var), Some(n)) = (scenario.size_var(), size) {
+        dataset.insert(var.to_string(), n);
+    }
+    LoadOptions {
+        concurrency: args.concurrency,
+        iterations: args.iterations,
+        run_time: args.run_time,
+        max_requests: args.max_requests,
+        thresholds: args.thresholds.clone(),
+        no_threshold_abort: args.no_threshold_abort,
+        goose_reports: args.goose_reports.clone(),
+        dataset,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        allow_remote: args.allow_remote,
+    }
+}
+
+/// `specgate load`: run the scenario, print its table, write its reports, and judge it.
+pub async fn load(
+    root: &Path,
+    command: &LoadCommand,
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<ExitCode, CliError> {
+    let args = &command.load;
+    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "load")?;
+    let size = args.users.or_else(|| {
+        scenario
+            .size_var()
+            .and_then(|v| scenario.dataset.get(v))
+            .map(|d| d.default)
+    });
+    let options = load_options(&scenario, args, args.users);
+    let prepared = prepare_target(root, args, scenario, size, notes).await?;
+    let result = run_load(prepared.scenario.clone(), &prepared.target, &options).await;
+    prepared.shutdown().await;
+    let run = result?;
+    crate::report::out(crate::report::load::terminal(&run));
+    files::write_all(&reports, &|f| crate::report::load::render(f, &run))?;
+    load_verdict(&run)
+}
+
+/// A load run passes when it sent requests, completed (or ran its time with nothing left
+/// undone and no iteration count), held its prediction and passed its thresholds.
+pub fn load_verdict(run: &LoadRun) -> Result<ExitCode, CliError> {
+    if run.requests_total == 0 {
+        return Err(CliError::NothingSent(run.ended.describe().to_string()));
+    }
+    let complete_expected = matches!(run.ended, Ended::Completed | Ended::RunTime)
+        && (run.ended == Ended::Completed || run.left_undone == 0 && run.iterations.is_none());
+    Ok(
+        if !run.thresholds_passed() || run.prediction_holds == Some(false) || !complete_expected {
+            ExitCode::RuleFailed
+        } else {
+            ExitCode::Ok
+        },
+    )
+}
+
+/// `specgate plan`: sweep the concurrencies on the sample (noting each point as it is
+/// measured), print the plan, write its reports; 1 when the sweep stopped early.
+pub async fn plan(
+    root: &Path,
+    command: &PlanCommand,
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<ExitCode, CliError> {
+    let args = &command.load;
+    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan")?;
+    let sample = scenario.size_var().map(|_| command.sample_size as f64);
+    let run = load_options(&scenario, args, sample);
+    let mut plan_dataset: BTreeMap<String, f64> = args.sets.iter().cloned().collect();
+    if let (Some(var), Some(n)) = (scenario.size_var(), args.users) {
+        plan_dataset.insert(var.to_string(), n);
+    }
+    let options = PlanOptions {
+        concurrencies: command.concurrencies.clone(),
+        run,
+        plan_dataset,
+        plan_iterations: command.plan_iterations.or(args.iterations),
+    };
+    let prepared = prepare_target(root, args, scenario, sample, notes).await?;
+    let result: Result<Plan, _> = run_plan(
+        prepared.scenario.clone(),
+        &prepared.target,
+        &options,
+        &mut |p| notes(Note::PlanPoint(p)),
+    )
+    .await;
+    prepared.shutdown().await;
+    let plan = result?;
+    crate::report::out(crate::report::load::plan_terminal(&plan));
+    files::write_all(&reports, &|f| crate::report::load::render_plan(f, &plan))?;
+    Ok(if plan.stopped.is_some() {
+        ExitCode::RuleFailed
+    } else {
+        ExitCode::Ok
+    })
+}

@@ -1,0 +1,227 @@
+//! The commands of `specgate` as library functions: `check` (against the built-in mocks or
+//! live targets), `load`, `plan`, `lint`, `specs` and `mock`. Each returns how it ended; the
+//! binary parses the arguments, calls one, prints its error, and exits with its [`ExitCode`].
+//! What a command shows on the way goes through reporters ([`crate::report`]).
+
+pub mod args;
+pub mod check;
+pub mod lint;
+pub mod load;
+pub mod mock;
+pub mod specs;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::SpecErrors;
+use crate::run::halt::Halted;
+
+/// The exit codes of `specgate`, documented in the README ("Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitCode {
+    /// Every `must` rule held (and every `should` with `--strict`); a load run completed as
+    /// predicted.
+    Ok = 0,
+    /// A rule failed; a load run's counts, thresholds or completion failed.
+    RuleFailed = 1,
+    /// A usage, spec or profile error.
+    SpecError = 2,
+    /// The target could not be reached at all.
+    Unreachable = 3,
+    /// Stopped by SIGINT: 128 + the signal's number, as shells report a process it ended.
+    Interrupted = 130,
+    /// Stopped by SIGTERM (128 + 15).
+    Terminated = 143,
+}
+
+impl ExitCode {
+    /// The code of a run stopped by `signal` (`SIGINT`, `SIGTERM`).
+    pub fn of_signal(signal: &str) -> ExitCode {
+        if signal == "SIGTERM" {
+            ExitCode::Terminated
+        } else {
+            ExitCode::Interrupted
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(code: ExitCode) -> Self {
+        std::process::ExitCode::from(code.code())
+    }
+}
+
+/// How a command ended when it did not end plainly. Its `Display` is the whole text the binary
+/// prints on stderr (with its `error:` where there is one), and [`CliError::exit_code`] the
+/// code it exits with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A usage error or a refusal, said in one sentence.
+    #[error("error: {0}")]
+    Usage(String),
+    /// Located errors of a spec, profile or scenario, printed as they are.
+    #[error("{0}")]
+    Located(SpecErrors),
+    /// `specgate specs`: the specs that do not load, each with its located errors.
+    #[error("{}error: some specs do not load; `specgate lint` shows every problem", located(.0))]
+    SpecsDoNotLoad(Vec<SpecErrors>),
+    /// A profile whose `api` names no spec.
+    #[error("{at}: the profile's `api`: {reason}")]
+    ProfileApi { at: String, reason: String },
+    #[error("error: {0}")]
+    Mock(#[from] crate::mock::MockError),
+    #[error("error: {0}")]
+    Report(#[from] crate::report::ReportError),
+    #[error("error: cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+    /// Boxed: a load error is large, and every command's result carries this type.
+    #[error("error: {0}")]
+    Load(Box<crate::load::LoadError>),
+    /// A load run that sent no request: nothing was measured.
+    #[error("error: the run sent no request ({0}): nothing was measured")]
+    NothingSent(String),
+    /// A check run stopped by a signal: what finished was reported.
+    #[error("{halted}: {not_run} rule(s) not run")]
+    Interrupted { halted: Halted, not_run: usize },
+    /// A check run past its `--run-timeout` with rules not run.
+    #[error("error: {halted}: {not_run} rule(s) not run; a longer --run-timeout, or fewer rules (--rule, --api), lets them run")]
+    RunDeadline { halted: Halted, not_run: usize },
+    /// No target of a check run could be reached: each API with why.
+    #[error("{}", unreachable(.0))]
+    Unreachable(Vec<(String, String)>),
+}
+
+fn located(errors: &[SpecErrors]) -> String {
+    errors.iter().map(|e| format!("{e}\n")).collect()
+}
+
+fn unreachable(apis: &[(String, String)]) -> String {
+    apis.iter()
+        .map(|(api, why)| format!("error: {api} could not be reached: {why}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl From<crate::load::LoadError> for CliError {
+    fn from(e: crate::load::LoadError) -> Self {
+        CliError::Load(Box::new(e))
+    }
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Load(e) if matches!(e.kind, crate::load::LoadErrorKind::Unreachable(_)) => {
+                ExitCode::Unreachable
+            }
+            CliError::Unreachable(_) => ExitCode::Unreachable,
+            CliError::NothingSent(_) | CliError::RunDeadline { .. } => ExitCode::RuleFailed,
+            CliError::Interrupted {
+                halted: Halted::Interrupted(signal),
+                ..
+            } => ExitCode::of_signal(signal),
+            CliError::Interrupted { .. } => ExitCode::Interrupted,
+            _ => ExitCode::SpecError,
+        }
+    }
+}
+
+/// The one async runtime of a command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Runtime::new().map_err(CliError::Runtime)
+}
+
+/// The folder of specs: the one given, else `./specs`, else the one built in.
+pub fn specs_root(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        let local = PathBuf::from("specs");
+        if local.is_dir() {
+            local
+        } else {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")
+        }
+    })
+}
+
+/// Where the vendor documents are when `--docs` is not given: `../shared/docs` when it exists.
+pub fn default_docs() -> Option<PathBuf> {
+    [
+        PathBuf::from("../shared/docs"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/docs"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::engine::ApiResult;
+
+    #[test]
+    fn exit_codes_are_the_documented_ones() {
+        let codes: Vec<u8> = [
+            ExitCode::Ok,
+            ExitCode::RuleFailed,
+            ExitCode::SpecError,
+            ExitCode::Unreachable,
+            ExitCode::of_signal("SIGINT"),
+            ExitCode::of_signal("SIGTERM"),
+        ]
+        .iter()
+        .map(|c| c.code())
+        .collect();
+        assert_eq!(codes, [0, 1, 2, 3, 130, 143]);
+    }
+
+    fn api(name: &str, unreachable: Option<&str>) -> ApiResult {
+        ApiResult {
+            api: name.into(),
+            title: name.into(),
+            base_url: "http://127.0.0.1:9".into(),
+            unreachable: unreachable.map(str::to_string),
+            results: vec![],
+            elapsed_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_check_run_ends_by_its_halt_then_its_reach_then_its_rules() {
+        let down = [api("a", Some("refused")), api("b", Some("refused"))];
+        let e = check::verdict(&down, false, None).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::Unreachable);
+        assert_eq!(
+            e.to_string(),
+            "error: a could not be reached: refused\nerror: b could not be reached: refused"
+        );
+        let e = check::verdict(&down, false, Some(Halted::Interrupted("SIGTERM"))).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::Terminated);
+        assert_eq!(e.to_string(), "interrupted by SIGTERM: 0 rule(s) not run");
+        let half = [api("a", Some("refused")), api("b", None)];
+        assert_eq!(check::verdict(&half, false, None).unwrap(), ExitCode::Ok);
+        // A deadline that left nothing unrun does not fail the run.
+        let deadline = Halted::RunDeadline(std::time::Duration::from_secs(1));
+        assert_eq!(
+            check::verdict(&half, false, Some(deadline)).unwrap(),
+            ExitCode::Ok
+        );
+    }
+
+    #[test]
+    fn errors_print_as_the_binary_always_printed_them() {
+        let e = CliError::Usage("--fault needs exactly one --api".into());
+        assert_eq!(e.to_string(), "error: --fault needs exactly one --api");
+        assert_eq!(e.exit_code(), ExitCode::SpecError);
+        let e = CliError::NothingSent("completed".into());
+        assert_eq!(e.exit_code(), ExitCode::RuleFailed);
+        let e = CliError::ProfileApi {
+            at: "p.yaml:1:6".into(),
+            reason: "no spec".into(),
+        };
+        assert_eq!(e.to_string(), "p.yaml:1:6: the profile's `api`: no spec");
+    }
+}
