@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use specgate::mock::{start, MockOptions};
+use specgate::report::ReportFormat;
 use specgate::run::engine::{run_api, ApiResult, RunOptions, Status};
 
 const API: &str = "checklist-items";
@@ -128,24 +129,24 @@ fn terminal_summary() {
 
 #[test]
 fn json_report() {
-    let text = specgate::report::check::render("json", results(), false).expect("json");
+    let text = specgate::report::check::render(ReportFormat::Json, results(), false);
     stable(|| insta::assert_snapshot!("json", text));
 }
 
 #[test]
 fn junit_report() {
-    let text = specgate::report::check::render("junit", results(), false).expect("junit");
+    let text = specgate::report::check::render(ReportFormat::Junit, results(), false);
     stable(|| insta::assert_snapshot!("junit", text));
 }
 
 #[test]
 fn markdown_report() {
-    let text = specgate::report::check::render("md", results(), false).expect("md");
+    let text = specgate::report::check::render(ReportFormat::Markdown, results(), false);
     stable(|| insta::assert_snapshot!("markdown", text));
 }
 
 #[test]
 fn html_report() {
-    let text = specgate::report::check::render("html", results(), false).expect("html");
+    let text = specgate::report::check::render(ReportFormat::Html, results(), false);
     stable(|| insta::assert_snapshot!("html", text));
 }
