@@ -381,6 +381,7 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
             request: s.request.clone(),
             expect: s.expect.clone(),
             capture: s.capture.clone(),
+            ..Default::default()
         })
         .collect();
     cx.define_var(SETUP_INDEX);
