@@ -502,3 +502,36 @@ fn a_contract_step_refuses_the_scenario_fields() {
     );
     assert!(errs.to_string().contains("takes no `each`"), "{errs}");
 }
+
+/// A step whose answer is not read (no capture, follow or fan-out) still leads to its `then`:
+/// each of them once per answer, with the variables the step had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_with_only_then_runs_its_then() {
+    let _g = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("specgate-then-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("then.yaml");
+    let text = std::fs::read_to_string(root().join("scenarios/peer-single-endpoint.yaml"))
+        .unwrap()
+        .replace(
+            "resource_id: \"1\" } }\n",
+            "resource_id: \"1\" } }\n        then:\n          - name: again\n            \
+             request: { operation: listChecklists, query: { resource_type: task, resource_id: \"2\" } }\n",
+        )
+        .replace(
+            "  GET /checklists: concurrency * iterations\n",
+            "  GET /checklists: concurrency * iterations\n  GET again: concurrency * iterations\n",
+        );
+    std::fs::write(&file, &text).unwrap();
+    let s = Arc::new(specgate::load::load_scenario(&file, &root().join("specs")).unwrap());
+    let mock = specgate::mock::start(&s.spec.name, Default::default())
+        .await
+        .unwrap();
+    let run = run_load(s, &mock.target, &options(2, Some(3), &[]))
+        .await
+        .unwrap();
+    mock.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_exact(&run);
+    assert_eq!(count(&run, "GET again"), 6);
+}

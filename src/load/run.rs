@@ -563,7 +563,15 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
         }
     };
     if !step.reads_body() {
-        return Outcome::default();
+        // Nothing to read: the steps after it see the variables it was given.
+        return Outcome {
+            more: step
+                .then
+                .iter()
+                .map(|t| Job::new(t.clone(), job.vars.clone()))
+                .collect(),
+            vars: None,
+        };
     }
     // The body cap's second half: a body whose parsed form would be too large is not parsed.
     let json: Value = match json_body(&body) {

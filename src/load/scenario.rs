@@ -117,7 +117,7 @@ pub struct LoadStep {
 }
 
 impl LoadStep {
-    /// Whether the answer must be read (to capture, follow or fan out), not only drained.
+    /// Whether the answer must be parsed (to capture, follow or fan out), not only drained.
     pub fn reads_body(&self) -> bool {
         !self.capture.is_empty() || self.follow.is_some() || self.each.is_some()
     }
