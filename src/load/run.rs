@@ -823,11 +823,7 @@ pub async fn run_load(
         .secrets
         .fields
         .iter()
-        .filter_map(|(name, path)| {
-            serde_json_path::JsonPath::parse(path)
-                .ok()
-                .map(|p| (name.clone(), p))
-        })
+        .filter_map(|(name, path)| crate::jsonpath::parse(path).ok().map(|p| (name.clone(), p)))
         .collect();
     let shared = Arc::new(Shared {
         scenario: scenario.clone(),
