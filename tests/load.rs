@@ -408,3 +408,130 @@ fn a_run_that_sent_nothing_fails_and_too_many_users_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("between 1 and 1000"), "{stderr}");
 }
+
+/// The 1-based line of the only line of `text` holding `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(lines.len(), 1, "`{needle}` is not on exactly one line");
+    lines[0]
+}
+
+/// A scenario's steps are the contracts' `Step`: a field of the load's steps is refused in
+/// setup, setup's `repeat` in the load, and a load step's `expect` holds only a status; each
+/// mistake at its own line.
+#[test]
+fn scenario_step_fields_are_refused_where_they_do_not_belong() {
+    let dir = std::env::temp_dir().join(format!("specgate-steps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("board.yaml");
+    let text = std::fs::read_to_string(root().join("scenarios/checklist-items-board.yaml"))
+        .unwrap()
+        .replace(
+            "    capture: { other_id: \"$.data.id\" }\n",
+            "    capture: { other_id: \"$.data.id\" }\n    follow: $.links.next\n",
+        )
+        .replace(
+            "      - request: { operation: getChecklist, path_params: { id: \"{{item_id}}\" } }\n",
+            "      - request: { operation: getChecklist, path_params: { id: \"{{item_id}}\" } }\n        repeat: items\n",
+        )
+        .replace(
+            "      - request: { operation: listChecklistComments, path_params: { id: \"{{item_id}}\" } }\n",
+            "      - request: { operation: listChecklistComments, path_params: { id: \"{{item_id}}\" } }\n        expect: { status: 200, schema: Unknown }\n",
+        );
+    std::fs::write(&file, &text).unwrap();
+    let errs = specgate::load::load_scenario(&file, &root().join("specs")).unwrap_err();
+    let mut lines: Vec<usize> = errs.0.iter().map(|e| e.location.line).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        vec![
+            line_of(&text, "follow: $.links.next"),
+            line_of(&text, "        repeat: items"),
+            line_of(&text, "schema: Unknown"),
+        ],
+        "{errs}"
+    );
+    let shown = errs.to_string();
+    assert!(shown.contains("takes no `follow`"), "{shown}");
+    assert!(shown.contains("takes no `repeat`"), "{shown}");
+    assert!(shown.contains("holds only a `status`"), "{shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `expect: 201` is a status, in a scenario's load step as in a contract's step.
+#[test]
+fn a_bare_status_is_a_steps_expected_status() {
+    let s = scenario("optacheck-churn");
+    let specgate::load::scenario::Work::Mix { transactions, .. } = &s.work else {
+        panic!("optacheck-churn is a transactions scenario");
+    };
+    let create = &transactions[0].steps[0];
+    assert_eq!(
+        create.key,
+        "POST /v1.0/workspaces/{workspace_id}/assignments/"
+    );
+    let created = create.expect.as_ref().expect("a status");
+    assert!(created.matches(201) && !created.matches(200), "{created}");
+    let step: specgate::spec::step::Step =
+        serde_yaml::from_str("request: { operation: createNote }\nexpect: [200, 4xx]").unwrap();
+    let status = step.expect.and_then(|e| e.status).expect("a status");
+    assert!(status.matches(200) && status.matches(404) && !status.matches(201));
+}
+
+/// The fields only a scenario's steps take are refused in a contract, at their place.
+#[test]
+fn a_contract_step_refuses_the_scenario_fields() {
+    let mini = root().join("tests/fixtures/valid/mini");
+    let openapi = std::fs::read_to_string(mini.join("openapi.yaml")).unwrap();
+    let contract = std::fs::read_to_string(mini.join("contract.yaml"))
+        .unwrap()
+        .replace(
+            "        capture: { id: \"$.id\" }\n",
+            "        capture: { id: \"$.id\" }\n        each: $.data[*]\n",
+        );
+    let errs = specgate::spec::load_spec_from_str(&mini, &openapi, &contract).unwrap_err();
+    assert_eq!(errs.0.len(), 1, "{errs}");
+    assert_eq!(
+        errs.0[0].location.line,
+        line_of(&contract, "each: $.data[*]")
+    );
+    assert!(errs.to_string().contains("takes no `each`"), "{errs}");
+}
+
+/// A step whose answer is not read (no capture, follow or fan-out) still leads to its `then`:
+/// each of them once per answer, with the variables the step had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_with_only_then_runs_its_then() {
+    let _g = SERIAL.lock().await;
+    let dir = std::env::temp_dir().join(format!("specgate-then-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("then.yaml");
+    let text = std::fs::read_to_string(root().join("scenarios/peer-single-endpoint.yaml"))
+        .unwrap()
+        .replace(
+            "resource_id: \"1\" } }\n",
+            "resource_id: \"1\" } }\n        then:\n          - name: again\n            \
+             request: { operation: listChecklists, query: { resource_type: task, resource_id: \"2\" } }\n",
+        )
+        .replace(
+            "  GET /checklists: concurrency * iterations\n",
+            "  GET /checklists: concurrency * iterations\n  GET again: concurrency * iterations\n",
+        );
+    std::fs::write(&file, &text).unwrap();
+    let s = Arc::new(specgate::load::load_scenario(&file, &root().join("specs")).unwrap());
+    let mock = specgate::mock::start(&s.spec.name, Default::default())
+        .await
+        .unwrap();
+    let run = run_load(s, &mock.target, &options(2, Some(3), &[]))
+        .await
+        .unwrap();
+    mock.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_exact(&run);
+    assert_eq!(count(&run, "GET again"), 6);
+}

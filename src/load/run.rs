@@ -2,6 +2,10 @@
 //! transactions, every request is recorded by goose under its key, and the counts it observed
 //! are compared with the scenario's prediction.
 //!
+//! A load user's request is the runner's: built by `run::request` and `run::client`, its body
+//! read under the runner's cap and parsed as `run::response` parses it, its captures taken as
+//! `run::rule` takes them. Only the sending differs: goose sends it, to time and count it.
+//!
 //! Every run is bounded: a deadline, a request budget, and goose's killswitch (Ctrl-C, a
 //! threshold) are checked before each request, so a run stops by itself and still reports.
 //!
@@ -24,12 +28,13 @@ use serde_json::Value;
 
 use super::scenario::{LoadStep, Scenario, Work};
 use super::work::{Job, Take, WorkQueue};
-use crate::run::client::{client_builder, HttpClient, DEFAULT_MAX_BODY};
+use crate::run::client::{build_request, client_builder, HttpClient, DEFAULT_MAX_BODY};
 use crate::run::engine::{base_vars, login, RunOptions};
 use crate::run::redact::{Origin, Redactor, Secrets};
 use crate::run::request::Context;
-use crate::run::rule::RuleCx;
-use crate::run::vars::Vars;
+use crate::run::response::json_body;
+use crate::run::rule::{capture_first, RuleCx};
+use crate::run::vars::{scalar_text, Vars};
 use crate::target::Target;
 
 /// At most this many load users. Each builds its own HTTP client (its own connection): 100,000
@@ -450,15 +455,12 @@ fn ensure_session(user: &mut GooseUser, s: &Shared) -> bool {
     }
 }
 
-/// What one request's answer gives: more work, and the values it captured.
+/// What one request's answer gives: more work, and the variables with its captures (`None`
+/// when it captured nothing).
 #[derive(Default)]
 struct Outcome {
     more: Vec<Job>,
-    captured: Vec<(String, Value)>,
-}
-
-fn first(path: &serde_json_path::JsonPath, value: &Value) -> Option<Value> {
-    path.query(value).all().first().map(|v| (*v).clone())
+    vars: Option<Vars>,
 }
 
 /// Make one request as `user` and turn its answer into captures and further jobs.
@@ -472,7 +474,7 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
         api: &s.scenario.spec.api,
         target: &s.target,
     };
-    let prepared = match cx.prepare(&step.request, &job.vars) {
+    let mut prepared = match cx.prepare(&step.request, &job.vars) {
         Ok(p) => p,
         Err(e) => {
             s.note(format!("{}: the request cannot be built: {e}", step.key));
@@ -480,9 +482,8 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
             return Outcome::default();
         }
     };
-    let url = match &job.url {
-        None => prepared.url.clone(),
-        Some(next) => match reqwest::Url::parse(&prepared.url).and_then(|base| base.join(next)) {
+    if let Some(next) = &job.url {
+        prepared.url = match reqwest::Url::parse(&prepared.url).and_then(|base| base.join(next)) {
             Ok(u) if u.origin().ascii_serialization() == s.origin => u.to_string(),
             Ok(u) => {
                 s.note(format!(
@@ -498,8 +499,8 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
                 ));
                 return Outcome::default();
             }
-        },
-    };
+        };
+    }
     for l in &s.limiters {
         if s.scenario.limits[l.index].applies_to(&step.key) {
             l.acquire(s).await;
@@ -508,17 +509,13 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
     if s.should_stop() || !s.spend() {
         return Outcome::default();
     }
-    let Ok(method) = reqwest::Method::from_bytes(prepared.method.as_bytes()) else {
-        s.note(format!("{}: bad method {}", step.key, prepared.method));
-        return Outcome::default();
+    let rb = match build_request(&user.client, &prepared) {
+        Ok(rb) => rb,
+        Err(e) => {
+            s.note(format!("{}: {e}", step.key));
+            return Outcome::default();
+        }
     };
-    let mut rb = user.client.request(method, &url);
-    for (k, v) in &prepared.headers {
-        rb = rb.header(k.as_str(), v.as_str());
-    }
-    if let Some(b) = &prepared.body {
-        rb = rb.body(b.clone());
-    }
     let request = GooseRequest::builder()
         .set_request_builder(rb)
         .name(step.name.as_str())
@@ -566,12 +563,21 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
         }
     };
     if !step.reads_body() {
-        return Outcome::default();
+        // Nothing to read: the steps after it see the variables it was given.
+        return Outcome {
+            more: step
+                .then
+                .iter()
+                .map(|t| Job::new(t.clone(), job.vars.clone()))
+                .collect(),
+            vars: None,
+        };
     }
-    let json: Value = match serde_json::from_slice(&body) {
+    // The body cap's second half: a body whose parsed form would be too large is not parsed.
+    let json: Value = match json_body(&body) {
         Ok(v) => v,
         Err(e) => {
-            let why = format!("{}: the answer is not JSON ({e})", step.key);
+            let why = format!("{}: {e}", step.key);
             fail(user, &mut metric, why.clone());
             s.note(why);
             return Outcome::default();
@@ -580,30 +586,26 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
     for (name, path) in &s.secret_fields {
         for node in path.query(&json).all() {
             if !node.is_null() {
-                s.learn(name, &crate::run::vars::scalar_text(node), Origin::Field);
+                s.learn(name, &scalar_text(node), Origin::Field);
             }
         }
     }
     let mut out = Outcome::default();
     let mut vars = job.vars.clone();
     for (name, path) in &step.capture {
-        match first(path, &json) {
-            Some(v) => {
-                if s.scenario.spec.contract.is_secret_var(name) {
-                    s.learn(name, &crate::run::vars::scalar_text(&v), Origin::Capture);
-                }
-                vars.set(name, v.clone());
-                out.captured.push((name.clone(), v));
-            }
-            None => {
-                let why = format!("{}: nothing to capture as `{name}`", step.key);
-                fail(user, &mut metric, why.clone());
-                s.note(why);
-                return Outcome::default();
+        if !capture_first(&mut vars, name, path, &json) {
+            let why = format!("{}: nothing to capture as `{name}`", step.key);
+            fail(user, &mut metric, why.clone());
+            s.note(why);
+            return Outcome::default();
+        }
+        if s.scenario.spec.contract.is_secret_var(name) {
+            if let Some(v) = vars.get(name) {
+                s.learn(name, &scalar_text(v), Origin::Capture);
             }
         }
     }
-    if let Some(next) = step.follow.as_ref().and_then(|p| first(p, &json)) {
+    if let Some(next) = step.follow.as_ref().and_then(|p| p.query(&json).first()) {
         if let Some(next) = next.as_str().filter(|n| !n.is_empty()) {
             out.more.push(Job {
                 step: step.clone(),
@@ -617,12 +619,8 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
             for item in each.query(&json).all() {
                 let mut v = vars.clone();
                 for (name, path) in &step.item {
-                    match first(path, item) {
-                        Some(x) => v.set(name, x),
-                        None => {
-                            s.note(format!("{}: an item has nothing at `{name}`", step.key));
-                            continue;
-                        }
+                    if !capture_first(&mut v, name, path, item) {
+                        s.note(format!("{}: an item has nothing at `{name}`", step.key));
                     }
                 }
                 out.more
@@ -632,6 +630,9 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
         None => out
             .more
             .extend(step.then.iter().map(|t| Job::new(t.clone(), vars.clone()))),
+    }
+    if !step.capture.is_empty() {
+        out.vars = Some(vars);
     }
     out
 }
@@ -659,8 +660,8 @@ async fn run_sequence(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep>],
             return;
         }
         let out = execute(user, s, &Job::new(step.clone(), vars.clone())).await;
-        for (k, v) in out.captured {
-            vars.set(&k, v);
+        if let Some(captured) = out.vars {
+            *vars = captured;
         }
         let mut stack: Vec<Job> = out.more.into_iter().rev().collect();
         while let Some(job) = stack.pop() {
@@ -822,11 +823,7 @@ pub async fn run_load(
         .secrets
         .fields
         .iter()
-        .filter_map(|(name, path)| {
-            serde_json_path::JsonPath::parse(path)
-                .ok()
-                .map(|p| (name.clone(), p))
-        })
+        .filter_map(|(name, path)| crate::jsonpath::parse(path).ok().map(|p| (name.clone(), p)))
         .collect();
     let shared = Arc::new(Shared {
         scenario: scenario.clone(),

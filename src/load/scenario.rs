@@ -3,6 +3,10 @@
 //! it will make as a function of the dataset. Loading checks everything a run would trip on
 //! (operations, variables, JSONPaths, formulas, that every request has a prediction) and names
 //! the file, line and column of each mistake.
+//!
+//! Its steps are the contracts' `spec::step::Step`, with the fields only a scenario takes
+//! (`follow`, `each`, `item`, `then`; `repeat` in setup). Loading compiles each load step into a
+//! [`LoadStep`]: its key, and its JSONPaths parsed once for the whole run.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -16,7 +20,7 @@ use crate::error::{suggest, SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
 use crate::openapi::yaml_error_location;
 use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, StatusMatch, Step};
+use crate::spec::step::{Expect, Request, StatusMatch, Step};
 use crate::spec::{normalize_ws, shape_error, Spec};
 
 /// The variable a repeated setup step counts with.
@@ -43,10 +47,10 @@ struct ScenarioFile {
     #[serde(default)]
     dataset: BTreeMap<String, DatasetVar>,
     #[serde(default)]
-    setup: Vec<SetupFile>,
-    export: Option<Vec<StepFile>>,
+    setup: Vec<Step>,
+    export: Option<Vec<Step>>,
     #[serde(default)]
-    on_start: Vec<StepFile>,
+    on_start: Vec<Step>,
     transactions: Option<Vec<TransactionFile>>,
     predict: BTreeMap<String, String>,
     #[serde(default)]
@@ -67,40 +71,11 @@ pub struct DatasetVar {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StepFile {
-    name: Option<String>,
-    request: Request,
-    expect: Option<StatusMatch>,
-    #[serde(default)]
-    capture: BTreeMap<String, String>,
-    follow: Option<String>,
-    each: Option<String>,
-    #[serde(default)]
-    item: BTreeMap<String, String>,
-    #[serde(default)]
-    then: Vec<StepFile>,
-}
-
-/// A setup request, made `repeat` times (a formula over the dataset); `{{setup_index}}` counts
-/// from 0.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetupFile {
-    name: Option<String>,
-    request: Request,
-    expect: Option<crate::spec::step::Expect>,
-    #[serde(default)]
-    capture: BTreeMap<String, String>,
-    repeat: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct TransactionFile {
     name: String,
     #[serde(default = "one")]
     weight: usize,
-    steps: Vec<StepFile>,
+    steps: Vec<Step>,
 }
 
 fn one() -> usize {
@@ -119,7 +94,8 @@ struct LimitFile {
     note: Option<String>,
 }
 
-/// One request of a scenario, and what follows from its answer.
+/// One load step of a scenario (a `Step`), compiled for the run: its request, and what follows
+/// from its answer.
 #[derive(Debug)]
 pub struct LoadStep {
     /// `METHOD name`: the key of its counts, predictions, thresholds (`p95<50ms for GET /users`).
@@ -141,7 +117,7 @@ pub struct LoadStep {
 }
 
 impl LoadStep {
-    /// Whether the answer must be read (to capture, follow or fan out), not only drained.
+    /// Whether the answer must be parsed (to capture, follow or fan out), not only drained.
     pub fn reads_body(&self) -> bool {
         !self.capture.is_empty() || self.follow.is_some() || self.each.is_some()
     }
@@ -199,7 +175,8 @@ pub struct Scenario {
     pub spec: Arc<Spec>,
     pub dataset: BTreeMap<String, DatasetVar>,
     /// Requests made before the load starts (not counted): ids and data the work needs, each
-    /// step as many times as its formula says (once without one).
+    /// step as many times as its formula (its `repeat`) says, once without one;
+    /// `{{setup_index}}` counts from 0.
     pub setup: Vec<(Step, Option<Formula>)>,
     pub work: Work,
     /// Request key → predicted count.
@@ -373,18 +350,10 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
     }
     // Setup runs first: its captures are in scope for every step of the load.
     cx.begin_rule();
-    let setup: Vec<Step> = raw
-        .setup
-        .iter()
-        .map(|s| Step {
-            name: s.name.clone(),
-            request: s.request.clone(),
-            expect: s.expect.clone(),
-            capture: s.capture.clone(),
-        })
-        .collect();
     cx.define_var(SETUP_INDEX);
-    validate_steps(&setup, cx, &root.key("setup"));
+    for (i, step) in raw.setup.iter().enumerate() {
+        step.validate_allowing(cx, &root.key("setup").index(i), &["repeat"]);
+    }
     let work = match (raw.export, raw.transactions) {
         (Some(export), None) => {
             if !raw.on_start.is_empty() {
@@ -493,8 +462,8 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
             }
         }
     };
-    for (i, (step, s)) in setup.into_iter().zip(&raw.setup).enumerate() {
-        let repeat = s.repeat.as_ref().and_then(|r| {
+    for (i, step) in raw.setup.into_iter().enumerate() {
+        let repeat = step.repeat.as_ref().and_then(|r| {
             let what = format!("the repeat count of setup step {}", i + 1);
             formula(cx, &root.key("setup").index(i).key("repeat"), what, r)
         });
@@ -569,7 +538,7 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
 
 /// Compile a list of steps. `sequential`: each step's captures are in scope for the steps after
 /// it (a transaction); otherwise only for its own `then` (independent export jobs).
-fn steps(cx: &mut LintCx, raw: &[StepFile], at: &Pointer, sequential: bool) -> Vec<Arc<LoadStep>> {
+fn steps(cx: &mut LintCx, raw: &[Step], at: &Pointer, sequential: bool) -> Vec<Arc<LoadStep>> {
     let mut out = vec![];
     for (i, s) in raw.iter().enumerate() {
         let before = cx.vars.clone();
@@ -581,8 +550,26 @@ fn steps(cx: &mut LintCx, raw: &[StepFile], at: &Pointer, sequential: bool) -> V
     out
 }
 
-fn step(cx: &mut LintCx, s: &StepFile, at: &Pointer) -> LoadStep {
+fn step(cx: &mut LintCx, s: &Step, at: &Pointer) -> LoadStep {
+    s.refuse_scenario_fields(cx, at, &["follow", "each", "item", "then"]);
     s.request.validate(cx, &at.key("request"));
+    // The load counts answers by status; what else an answer must be is the contract's to judge.
+    let status = s.expect.as_ref().and_then(|e| {
+        let rest = Expect {
+            status: None,
+            ..e.clone()
+        };
+        if rest != Expect::default() {
+            cx.invalid(
+                &at.key("expect"),
+                "a load step's `expect` holds only a `status`".into(),
+                "give the statuses that count as success (`expect: 201`); the contract's rules \
+                 judge the rest of an answer"
+                    .into(),
+            );
+        }
+        e.status.clone()
+    });
     let op = s
         .request
         .operation
@@ -643,7 +630,7 @@ fn step(cx: &mut LintCx, s: &StepFile, at: &Pointer) -> LoadStep {
         key: format!("{method} {name}"),
         name,
         request: s.request.clone(),
-        expect: s.expect.clone(),
+        expect: status,
         capture,
         follow,
         each,

@@ -142,15 +142,7 @@ impl HttpClient {
     async fn send_inner(&self, p: &Prepared) -> Result<Response, TransportError> {
         let started = Instant::now();
         let deadline = tokio::time::Instant::from_std(started + self.timeout);
-        let method = reqwest::Method::from_bytes(p.method.as_bytes())
-            .map_err(|e| TransportError::Request(e.to_string()))?;
-        let mut rb = self.client.request(method, &p.url);
-        for (k, v) in &p.headers {
-            rb = rb.header(k.as_str(), v.as_str());
-        }
-        if let Some(body) = &p.body {
-            rb = rb.body(body.clone());
-        }
+        let rb = build_request(&self.client, p)?;
         let mut resp = match tokio::time::timeout_at(deadline, rb.send()).await {
             Err(_) => return Err(TransportError::NoHeaders(self.timeout)),
             Ok(r) => r.map_err(|e| self.classify(e))?,
@@ -186,6 +178,24 @@ impl HttpClient {
             TransportError::Other(error_chain(&e))
         }
     }
+}
+
+/// `p` as a request of `client`: its method, URL, headers and body. The checker's client and
+/// every load user's build their requests here.
+pub fn build_request(
+    client: &reqwest::Client,
+    p: &Prepared,
+) -> Result<reqwest::RequestBuilder, TransportError> {
+    let method = reqwest::Method::from_bytes(p.method.as_bytes())
+        .map_err(|e| TransportError::Request(e.to_string()))?;
+    let mut rb = client.request(method, &p.url);
+    for (k, v) in &p.headers {
+        rb = rb.header(k.as_str(), v.as_str());
+    }
+    if let Some(body) = &p.body {
+        rb = rb.body(body.clone());
+    }
+    Ok(rb)
 }
 
 /// Read a body of at most `max` bytes. A Content-Length past `max` is not taken at its word:

@@ -407,6 +407,7 @@ async fn login_in(cx: &mut RuleCx<'_>) -> Result<Vars, Stop> {
         request: login.request.clone(),
         expect: login.expect.clone(),
         capture: login.capture.clone(),
+        ..Default::default()
     };
     cx.step(&step, "login").await?;
     // The captures are secrets already (`RuleCx::capture`). One too short to be redacted safely

@@ -95,6 +95,28 @@ impl<'de> Visitor<'de> for ParsedSize {
     }
 }
 
+/// `body` as JSON, or why it is not. A body whose parsed form would take more than
+/// [`MAX_PARSED`] is not parsed (see there). What [`Response::json`] does, for a body the caller
+/// holds alone (a load user's answer).
+pub fn json_body(body: &[u8]) -> Result<Value, String> {
+    if body.is_empty() {
+        return Err("the body is empty".into());
+    }
+    if body.len() > SMALL_BODY {
+        let size = parsed_size(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+        if size > MAX_PARSED {
+            return Err(format!(
+                "the JSON body ({} bytes) would take about {} MiB once parsed, more than the {} \
+                 MiB a check spends on one body (as much as the body cap): it is not judged",
+                body.len(),
+                size >> 20,
+                MAX_PARSED >> 20
+            ));
+        }
+    }
+    serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Response {
     pub status: u16,
@@ -146,22 +168,7 @@ impl Response {
     /// The body as JSON, or why it is not. A body whose parsed form would take more than
     /// [`MAX_PARSED`] is not parsed (see there).
     pub fn json(&self) -> Result<Value, String> {
-        if self.body.is_empty() {
-            return Err("the body is empty".into());
-        }
-        if self.body.len() > SMALL_BODY {
-            let size = parsed_size(&self.body).map_err(|e| format!("the body is not JSON: {e}"))?;
-            if size > MAX_PARSED {
-                return Err(format!(
-                    "the JSON body ({} bytes) would take about {} MiB once parsed, more than the {} \
-                     MiB a check spends on one body (as much as the body cap): it is not judged",
-                    self.body.len(),
-                    size >> 20,
-                    MAX_PARSED >> 20
-                ));
-            }
-        }
-        serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON: {e}"))
+        json_body(&self.body)
     }
 
     pub fn text(&self) -> Result<&str, String> {

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use serde_json_path::JsonPath;
 
 use super::client::{Exchange, HttpClient, TransportError};
 use super::expect::{evaluate, select_json, validate_body, Failure};
@@ -511,10 +512,25 @@ pub fn capture(
     }
     let body = response.json().unwrap_or(Value::Null);
     for (name, path) in captures {
-        match select_json(&body, path, vars) {
-            Ok(nodes) if !nodes.is_empty() => vars.set(name, nodes[0].clone()),
-            _ => return Err(name.clone()),
+        let path = vars
+            .render(path)
+            .ok()
+            .and_then(|p| crate::jsonpath::parse(&p).ok());
+        if !path.is_some_and(|p| capture_first(vars, name, &p, &body)) {
+            return Err(name.clone());
         }
     }
     Ok(())
+}
+
+/// Set `name` in `vars` to the first node `path` selects in `body`; `false` when it selects
+/// nothing. One capture, as a step of a rule and a load user's step make it.
+pub fn capture_first(vars: &mut Vars, name: &str, path: &JsonPath, body: &Value) -> bool {
+    match path.query(body).first() {
+        Some(node) => {
+            vars.set(name, node.clone());
+            true
+        }
+        None => false,
+    }
 }

@@ -485,21 +485,105 @@ impl Expect {
     }
 }
 
-/// A request, what its answer must be, and what to remember of it.
+/// A request, what its answer must be, and what to remember of it. The one step type: contracts
+/// (`given`, lifecycles, the login flow) and load scenarios (`scenarios/*.yaml`) write their
+/// steps with it. The fields after `capture` are a scenario's only; elsewhere lint refuses them
+/// (see [`Step::scenario_fields`]).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub name: Option<String>,
     pub request: Request,
+    /// `expect: 201` (a status, a class, a list of them) is short for `expect: { status: 201 }`.
+    #[serde(default, deserialize_with = "expect_or_status")]
     pub expect: Option<Expect>,
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
+    /// A load step: where the answer gives the next page's URL; the step is asked again there,
+    /// until it is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow: Option<String>,
+    /// A load step: the items of the answer; `then` runs once for each of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<String>,
+    /// A load step: variable → JSONPath into one item of `each` (`$` is the item).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub item: BTreeMap<String, String>,
+    /// A load step: the steps its answer leads to, which see its captures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<Step>,
+    /// A load scenario's setup step: how many times it is made, a formula over the dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<String>,
 }
 
+/// Where each field only a load scenario's steps take belongs.
+const SCENARIO_FIELDS: &[(&str, &str)] = &[
+    (
+        "follow",
+        "the load steps of a scenario (`export`, `on_start`, `transactions`)",
+    ),
+    (
+        "each",
+        "the load steps of a scenario (`export`, `on_start`, `transactions`)",
+    ),
+    (
+        "item",
+        "the load steps of a scenario (`export`, `on_start`, `transactions`)",
+    ),
+    (
+        "then",
+        "the load steps of a scenario (`export`, `on_start`, `transactions`)",
+    ),
+    ("repeat", "the `setup` steps of a scenario"),
+];
+
 impl Step {
+    /// The scenario-only fields this step sets.
+    pub fn scenario_fields(&self) -> Vec<&'static str> {
+        let set = [
+            self.follow.is_some(),
+            self.each.is_some(),
+            !self.item.is_empty(),
+            !self.then.is_empty(),
+            self.repeat.is_some(),
+        ];
+        SCENARIO_FIELDS
+            .iter()
+            .zip(set)
+            .filter(|(_, set)| *set)
+            .map(|((name, _), _)| *name)
+            .collect()
+    }
+
+    /// Refuse every scenario-only field this step sets but `allowed`.
+    pub fn refuse_scenario_fields(&self, cx: &mut LintCx, at: &Pointer, allowed: &[&str]) {
+        for field in self.scenario_fields() {
+            if allowed.contains(&field) {
+                continue;
+            }
+            let belongs = SCENARIO_FIELDS
+                .iter()
+                .find(|(name, _)| *name == field)
+                .map(|(_, belongs)| *belongs)
+                .unwrap_or_default();
+            cx.invalid(
+                &at.key(field),
+                format!("a step here takes no `{field}`: it belongs to {belongs}"),
+                format!("remove `{field}`"),
+            );
+        }
+    }
+
     /// Validate in order: the request sees the variables captured before it; its captures are
     /// in scope for what follows.
     pub fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        self.validate_allowing(cx, at, &[]);
+    }
+
+    /// [`Step::validate`], taking the scenario-only fields in `allowed`.
+    pub fn validate_allowing(&self, cx: &mut LintCx, at: &Pointer, allowed: &[&str]) {
+        self.refuse_scenario_fields(cx, at, allowed);
         self.request.validate(cx, &at.key("request"));
         if let Some(e) = &self.expect {
             e.validate(cx, &at.key("expect"));
@@ -516,4 +600,51 @@ pub fn validate_steps(steps: &[Step], cx: &mut LintCx, at: &Pointer) {
     for (i, s) in steps.iter().enumerate() {
         s.validate(cx, &at.index(i));
     }
+}
+
+/// A step's `expect`: a block, or a status standing for `{ status: ... }`. A block's mistakes
+/// are Expect's own, at their place.
+fn expect_or_status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Expect>, D::Error> {
+    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+    use serde::de::{Error, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<Expect>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("struct Expect, or a status (201, \"2xx\", [200, 201])")
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            Expect::deserialize(MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_u64<E: Error>(self, n: u64) -> Result<Self::Value, E> {
+            StatusMatch::deserialize(n.into_deserializer()).map(status)
+        }
+        fn visit_i64<E: Error>(self, n: i64) -> Result<Self::Value, E> {
+            StatusMatch::deserialize(n.into_deserializer()).map(status)
+        }
+        fn visit_str<E: Error>(self, s: &str) -> Result<Self::Value, E> {
+            StatusMatch::deserialize(s.into_deserializer()).map(status)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            StatusMatch::deserialize(SeqAccessDeserializer::new(seq)).map(status)
+        }
+    }
+
+    fn status(m: StatusMatch) -> Option<Expect> {
+        Some(Expect {
+            status: Some(m),
+            ..Expect::default()
+        })
+    }
+    d.deserialize_any(V)
 }
