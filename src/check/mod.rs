@@ -2,6 +2,22 @@
 //! Each module defines the kind's parameters and their validation; the runner's checking logic
 //! lives beside them.
 
+// The kind modules are declared here, not by `kinds!`, so rustfmt sees and formats them.
+pub mod auth;
+pub mod content_negotiation;
+pub mod error_envelope;
+pub mod exchange;
+pub mod filter;
+pub mod lifecycle;
+pub mod media_type;
+pub mod method_not_allowed;
+pub mod pagination;
+pub mod permission;
+pub mod required_header;
+pub mod throttle;
+pub mod timestamp_format;
+pub mod transport;
+
 use crate::locate::Pointer;
 use crate::run::rule::{RuleCx, Stop};
 use crate::spec::context::LintCx;
@@ -25,8 +41,6 @@ pub trait Check {
 
 macro_rules! kinds {
     ($($name:literal => $variant:ident($module:ident)),* $(,)?) => {
-        $(pub mod $module;)*
-
         /// A rule's kind with its parameters.
         #[derive(Debug, Clone, PartialEq)]
         pub enum Kind {
