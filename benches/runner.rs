@@ -19,17 +19,19 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 use specgate::check::pagination::{origin, page_items, page_link};
 use specgate::check::Kind;
-use specgate::run::expect::select_json;
-use specgate::run::rule::capture;
-use specgate::run::{evaluate, xml, Response, Vars};
-use specgate::spec::step::Step;
+use specgate::contract::step::Step;
+use specgate::exchange::response::Response;
+use specgate::exchange::xml;
+use specgate::expect::evaluate;
+use specgate::expect::select_json;
+use specgate::rule_context::capture;
+use specgate::vars::Vars;
 
 mod common;
 use common::Mock;
 
 fn rule<'a>(spec: &'a specgate::Spec, id: &str) -> &'a Kind {
     &spec
-        .contract
         .rules
         .iter()
         .find(|r| r.id == id)
@@ -154,7 +156,7 @@ fn pagination(c: &mut Criterion) {
         .expect("the walk rule ran");
     assert_eq!(
         walked.status,
-        specgate::run::engine::Status::Passed,
+        specgate::results::Status::Passed,
         "{walked:?}"
     );
     // Without a documented total, the rule walks by next links, then by page number.

@@ -393,7 +393,7 @@ fn main() -> ExitCode {
             fault,
             variant,
         } => {
-            let (halt, interrupter) = specgate::run::halt::Halt::new(run_timeout);
+            let (halt, interrupter) = specgate::halt::Halt::new(run_timeout);
             let options = specgate::run::engine::RunOptions {
                 concurrency,
                 read_only,
@@ -554,10 +554,7 @@ fn run_check(
 /// Listen for SIGINT and SIGTERM: the first stops the run (unfinished rules are reported as
 /// not run, the reports are written, and the exit code says which signal); a second exits at
 /// once.
-fn stop_on_signals(
-    runtime: &tokio::runtime::Runtime,
-    interrupter: specgate::run::halt::Interrupter,
-) {
+fn stop_on_signals(runtime: &tokio::runtime::Runtime, interrupter: specgate::halt::Interrupter) {
     runtime.spawn(async move {
         let mut term = Terminate::new();
         let mut first = true;
@@ -761,10 +758,10 @@ fn prepare_report_paths(reports: &[(String, PathBuf)]) -> Result<(), ExitCode> {
 
 /// Print the summary, write the reports, and say how the run ends.
 fn finish(
-    results: &[specgate::run::engine::ApiResult],
+    results: &[specgate::results::ApiResult],
     strict: bool,
     reports: Vec<(String, PathBuf)>,
-    halted: Option<specgate::run::halt::Halted>,
+    halted: Option<specgate::halt::Halted>,
 ) -> ExitCode {
     use std::io::IsTerminal as _;
     let colours = specgate::report::check::Colours(
@@ -798,11 +795,11 @@ fn finish(
     out!("reports: {}", shown.join(", "));
     let summary = specgate::report::check::Summary::of(results, strict);
     match &halted {
-        Some(h @ specgate::run::halt::Halted::Interrupted(signal)) => {
+        Some(h @ specgate::halt::Halted::Interrupted(signal)) => {
             eprintln!("{h}: {} rule(s) not run", summary.not_run);
             return ExitCode::from(signal_exit_code(signal));
         }
-        Some(h @ specgate::run::halt::Halted::RunDeadline(_)) if summary.not_run > 0 => {
+        Some(h @ specgate::halt::Halted::RunDeadline(_)) if summary.not_run > 0 => {
             eprintln!(
                 "error: {h}: {} rule(s) not run; a longer --run-timeout, or fewer rules (--rule, --api), lets them run",
                 summary.not_run
@@ -943,14 +940,14 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 }
 
 /// Feed the bar from the engine's events.
-fn on_progress(bar: &Option<indicatif::ProgressBar>, event: specgate::run::engine::Event<'_>) {
+fn on_progress(bar: &Option<indicatif::ProgressBar>, event: specgate::results::Event<'_>) {
     let Some(bar) = bar else { return };
     match event {
-        specgate::run::engine::Event::Started { api, rules } => {
+        specgate::results::Event::Started { api, rules } => {
             bar.inc_length(rules as u64);
             bar.set_message(api.to_string());
         }
-        specgate::run::engine::Event::RuleDone { .. } => bar.inc(1),
+        specgate::results::Event::RuleDone { .. } => bar.inc(1),
     }
 }
 
@@ -1113,7 +1110,7 @@ fn run_lint(root: &Path, targets: &[String], docs: Option<PathBuf>) -> ExitCode 
                 out!(
                     "{status:6} {name}: {} operations, {} rules ({must} must, {should} should, {may} may), {} schemas compiled; {cite_note}\n       must expectations by basis: {}; response bodies by basis: {}",
                     s.api.operations.len(),
-                    s.contract.rules.len(),
+                    s.rules.len(),
                     s.api.compiled_count(),
                     bases.join(", "),
                     schemas.join(", ")

@@ -4,14 +4,14 @@
 use serde::Deserialize;
 
 use super::{control, Check};
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::error::{suggest, SpecErrorKind};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -112,7 +112,7 @@ pub fn mangle(v: &str) -> String {
 impl Params {
     /// The secret credentials the tested scheme presents.
     fn scheme_credentials(&self, cx: &RuleCx<'_>) -> Vec<String> {
-        let contract = &cx.spec.contract;
+        let contract = cx.contract;
         let scheme = match &self.scheme {
             Some(n) => contract.auth.iter().find(|a| &a.name == n),
             None => contract.auth.first(),
@@ -130,7 +130,7 @@ impl Params {
         }
         let mut names = Vec::new();
         for t in texts {
-            for c in crate::spec::context::TEMPLATE_VAR.captures_iter(t) {
+            for c in crate::contract::context::TEMPLATE_VAR.captures_iter(t) {
                 let n = c[1].to_string();
                 let secret = contract.credentials.iter().any(|k| k.name == n && k.secret)
                     || !contract.credentials.iter().any(|k| k.name == n);
@@ -167,7 +167,7 @@ impl Check for Params {
                         None => presented.clone(),
                     };
                     for n in names {
-                        let current = crate::run::vars::scalar_text(
+                        let current = crate::vars::scalar_text(
                             cx.vars.get(&n).unwrap_or(&serde_json::Value::Null),
                         );
                         let wrong = match &case.value {
@@ -211,7 +211,7 @@ impl Check for Params {
                 cx.vars.hide(name, value);
             }
             let p = outcome?;
-            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+            let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
             match answer {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &case.expect);

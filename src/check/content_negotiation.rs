@@ -6,14 +6,15 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::{xml, Failure};
+use crate::exchange::xml;
+use crate::expect::select_json;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,7 +101,7 @@ impl Check for Params {
                         select_json(&body, &same.json, &cx.vars)
                             .unwrap_or_default()
                             .iter()
-                            .map(crate::run::vars::scalar_text)
+                            .map(crate::vars::scalar_text)
                             .collect(),
                     );
                 } else if let Ok(root) = r.text().and_then(xml::parse) {

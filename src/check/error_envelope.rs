@@ -4,15 +4,15 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::expect::check_schema;
-use crate::run::rule::{Probe, Recorded, RuleCx, Stop};
-use crate::run::Failure;
-use crate::spec::Spec;
+use crate::expect::check_schema;
+use crate::openapi::ApiDoc;
+use crate::results::Failure;
+use crate::rule_context::{Probe, Recorded, RuleCx, Stop};
 
 use super::{given_requests, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Request, StatusMatch, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, StatusMatch, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,10 +42,10 @@ impl KindParams for Params {
 impl Params {
     /// One exchange of the run, judged: an error of this status has the documented envelope.
     /// `None` when the exchange has no answer of this status.
-    pub fn judge(&self, spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
+    pub fn judge(&self, api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
         match &rec.exchange.outcome {
             Ok(resp) if rec.probe != Probe::Transport && self.status.matches(resp.status) => {
-                Some(check_schema(&self.schema, resp, &spec.api))
+                Some(check_schema(&self.schema, resp, api))
             }
             _ => None,
         }

@@ -3,16 +3,16 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::expect::{loose_eq, select_json};
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::vars::scalar_text;
-use crate::run::Failure;
+use crate::expect::{loose_eq, select_json};
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
+use crate::vars::scalar_text;
 use serde_json::Value;
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

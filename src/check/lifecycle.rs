@@ -4,12 +4,12 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{RuleCx, Stop};
+use crate::rule_context::{RuleCx, Stop};
 
 use super::KindParams;
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,7 +67,7 @@ impl Check for Params {
             let Ok(p) = cx.context().prepare(&step.request, &cx.vars) else {
                 continue;
             };
-            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+            let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
             if let (Ok(r), Some(e)) = (answer, &step.expect) {
                 cx.expect(Some(&label), i, &r, e);
             }

@@ -4,14 +4,14 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{Probe, Recorded, RuleCx, Stop};
-use crate::run::Failure;
-use crate::spec::Spec;
+use crate::openapi::ApiDoc;
+use crate::results::Failure;
+use crate::rule_context::{Probe, Recorded, RuleCx, Stop};
 
 use super::{given_requests, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Request, StatusMatch, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, StatusMatch, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,7 +54,7 @@ impl Params {
     /// One exchange of the run, judged: does its media type match, where this rule applies?
     /// `None` when the rule does not apply to it (no answer, no body, another operation or
     /// status).
-    pub fn judge(&self, _spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
+    pub fn judge(&self, _api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
         let Ok(resp) = &rec.exchange.outcome else {
             return None;
         };

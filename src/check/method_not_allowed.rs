@@ -3,13 +3,13 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
 use super::{given_requests, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Expect, Request, Step, METHODS};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Expect, Request, Step, METHODS};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,9 +76,9 @@ impl KindParams for Params {
 impl Params {
     /// These rules send writing methods (expecting refusal): `--read-only` skips them.
     pub fn sends_writes(&self) -> bool {
-        self.methods
-            .iter()
-            .any(|m| crate::spec::step::WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str()))
+        self.methods.iter().any(|m| {
+            crate::contract::step::WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str())
+        })
     }
 }
 
@@ -88,7 +88,6 @@ impl Check for Params {
         let mut requests = Vec::new();
         for op in &self.operations {
             let own = cx
-                .spec
                 .api
                 .operations
                 .get(op)
@@ -126,7 +125,7 @@ impl Check for Params {
             );
             let p = cx.prepare(&req)?;
             let (i, answer) = cx
-                .send_prepared(&p, crate::run::rule::Probe::OtherMethod)
+                .send_prepared(&p, crate::rule_context::Probe::OtherMethod)
                 .await;
             match answer {
                 Ok(r) => {

@@ -4,6 +4,7 @@
 
 // The kind modules are declared here, not by `kinds!`, so rustfmt sees and formats them.
 pub mod auth;
+pub mod conformance;
 pub mod content_negotiation;
 pub mod error_envelope;
 pub mod exchange;
@@ -18,10 +19,10 @@ pub mod throttle;
 pub mod timestamp_format;
 pub mod transport;
 
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Request, Step};
 use crate::locate::Pointer;
-use crate::run::rule::{RuleCx, Stop};
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, Step};
+use crate::rule_context::{RuleCx, Stop};
 
 /// What every kind's parameters can do before a run.
 pub trait KindParams {
@@ -114,10 +115,10 @@ pub(crate) fn given_requests<'a>(
 }
 
 /// The refusal expected when a rule gives none: any 4xx.
-pub(crate) fn refused() -> crate::spec::step::Expect {
-    crate::spec::step::Expect {
-        status: Some(crate::spec::step::StatusMatch(vec![
-            crate::spec::step::StatusPattern::Class(4),
+pub(crate) fn refused() -> crate::contract::step::Expect {
+    crate::contract::step::Expect {
+        status: Some(crate::contract::step::StatusMatch(vec![
+            crate::contract::step::StatusPattern::Class(4),
         ])),
         ..Default::default()
     }
@@ -127,20 +128,20 @@ pub(crate) fn refused() -> crate::spec::step::Expect {
 pub(crate) async fn control(
     cx: &mut RuleCx<'_>,
     request: &Request,
-) -> Result<crate::run::request::Prepared, Stop> {
+) -> Result<crate::exchange::request::Prepared, Stop> {
     let p = cx.prepare(request)?;
-    let (i, outcome) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+    let (i, outcome) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
     let status = match outcome {
         Ok(r) => r.status,
         Err(e) => {
-            cx.fail(Some("control"), crate::run::rule::no_answer(&e), Some(i));
+            cx.fail(Some("control"), crate::rule_context::no_answer(&e), Some(i));
             return Err(Stop::Abort);
         }
     };
     if !(200..300).contains(&status) {
         cx.fail(
             Some("control"),
-            crate::run::Failure::new(
+            crate::results::Failure::new(
                 "status",
                 "2xx for the request as documented (the control)",
                 status.to_string(),

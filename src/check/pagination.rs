@@ -7,15 +7,17 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::request::Prepared;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::{Failure, Response, Vars};
+use crate::exchange::request::Prepared;
+use crate::exchange::response::Response;
+use crate::expect::select_json;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
+use crate::vars::Vars;
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -248,7 +250,7 @@ impl Params {
         }
         let mut p = first.clone();
         p.url = url;
-        let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+        let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
         let r = match answer {
             Ok(r) if (200..300).contains(&r.status) => r,
             Ok(r) => {
@@ -394,7 +396,7 @@ impl Params {
             .size_param
             .as_ref()
             .and_then(|p| self.request.query.get(p))
-            .and_then(|v| crate::run::vars::scalar_text(v).parse::<usize>().ok());
+            .and_then(|v| crate::vars::scalar_text(v).parse::<usize>().ok());
         let size = self
             .request_size
             .or(asked)

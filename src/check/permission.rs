@@ -7,14 +7,14 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::expect::select_json;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 /// What one role sees is a subset of what another sees, compared by the ids at `items`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -91,7 +91,7 @@ impl Check for Params {
                 }
                 Err(stop) => return Err(stop),
             };
-            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+            let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
             match answer {
                 Ok(r) => {
                     cx.expect(Some(&format!("as {role}")), i, &r, expect);
@@ -99,7 +99,7 @@ impl Check for Params {
                 }
                 Err(e) => cx.fail(
                     Some(&format!("as {role}")),
-                    crate::run::rule::no_answer(&e),
+                    crate::rule_context::no_answer(&e),
                     Some(i),
                 ),
             }

@@ -4,13 +4,13 @@
 use serde::Deserialize;
 
 use super::{control, refused, Check};
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -93,7 +93,7 @@ impl Check for Params {
                     format!("{} wrong", self.header)
                 }
             };
-            let (i, outcome) = cx.send_prepared(&q, crate::run::rule::Probe::No).await;
+            let (i, outcome) = cx.send_prepared(&q, crate::rule_context::Probe::No).await;
             match outcome {
                 Ok(r) => {
                     cx.expect(Some(&label), i, &r, &expect);

@@ -4,14 +4,15 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::{xml, Failure};
+use crate::exchange::xml;
+use crate::expect::select_json;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -3,13 +3,13 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
 use super::{given_requests, validate_given_request, KindParams};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,7 +88,10 @@ impl Params {
         cx: &mut RuleCx<'_>,
         label: &str,
         i: usize,
-        answer: Result<crate::run::Response, crate::run::client::TransportError>,
+        answer: Result<
+            crate::exchange::response::Response,
+            crate::exchange::client::TransportError,
+        >,
     ) {
         match answer {
             Err(_) => {}
@@ -120,7 +123,7 @@ impl Check for Params {
             let mut q = p.clone();
             q.url = plain_url(&p.url, &cx.target.base_url, cx.target.plain_url.as_deref());
             let (i, answer) = cx
-                .send_prepared(&q, crate::run::rule::Probe::Transport)
+                .send_prepared(&q, crate::rule_context::Probe::Transport)
                 .await;
             self.judge(cx, "over plain HTTP", i, answer);
         }
@@ -128,7 +131,7 @@ impl Check for Params {
             let mut q = p.clone();
             q.set_header("Host", host);
             let (i, answer) = cx
-                .send_prepared(&q, crate::run::rule::Probe::Transport)
+                .send_prepared(&q, crate::rule_context::Probe::Transport)
                 .await;
             self.judge(cx, &format!("as host {host}"), i, answer);
         }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::basis::{Basis, ExpectBasis, Facet};
 use super::context::LintCx;
+use crate::basis::{Basis, ExpectBasis, Facet};
 use crate::error::SpecErrorKind;
 use crate::locate::Pointer;
 
@@ -70,7 +70,7 @@ impl Request {
                     );
                 }
                 cx.template(&at.key("path"), path);
-                Some(super::path_params(path))
+                Some(crate::openapi::path_params(path))
             }
             (None, None) => {
                 cx.invalid(

@@ -5,100 +5,22 @@
 use std::cmp::Ordering;
 
 use regex::Regex;
-use serde::Serialize;
+
 use serde_json::Value;
 
-use super::response::Response;
-use super::vars::{scalar_text, Vars};
-use super::xml;
+use crate::basis::{Basis, Facet};
+use crate::contract::step::{Assertion, Expect, JsonType, SortOrder};
+use crate::exchange::response::Response;
+use crate::exchange::xml;
 use crate::openapi::ApiDoc;
-use crate::spec::basis::{Basis, Facet};
-use crate::spec::step::{Assertion, Expect, JsonType, SortOrder};
+use crate::results::Failure;
+use crate::vars::{scalar_text, Vars};
 
 /// At most this many schema errors are reported for one body: the first ones say enough.
 const MAX_SCHEMA_ERRORS: usize = 5;
 /// Bodies up to this size report their first `MAX_SCHEMA_ERRORS` schema errors; larger ones
 /// their first only (see `validate_body`).
 const ALL_SCHEMA_ERRORS_UP_TO: usize = 256 << 10;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Failure {
-    /// What was checked: `status`, `content type`, `schema Error`, `header Retry-After`,
-    /// `$.data[*].id`, `xml tasks/task/id`.
-    pub subject: String,
-    pub expected: String,
-    pub observed: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schema_path: Option<String>,
-    /// The evidence for what was expected: `stated` by the cite, or inferred. Set by the
-    /// expectation when it says one, else by the rule when the failure is recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basis: Option<Basis>,
-    /// Why an inferred expectation reads the document as it does.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl Failure {
-    pub fn new(
-        subject: impl Into<String>,
-        expected: impl Into<String>,
-        observed: impl Into<String>,
-    ) -> Self {
-        Failure {
-            subject: subject.into(),
-            expected: expected.into(),
-            observed: observed.into(),
-            instance_path: None,
-            schema_path: None,
-            basis: None,
-            note: None,
-        }
-    }
-
-    /// The same failure, resting on `basis` (and why), unless it already has one.
-    pub fn on_basis(mut self, basis: Option<Basis>, note: Option<&str>) -> Self {
-        if self.basis.is_none() {
-            self.basis = basis;
-            if self.note.is_none() && basis.is_some_and(|b| !b.is_stated()) {
-                self.note = note.map(str::to_string);
-            }
-        }
-        self
-    }
-
-    /// Whether this failure rests on what the document states (a failure with no basis yet is
-    /// taken as stated).
-    pub fn is_stated(&self) -> bool {
-        self.basis.is_none_or(Basis::is_stated)
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: expected {}, observed {}",
-            self.subject, self.expected, self.observed
-        )?;
-        if let Some(p) = &self.instance_path {
-            write!(f, " (at {p}")?;
-            if let Some(s) = &self.schema_path {
-                write!(f, ", schema {s}")?;
-            }
-            write!(f, ")")?;
-        }
-        match (self.basis, &self.note) {
-            (Some(b), Some(n)) if !b.is_stated() => {
-                write!(f, " [basis: {b}: {}]", crate::spec::normalize_ws(n))
-            }
-            (Some(b), _) => write!(f, " [basis: {b}]"),
-            (None, _) => Ok(()),
-        }
-    }
-}
 
 /// Everything `expect` asks of `response` that it does not have. Empty: the response passes.
 pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars) -> Vec<Failure> {
