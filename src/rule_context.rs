@@ -39,6 +39,15 @@ pub enum Probe {
     Transport,
 }
 
+/// What no answer at all means to a request sent with `RuleCx::send_expecting`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Silence {
+    /// The request expects a refusal: no answer is not one (on the rule's basis).
+    NotARefusal,
+    /// The request expects an answer the document states: no answer fails as `no_answer`.
+    NoAnswer,
+}
+
 /// Why a rule stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
@@ -217,6 +226,34 @@ impl<'a> RuleCx<'a> {
             self.fail(step, f, Some(index));
         }
         ok
+    }
+
+    /// Send a prepared request and hold its answer to `expect`, recording each failure on
+    /// `step`; no answer at all is recorded as `silence` says. The rule goes on either way: the
+    /// answer is returned whether the expectation held or not, `None` when there was none.
+    pub async fn send_expecting(
+        &mut self,
+        p: &Prepared,
+        probe: Probe,
+        step: Option<&str>,
+        expect: &Expect,
+        silence: Silence,
+    ) -> Option<Response> {
+        let (i, answer) = self.send_prepared(p, probe).await;
+        match answer {
+            Ok(r) => {
+                self.expect(step, i, &r, expect);
+                Some(r)
+            }
+            Err(e) => {
+                let failure = match silence {
+                    Silence::NotARefusal => Failure::new("answer", "a refusal", e.to_string()),
+                    Silence::NoAnswer => no_answer(&e),
+                };
+                self.fail(step, failure, Some(i));
+                None
+            }
+        }
     }
 
     /// Capture variables from a JSON body: the first node each path selects. Returns the name

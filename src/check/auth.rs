@@ -4,10 +4,9 @@
 use serde::Deserialize;
 
 use super::{control, Check};
-use crate::results::Failure;
-use crate::rule_context::{RuleCx, Stop};
+use crate::rule_context::{Probe, RuleCx, Silence, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
 use crate::contract::step::{Expect, Request, Step};
 use crate::error::{suggest, SpecErrorKind};
@@ -42,48 +41,6 @@ pub struct Params {
     pub request: Request,
     pub scheme: Option<String>,
     pub cases: Vec<Case>,
-}
-
-impl KindParams for Params {
-    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
-        validate_given_request(&self.given, &self.request, cx, at);
-        if let Some(s) = &self.scheme {
-            cx.auth_scheme(&at.key("scheme"), s);
-        }
-        if self.cases.is_empty() {
-            cx.invalid(
-                &at.key("cases"),
-                "no case to check".into(),
-                "add `- { case: missing, expect: { status: 401 } }`".into(),
-            );
-        }
-        for (i, c) in self.cases.iter().enumerate() {
-            let at = at.key("cases").index(i);
-            c.expect.validate(cx, &at.key("expect"));
-            if let Some(name) = &c.credential {
-                if !cx.credentials.iter().any(|n| n == name) {
-                    let hint = suggest(name, cx.credentials.iter().map(String::as_str));
-                    cx.push(
-                        &at.key("credential"),
-                        SpecErrorKind::UnknownName {
-                            what: "credential",
-                            name: name.clone(),
-                        },
-                        hint,
-                    );
-                }
-            } else if matches!(c.case, CaseKind::Revoked | CaseKind::Expired) {
-                cx.invalid(
-                    &at,
-                    "a revoked or expired case needs `credential`: the target credential that holds such a key".into(),
-                    "declare e.g. `revoked_api_key` under `credentials` and name it here".into(),
-                );
-            }
-        }
-    }
-    fn requests(&self) -> Vec<&Request> {
-        given_requests(&self.given, [&self.request])
-    }
 }
 
 /// A value of the same shape as `v` that is not `v`: letters and digits shifted by one.
@@ -144,6 +101,46 @@ impl Params {
 }
 
 impl Check for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        if let Some(s) = &self.scheme {
+            cx.auth_scheme(&at.key("scheme"), s);
+        }
+        if self.cases.is_empty() {
+            cx.invalid(
+                &at.key("cases"),
+                "no case to check".into(),
+                "add `- { case: missing, expect: { status: 401 } }`".into(),
+            );
+        }
+        for (i, c) in self.cases.iter().enumerate() {
+            let at = at.key("cases").index(i);
+            c.expect.validate(cx, &at.key("expect"));
+            if let Some(name) = &c.credential {
+                if !cx.credentials.iter().any(|n| n == name) {
+                    let hint = suggest(name, cx.credentials.iter().map(String::as_str));
+                    cx.push(
+                        &at.key("credential"),
+                        SpecErrorKind::UnknownName {
+                            what: "credential",
+                            name: name.clone(),
+                        },
+                        hint,
+                    );
+                }
+            } else if matches!(c.case, CaseKind::Revoked | CaseKind::Expired) {
+                cx.invalid(
+                    &at,
+                    "a revoked or expired case needs `credential`: the target credential that holds such a key".into(),
+                    "declare e.g. `revoked_api_key` under `credentials` and name it here".into(),
+                );
+            }
+        }
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut request = self.request.clone();
@@ -211,17 +208,14 @@ impl Check for Params {
                 cx.vars.hide(name, value);
             }
             let p = outcome?;
-            let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
-            match answer {
-                Ok(r) => {
-                    cx.expect(Some(&label), i, &r, &case.expect);
-                }
-                Err(e) => cx.fail(
-                    Some(&label),
-                    Failure::new("answer", "a refusal", e.to_string()),
-                    Some(i),
-                ),
-            }
+            cx.send_expecting(
+                &p,
+                Probe::No,
+                Some(&label),
+                &case.expect,
+                Silence::NotARefusal,
+            )
+            .await;
             // The values are the saved ones again; keep the secrets this case met.
             saved = cx.vars.clone();
         }

@@ -11,7 +11,7 @@ use crate::expect::select_json;
 use crate::results::Failure;
 use crate::rule_context::{RuleCx, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
 use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
@@ -42,7 +42,7 @@ pub struct Params {
     pub same_ids: Option<SameIds>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         // The selecting parameter is set per variant, so it is in scope for the request.
         cx.define_var(&self.param);
@@ -83,9 +83,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut json_ids: Option<BTreeSet<String>> = None;

@@ -9,7 +9,7 @@ use crate::openapi::ApiDoc;
 use crate::results::Failure;
 use crate::rule_context::{Probe, Recorded, RuleCx, Stop};
 
-use super::{given_requests, KindParams};
+use super::given_requests;
 use crate::contract::context::LintCx;
 use crate::contract::step::{validate_steps, Request, StatusMatch, Step};
 use crate::locate::Pointer;
@@ -26,7 +26,7 @@ pub struct Params {
     pub requests: Vec<Request>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         cx.schema(&at.key("schema"), &self.schema);
         validate_steps(&self.given, cx, &at.key("given"));
@@ -37,12 +37,14 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, &self.requests)
     }
-}
 
-impl Params {
+    fn judges_every_exchange(&self) -> bool {
+        true
+    }
+
     /// One exchange of the run, judged: an error of this status has the documented envelope.
     /// `None` when the exchange has no answer of this status.
-    pub fn judge(&self, api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
+    fn judge(&self, api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
         match &rec.exchange.outcome {
             Ok(resp) if rec.probe != Probe::Transport && self.status.matches(resp.status) => {
                 Some(check_schema(&self.schema, resp, api))
@@ -50,9 +52,7 @@ impl Params {
             _ => None,
         }
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         // The requests only make sure the run has exchanges to judge: the engine judges every

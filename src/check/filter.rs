@@ -9,7 +9,7 @@ use crate::rule_context::{RuleCx, Stop};
 use crate::vars::scalar_text;
 use serde_json::Value;
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
 use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
@@ -48,18 +48,6 @@ pub struct Params {
     pub value_format: ValueFormat,
 }
 
-impl KindParams for Params {
-    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
-        validate_given_request(&self.given, &self.request, cx, at);
-        cx.jsonpath(&at.key("items"), &self.items);
-        cx.jsonpath(&at.key("field"), &self.field);
-        cx.template_value(&at.key("value"), &self.value);
-    }
-    fn requests(&self) -> Vec<&Request> {
-        given_requests(&self.given, [&self.request])
-    }
-}
-
 /// A timestamp (RFC 3339, or a number of seconds) as a UNIX time.
 pub fn unix_of(v: &Value) -> Option<f64> {
     match v {
@@ -74,6 +62,16 @@ pub fn unix_of(v: &Value) -> Option<f64> {
 }
 
 impl Check for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        cx.jsonpath(&at.key("items"), &self.items);
+        cx.jsonpath(&at.key("field"), &self.field);
+        cx.template_value(&at.key("value"), &self.value);
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let value = match cx.vars.render_value(&self.value) {

@@ -6,7 +6,6 @@ use serde::Deserialize;
 use super::Check;
 use crate::rule_context::{RuleCx, Stop};
 
-use super::KindParams;
 use crate::contract::context::LintCx;
 use crate::contract::step::{validate_steps, Request, Step};
 use crate::locate::Pointer;
@@ -22,7 +21,7 @@ pub struct Params {
     pub cleanup: Vec<Step>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         if self.steps.is_empty() {
             cx.invalid(
@@ -45,9 +44,7 @@ impl KindParams for Params {
             .map(|s| &s.request)
             .collect()
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut outcome = Ok(());

@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use super::Check;
 use crate::expect::select_json;
 use crate::results::Failure;
-use crate::rule_context::{RuleCx, Stop};
+use crate::rule_context::{Probe, RuleCx, Silence, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
 use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
@@ -36,7 +36,7 @@ pub struct Params {
     pub relations: Vec<Relation>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if self.request.role.is_some() {
@@ -74,9 +74,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut seen: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -91,17 +89,12 @@ impl Check for Params {
                 }
                 Err(stop) => return Err(stop),
             };
-            let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
-            match answer {
-                Ok(r) => {
-                    cx.expect(Some(&format!("as {role}")), i, &r, expect);
-                    seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
-                }
-                Err(e) => cx.fail(
-                    Some(&format!("as {role}")),
-                    crate::rule_context::no_answer(&e),
-                    Some(i),
-                ),
+            let label = format!("as {role}");
+            if let Some(r) = cx
+                .send_expecting(&p, Probe::No, Some(&label), expect, Silence::NoAnswer)
+                .await
+            {
+                seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
             }
         }
         if seen.is_empty() {

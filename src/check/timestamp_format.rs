@@ -9,7 +9,7 @@ use crate::expect::select_json;
 use crate::results::Failure;
 use crate::rule_context::{RuleCx, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
 use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
@@ -43,47 +43,6 @@ pub struct Params {
     pub utc: bool,
     #[serde(default)]
     pub allow_empty: bool,
-}
-
-impl KindParams for Params {
-    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
-        validate_given_request(&self.given, &self.request, cx, at);
-        if self.fields.is_empty() && self.xml_fields.is_empty() {
-            cx.invalid(
-                at,
-                "no field to check".into(),
-                "add `fields: [\"$[*].updated_at\"]` or `xml_fields: [tasks/task/updated_at]`"
-                    .into(),
-            );
-        }
-        for (i, f) in self.fields.iter().enumerate() {
-            cx.jsonpath(&at.key("fields").index(i), f);
-        }
-        for (i, f) in self.xml_fields.iter().enumerate() {
-            cx.xml_path(&at.key("xml_fields").index(i), f);
-        }
-        match (self.format, &self.strftime) {
-            (Format::Strftime, None) => cx.invalid(
-                at,
-                "format `strftime` needs the pattern in `strftime`".into(),
-                "e.g. `strftime: \"%Y/%m/%d %H:%M:%S %z\"`".into(),
-            ),
-            (Format::Strftime, Some(p)) if !p.contains('%') => cx.invalid(
-                &at.key("strftime"),
-                format!("`{p}` has no strftime field"),
-                "use `%Y`, `%m`, `%d`, `%H`, `%M`, `%S`, `%z`".into(),
-            ),
-            (f, Some(_)) if f != Format::Strftime => cx.invalid(
-                &at.key("strftime"),
-                "`strftime` is only read with `format: strftime`".into(),
-                "remove it, or set `format: strftime`".into(),
-            ),
-            _ => {}
-        }
-    }
-    fn requests(&self) -> Vec<&Request> {
-        given_requests(&self.given, [&self.request])
-    }
 }
 
 impl Params {
@@ -122,6 +81,45 @@ impl Params {
 }
 
 impl Check for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        if self.fields.is_empty() && self.xml_fields.is_empty() {
+            cx.invalid(
+                at,
+                "no field to check".into(),
+                "add `fields: [\"$[*].updated_at\"]` or `xml_fields: [tasks/task/updated_at]`"
+                    .into(),
+            );
+        }
+        for (i, f) in self.fields.iter().enumerate() {
+            cx.jsonpath(&at.key("fields").index(i), f);
+        }
+        for (i, f) in self.xml_fields.iter().enumerate() {
+            cx.xml_path(&at.key("xml_fields").index(i), f);
+        }
+        match (self.format, &self.strftime) {
+            (Format::Strftime, None) => cx.invalid(
+                at,
+                "format `strftime` needs the pattern in `strftime`".into(),
+                "e.g. `strftime: \"%Y/%m/%d %H:%M:%S %z\"`".into(),
+            ),
+            (Format::Strftime, Some(p)) if !p.contains('%') => cx.invalid(
+                &at.key("strftime"),
+                format!("`{p}` has no strftime field"),
+                "use `%Y`, `%m`, `%d`, `%H`, `%M`, `%S`, `%z`".into(),
+            ),
+            (f, Some(_)) if f != Format::Strftime => cx.invalid(
+                &at.key("strftime"),
+                "`strftime` is only read with `format: strftime`".into(),
+                "remove it, or set `format: strftime`".into(),
+            ),
+            _ => {}
+        }
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let (i, r) = cx.send(&self.request, None).await?;

@@ -6,7 +6,7 @@ use super::Check;
 use crate::results::Failure;
 use crate::rule_context::{RuleCx, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
 use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
@@ -24,41 +24,6 @@ pub struct Params {
     pub foreign_host: Option<String>,
     /// The refusal; by default any answer that is not a 2xx (or no answer at all).
     pub expect: Option<Expect>,
-}
-
-impl KindParams for Params {
-    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
-        validate_given_request(&self.given, &self.request, cx, at);
-        if let Some(e) = &self.expect {
-            e.validate(cx, &at.key("expect"));
-        }
-        if !self.https_only && self.foreign_host.is_none() {
-            cx.invalid(
-                at,
-                "nothing to check".into(),
-                "set `https_only: true`, or a `foreign_host` that must be refused".into(),
-            );
-        }
-        if let Some(h) = &self.foreign_host {
-            if self.hosts.iter().any(|d| d.eq_ignore_ascii_case(h)) {
-                cx.invalid(
-                    &at.key("foreign_host"),
-                    format!("`{h}` is one of the documented `hosts`"),
-                    "name a host the document says is refused".into(),
-                );
-            }
-            if self.hosts.is_empty() {
-                cx.invalid(
-                    at,
-                    "a `foreign_host` check needs the documented `hosts`".into(),
-                    "add `hosts: [api.example.com]`".into(),
-                );
-            }
-        }
-    }
-    fn requests(&self) -> Vec<&Request> {
-        given_requests(&self.given, [&self.request])
-    }
 }
 
 /// The plain-HTTP URL of `url`: the target's own when it serves one (a mock), else the same
@@ -113,6 +78,39 @@ impl Params {
 }
 
 impl Check for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        if let Some(e) = &self.expect {
+            e.validate(cx, &at.key("expect"));
+        }
+        if !self.https_only && self.foreign_host.is_none() {
+            cx.invalid(
+                at,
+                "nothing to check".into(),
+                "set `https_only: true`, or a `foreign_host` that must be refused".into(),
+            );
+        }
+        if let Some(h) = &self.foreign_host {
+            if self.hosts.iter().any(|d| d.eq_ignore_ascii_case(h)) {
+                cx.invalid(
+                    &at.key("foreign_host"),
+                    format!("`{h}` is one of the documented `hosts`"),
+                    "name a host the document says is refused".into(),
+                );
+            }
+            if self.hosts.is_empty() {
+                cx.invalid(
+                    at,
+                    "a `foreign_host` check needs the documented `hosts`".into(),
+                    "add `hosts: [api.example.com]`".into(),
+                );
+            }
+        }
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let p = super::control(cx, &self.request).await?;

@@ -3,6 +3,7 @@
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
+use crate::check::Check;
 use crate::spec::Spec;
 
 #[derive(Tabled)]
@@ -88,7 +89,6 @@ pub fn api_detail(spec: &Spec) -> String {
                 .iter()
                 .filter(|r| {
                     r.kind
-                        .params()
                         .requests()
                         .iter()
                         .any(|q| q.operation.as_deref() == Some(o.id.as_str()))

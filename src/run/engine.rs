@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::basis::Basis;
 use crate::check::conformance::Conformance;
-use crate::check::Kind;
+use crate::check::Check;
 use crate::contract::step::{Request, Step};
 use crate::contract::Level;
 use crate::exchange::client::{
@@ -605,7 +605,7 @@ impl<'s> Judges<'s> {
             cross: selected
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| matches!(r.kind, Kind::MediaType(_) | Kind::ErrorEnvelope(_)))
+                .filter(|(_, r)| r.kind.judges_every_exchange())
                 .map(|(i, r)| (i, *r, Vec::new(), 0))
                 .collect(),
             conformance: Conformance::ALL
@@ -630,12 +630,9 @@ impl<'s> Judges<'s> {
             if failures.len() >= MAX_CROSS_FAILURES {
                 continue;
             }
-            let found = match &rule.kind {
-                Kind::MediaType(p) => p.judge(&spec.api, rec),
-                Kind::ErrorEnvelope(p) => p.judge(&spec.api, rec),
-                _ => None,
+            let Some(found) = rule.kind.judge(&spec.api, rec) else {
+                continue;
             };
-            let Some(found) = found else { continue };
             *judged += 1;
             failures.extend(found.into_iter().map(|f| RuleFailure {
                 step: None,

@@ -7,9 +7,8 @@ use serde::Deserialize;
 
 use crate::basis;
 pub use crate::basis::Basis;
-use crate::check::{Kind, KIND_NAMES};
+use crate::check::{Check, Kind, KIND_NAMES};
 use crate::contract::context::LintCx;
-use crate::contract::step::WRITE_METHODS;
 pub use crate::contract::{normalize_ws, Level};
 use crate::contract::{
     AuthScheme, Contract, Credential, Defaults, Fixture, Login, Role, SecretValues,
@@ -105,14 +104,7 @@ impl Spec {
     pub fn covered_operations(&self) -> std::collections::BTreeSet<&str> {
         let mut out = std::collections::BTreeSet::new();
         for r in &self.rules {
-            for req in r.kind.params().requests() {
-                if let Some(op) = &req.operation {
-                    out.insert(op.as_str());
-                }
-            }
-            if let Kind::MethodNotAllowed(p) = &r.kind {
-                out.extend(p.operations.iter().map(String::as_str));
-            }
+            out.extend(r.kind.operations());
         }
         if let Some(l) = &self.contract.login {
             if let Some(op) = &l.request.operation {
@@ -424,7 +416,7 @@ fn parse_contract(
     if let Some(api) = api {
         validate_references(&contract, &rules, api, &loc, &mut errors);
         for (_, rule) in rules.iter_mut() {
-            rule.writes = rule_writes(&rule.kind, api);
+            rule.writes = rule.kind.writes(api);
         }
     }
     let rules = rules.into_iter().map(|(_, r)| r).collect();
@@ -773,7 +765,7 @@ fn validate_references(
     }
     for (at, rule) in rules {
         cx.begin_rule();
-        rule.kind.params().validate(&mut cx, at);
+        rule.kind.validate(&mut cx, at);
     }
     validate_secrets(contract, &mut cx);
 }
@@ -823,23 +815,6 @@ fn validate_secrets(contract: &Contract, cx: &mut LintCx) {
         }
         cx.jsonpath(&here, path);
     }
-}
-
-/// A rule writes when any request it sends uses POST, PUT, PATCH or DELETE.
-fn rule_writes(kind: &Kind, api: &ApiDoc) -> bool {
-    if let Kind::MethodNotAllowed(p) = kind {
-        if p.sends_writes() {
-            return true;
-        }
-    }
-    kind.params().requests().iter().any(|r| {
-        let op_method = r
-            .operation
-            .as_ref()
-            .and_then(|o| api.operations.get(o))
-            .map(|o| o.method.as_str());
-        WRITE_METHODS.contains(&r.effective_method(op_method).as_str())
-    })
 }
 
 /// The spec folders under `root`: each folder holding a `contract.yaml`, by name.
