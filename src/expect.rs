@@ -3,15 +3,15 @@
 //! failures also carry the instance path and the schema path.
 
 use std::cmp::Ordering;
-
-use regex::Regex;
+use std::sync::LazyLock;
 
 use serde_json::Value;
 
 use crate::basis::{Basis, Facet};
-use crate::contract::step::{Assertion, Expect, JsonType, SortOrder};
+use crate::contract::step::{Assertion, Expect, JsonType, Pattern, SortOrder};
 use crate::exchange::response::Response;
 use crate::exchange::xml;
+use crate::jsonpath::Query;
 use crate::openapi::ApiDoc;
 use crate::results::Failure;
 use crate::vars::{scalar_text, Vars};
@@ -21,6 +21,9 @@ const MAX_SCHEMA_ERRORS: usize = 5;
 /// Bodies up to this size report their first `MAX_SCHEMA_ERRORS` schema errors; larger ones
 /// their first only (see `validate_body`).
 const ALL_SCHEMA_ERRORS_UP_TO: usize = 256 << 10;
+
+/// What an assertion without a `path` selects: the whole body.
+static WHOLE_BODY: LazyLock<Query> = LazyLock::new(|| Query::new("$"));
 
 /// Everything `expect` asks of `response` that it does not have. Empty: the response passes.
 pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars) -> Vec<Failure> {
@@ -90,8 +93,9 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
             }
             Ok(body) => {
                 for a in &expect.json {
-                    let written = a.path.as_deref().unwrap_or("$");
-                    let judged = match select_json(&body, written, vars) {
+                    let path = a.path.as_ref().unwrap_or(&WHOLE_BODY);
+                    let written = path.as_str();
+                    let judged = match select_json(&body, path, vars) {
                         Ok(nodes) => check_nodes(a, &nodes, written, vars),
                         Err(e) => vec![Failure::new(written, "a path that can be evaluated", e)],
                     };
@@ -177,7 +181,10 @@ fn body_basis<'a>(
 }
 
 /// The nodes a JSONPath selects, after rendering the `{{variables}}` it holds.
-pub fn select_json(body: &Value, path: &str, vars: &Vars) -> Result<Vec<Value>, String> {
+pub fn select_json(body: &Value, path: &Query, vars: &Vars) -> Result<Vec<Value>, String> {
+    if let Some(parsed) = path.parsed() {
+        return Ok(parsed.query(body).all().into_iter().cloned().collect());
+    }
     let rendered = vars.render(path).map_err(|e| e.to_string())?;
     let p = crate::jsonpath::parse(&rendered)
         .map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
@@ -380,11 +387,7 @@ pub fn check_nodes_as(
         )
     })
     .collect();
-    let regex = a
-        .matches
-        .as_ref()
-        .map(|p| Regex::new(p).map_err(|e| e.to_string()))
-        .transpose();
+    let regex = a.matches.as_ref().map(Pattern::regex).transpose();
     let (equals, not_equals, one_of, contains, regex) =
         match (equals, not_equals, one_of, contains, regex) {
             (Ok(e), Ok(n), Ok(o), Ok(c), Ok(r)) => (e, n, o, c, r),
@@ -745,12 +748,14 @@ mod tests {
         vars.set("id", json!(46));
         let body = json!([{"id": 45, "s": 0}, {"id": 46, "s": 1}]);
         assert_eq!(
-            select_json(&body, "$[?@.id == {{id}}].s", &vars).unwrap(),
+            select_json(&body, &Query::new("$[?@.id == {{id}}].s"), &vars).unwrap(),
             vec![json!(1)]
         );
-        assert!(select_json(&body, "$[?@.id == {{nope}}]", &vars)
-            .unwrap_err()
-            .contains("nope"));
+        assert!(
+            select_json(&body, &Query::new("$[?@.id == {{nope}}]"), &vars)
+                .unwrap_err()
+                .contains("nope")
+        );
     }
 
     #[test]

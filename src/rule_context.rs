@@ -13,6 +13,7 @@ use crate::exchange::client::{Exchange, HttpClient, TransportError};
 use crate::exchange::request::{hide_basic_pair, Context, PrepareError, Prepared};
 use crate::exchange::response::Response;
 use crate::expect::{evaluate, select_json};
+use crate::jsonpath::Query;
 use crate::openapi::ApiDoc;
 use crate::results::{ExchangeView, Failure, RuleFailure};
 use crate::target::Target;
@@ -262,7 +263,7 @@ impl<'a> RuleCx<'a> {
     pub fn capture(
         &mut self,
         response: &Response,
-        captures: &std::collections::BTreeMap<String, String>,
+        captures: &std::collections::BTreeMap<String, Query>,
     ) -> Result<(), String> {
         let outcome = capture(&mut self.vars, response, captures);
         for name in captures.keys() {
@@ -361,7 +362,7 @@ pub fn no_answer(e: &TransportError) -> Failure {
 pub fn capture(
     vars: &mut Vars,
     response: &Response,
-    captures: &std::collections::BTreeMap<String, String>,
+    captures: &std::collections::BTreeMap<String, Query>,
 ) -> Result<(), String> {
     if captures.is_empty() {
         return Ok(());

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::Check;
 use crate::exchange::xml;
 use crate::expect::select_json;
+use crate::jsonpath::Query;
 use crate::results::Failure;
 use crate::rule_context::{RuleCx, Stop};
 
@@ -27,7 +28,7 @@ pub struct Variant {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SameIds {
-    pub json: String,
+    pub json: Query,
     pub xml: String,
 }
 

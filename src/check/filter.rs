@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use super::Check;
 use crate::expect::{loose_eq, select_json};
+use crate::jsonpath::Query;
 use crate::results::Failure;
 use crate::rule_context::{RuleCx, Stop};
 use crate::vars::scalar_text;
@@ -40,8 +41,8 @@ pub struct Params {
     #[serde(default)]
     pub given: Vec<Step>,
     pub request: Request,
-    pub items: String,
-    pub field: String,
+    pub items: Query,
+    pub field: Query,
     pub compare: Compare,
     pub value: Value,
     #[serde(default)]

@@ -10,6 +10,7 @@ use super::Check;
 use crate::exchange::request::Prepared;
 use crate::exchange::response::Response;
 use crate::expect::select_json;
+use crate::jsonpath::Query;
 use crate::results::Failure;
 use crate::rule_context::{RuleCx, Stop};
 use crate::vars::Vars;
@@ -43,17 +44,17 @@ pub struct Params {
     pub given: Vec<Step>,
     pub request: Request,
     pub aspect: Aspect,
-    pub items: String,
+    pub items: Query,
     pub size_param: Option<String>,
     pub page_param: Option<String>,
     pub default_size: Option<usize>,
     pub request_size: Option<usize>,
     pub max_size: Option<usize>,
     #[serde(default)]
-    pub links: BTreeMap<String, String>,
-    pub total: Option<String>,
-    pub last_page: Option<String>,
-    pub item_id: Option<String>,
+    pub links: BTreeMap<String, Query>,
+    pub total: Option<Query>,
+    pub last_page: Option<Query>,
+    pub item_id: Option<Query>,
     pub max_pages: Option<usize>,
 }
 
@@ -62,7 +63,7 @@ const DEFAULT_MAX_PAGES: usize = 1000;
 /// The items of a page: the elements of the array `path` selects in `body`, or the nodes
 /// themselves (none when the path cannot be evaluated). What a `pagination` rule counts and
 /// walks; public for benches and fuzzing.
-pub fn page_items(body: &Value, path: &str, vars: &Vars) -> Vec<Value> {
+pub fn page_items(body: &Value, path: &Query, vars: &Vars) -> Vec<Value> {
     let nodes = select_json(body, path, vars).unwrap_or_default();
     match nodes.as_slice() {
         [Value::Array(a)] => a.clone(),
@@ -73,7 +74,7 @@ pub fn page_items(body: &Value, path: &str, vars: &Vars) -> Vec<Value> {
 /// The URL of the link `path` selects in `body`: a string, or a JSON:API link object's
 /// `href`; None when absent, empty or null. How a `pagination` rule reads `links`; public for
 /// benches and fuzzing.
-pub fn page_link(body: &Value, path: &str, vars: &Vars) -> Option<String> {
+pub fn page_link(body: &Value, path: &Query, vars: &Vars) -> Option<String> {
     match select_json(body, path, vars).ok()?.into_iter().next()? {
         Value::String(s) if !s.is_empty() => Some(s),
         Value::Object(m) => m.get("href").and_then(Value::as_str).map(str::to_string),

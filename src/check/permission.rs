@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use super::Check;
 use crate::expect::select_json;
+use crate::jsonpath::Query;
 use crate::results::Failure;
 use crate::rule_context::{Probe, RuleCx, Silence, Stop};
 
@@ -22,7 +23,7 @@ use crate::locate::Pointer;
 pub struct Relation {
     pub role: String,
     pub subset_of: String,
-    pub items: String,
+    pub items: Query,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

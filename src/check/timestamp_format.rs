@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Check;
 use crate::exchange::xml;
 use crate::expect::select_json;
+use crate::jsonpath::Query;
 use crate::results::Failure;
 use crate::rule_context::{RuleCx, Stop};
 
@@ -34,7 +35,7 @@ pub struct Params {
     pub given: Vec<Step>,
     pub request: Request,
     #[serde(default)]
-    pub fields: Vec<String>,
+    pub fields: Vec<Query>,
     #[serde(default)]
     pub xml_fields: Vec<String>,
     pub format: Format,
@@ -134,7 +135,7 @@ impl Check for Params {
                             select_json(&body, f, &cx.vars)
                                 .unwrap_or_default()
                                 .into_iter()
-                                .map(|v| (f.clone(), v)),
+                                .map(|v| (f.to_string(), v)),
                         );
                     }
                 }

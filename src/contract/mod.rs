@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SpecErrors;
+use crate::jsonpath::Query;
 use crate::locate::Locator;
 use crate::openapi::ApiDoc;
 use context::LintCx;
@@ -70,7 +71,7 @@ pub struct SecretValues {
     /// Name → JSONPath: every value the path selects in any JSON response is redacted as
     /// `${NAME}`, captured or not (a token a rule obtains only to check its shape).
     #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    pub fields: BTreeMap<String, Query>,
 }
 
 /// A named set of credentials (several keys of one API).
@@ -87,7 +88,7 @@ pub struct Role {
 pub struct Login {
     pub request: Request,
     pub expect: Option<step::Expect>,
-    pub capture: BTreeMap<String, String>,
+    pub capture: BTreeMap<String, Query>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

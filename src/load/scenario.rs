@@ -90,7 +90,7 @@ struct SetupFile {
     request: Request,
     expect: Option<crate::contract::step::Expect>,
     #[serde(default)]
-    capture: BTreeMap<String, String>,
+    capture: BTreeMap<String, crate::jsonpath::Query>,
     repeat: Option<String>,
 }
 
