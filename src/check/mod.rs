@@ -22,11 +22,14 @@ pub mod timestamp_format;
 pub mod transport;
 
 use crate::contract::context::LintCx;
-use crate::contract::step::{validate_steps, Request, Step, WRITE_METHODS};
+use crate::contract::step::{
+    validate_steps, Expect, Request, StatusMatch, StatusPattern, Step, WRITE_METHODS,
+};
+use crate::exchange::request::Prepared;
 use crate::locate::Pointer;
 use crate::openapi::ApiDoc;
 use crate::results::Failure;
-use crate::rule_context::{Recorded, RuleCx, Stop};
+use crate::rule_context::{no_answer, Probe, Recorded, RuleCx, Stop};
 
 /// Everything a kind does, before a run and in it: the spec loader and the engine ask the
 /// kind, and never match on a particular one. Dispatched statically through `Kind`, never as a
@@ -184,33 +187,28 @@ pub(crate) fn given_requests<'a>(
 }
 
 /// The refusal expected when a rule gives none: any 4xx.
-pub(crate) fn refused() -> crate::contract::step::Expect {
-    crate::contract::step::Expect {
-        status: Some(crate::contract::step::StatusMatch(vec![
-            crate::contract::step::StatusPattern::Class(4),
-        ])),
+pub(crate) fn refused() -> Expect {
+    Expect {
+        status: Some(StatusMatch(vec![StatusPattern::Class(4)])),
         ..Default::default()
     }
 }
 
 /// Send the unmodified request and require a 2xx: without it, a refusal proves nothing.
-pub(crate) async fn control(
-    cx: &mut RuleCx<'_>,
-    request: &Request,
-) -> Result<crate::exchange::request::Prepared, Stop> {
+pub(crate) async fn control(cx: &mut RuleCx<'_>, request: &Request) -> Result<Prepared, Stop> {
     let p = cx.prepare(request)?;
-    let (i, outcome) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
+    let (i, outcome) = cx.send_prepared(&p, Probe::No).await;
     let status = match outcome {
         Ok(r) => r.status,
         Err(e) => {
-            cx.fail(Some("control"), crate::rule_context::no_answer(&e), Some(i));
+            cx.fail(Some("control"), no_answer(&e), Some(i));
             return Err(Stop::Abort);
         }
     };
     if !(200..300).contains(&status) {
         cx.fail(
             Some("control"),
-            crate::results::Failure::new(
+            Failure::new(
                 "status",
                 "2xx for the request as documented (the control)",
                 status.to_string(),
