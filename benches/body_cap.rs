@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use axum::routing::get;
 use axum::Router;
-use specgate::run::client::DEFAULT_MAX_BODY;
+use specgate::exchange::client::DEFAULT_MAX_BODY;
+use specgate::exchange::response::MAX_PARSED;
 use specgate::run::engine::{run_api, RunOptions};
-use specgate::run::response::MAX_PARSED;
 use specgate::target::{Credentials, Target};
 
 /// A NotePage of notes with 90-character texts, or of bare numbers (the most JSON values per
@@ -24,7 +24,7 @@ fn body(shape: &str) -> Vec<u8> {
         let mut size = DEFAULT_MAX_BODY;
         loop {
             let b = body_of("notes", size);
-            if specgate::run::response::parsed_size(&b).unwrap() <= MAX_PARSED {
+            if specgate::exchange::response::parsed_size(&b).unwrap() <= MAX_PARSED {
                 return b;
             }
             size -= size / 16;

@@ -5,7 +5,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use specgate::report::check;
-use specgate::run::engine::{run_api, ApiResult, RunOptions};
+use specgate::results::ApiResult;
+use specgate::run::engine::{run_api, RunOptions};
 
 mod common;
 

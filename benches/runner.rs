@@ -19,17 +19,20 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 use specgate::check::pagination::{origin, page_items, page_link};
 use specgate::check::Kind;
-use specgate::run::expect::select_json;
-use specgate::run::rule::capture;
-use specgate::run::{evaluate, xml, Response, Vars};
-use specgate::spec::step::Step;
+use specgate::contract::step::Step;
+use specgate::exchange::response::Response;
+use specgate::exchange::xml;
+use specgate::expect::evaluate;
+use specgate::expect::select_json;
+use specgate::jsonpath::Query;
+use specgate::rule_context::capture;
+use specgate::vars::Vars;
 
 mod common;
 use common::Mock;
 
 fn rule<'a>(spec: &'a specgate::Spec, id: &str) -> &'a Kind {
     &spec
-        .contract
         .rules
         .iter()
         .find(|r| r.id == id)
@@ -49,7 +52,7 @@ async fn checklick_pages() -> Vec<(String, Vec<u8>)> {
         let body = m.get(&url, &headers).await;
         let v: Value = serde_json::from_slice(&body).expect("JSON");
         pages.push((url.clone(), body));
-        match page_link(&v, "$.links.next", &Vars::new()) {
+        match page_link(&v, &Query::from("$.links.next"), &Vars::new()) {
             Some(next) => url = next,
             None => break,
         }
@@ -65,18 +68,24 @@ fn walk(first: &str, pages: &HashMap<String, Value>, vars: &Vars) -> (usize, usi
     let mut ids = std::collections::BTreeSet::new();
     let (mut url, mut count) = (first.to_string(), 0);
     let mut n = 0;
+    // A rule's paths are parsed once, when its spec loads.
+    let (items, item_id, next) = (
+        Query::from("$.data"),
+        Query::from("$.id"),
+        Query::from("$.links.next"),
+    );
     loop {
         let body = &pages[&url];
         n += 1;
-        for item in page_items(body, "$.data", vars) {
-            let id = select_json(&item, "$.id", vars)
+        for item in page_items(body, &items, vars) {
+            let id = select_json(&item, &item_id, vars)
                 .ok()
                 .and_then(|v| v.into_iter().next())
                 .unwrap_or(Value::Null);
             ids.insert(id.to_string());
             count += 1;
         }
-        match page_link(body, "$.links.next", vars) {
+        match page_link(body, &next, vars) {
             Some(next) if origin(&next) == origin(first) => url = next,
             _ => break,
         }
@@ -113,16 +122,21 @@ fn pagination(c: &mut Criterion) {
     assert_eq!((n_pages, n_users), (5, 95), "95 users in 5 pages of 20");
 
     let mut g = c.benchmark_group("evaluate/pagination");
+    let (next, last, data) = (
+        Query::from("$.links.next"),
+        Query::from("$.links.last"),
+        Query::from("$.data"),
+    );
     g.throughput(Throughput::Elements(2));
     g.bench_function("read_links_next_last", |b| {
         b.iter(|| {
-            assert!(page_link(first, "$.links.next", &vars).is_some());
-            assert!(page_link(first, "$.links.last", &vars).is_some());
+            assert!(page_link(first, &next, &vars).is_some());
+            assert!(page_link(first, &last, &vars).is_some());
         })
     });
     g.throughput(Throughput::Elements(20));
     g.bench_function("items_of_a_page_of_20", |b| {
-        b.iter(|| assert_eq!(page_items(first, "$.data", &vars).len(), 20))
+        b.iter(|| assert_eq!(page_items(first, &data, &vars).len(), 20))
     });
     g.throughput(Throughput::Elements(n_users as u64));
     g.bench_function("walk_95_users_in_memory", |b| {
@@ -154,7 +168,7 @@ fn pagination(c: &mut Criterion) {
         .expect("the walk rule ran");
     assert_eq!(
         walked.status,
-        specgate::run::engine::Status::Passed,
+        specgate::results::Status::Passed,
         "{walked:?}"
     );
     // Without a documented total, the rule walks by next links, then by page number.
@@ -330,7 +344,10 @@ fn checkvist_bench(c: &mut Criterion) {
     };
     let data = common::runtime().block_on(checkvist());
     let vars = Vars::new();
-    let fields = ["$[*].updated_at", "$[*].created_at"];
+    let fields = [
+        Query::from("$[*].updated_at"),
+        Query::from("$[*].created_at"),
+    ];
     let select = |body: &Value| -> Vec<String> {
         fields
             .iter()

@@ -11,8 +11,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
-use specgate::run::expect::validate_body;
-use specgate::run::Response;
+use specgate::exchange::response::Response;
+use specgate::expect::validate_body;
 
 mod common;
 use common::Mock;

@@ -6,6 +6,8 @@
 //! `{{variables}}` rendered from responses, so an input must not stall a lint or a run.
 //! Within these bounds the worst of 21 million random paths parsed in about 1 ms.
 
+use std::sync::Arc;
+
 use serde_json_path::JsonPath;
 
 /// Longer than any path a contract needs (the five specs' longest is 60 bytes).
@@ -28,6 +30,86 @@ pub fn parse(text: &str) -> Result<JsonPath, String> {
         ));
     }
     JsonPath::parse(text).map_err(|e| e.to_string())
+}
+
+/// A JSONPath as a contract writes it, parsed once when the contract is read (as load
+/// scenarios compile theirs), not at every evaluation. One holding `{{variables}}` can only be
+/// parsed once they are rendered, at each use; one that does not parse is kept as text, for
+/// lint to report where it is written and for its use to fail as it always did.
+#[derive(Clone, Default)]
+pub struct Query {
+    text: String,
+    parsed: Option<Arc<JsonPath>>,
+}
+
+impl Query {
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let parsed = (!text.contains("{{"))
+            .then(|| parse(&text).ok().map(Arc::new))
+            .flatten();
+        Query { text, parsed }
+    }
+
+    /// The path as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The path, parsed; `None` when it holds variables (render, then parse) or does not parse.
+    pub fn parsed(&self) -> Option<&JsonPath> {
+        self.parsed.as_deref()
+    }
+}
+
+impl From<&str> for Query {
+    fn from(text: &str) -> Self {
+        Query::new(text)
+    }
+}
+
+impl From<String> for Query {
+    fn from(text: String) -> Self {
+        Query::new(text)
+    }
+}
+
+/// A query reads as its text wherever a path is shown or linted.
+impl std::ops::Deref for Query {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for Query {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl std::fmt::Debug for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text.fmt(f)
+    }
+}
+
+impl std::fmt::Display for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Query {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Query::new)
+    }
+}
+
+impl serde::Serialize for Query {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 /// The deepest nesting of `[` and `(` outside quoted names and strings; unclosed ones count.
@@ -98,6 +180,16 @@ mod tests {
         );
         let err = parse(&format!("$.a{}", "[?@.b".repeat(20))).unwrap_err();
         assert!(err.contains("20 deep"), "{err}");
+    }
+
+    #[test]
+    fn a_query_is_parsed_once_unless_it_holds_variables() {
+        let q = Query::new("$.data[*].id");
+        assert!(q.parsed().is_some());
+        assert_eq!(q.as_str(), "$.data[*].id");
+        assert!(Query::new("$[?@.id == {{id}}]").parsed().is_none());
+        assert!(Query::new("data[").parsed().is_none());
+        assert_eq!(Query::new("$.a"), Query::from("$.a"));
     }
 
     #[test]

@@ -9,8 +9,8 @@ use specgate::cli::check::CheckArgs;
 use specgate::cli::load::{LoadCommand, PlanCommand};
 use specgate::cli::mock::MockArgs;
 use specgate::cli::{CliError, ExitCode};
+use specgate::halt::{Halt, Interrupter};
 use specgate::report::{self, Note, Reporter};
-use specgate::run::halt::{Halt, Interrupter};
 
 #[derive(Parser)]
 #[command(

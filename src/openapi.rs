@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::basis::Basis;
 use crate::error::{SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
-use crate::spec::Basis;
 
 /// Which side of the exchange a schema describes: `readOnly` properties are only required in
 /// responses, `writeOnly` ones only in requests.

@@ -234,7 +234,7 @@ impl Profile {
                 Some(var) => match env(var) {
                     Some(value)
                         if secret(name)
-                            && value.chars().count() < crate::run::redact::MIN_SECRET_LEN =>
+                            && value.chars().count() < crate::redact::MIN_SECRET_LEN =>
                     {
                         // The value itself is never shown, only its length.
                         errors.push(
@@ -243,7 +243,7 @@ impl Profile {
                                 SpecErrorKind::Invalid(format!(
                                     "the secret `{name}` (${{{var}}}) is {} characters long: a secret shorter than {} characters cannot be redacted safely",
                                     value.chars().count(),
-                                    crate::run::redact::MIN_SECRET_LEN
+                                    crate::redact::MIN_SECRET_LEN
                                 )),
                             )
                             .with_hint(format!(

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use specgate::mock::{start, MockOptions};
-use specgate::run::engine::{run_api, ApiResult, RunOptions, Status};
+use specgate::results::{ApiResult, Status};
+use specgate::run::engine::{run_api, RunOptions};
 use specgate::spec::Level;
 
 const RULE: &str = "checklist-items.object.dates-format";

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use specgate::run::client::{HttpClient, TransportError};
+use specgate::exchange::client::{HttpClient, TransportError};
 use specgate::target::Target;
 
 fn root() -> PathBuf {
@@ -465,8 +465,8 @@ async fn a_pem_ca_cert_reaches_an_https_mock() {
     assert!(answer.status >= 200, "{}", answer.status);
 }
 
-fn get(url: &str) -> specgate::run::request::Prepared {
-    specgate::run::request::Prepared {
+fn get(url: &str) -> specgate::exchange::request::Prepared {
+    specgate::exchange::request::Prepared {
         method: "GET".into(),
         url: url.into(),
         headers: vec![],

@@ -11,7 +11,8 @@
 use std::path::PathBuf;
 
 use specgate::mock::{start, MockApi, MockOptions};
-use specgate::run::engine::{run_api, ApiResult, RuleResult, RunOptions, Status};
+use specgate::results::{ApiResult, RuleResult, Status};
+use specgate::run::engine::{run_api, RunOptions};
 use specgate::spec::Level;
 
 fn spec(api: &str) -> specgate::Spec {
@@ -53,7 +54,7 @@ async fn run(api: &str, fault: Option<&str>, variant: Option<&str>) -> ApiResult
 fn first_failure(r: &RuleResult) -> String {
     r.failures
         .first()
-        .map(specgate::run::engine::describe)
+        .map(specgate::results::describe)
         .or_else(|| r.reason.clone())
         .unwrap_or_default()
 }

@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 
 use specgate::mock::{start, MockOptions};
 use specgate::report::ReportFormat;
-use specgate::run::engine::{run_api, ApiResult, RunOptions, Status};
+use specgate::results::{ApiResult, Status};
+use specgate::run::engine::{run_api, RunOptions};
 
 const API: &str = "checklist-items";
 const FAULT: &str = "auth.missing-key-accepted";

@@ -648,8 +648,8 @@ fn no_secret_leaks_through_events_or_results() {
         &Default::default(),
         &mut |e| {
             let text = match e {
-                specgate::run::engine::Event::Started { api, rules } => format!("{api} {rules}"),
-                specgate::run::engine::Event::RuleDone { api, result } => format!(
+                specgate::results::Event::Started { api, rules } => format!("{api} {rules}"),
+                specgate::results::Event::RuleDone { api, result } => format!(
                     "{api} {result:?} {}",
                     serde_json::to_string(result).unwrap()
                 ),
@@ -959,10 +959,10 @@ async fn every_built_in_mock_secret_is_long_enough_to_redact() {
         let mut checked = 0;
         for (name, value) in all.filter(|(n, _)| secret(n)) {
             assert!(
-                value.chars().count() >= specgate::run::redact::MIN_SECRET_LEN,
+                value.chars().count() >= specgate::redact::MIN_SECRET_LEN,
                 "{}: `{name}` is shorter than {} characters",
                 m.name(),
-                specgate::run::redact::MIN_SECRET_LEN
+                specgate::redact::MIN_SECRET_LEN
             );
             checked += 1;
         }
@@ -992,7 +992,7 @@ fn a_login_token_too_short_to_redact_fails_the_login_and_stays_hidden() {
         .iter()
         .find(|r| r.id == "echo.login")
         .expect("the login failed");
-    let why = specgate::run::engine::describe(&login.failures[0]);
+    let why = specgate::results::describe(&login.failures[0]);
     assert!(why.contains("at least 8 characters"), "{why}");
     // The token is not used, and not shown where the login's exchange shows it.
     assert_eq!(echo.issued(), ["tk0"]);

@@ -42,11 +42,7 @@ fn the_five_specs_load_and_lint_clean() {
             o.errors
         );
         let spec = o.spec.as_ref().unwrap();
-        assert!(
-            !spec.contract.rules.is_empty(),
-            "{} has no rules",
-            spec.name
-        );
+        assert!(!spec.rules.is_empty(), "{} has no rules", spec.name);
         assert!(
             spec.api.operations.len() >= 3,
             "{} has too few operations",
@@ -91,7 +87,6 @@ fn the_valid_fixture_is_clean_with_cites_checked() {
     assert_eq!(spec.rules_by_level(), (4, 0, 0));
     // Only the lifecycle writes.
     let writing: Vec<&str> = spec
-        .contract
         .rules
         .iter()
         .filter(|r| r.writes)

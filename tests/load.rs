@@ -477,7 +477,7 @@ fn a_bare_status_is_a_steps_expected_status() {
     );
     let created = create.expect.as_ref().expect("a status");
     assert!(created.matches(201) && !created.matches(200), "{created}");
-    let step: specgate::spec::step::Step =
+    let step: specgate::contract::step::Step =
         serde_yaml::from_str("request: { operation: createNote }\nexpect: [200, 4xx]").unwrap();
     let status = step.expect.and_then(|e| e.status).expect("a status");
     assert!(status.matches(200) && status.matches(404) && !status.matches(201));

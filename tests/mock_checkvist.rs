@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use common::{Auth, Response};
 use regex::Regex;
 use serde_json::{json, Value};
+use specgate::exchange::xml;
 use specgate::mock::{MockOptions, RunningMock};
-use specgate::run::xml;
 
 const JSON_TS: &str = r"^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \+0000$";
 const ISO_TS: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";

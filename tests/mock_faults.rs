@@ -9,12 +9,11 @@ fn every_rule_has_a_fault_and_every_fault_a_rule() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs");
     for mock in specgate::mock::apis() {
         let spec = specgate::load_spec(&root.join(mock.name())).expect("the spec loads");
-        let rules: BTreeSet<&str> = spec.contract.rules.iter().map(|r| r.id.as_str()).collect();
+        let rules: BTreeSet<&str> = spec.rules.iter().map(|r| r.id.as_str()).collect();
         // A `may` rule records which of the choices the document allows a target made ("may be
         // capped": capped or not); no behaviour breaks it, so it needs no fault. A variant that
         // makes the other choice shows its observation.
         let breakable: BTreeSet<&str> = spec
-            .contract
             .rules
             .iter()
             .filter(|r| r.level != specgate::Level::May)

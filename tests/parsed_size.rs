@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use specgate::run::response::parsed_size;
+use specgate::exchange::response::parsed_size;
 
 /// The system allocator, counting the bytes live and the peak since the last reset.
 struct Counting;

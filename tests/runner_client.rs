@@ -7,11 +7,11 @@ use std::time::Duration;
 use axum::routing::get;
 use axum::Router;
 use serde_json::json;
-use specgate::run::client::{HttpClient, TransportError};
-use specgate::run::request::Context;
-use specgate::run::Vars;
-use specgate::spec::step::Request;
+use specgate::contract::step::Request;
+use specgate::exchange::client::{HttpClient, TransportError};
+use specgate::exchange::request::Context;
 use specgate::target::Target;
+use specgate::vars::Vars;
 
 fn mini() -> specgate::Spec {
     specgate::load_spec(
@@ -124,8 +124,8 @@ async fn adversary() -> (String, tokio::task::JoinHandle<()>) {
     (url, task)
 }
 
-fn get_of(url: &str) -> specgate::run::request::Prepared {
-    specgate::run::request::Prepared {
+fn get_of(url: &str) -> specgate::exchange::request::Prepared {
+    specgate::exchange::request::Prepared {
         method: "GET".into(),
         url: url.into(),
         headers: vec![],
@@ -192,7 +192,8 @@ async fn resetter() -> String {
 
 #[tokio::test]
 async fn lying_bodies_and_resets_fail_the_expectation_not_the_process() {
-    use specgate::run::{evaluate, Response};
+    use specgate::exchange::response::Response;
+    use specgate::expect::evaluate;
     let app = Router::new()
         .route(
             "/bad-utf8",
@@ -214,7 +215,7 @@ async fn lying_bodies_and_resets_fail_the_expectation_not_the_process() {
     });
     let client = HttpClient::new(&Target::default(), Duration::from_secs(2), 1 << 20).unwrap();
     let spec = mini();
-    let expect: specgate::spec::step::Expect = serde_yaml::from_str(
+    let expect: specgate::contract::step::Expect = serde_yaml::from_str(
         "{status: 200, json: [{path: '$.data', exists: true}], xml: [{path: 'a/b', exists: true}]}",
     )
     .unwrap();

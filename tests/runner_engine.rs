@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use specgate::run::engine::{run_api, RunOptions, Status};
+use specgate::results::Status;
+use specgate::run::engine::{run_api, RunOptions};
 use specgate::target::{Credentials, Target};
 
 #[derive(Clone, Copy, PartialEq)]

@@ -9,10 +9,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use specgate::run::client::{HttpClient, TransportError};
-use specgate::run::engine::{run_api, RunOptions, Status};
-use specgate::run::halt::Halt;
-use specgate::run::request::Prepared;
+use specgate::exchange::client::{HttpClient, TransportError};
+use specgate::exchange::request::Prepared;
+use specgate::halt::Halt;
+use specgate::results::Status;
+use specgate::run::engine::{run_api, RunOptions};
 use specgate::target::{Credentials, Target};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -4,14 +4,13 @@
 use serde::Deserialize;
 
 use super::{control, Check};
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::rule_context::{Probe, RuleCx, Silence, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::error::{suggest, SpecErrorKind};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,7 +43,64 @@ pub struct Params {
     pub cases: Vec<Case>,
 }
 
-impl KindParams for Params {
+/// A value of the same shape as `v` that is not `v`: letters and digits shifted by one.
+pub fn mangle(v: &str) -> String {
+    // Keep a documented prefix (`ct_live_`) so the value still looks like a key.
+    let keep = v.rfind('_').map(|i| i + 1).unwrap_or(0);
+    let (prefix, rest) = v.split_at(keep);
+    let shifted: String = rest
+        .chars()
+        .map(|c| match c {
+            'z' => 'a',
+            'Z' => 'A',
+            '9' => '0',
+            c if c.is_ascii_alphanumeric() => (c as u8 + 1) as char,
+            c => c,
+        })
+        .collect();
+    let shifted = if shifted.is_empty() || shifted == rest {
+        format!("{rest}x")
+    } else {
+        shifted
+    };
+    format!("{prefix}{shifted}")
+}
+
+impl Params {
+    /// The secret credentials the tested scheme presents.
+    fn scheme_credentials(&self, cx: &RuleCx<'_>) -> Vec<String> {
+        let contract = cx.contract;
+        let scheme = match &self.scheme {
+            Some(n) => contract.auth.iter().find(|a| &a.name == n),
+            None => contract.auth.first(),
+        };
+        let Some(scheme) = scheme else { return vec![] };
+        let mut texts: Vec<&str> = scheme
+            .headers
+            .values()
+            .chain(scheme.query.values())
+            .map(String::as_str)
+            .collect();
+        if let Some(b) = &scheme.basic {
+            texts.push(&b.username);
+            texts.push(&b.password);
+        }
+        let mut names = Vec::new();
+        for t in texts {
+            for c in crate::contract::context::TEMPLATE_VAR.captures_iter(t) {
+                let n = c[1].to_string();
+                let secret = contract.credentials.iter().any(|k| k.name == n && k.secret)
+                    || !contract.credentials.iter().any(|k| k.name == n);
+                if secret && !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        names
+    }
+}
+
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if let Some(s) = &self.scheme {
@@ -84,66 +140,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-/// A value of the same shape as `v` that is not `v`: letters and digits shifted by one.
-pub fn mangle(v: &str) -> String {
-    // Keep a documented prefix (`ct_live_`) so the value still looks like a key.
-    let keep = v.rfind('_').map(|i| i + 1).unwrap_or(0);
-    let (prefix, rest) = v.split_at(keep);
-    let shifted: String = rest
-        .chars()
-        .map(|c| match c {
-            'z' => 'a',
-            'Z' => 'A',
-            '9' => '0',
-            c if c.is_ascii_alphanumeric() => (c as u8 + 1) as char,
-            c => c,
-        })
-        .collect();
-    let shifted = if shifted.is_empty() || shifted == rest {
-        format!("{rest}x")
-    } else {
-        shifted
-    };
-    format!("{prefix}{shifted}")
-}
-
-impl Params {
-    /// The secret credentials the tested scheme presents.
-    fn scheme_credentials(&self, cx: &RuleCx<'_>) -> Vec<String> {
-        let contract = &cx.spec.contract;
-        let scheme = match &self.scheme {
-            Some(n) => contract.auth.iter().find(|a| &a.name == n),
-            None => contract.auth.first(),
-        };
-        let Some(scheme) = scheme else { return vec![] };
-        let mut texts: Vec<&str> = scheme
-            .headers
-            .values()
-            .chain(scheme.query.values())
-            .map(String::as_str)
-            .collect();
-        if let Some(b) = &scheme.basic {
-            texts.push(&b.username);
-            texts.push(&b.password);
-        }
-        let mut names = Vec::new();
-        for t in texts {
-            for c in crate::spec::context::TEMPLATE_VAR.captures_iter(t) {
-                let n = c[1].to_string();
-                let secret = contract.credentials.iter().any(|k| k.name == n && k.secret)
-                    || !contract.credentials.iter().any(|k| k.name == n);
-                if secret && !names.contains(&n) {
-                    names.push(n);
-                }
-            }
-        }
-        names
-    }
-}
-
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut request = self.request.clone();
@@ -167,7 +164,7 @@ impl Check for Params {
                         None => presented.clone(),
                     };
                     for n in names {
-                        let current = crate::run::vars::scalar_text(
+                        let current = crate::vars::scalar_text(
                             cx.vars.get(&n).unwrap_or(&serde_json::Value::Null),
                         );
                         let wrong = match &case.value {
@@ -211,17 +208,14 @@ impl Check for Params {
                 cx.vars.hide(name, value);
             }
             let p = outcome?;
-            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
-            match answer {
-                Ok(r) => {
-                    cx.expect(Some(&label), i, &r, &case.expect);
-                }
-                Err(e) => cx.fail(
-                    Some(&label),
-                    Failure::new("answer", "a refusal", e.to_string()),
-                    Some(i),
-                ),
-            }
+            cx.send_expecting(
+                &p,
+                Probe::No,
+                Some(&label),
+                &case.expect,
+                Silence::NotARefusal,
+            )
+            .await;
             // The values are the saved ones again; keep the secrets this case met.
             saved = cx.vars.clone();
         }

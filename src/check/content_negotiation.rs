@@ -6,14 +6,16 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::{xml, Failure};
+use crate::exchange::xml;
+use crate::expect::select_json;
+use crate::jsonpath::Query;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,7 +28,7 @@ pub struct Variant {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SameIds {
-    pub json: String,
+    pub json: Query,
     pub xml: String,
 }
 
@@ -41,7 +43,7 @@ pub struct Params {
     pub same_ids: Option<SameIds>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         // The selecting parameter is set per variant, so it is in scope for the request.
         cx.define_var(&self.param);
@@ -82,9 +84,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut json_ids: Option<BTreeSet<String>> = None;
@@ -100,7 +100,7 @@ impl Check for Params {
                         select_json(&body, &same.json, &cx.vars)
                             .unwrap_or_default()
                             .iter()
-                            .map(crate::run::vars::scalar_text)
+                            .map(crate::vars::scalar_text)
                             .collect(),
                     );
                 } else if let Ok(root) = r.text().and_then(xml::parse) {

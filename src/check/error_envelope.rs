@@ -4,15 +4,15 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::expect::check_schema;
-use crate::run::rule::{Probe, Recorded, RuleCx, Stop};
-use crate::run::Failure;
-use crate::spec::Spec;
+use crate::expect::check_schema;
+use crate::openapi::ApiDoc;
+use crate::results::Failure;
+use crate::rule_context::{Probe, Recorded, RuleCx, Stop};
 
-use super::{given_requests, KindParams};
+use super::given_requests;
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Request, StatusMatch, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, StatusMatch, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,7 +26,7 @@ pub struct Params {
     pub requests: Vec<Request>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         cx.schema(&at.key("schema"), &self.schema);
         validate_steps(&self.given, cx, &at.key("given"));
@@ -37,22 +37,22 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, &self.requests)
     }
-}
 
-impl Params {
+    fn judges_every_exchange(&self) -> bool {
+        true
+    }
+
     /// One exchange of the run, judged: an error of this status has the documented envelope.
     /// `None` when the exchange has no answer of this status.
-    pub fn judge(&self, spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
+    fn judge(&self, api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
         match &rec.exchange.outcome {
             Ok(resp) if rec.probe != Probe::Transport && self.status.matches(resp.status) => {
-                Some(check_schema(&self.schema, resp, &spec.api))
+                Some(check_schema(&self.schema, resp, api))
             }
             _ => None,
         }
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         // The requests only make sure the run has exchanges to judge: the engine judges every

@@ -3,16 +3,17 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::expect::{loose_eq, select_json};
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::vars::scalar_text;
-use crate::run::Failure;
+use crate::expect::{loose_eq, select_json};
+use crate::jsonpath::Query;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
+use crate::vars::scalar_text;
 use serde_json::Value;
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,24 +41,12 @@ pub struct Params {
     #[serde(default)]
     pub given: Vec<Step>,
     pub request: Request,
-    pub items: String,
-    pub field: String,
+    pub items: Query,
+    pub field: Query,
     pub compare: Compare,
     pub value: Value,
     #[serde(default)]
     pub value_format: ValueFormat,
-}
-
-impl KindParams for Params {
-    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
-        validate_given_request(&self.given, &self.request, cx, at);
-        cx.jsonpath(&at.key("items"), &self.items);
-        cx.jsonpath(&at.key("field"), &self.field);
-        cx.template_value(&at.key("value"), &self.value);
-    }
-    fn requests(&self) -> Vec<&Request> {
-        given_requests(&self.given, [&self.request])
-    }
 }
 
 /// A timestamp (RFC 3339, or a number of seconds) as a UNIX time.
@@ -74,6 +63,16 @@ pub fn unix_of(v: &Value) -> Option<f64> {
 }
 
 impl Check for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        cx.jsonpath(&at.key("items"), &self.items);
+        cx.jsonpath(&at.key("field"), &self.field);
+        cx.template_value(&at.key("value"), &self.value);
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let value = match cx.vars.render_value(&self.value) {

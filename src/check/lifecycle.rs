@@ -4,12 +4,11 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{RuleCx, Stop};
+use crate::rule_context::{RuleCx, Stop};
 
-use super::KindParams;
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,7 +21,7 @@ pub struct Params {
     pub cleanup: Vec<Step>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         if self.steps.is_empty() {
             cx.invalid(
@@ -45,9 +44,7 @@ impl KindParams for Params {
             .map(|s| &s.request)
             .collect()
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut outcome = Ok(());
@@ -67,7 +64,7 @@ impl Check for Params {
             let Ok(p) = cx.context().prepare(&step.request, &cx.vars) else {
                 continue;
             };
-            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+            let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
             if let (Ok(r), Some(e)) = (answer, &step.expect) {
                 cx.expect(Some(&label), i, &r, e);
             }

@@ -4,14 +4,14 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{Probe, Recorded, RuleCx, Stop};
-use crate::run::Failure;
-use crate::spec::Spec;
+use crate::openapi::ApiDoc;
+use crate::results::Failure;
+use crate::rule_context::{Probe, Recorded, RuleCx, Stop};
 
-use super::{given_requests, KindParams};
+use super::given_requests;
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Request, StatusMatch, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, StatusMatch, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +28,7 @@ pub struct Params {
     pub request: Option<Request>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         if !self.content_type.contains('/') {
             cx.invalid(
@@ -48,13 +48,15 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, self.request.as_ref())
     }
-}
 
-impl Params {
+    fn judges_every_exchange(&self) -> bool {
+        true
+    }
+
     /// One exchange of the run, judged: does its media type match, where this rule applies?
     /// `None` when the rule does not apply to it (no answer, no body, another operation or
     /// status).
-    pub fn judge(&self, _spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
+    fn judge(&self, _api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
         let Ok(resp) = &rec.exchange.outcome else {
             return None;
         };
@@ -87,9 +89,7 @@ impl Params {
             )],
         })
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         // The requests only make sure the run has exchanges to judge: the engine judges every

@@ -3,13 +3,13 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::rule_context::{Probe, RuleCx, Silence, Stop};
 
-use super::{given_requests, KindParams};
+use super::{any_writes, given_requests, operations_of};
+use crate::contract::context::LintCx;
+use crate::contract::step::{validate_steps, Expect, Request, Step, METHODS, WRITE_METHODS};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Expect, Request, Step, METHODS};
+use crate::openapi::ApiDoc;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,7 +24,7 @@ pub struct Params {
     pub expect: Expect,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_steps(&self.given, cx, &at.key("given"));
         if self.operations.is_empty() && self.paths.is_empty() {
@@ -71,24 +71,27 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [])
     }
-}
 
-impl Params {
-    /// These rules send writing methods (expecting refusal): `--read-only` skips them.
-    pub fn sends_writes(&self) -> bool {
+    /// The operations of its `given` steps, and those it sends the other methods to.
+    fn operations(&self) -> Vec<&str> {
+        let mut out = operations_of(&self.requests());
+        out.extend(self.operations.iter().map(String::as_str));
+        out
+    }
+
+    /// It writes when it sends a writing method (expecting refusal), or its `given` steps do.
+    fn writes(&self, api: &ApiDoc) -> bool {
         self.methods
             .iter()
-            .any(|m| crate::spec::step::WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str()))
+            .any(|m| WRITE_METHODS.contains(&m.to_ascii_uppercase().as_str()))
+            || any_writes(&self.requests(), api)
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut requests = Vec::new();
         for op in &self.operations {
             let own = cx
-                .spec
                 .api
                 .operations
                 .get(op)
@@ -125,19 +128,14 @@ impl Check for Params {
                     .unwrap_or("")
             );
             let p = cx.prepare(&req)?;
-            let (i, answer) = cx
-                .send_prepared(&p, crate::run::rule::Probe::OtherMethod)
-                .await;
-            match answer {
-                Ok(r) => {
-                    cx.expect(Some(&label), i, &r, &self.expect);
-                }
-                Err(e) => cx.fail(
-                    Some(&label),
-                    Failure::new("answer", "a refusal", e.to_string()),
-                    Some(i),
-                ),
-            }
+            cx.send_expecting(
+                &p,
+                Probe::OtherMethod,
+                Some(&label),
+                &self.expect,
+                Silence::NotARefusal,
+            )
+            .await;
         }
         Ok(())
     }

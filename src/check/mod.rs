@@ -1,32 +1,96 @@
 //! The catalogue of check kinds: one module per kind (as jsonschema-rs has one per keyword).
-//! Each module defines the kind's parameters and their validation; the runner's checking logic
-//! lives beside them.
+//! Each module defines the kind's parameters and owns all of its behaviour through `Check`:
+//! their validation, the requests and operations, whether it writes, the checking itself, and
+//! for a cross-cutting kind its judgement of every exchange. `conformance` holds the implicit
+//! checks every exchange undergoes.
 
+// The kind modules are declared here, not by `kinds!`, so rustfmt sees and formats them.
+pub mod auth;
+pub mod conformance;
+pub mod content_negotiation;
+pub mod error_envelope;
+pub mod exchange;
+pub mod filter;
+pub mod lifecycle;
+pub mod media_type;
+pub mod method_not_allowed;
+pub mod pagination;
+pub mod permission;
+pub mod required_header;
+pub mod throttle;
+pub mod timestamp_format;
+pub mod transport;
+
+use crate::contract::context::LintCx;
+use crate::contract::step::{
+    validate_steps, Expect, Request, StatusMatch, StatusPattern, Step, WRITE_METHODS,
+};
+use crate::exchange::request::Prepared;
 use crate::locate::Pointer;
-use crate::run::rule::{RuleCx, Stop};
-use crate::spec::context::LintCx;
-use crate::spec::step::{validate_steps, Request, Step};
+use crate::openapi::ApiDoc;
+use crate::results::Failure;
+use crate::rule_context::{no_answer, Probe, Recorded, RuleCx, Stop};
 
-/// What every kind's parameters can do before a run.
-pub trait KindParams {
-    /// Check the parameters against the spec: operations, schemas, roles, variables in scope.
-    fn validate(&self, cx: &mut LintCx, at: &Pointer);
-    /// Every request the rule may send: for `--read-only` and for operation coverage.
-    fn requests(&self) -> Vec<&Request>;
-}
-
-/// What every kind does in a run. Dispatched statically through `Kind`, never as a trait
-/// object, so the futures need no `Send` bound.
+/// Everything a kind does, before a run and in it: the spec loader and the engine ask the
+/// kind, and never match on a particular one. Dispatched statically through `Kind`, never as a
+/// trait object, so the futures need no `Send` bound.
 #[allow(async_fn_in_trait)]
 pub trait Check {
+    /// Check the parameters against the spec: operations, schemas, roles, variables in scope.
+    fn validate(&self, cx: &mut LintCx, at: &Pointer);
+
+    /// Every request the rule may send: for `--read-only` and for operation coverage.
+    fn requests(&self) -> Vec<&Request>;
+
+    /// The operations the rule exercises: those its requests name, unless it reaches others.
+    fn operations(&self) -> Vec<&str> {
+        operations_of(&self.requests())
+    }
+
+    /// Whether the rule sends POST, PUT, PATCH or DELETE: `--read-only` skips it.
+    fn writes(&self, api: &ApiDoc) -> bool {
+        any_writes(&self.requests(), api)
+    }
+
+    /// Whether the rule judges every exchange of the run (`judge`), whatever rule sent it: the
+    /// cross-cutting kinds. Its own requests only make sure there is something to judge.
+    fn judges_every_exchange(&self) -> bool {
+        false
+    }
+
+    /// One exchange of the run, judged by a cross-cutting rule; `None` when the rule does not
+    /// apply to it (no answer, another operation or status).
+    fn judge(&self, _api: &ApiDoc, _rec: &Recorded) -> Option<Vec<Failure>> {
+        None
+    }
+
     /// Send the rule's requests and record what fails in `cx`.
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop>;
 }
 
+/// The operations `requests` name.
+pub(crate) fn operations_of<'a>(requests: &[&'a Request]) -> Vec<&'a str> {
+    requests
+        .iter()
+        .filter_map(|r| r.operation.as_deref())
+        .collect()
+}
+
+/// Whether any of `requests` uses POST, PUT, PATCH or DELETE, as written or as its operation
+/// is documented.
+pub(crate) fn any_writes(requests: &[&Request], api: &ApiDoc) -> bool {
+    requests.iter().any(|r| {
+        let op_method = r
+            .operation
+            .as_ref()
+            .and_then(|o| api.operations.get(o))
+            .map(|o| o.method.as_str());
+        WRITE_METHODS.contains(&r.effective_method(op_method).as_str())
+    })
+}
+
 macro_rules! kinds {
     ($($name:literal => $variant:ident($module:ident)),* $(,)?) => {
-        $(pub mod $module;)*
-
         /// A rule's kind with its parameters.
         #[derive(Debug, Clone, PartialEq)]
         pub enum Kind {
@@ -41,14 +105,6 @@ macro_rules! kinds {
                 match self { $(Kind::$variant(_) => $name),* }
             }
 
-            pub fn params(&self) -> &dyn KindParams {
-                match self { $(Kind::$variant(p) => p),* }
-            }
-
-            pub async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
-                match self { $(Kind::$variant(p) => p.check(cx).await),* }
-            }
-
             /// Parse the parameters of kind `name`; None when there is no such kind.
             pub fn parse(
                 name: &str,
@@ -58,6 +114,37 @@ macro_rules! kinds {
                     $($name => Some(serde_path_to_error::deserialize(params).map(Kind::$variant)),)*
                     _ => None,
                 }
+            }
+        }
+
+        /// Each method asks the kind's own parameters.
+        impl Check for Kind {
+            fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+                match self { $(Kind::$variant(p) => p.validate(cx, at)),* }
+            }
+
+            fn requests(&self) -> Vec<&Request> {
+                match self { $(Kind::$variant(p) => p.requests()),* }
+            }
+
+            fn operations(&self) -> Vec<&str> {
+                match self { $(Kind::$variant(p) => p.operations()),* }
+            }
+
+            fn writes(&self, api: &ApiDoc) -> bool {
+                match self { $(Kind::$variant(p) => p.writes(api)),* }
+            }
+
+            fn judges_every_exchange(&self) -> bool {
+                match self { $(Kind::$variant(p) => p.judges_every_exchange()),* }
+            }
+
+            fn judge(&self, api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
+                match self { $(Kind::$variant(p) => p.judge(api, rec)),* }
+            }
+
+            async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
+                match self { $(Kind::$variant(p) => p.check(cx).await),* }
             }
         }
     };
@@ -100,33 +187,28 @@ pub(crate) fn given_requests<'a>(
 }
 
 /// The refusal expected when a rule gives none: any 4xx.
-pub(crate) fn refused() -> crate::spec::step::Expect {
-    crate::spec::step::Expect {
-        status: Some(crate::spec::step::StatusMatch(vec![
-            crate::spec::step::StatusPattern::Class(4),
-        ])),
+pub(crate) fn refused() -> Expect {
+    Expect {
+        status: Some(StatusMatch(vec![StatusPattern::Class(4)])),
         ..Default::default()
     }
 }
 
 /// Send the unmodified request and require a 2xx: without it, a refusal proves nothing.
-pub(crate) async fn control(
-    cx: &mut RuleCx<'_>,
-    request: &Request,
-) -> Result<crate::run::request::Prepared, Stop> {
+pub(crate) async fn control(cx: &mut RuleCx<'_>, request: &Request) -> Result<Prepared, Stop> {
     let p = cx.prepare(request)?;
-    let (i, outcome) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+    let (i, outcome) = cx.send_prepared(&p, Probe::No).await;
     let status = match outcome {
         Ok(r) => r.status,
         Err(e) => {
-            cx.fail(Some("control"), crate::run::rule::no_answer(&e), Some(i));
+            cx.fail(Some("control"), no_answer(&e), Some(i));
             return Err(Stop::Abort);
         }
     };
     if !(200..300).contains(&status) {
         cx.fail(
             Some("control"),
-            crate::run::Failure::new(
+            Failure::new(
                 "status",
                 "2xx for the request as documented (the control)",
                 status.to_string(),

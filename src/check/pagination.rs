@@ -7,15 +7,18 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::request::Prepared;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::{Failure, Response, Vars};
+use crate::exchange::request::Prepared;
+use crate::exchange::response::Response;
+use crate::expect::select_json;
+use crate::jsonpath::Query;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
+use crate::vars::Vars;
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -41,113 +44,18 @@ pub struct Params {
     pub given: Vec<Step>,
     pub request: Request,
     pub aspect: Aspect,
-    pub items: String,
+    pub items: Query,
     pub size_param: Option<String>,
     pub page_param: Option<String>,
     pub default_size: Option<usize>,
     pub request_size: Option<usize>,
     pub max_size: Option<usize>,
     #[serde(default)]
-    pub links: BTreeMap<String, String>,
-    pub total: Option<String>,
-    pub last_page: Option<String>,
-    pub item_id: Option<String>,
+    pub links: BTreeMap<String, Query>,
+    pub total: Option<Query>,
+    pub last_page: Option<Query>,
+    pub item_id: Option<Query>,
     pub max_pages: Option<usize>,
-}
-
-impl KindParams for Params {
-    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
-        validate_given_request(&self.given, &self.request, cx, at);
-        cx.jsonpath(&at.key("items"), &self.items);
-        for (name, path) in [
-            ("total", &self.total),
-            ("last_page", &self.last_page),
-            ("item_id", &self.item_id),
-        ] {
-            if let Some(p) = path {
-                cx.jsonpath(&at.key(name), p);
-            }
-        }
-        for (name, path) in &self.links {
-            if !LINK_NAMES.contains(&name.as_str()) {
-                cx.invalid(
-                    &at.key("links").key(name),
-                    format!("unknown link `{name}`"),
-                    crate::error::suggest(name, LINK_NAMES.iter().copied()),
-                );
-            }
-            cx.jsonpath(&at.key("links").key(name), path);
-        }
-        let mut need = |ok: bool, what: &str, hint: &str| {
-            if !ok {
-                cx.invalid(
-                    at,
-                    format!("aspect `{:?}` needs {what}", self.aspect).to_lowercase(),
-                    hint.to_string(),
-                );
-            }
-        };
-        match self.aspect {
-            Aspect::DefaultSize => need(
-                self.default_size.is_some(),
-                "`default_size`",
-                "add `default_size: 10`",
-            ),
-            Aspect::Size => {
-                need(
-                    self.size_param.is_some(),
-                    "`size_param`",
-                    "add `size_param: \"page[size]\"`",
-                );
-                need(
-                    self.request_size.is_some(),
-                    "`request_size`",
-                    "add `request_size: 5`",
-                );
-            }
-            Aspect::Cap => {
-                need(
-                    self.size_param.is_some(),
-                    "`size_param`",
-                    "add `size_param: \"page[size]\"`",
-                );
-                need(self.max_size.is_some(), "`max_size`", "add `max_size: 20`");
-                need(
-                    matches!((self.request_size, self.max_size), (Some(r), Some(m)) if r > m),
-                    "a `request_size` above `max_size`",
-                    "ask for more than the cap, e.g. `request_size: 50`",
-                );
-            }
-            Aspect::Links => need(
-                !self.links.is_empty(),
-                "`links`",
-                "add `links: { next: \"$.links.next\" }`",
-            ),
-            Aspect::Walk => {
-                need(
-                    self.links.contains_key("next")
-                        || (self.page_param.is_some() && self.last_page.is_some()),
-                    "a way to the next page: `links.next`, or `page_param` with `last_page`",
-                    "add `links: { next: \"$.links.next\" }`",
-                );
-                need(
-                    self.item_id.is_some(),
-                    "`item_id`",
-                    "add `item_id: \"$.id\"` (inside one item)",
-                );
-            }
-        }
-        if let Some(0) = self.max_pages {
-            cx.invalid(
-                &at.key("max_pages"),
-                "`max_pages` must be at least 1".into(),
-                "leave it out for the default of 1000".into(),
-            );
-        }
-    }
-    fn requests(&self) -> Vec<&Request> {
-        given_requests(&self.given, [&self.request])
-    }
 }
 
 const DEFAULT_MAX_PAGES: usize = 1000;
@@ -155,7 +63,7 @@ const DEFAULT_MAX_PAGES: usize = 1000;
 /// The items of a page: the elements of the array `path` selects in `body`, or the nodes
 /// themselves (none when the path cannot be evaluated). What a `pagination` rule counts and
 /// walks; public for benches and fuzzing.
-pub fn page_items(body: &Value, path: &str, vars: &Vars) -> Vec<Value> {
+pub fn page_items(body: &Value, path: &Query, vars: &Vars) -> Vec<Value> {
     let nodes = select_json(body, path, vars).unwrap_or_default();
     match nodes.as_slice() {
         [Value::Array(a)] => a.clone(),
@@ -166,7 +74,7 @@ pub fn page_items(body: &Value, path: &str, vars: &Vars) -> Vec<Value> {
 /// The URL of the link `path` selects in `body`: a string, or a JSON:API link object's
 /// `href`; None when absent, empty or null. How a `pagination` rule reads `links`; public for
 /// benches and fuzzing.
-pub fn page_link(body: &Value, path: &str, vars: &Vars) -> Option<String> {
+pub fn page_link(body: &Value, path: &Query, vars: &Vars) -> Option<String> {
     match select_json(body, path, vars).ok()?.into_iter().next()? {
         Value::String(s) if !s.is_empty() => Some(s),
         Value::Object(m) => m.get("href").and_then(Value::as_str).map(str::to_string),
@@ -248,7 +156,7 @@ impl Params {
         }
         let mut p = first.clone();
         p.url = url;
-        let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
+        let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
         let r = match answer {
             Ok(r) if (200..300).contains(&r.status) => r,
             Ok(r) => {
@@ -394,7 +302,7 @@ impl Params {
             .size_param
             .as_ref()
             .and_then(|p| self.request.query.get(p))
-            .and_then(|v| crate::run::vars::scalar_text(v).parse::<usize>().ok());
+            .and_then(|v| crate::vars::scalar_text(v).parse::<usize>().ok());
         let size = self
             .request_size
             .or(asked)
@@ -524,6 +432,99 @@ impl Params {
 }
 
 impl Check for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        cx.jsonpath(&at.key("items"), &self.items);
+        for (name, path) in [
+            ("total", &self.total),
+            ("last_page", &self.last_page),
+            ("item_id", &self.item_id),
+        ] {
+            if let Some(p) = path {
+                cx.jsonpath(&at.key(name), p);
+            }
+        }
+        for (name, path) in &self.links {
+            if !LINK_NAMES.contains(&name.as_str()) {
+                cx.invalid(
+                    &at.key("links").key(name),
+                    format!("unknown link `{name}`"),
+                    crate::error::suggest(name, LINK_NAMES.iter().copied()),
+                );
+            }
+            cx.jsonpath(&at.key("links").key(name), path);
+        }
+        let mut need = |ok: bool, what: &str, hint: &str| {
+            if !ok {
+                cx.invalid(
+                    at,
+                    format!("aspect `{:?}` needs {what}", self.aspect).to_lowercase(),
+                    hint.to_string(),
+                );
+            }
+        };
+        match self.aspect {
+            Aspect::DefaultSize => need(
+                self.default_size.is_some(),
+                "`default_size`",
+                "add `default_size: 10`",
+            ),
+            Aspect::Size => {
+                need(
+                    self.size_param.is_some(),
+                    "`size_param`",
+                    "add `size_param: \"page[size]\"`",
+                );
+                need(
+                    self.request_size.is_some(),
+                    "`request_size`",
+                    "add `request_size: 5`",
+                );
+            }
+            Aspect::Cap => {
+                need(
+                    self.size_param.is_some(),
+                    "`size_param`",
+                    "add `size_param: \"page[size]\"`",
+                );
+                need(self.max_size.is_some(), "`max_size`", "add `max_size: 20`");
+                need(
+                    matches!((self.request_size, self.max_size), (Some(r), Some(m)) if r > m),
+                    "a `request_size` above `max_size`",
+                    "ask for more than the cap, e.g. `request_size: 50`",
+                );
+            }
+            Aspect::Links => need(
+                !self.links.is_empty(),
+                "`links`",
+                "add `links: { next: \"$.links.next\" }`",
+            ),
+            Aspect::Walk => {
+                need(
+                    self.links.contains_key("next")
+                        || (self.page_param.is_some() && self.last_page.is_some()),
+                    "a way to the next page: `links.next`, or `page_param` with `last_page`",
+                    "add `links: { next: \"$.links.next\" }`",
+                );
+                need(
+                    self.item_id.is_some(),
+                    "`item_id`",
+                    "add `item_id: \"$.id\"` (inside one item)",
+                );
+            }
+        }
+        if let Some(0) = self.max_pages {
+            cx.invalid(
+                &at.key("max_pages"),
+                "`max_pages` must be at least 1".into(),
+                "leave it out for the default of 1000".into(),
+            );
+        }
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         match self.aspect {

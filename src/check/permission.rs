@@ -7,14 +7,15 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::expect::select_json;
+use crate::jsonpath::Query;
+use crate::results::Failure;
+use crate::rule_context::{Probe, RuleCx, Silence, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 /// What one role sees is a subset of what another sees, compared by the ids at `items`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -22,7 +23,7 @@ use crate::spec::step::{Expect, Request, Step};
 pub struct Relation {
     pub role: String,
     pub subset_of: String,
-    pub items: String,
+    pub items: Query,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -36,7 +37,7 @@ pub struct Params {
     pub relations: Vec<Relation>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if self.request.role.is_some() {
@@ -74,9 +75,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let mut seen: BTreeMap<String, serde_json::Value> = BTreeMap::new();
@@ -91,17 +90,12 @@ impl Check for Params {
                 }
                 Err(stop) => return Err(stop),
             };
-            let (i, answer) = cx.send_prepared(&p, crate::run::rule::Probe::No).await;
-            match answer {
-                Ok(r) => {
-                    cx.expect(Some(&format!("as {role}")), i, &r, expect);
-                    seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
-                }
-                Err(e) => cx.fail(
-                    Some(&format!("as {role}")),
-                    crate::run::rule::no_answer(&e),
-                    Some(i),
-                ),
+            let label = format!("as {role}");
+            if let Some(r) = cx
+                .send_expecting(&p, Probe::No, Some(&label), expect, Silence::NoAnswer)
+                .await
+            {
+                seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
             }
         }
         if seen.is_empty() {

@@ -4,13 +4,12 @@
 use serde::Deserialize;
 
 use super::{control, refused, Check};
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::rule_context::{Probe, RuleCx, Silence, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -37,7 +36,7 @@ pub struct Params {
     pub expect: Option<Expect>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if let Some(e) = &self.expect {
@@ -70,9 +69,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let p = control(cx, &self.request).await?;
@@ -93,17 +90,8 @@ impl Check for Params {
                     format!("{} wrong", self.header)
                 }
             };
-            let (i, outcome) = cx.send_prepared(&q, crate::run::rule::Probe::No).await;
-            match outcome {
-                Ok(r) => {
-                    cx.expect(Some(&label), i, &r, &expect);
-                }
-                Err(e) => cx.fail(
-                    Some(&label),
-                    Failure::new("answer", "a refusal", e.to_string()),
-                    Some(i),
-                ),
-            }
+            cx.send_expecting(&q, Probe::No, Some(&label), &expect, Silence::NotARefusal)
+                .await;
         }
         Ok(())
     }

@@ -4,13 +4,13 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 /// Bursts stay modest: a conformance run is not a load test.
 pub const MAX_REQUESTS: usize = 500;
@@ -36,7 +36,7 @@ pub struct Params {
     pub expect: Option<Expect>,
 }
 
-impl KindParams for Params {
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if let Some(e) = &self.expect {
@@ -82,9 +82,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         match self.mode {

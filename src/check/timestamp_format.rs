@@ -4,14 +4,16 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::Check;
-use crate::run::expect::select_json;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::{xml, Failure};
+use crate::exchange::xml;
+use crate::expect::select_json;
+use crate::jsonpath::Query;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Request, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -33,7 +35,7 @@ pub struct Params {
     pub given: Vec<Step>,
     pub request: Request,
     #[serde(default)]
-    pub fields: Vec<String>,
+    pub fields: Vec<Query>,
     #[serde(default)]
     pub xml_fields: Vec<String>,
     pub format: Format,
@@ -42,47 +44,6 @@ pub struct Params {
     pub utc: bool,
     #[serde(default)]
     pub allow_empty: bool,
-}
-
-impl KindParams for Params {
-    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
-        validate_given_request(&self.given, &self.request, cx, at);
-        if self.fields.is_empty() && self.xml_fields.is_empty() {
-            cx.invalid(
-                at,
-                "no field to check".into(),
-                "add `fields: [\"$[*].updated_at\"]` or `xml_fields: [tasks/task/updated_at]`"
-                    .into(),
-            );
-        }
-        for (i, f) in self.fields.iter().enumerate() {
-            cx.jsonpath(&at.key("fields").index(i), f);
-        }
-        for (i, f) in self.xml_fields.iter().enumerate() {
-            cx.xml_path(&at.key("xml_fields").index(i), f);
-        }
-        match (self.format, &self.strftime) {
-            (Format::Strftime, None) => cx.invalid(
-                at,
-                "format `strftime` needs the pattern in `strftime`".into(),
-                "e.g. `strftime: \"%Y/%m/%d %H:%M:%S %z\"`".into(),
-            ),
-            (Format::Strftime, Some(p)) if !p.contains('%') => cx.invalid(
-                &at.key("strftime"),
-                format!("`{p}` has no strftime field"),
-                "use `%Y`, `%m`, `%d`, `%H`, `%M`, `%S`, `%z`".into(),
-            ),
-            (f, Some(_)) if f != Format::Strftime => cx.invalid(
-                &at.key("strftime"),
-                "`strftime` is only read with `format: strftime`".into(),
-                "remove it, or set `format: strftime`".into(),
-            ),
-            _ => {}
-        }
-    }
-    fn requests(&self) -> Vec<&Request> {
-        given_requests(&self.given, [&self.request])
-    }
 }
 
 impl Params {
@@ -121,6 +82,45 @@ impl Params {
 }
 
 impl Check for Params {
+    fn validate(&self, cx: &mut LintCx, at: &Pointer) {
+        validate_given_request(&self.given, &self.request, cx, at);
+        if self.fields.is_empty() && self.xml_fields.is_empty() {
+            cx.invalid(
+                at,
+                "no field to check".into(),
+                "add `fields: [\"$[*].updated_at\"]` or `xml_fields: [tasks/task/updated_at]`"
+                    .into(),
+            );
+        }
+        for (i, f) in self.fields.iter().enumerate() {
+            cx.jsonpath(&at.key("fields").index(i), f);
+        }
+        for (i, f) in self.xml_fields.iter().enumerate() {
+            cx.xml_path(&at.key("xml_fields").index(i), f);
+        }
+        match (self.format, &self.strftime) {
+            (Format::Strftime, None) => cx.invalid(
+                at,
+                "format `strftime` needs the pattern in `strftime`".into(),
+                "e.g. `strftime: \"%Y/%m/%d %H:%M:%S %z\"`".into(),
+            ),
+            (Format::Strftime, Some(p)) if !p.contains('%') => cx.invalid(
+                &at.key("strftime"),
+                format!("`{p}` has no strftime field"),
+                "use `%Y`, `%m`, `%d`, `%H`, `%M`, `%S`, `%z`".into(),
+            ),
+            (f, Some(_)) if f != Format::Strftime => cx.invalid(
+                &at.key("strftime"),
+                "`strftime` is only read with `format: strftime`".into(),
+                "remove it, or set `format: strftime`".into(),
+            ),
+            _ => {}
+        }
+    }
+    fn requests(&self) -> Vec<&Request> {
+        given_requests(&self.given, [&self.request])
+    }
+
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let (i, r) = cx.send(&self.request, None).await?;
@@ -135,7 +135,7 @@ impl Check for Params {
                             select_json(&body, f, &cx.vars)
                                 .unwrap_or_default()
                                 .into_iter()
-                                .map(|v| (f.clone(), v)),
+                                .map(|v| (f.to_string(), v)),
                         );
                     }
                 }

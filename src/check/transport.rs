@@ -3,13 +3,13 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::run::rule::{RuleCx, Stop};
-use crate::run::Failure;
+use crate::results::Failure;
+use crate::rule_context::{RuleCx, Stop};
 
-use super::{given_requests, validate_given_request, KindParams};
+use super::{given_requests, validate_given_request};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, Step};
 use crate::locate::Pointer;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, Step};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,7 +26,58 @@ pub struct Params {
     pub expect: Option<Expect>,
 }
 
-impl KindParams for Params {
+/// The plain-HTTP URL of `url`: the target's own when it serves one (a mock), else the same
+/// host on the default port.
+fn plain_url(url: &str, base: &str, plain_base: Option<&str>) -> String {
+    if let Some(plain) = plain_base {
+        if let Some(rest) = url.strip_prefix(base.trim_end_matches('/')) {
+            return format!("{}{rest}", plain.trim_end_matches('/'));
+        }
+    }
+    let without = url.strip_prefix("https://").unwrap_or(url);
+    let (authority, rest) = without
+        .split_once('/')
+        .map(|(a, r)| (a, format!("/{r}")))
+        .unwrap_or((without, String::new()));
+    let host = authority
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(authority);
+    format!("http://{host}{rest}")
+}
+
+impl Params {
+    /// Refused: no answer, or an answer that is not a 2xx (and `expect` when given).
+    fn judge(
+        &self,
+        cx: &mut RuleCx<'_>,
+        label: &str,
+        i: usize,
+        answer: Result<
+            crate::exchange::response::Response,
+            crate::exchange::client::TransportError,
+        >,
+    ) {
+        match answer {
+            Err(_) => {}
+            Ok(r) => match &self.expect {
+                Some(e) => {
+                    cx.expect(Some(label), i, &r, e);
+                }
+                None if (200..300).contains(&r.status) => {
+                    cx.fail(
+                        Some(label),
+                        Failure::new("status", "a refusal (no 2xx)", r.status.to_string()),
+                        Some(i),
+                    );
+                }
+                None => {}
+            },
+        }
+    }
+}
+
+impl Check for Params {
     fn validate(&self, cx: &mut LintCx, at: &Pointer) {
         validate_given_request(&self.given, &self.request, cx, at);
         if let Some(e) = &self.expect {
@@ -59,57 +110,7 @@ impl KindParams for Params {
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
     }
-}
 
-/// The plain-HTTP URL of `url`: the target's own when it serves one (a mock), else the same
-/// host on the default port.
-fn plain_url(url: &str, base: &str, plain_base: Option<&str>) -> String {
-    if let Some(plain) = plain_base {
-        if let Some(rest) = url.strip_prefix(base.trim_end_matches('/')) {
-            return format!("{}{rest}", plain.trim_end_matches('/'));
-        }
-    }
-    let without = url.strip_prefix("https://").unwrap_or(url);
-    let (authority, rest) = without
-        .split_once('/')
-        .map(|(a, r)| (a, format!("/{r}")))
-        .unwrap_or((without, String::new()));
-    let host = authority
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(authority);
-    format!("http://{host}{rest}")
-}
-
-impl Params {
-    /// Refused: no answer, or an answer that is not a 2xx (and `expect` when given).
-    fn judge(
-        &self,
-        cx: &mut RuleCx<'_>,
-        label: &str,
-        i: usize,
-        answer: Result<crate::run::Response, crate::run::client::TransportError>,
-    ) {
-        match answer {
-            Err(_) => {}
-            Ok(r) => match &self.expect {
-                Some(e) => {
-                    cx.expect(Some(label), i, &r, e);
-                }
-                None if (200..300).contains(&r.status) => {
-                    cx.fail(
-                        Some(label),
-                        Failure::new("status", "a refusal (no 2xx)", r.status.to_string()),
-                        Some(i),
-                    );
-                }
-                None => {}
-            },
-        }
-    }
-}
-
-impl Check for Params {
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
         let p = super::control(cx, &self.request).await?;
@@ -120,7 +121,7 @@ impl Check for Params {
             let mut q = p.clone();
             q.url = plain_url(&p.url, &cx.target.base_url, cx.target.plain_url.as_deref());
             let (i, answer) = cx
-                .send_prepared(&q, crate::run::rule::Probe::Transport)
+                .send_prepared(&q, crate::rule_context::Probe::Transport)
                 .await;
             self.judge(cx, "over plain HTTP", i, answer);
         }
@@ -128,7 +129,7 @@ impl Check for Params {
             let mut q = p.clone();
             q.set_header("Host", host);
             let (i, answer) = cx
-                .send_prepared(&q, crate::run::rule::Probe::Transport)
+                .send_prepared(&q, crate::rule_context::Probe::Transport)
                 .await;
             self.judge(cx, &format!("as host {host}"), i, answer);
         }

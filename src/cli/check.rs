@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use super::args::{parse_at_least_one, parse_level, parse_report, parse_timeout};
 use super::{CliError, ExitCode};
+use crate::halt::{Halt, Halted};
 use crate::mock::MockOptions;
 use crate::report::check::{ReportFiles, Summary};
 use crate::report::files::{self, ReportFile};
 use crate::report::{Note, Reporter};
-use crate::run::engine::{run_api, ApiResult, RunOptions};
-use crate::run::halt::{Halt, Halted};
+use crate::results::ApiResult;
+use crate::run::engine::{run_api, RunOptions};
 use crate::spec::Spec;
 use crate::target::Target;
 
@@ -232,7 +233,7 @@ pub fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::engine::Event;
+    use crate::results::Event;
     use clap::Parser;
 
     #[derive(Parser)]

@@ -13,7 +13,7 @@ pub mod specs;
 use std::path::{Path, PathBuf};
 
 use crate::error::SpecErrors;
-use crate::run::halt::Halted;
+use crate::halt::Halted;
 
 /// The exit codes of `specgate`, documented in the README ("Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,7 +160,7 @@ pub fn default_docs() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::engine::ApiResult;
+    use crate::results::ApiResult;
 
     #[test]
     fn exit_codes_are_the_documented_ones() {

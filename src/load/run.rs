@@ -28,14 +28,14 @@ use serde_json::Value;
 
 use super::scenario::{LoadStep, Scenario, Work};
 use super::work::{Job, Take, WorkQueue};
-use crate::run::client::{build_request, client_builder, HttpClient, DEFAULT_MAX_BODY};
+use crate::exchange::client::{build_request, client_builder, HttpClient, DEFAULT_MAX_BODY};
+use crate::exchange::request::Context;
+use crate::exchange::response::json_body;
+use crate::redact::{Origin, Redactor, Secrets};
+use crate::rule_context::{capture_first, RuleCx};
 use crate::run::engine::{base_vars, login, RunOptions};
-use crate::run::redact::{Origin, Redactor, Secrets};
-use crate::run::request::Context;
-use crate::run::response::json_body;
-use crate::run::rule::{capture_first, RuleCx};
-use crate::run::vars::{scalar_text, Vars};
 use crate::target::Target;
+use crate::vars::{scalar_text, Vars};
 
 /// At most this many load users. Each builds its own HTTP client (its own connection): 100,000
 /// users grew to 4 GB, and 1000 users of two iterations each peaked at 184 MB (debug build, this
@@ -438,7 +438,7 @@ fn ensure_session(user: &mut GooseUser, s: &Shared) -> bool {
     }
     match client_builder(&s.target, s.timeout).and_then(|b| {
         b.build()
-            .map_err(|e| crate::run::client::TransportError::Other(e.to_string()))
+            .map_err(|e| crate::exchange::client::TransportError::Other(e.to_string()))
     }) {
         Ok(c) => {
             user.client = c;
@@ -645,8 +645,8 @@ fn fail(user: &mut GooseUser, metric: &mut goose::metrics::GooseRequestMetric, w
 
 /// Read a body up to `max` bytes: a huge answer fails its request, the run goes on.
 async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
-    crate::run::client::read_body(&mut r, max, None, |e| {
-        crate::run::client::TransportError::Other(e.to_string())
+    crate::exchange::client::read_body(&mut r, max, None, |e| {
+        crate::exchange::client::TransportError::Other(e.to_string())
     })
     .await
     .map_err(|e| e.to_string())
@@ -765,7 +765,7 @@ pub async fn run_load(
             describe_failures(&cx)
         )))
     })?;
-    let mut cx = RuleCx::new(spec, target, &client, vars);
+    let mut cx = RuleCx::new(&spec.contract, &spec.api, target, &client, vars);
     for (i, (step, repeat)) in scenario.setup.iter().enumerate() {
         let label = step
             .name
@@ -1028,11 +1028,7 @@ async fn watch_bounds(shared: Arc<Shared>) {
 
 /// The login's or the setup's failures, redacted: the text of a `LoadError`.
 fn describe_failures(cx: &RuleCx) -> String {
-    let parts: Vec<String> = cx
-        .failures
-        .iter()
-        .map(crate::run::engine::describe)
-        .collect();
+    let parts: Vec<String> = cx.failures.iter().map(crate::results::describe).collect();
     cx.vars.redactor().redact(&parts.join("; "))
 }
 

@@ -16,11 +16,11 @@ use serde::Deserialize;
 use serde_json_path::JsonPath;
 
 use super::formula::{EvalError, Formula, MAX_COUNT};
+use crate::contract::context::LintCx;
+use crate::contract::step::{Expect, Request, StatusMatch, Step};
 use crate::error::{suggest, SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
 use crate::openapi::yaml_error_location;
-use crate::spec::context::LintCx;
-use crate::spec::step::{Expect, Request, StatusMatch, Step};
 use crate::spec::{normalize_ws, shape_error, Spec};
 
 /// The variable a repeated setup step counts with.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use super::scenario::LoadStep;
-use crate::run::vars::Vars;
+use crate::vars::Vars;
 
 /// One request to make, with the variables it sees.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use tabled::{Table, Tabled};
 
 use super::files::{self, ReportFile};
 use super::{ReportError, ReportFormat, Reporter};
-use crate::run::engine::{describe, ApiResult, Status};
+use crate::results::{describe, ApiResult, Status};
 use crate::spec::Level;
 
 /// Counts over a run.
@@ -211,7 +211,7 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
 
 /// A rule's level as reports show it: `must`, or `must, inferred only: a warning` when every
 /// failure rests on an inferred expectation.
-pub fn level_text(r: &crate::run::engine::RuleResult) -> String {
+pub fn level_text(r: &crate::results::RuleResult) -> String {
     let effective = r.effective_level();
     if r.status == Status::Failed && effective != r.level {
         format!("{}, inferred only: counts as {effective}", r.level)
@@ -233,7 +233,7 @@ fn xml_escape(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
-fn failure_text(r: &crate::run::engine::RuleResult) -> String {
+fn failure_text(r: &crate::results::RuleResult) -> String {
     let mut out = String::new();
     for c in &r.cite {
         out.push_str(&format!("cite: \"{}\"\n", crate::spec::normalize_ws(c)));

@@ -51,7 +51,7 @@ pub fn line(o: &LintOutcome) -> String {
     format!(
         "{status:6} {name}: {} operations, {} rules ({must} must, {should} should, {may} may), {} schemas compiled; {cite_note}\n       must expectations by basis: {}; response bodies by basis: {}",
         s.api.operations.len(),
-        s.contract.rules.len(),
+        s.rules.len(),
         s.api.compiled_count(),
         bases.join(", "),
         schemas.join(", ")

@@ -18,7 +18,7 @@ use tabled::{Table, Tabled};
 
 use crate::load::plan::PlanPoint;
 use crate::mock::{FaultInfo, RunningMock, VariantInfo};
-use crate::run::engine::{ApiResult, Event};
+use crate::results::{ApiResult, Event};
 
 /// A report file's format: what `--report KIND=PATH` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

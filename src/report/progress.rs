@@ -1,7 +1,7 @@
 //! The progress bar of a check run, on stderr, fed by the engine's events.
 
 use super::{ReportError, Reporter};
-use crate::run::engine::Event;
+use crate::results::Event;
 
 /// A progress bar on stderr, on a terminal only; its length grows as each API starts. It is
 /// cleared when the run ends, and when a failed run drops it.

@@ -3,6 +3,7 @@
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
+use crate::check::Check;
 use crate::spec::Spec;
 
 #[derive(Tabled)]
@@ -39,11 +40,11 @@ pub fn apis_table(specs: &[Spec]) -> String {
                     s.covered_operations().len(),
                     s.api.operations.len()
                 ),
-                rules: s.contract.rules.len(),
+                rules: s.rules.len(),
                 must,
                 should,
                 may,
-                writing: s.contract.rules.iter().filter(|r| r.writes).count(),
+                writing: s.rules.iter().filter(|r| r.writes).count(),
             }
         })
         .collect();
@@ -84,12 +85,10 @@ pub fn api_detail(spec: &Spec) -> String {
             path: o.path.clone(),
             statuses: o.statuses.join(" "),
             rules: spec
-                .contract
                 .rules
                 .iter()
                 .filter(|r| {
                     r.kind
-                        .params()
                         .requests()
                         .iter()
                         .any(|q| q.operation.as_deref() == Some(o.id.as_str()))
@@ -98,7 +97,6 @@ pub fn api_detail(spec: &Spec) -> String {
         })
         .collect();
     let rules: Vec<RuleRow> = spec
-        .contract
         .rules
         .iter()
         .map(|r| RuleRow {

@@ -10,19 +10,23 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use futures::stream::{self, StreamExt};
-use serde::Serialize;
-
-use super::client::{seconds, HttpClient, TransportError, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
-use super::expect::Failure;
-use super::halt::{Halt, Halted};
-use super::redact::{Redact, Redactor, Secrets, MIN_SECRET_LEN};
-use super::request::{hide_basic_pair, Context};
-use super::rule::{Conformance, Recorded, RuleCx, RuleFailure, Stop};
-use super::vars::Vars;
-use crate::check::Kind;
-use crate::spec::{Level, Rule, Spec};
+use crate::basis::Basis;
+use crate::check::conformance::Conformance;
+use crate::check::Check;
+use crate::contract::step::{Request, Step};
+use crate::contract::Level;
+use crate::exchange::client::{
+    seconds, HttpClient, TransportError, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
+};
+use crate::exchange::request::{hide_basic_pair, Context, Prepared};
+use crate::halt::{Halt, Halted};
+use crate::redact::{Redact, Redactor, Secrets, MIN_SECRET_LEN};
+use crate::results::{ApiResult, Event, Failure, RuleFailure, RuleResult, Status};
+use crate::rule_context::{Recorded, RuleCx, Stop};
+use crate::spec::{Rule, Spec};
 use crate::target::Target;
+use crate::vars::Vars;
+use futures::stream::{self, StreamExt};
 
 /// At most this many failures of one cross-cutting rule are kept: the first say enough.
 const MAX_CROSS_FAILURES: usize = 10;
@@ -78,66 +82,6 @@ impl Default for RunOptions {
             unix_now: now.as_secs() as i64,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Passed,
-    Failed,
-    /// The target lacks what the rule needs, or the profile or options skip it: said why.
-    Skipped,
-    /// The rule was never judged: the run was interrupted or ran out of time first, or a check
-    /// saw nothing to judge. Never a pass.
-    NotRun,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleResult {
-    pub id: String,
-    pub kind: String,
-    pub level: Level,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    pub cite: Vec<String>,
-    pub writes: bool,
-    pub status: Status,
-    /// For a failed rule, the level its failure counts at: its own level, except a `must` rule
-    /// whose every failure rests on an inferred expectation, which counts as `should` (a
-    /// warning; it fails the run only with `--strict`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub counts_as: Option<Level>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub failures: Vec<RuleFailure>,
-    pub observations: Vec<String>,
-    pub exchanges: usize,
-    pub elapsed_ms: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ApiResult {
-    pub api: String,
-    pub title: String,
-    pub base_url: String,
-    /// Set when the target could not be reached at all.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unreachable: Option<String>,
-    pub results: Vec<RuleResult>,
-    pub elapsed_ms: u64,
-}
-
-/// Progress of a run, for the terminal's progress bar. Results in events are redacted.
-#[derive(Debug)]
-pub enum Event<'a> {
-    Started {
-        api: &'a str,
-        rules: usize,
-    },
-    RuleDone {
-        api: &'a str,
-        result: &'a RuleResult,
-    },
 }
 
 fn globs(patterns: &[String]) -> Option<globset::GlobSet> {
@@ -203,7 +147,7 @@ fn hide_basic_pairs(spec: &Spec, target: &Target, vars: &mut Vars) {
     who.extend(target.credentials.roles.keys().map(|r| Some(r.as_str())));
     for scheme in spec.contract.auth.iter().filter(|a| a.basic.is_some()) {
         for role in &who {
-            let req = crate::spec::step::Request {
+            let req = Request {
                 role: role.map(str::to_string),
                 auth: Some(scheme.name.clone()),
                 ..Default::default()
@@ -321,7 +265,7 @@ fn deadline_failure(cx: &RuleCx<'_>, rule_timeout: Duration, started: Instant) -
             format!("the rule to finish within {}", seconds(rule_timeout)),
             format!("{waiting}; stopped there: its later steps and cleanup did not run"),
         )
-        .on_basis(Some(crate::spec::Basis::Stated), None),
+        .on_basis(Some(Basis::Stated), None),
         exchange: None,
     }
 }
@@ -371,7 +315,8 @@ async fn run_rule(
         return (not_started(Meta::of(rule), &halted), vec![], Secrets::new());
     }
     let t = Instant::now();
-    let mut cx = RuleCx::new(spec, target, client, vars).for_rule(rule);
+    let mut cx = RuleCx::new(&spec.contract, &spec.api, target, client, vars)
+        .on_basis(rule.basis, rule.note.clone());
     let ending = bounded(rule.kind.check(&mut cx), options).await;
     result_of(Meta::of(rule), cx, ending, t, options)
 }
@@ -392,17 +337,17 @@ pub async fn login<'a>(
     client: &'a HttpClient,
     vars: &Vars,
 ) -> (Result<Vars, Stop>, RuleCx<'a>) {
-    let mut cx = RuleCx::new(spec, target, client, vars.clone());
+    let mut cx = RuleCx::new(&spec.contract, &spec.api, target, client, vars.clone());
     let outcome = login_in(&mut cx).await;
     (outcome, cx)
 }
 
 /// The login flow in `cx`, which starts from the run's variables.
 async fn login_in(cx: &mut RuleCx<'_>) -> Result<Vars, Stop> {
-    let Some(login) = &cx.spec.contract.login else {
+    let Some(login) = &cx.contract.login else {
         return Ok(cx.vars.clone());
     };
-    let step = crate::spec::step::Step {
+    let step = Step {
         name: Some("login".into()),
         request: login.request.clone(),
         expect: login.expect.clone(),
@@ -413,7 +358,7 @@ async fn login_in(cx: &mut RuleCx<'_>) -> Result<Vars, Stop> {
     // The captures are secrets already (`RuleCx::capture`). One too short to be redacted safely
     // is not used: it is hidden where it was seen, and the login fails.
     for name in login.capture.keys() {
-        let Some(v) = cx.vars.get(name).map(crate::run::vars::scalar_text) else {
+        let Some(v) = cx.vars.get(name).map(crate::vars::scalar_text) else {
             continue;
         };
         let length = v.chars().count();
@@ -468,7 +413,6 @@ pub async fn run_api(
     let include = globs(&options.rules);
     let exclude = globs(&options.skip);
     let selected: Vec<&Rule> = spec
-        .contract
         .rules
         .iter()
         .filter(|r| include.as_ref().is_none_or(|g| g.is_match(&r.id)))
@@ -478,7 +422,7 @@ pub async fn run_api(
 
     // Reachable at all? Any HTTP answer will do; a connection that never answers is a hung
     // target, not worth a request timeout per rule.
-    let probe = super::request::Prepared {
+    let probe = Prepared {
         method: "GET".into(),
         url: target.base_url.clone(),
         headers: vec![],
@@ -515,7 +459,7 @@ pub async fn run_api(
     let mut judges = Judges::new(spec, &selected);
     if spec.contract.login.is_some() {
         let t = Instant::now();
-        let mut cx = RuleCx::new(spec, target, &client, vars.clone());
+        let mut cx = RuleCx::new(&spec.contract, &spec.api, target, &client, vars.clone());
         let mut logged_in = None;
         let ending = bounded(
             async {
@@ -662,7 +606,7 @@ impl<'s> Judges<'s> {
             cross: selected
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| matches!(r.kind, Kind::MediaType(_) | Kind::ErrorEnvelope(_)))
+                .filter(|(_, r)| r.kind.judges_every_exchange())
                 .map(|(i, r)| (i, *r, Vec::new(), 0))
                 .collect(),
             conformance: Conformance::ALL
@@ -687,12 +631,9 @@ impl<'s> Judges<'s> {
             if failures.len() >= MAX_CROSS_FAILURES {
                 continue;
             }
-            let found = match &rule.kind {
-                Kind::MediaType(p) => p.judge(spec, rec),
-                Kind::ErrorEnvelope(p) => p.judge(spec, rec),
-                _ => None,
+            let Some(found) = rule.kind.judge(&spec.api, rec) else {
+                continue;
             };
-            let Some(found) = found else { continue };
             *judged += 1;
             failures.extend(found.into_iter().map(|f| RuleFailure {
                 step: None,
@@ -701,7 +642,7 @@ impl<'s> Judges<'s> {
             }));
         }
         for (c, failures, judged) in &mut self.conformance {
-            let Some(found) = c.judge(spec, rec) else {
+            let Some(found) = c.judge(&spec.api, rec) else {
                 continue;
             };
             *judged += 1;
@@ -765,41 +706,5 @@ impl<'s> Judges<'s> {
                 result
             })
             .collect()
-    }
-}
-
-/// A failure of a rule, as one line.
-pub fn describe(f: &RuleFailure) -> String {
-    let step = f
-        .step
-        .as_deref()
-        .map(|s| format!("[{s}] "))
-        .unwrap_or_default();
-    format!("{step}{}", f.failure)
-}
-
-impl RuleResult {
-    /// The level a failure of this rule counts at: a `must` rule none of whose failures rests on
-    /// what the document states counts as `should`.
-    pub fn effective_level(&self) -> Level {
-        let inferred_only =
-            !self.failures.is_empty() && self.failures.iter().all(|f| !f.failure.is_stated());
-        if self.level == Level::Must && inferred_only {
-            Level::Should
-        } else {
-            self.level
-        }
-    }
-
-    /// Record the level the result counts at, once its failures are all in.
-    fn settle(&mut self) {
-        self.counts_as = (self.status == Status::Failed).then(|| self.effective_level());
-    }
-
-    /// Failed, and its effective level makes it count: `must` always, `should` with `strict`.
-    pub fn counts_as_failure(&self, strict: bool) -> bool {
-        let level = self.effective_level();
-        self.status == Status::Failed
-            && (level == Level::Must || (strict && level == Level::Should))
     }
 }

@@ -1,193 +1,25 @@
 //! A spec: one API's `openapi.yaml` and `contract.yaml`, loaded, checked and compiled once.
 
-pub mod basis;
-pub mod context;
-pub mod step;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::check::{Kind, KIND_NAMES};
+use crate::basis;
+pub use crate::basis::Basis;
+use crate::check::{Check, Kind, KIND_NAMES};
+use crate::contract::context::LintCx;
+pub use crate::contract::{normalize_ws, Level};
+use crate::contract::{
+    AuthScheme, Contract, Credential, Defaults, Fixture, Login, Role, SecretValues,
+};
 use crate::error::{suggest, Location, SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
 pub use crate::openapi::path_params;
 use crate::openapi::{yaml_error_location, ApiDoc};
-pub use basis::Basis;
-use context::LintCx;
-use step::{Request, WRITE_METHODS};
 
 pub const OPENAPI_FILE: &str = "openapi.yaml";
 pub const CONTRACT_FILE: &str = "contract.yaml";
-
-/// How strongly the document promises a behaviour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Stated as fact: a failure fails the run.
-    Must,
-    /// "should", "recommended": a failure is a warning (fails with `--strict`).
-    Should,
-    /// "may": an observation the report records.
-    May,
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Level::Must => "must",
-            Level::Should => "should",
-            Level::May => "may",
-        })
-    }
-}
-
-/// A value a target supplies: a key, a token, an id.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Credential {
-    pub name: String,
-    /// Secrets are redacted to their variable's name in every report, log and curl line.
-    pub secret: bool,
-    pub description: Option<String>,
-}
-
-/// A value of the target's set-up that no request can discover (an existing parent to write
-/// under): a profile's `fixtures` give it, a built-in mock supplies its own. A rule that needs
-/// one the target lacks is skipped, saying which.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fixture {
-    pub name: String,
-    pub description: Option<String>,
-}
-
-/// Values the API hands out that are credentials (tokens): reports never show them. The login's
-/// captures always are secrets; these are the others.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SecretValues {
-    /// Variables that steps capture secrets into (`old_token`); wherever a step captures into
-    /// one of these names, the value is redacted as `${NAME}`.
-    #[serde(default)]
-    pub captures: Vec<String>,
-    /// Name → JSONPath: every value the path selects in any JSON response is redacted as
-    /// `${NAME}`, captured or not (a token a rule obtains only to check its shape).
-    #[serde(default)]
-    pub fields: BTreeMap<String, String>,
-}
-
-/// A named set of credentials (several keys of one API).
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Role {
-    pub name: String,
-    pub description: Option<String>,
-}
-
-/// A request that turns credentials into a session token.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Login {
-    pub request: Request,
-    pub expect: Option<step::Expect>,
-    pub capture: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct BasicAuth {
-    pub username: String,
-    pub password: String,
-}
-
-/// One way of presenting credentials.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthScheme {
-    pub name: String,
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    #[serde(default)]
-    pub query: BTreeMap<String, String>,
-    pub basic: Option<BasicAuth>,
-}
-
-impl AuthScheme {
-    /// The header names this scheme sends, lowercased.
-    pub fn header_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .headers
-            .keys()
-            .map(|h| h.to_ascii_lowercase())
-            .collect();
-        if self.basic.is_some() {
-            names.push("authorization".into());
-        }
-        names
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Defaults {
-    #[serde(default)]
-    pub headers: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
-    pub query: BTreeMap<String, serde_json::Value>,
-}
-
-impl Contract {
-    /// Whether a variable of this name holds a secret: a secret credential, a login capture,
-    /// or one of `secrets.captures`.
-    pub fn is_secret_var(&self, name: &str) -> bool {
-        self.credentials.iter().any(|c| c.name == name && c.secret)
-            || self
-                .login
-                .as_ref()
-                .is_some_and(|l| l.capture.contains_key(name))
-            || self.secrets.captures.iter().any(|c| c == name)
-    }
-
-    /// What a request of this API may refer to (operations, roles, auth schemes, credentials
-    /// and login captures), for validating rules and load scenarios alike.
-    pub fn lint_cx<'a>(
-        &self,
-        api: &'a ApiDoc,
-        loc: &'a Locator,
-        errors: &'a mut SpecErrors,
-    ) -> LintCx<'a> {
-        let credentials: Vec<String> = self.credentials.iter().map(|c| c.name.clone()).collect();
-        let mut base_vars = credentials.clone();
-        base_vars.extend(self.fixtures.iter().map(|f| f.name.clone()));
-        if let Some(login) = &self.login {
-            base_vars.extend(login.capture.keys().cloned());
-        }
-        LintCx {
-            loc,
-            api,
-            roles: self.roles.iter().map(|r| r.name.clone()).collect(),
-            schemes: self.auth.iter().map(|a| a.name.clone()).collect(),
-            credentials,
-            base_vars,
-            vars: vec![],
-            default_headers: self
-                .defaults
-                .headers
-                .keys()
-                .map(|h| h.to_ascii_lowercase())
-                .collect(),
-            scheme_headers: self
-                .auth
-                .iter()
-                .map(|a| (a.name.clone(), a.header_names()))
-                .collect(),
-            captured: Default::default(),
-            errors,
-        }
-    }
-}
 
 /// The header of `contract.yaml`, as written.
 #[derive(Debug, Deserialize)]
@@ -232,29 +64,14 @@ pub struct Rule {
     pub expectations: BTreeMap<Basis, usize>,
 }
 
-/// The behaviour half of a spec.
-#[derive(Debug, Clone)]
-pub struct Contract {
-    pub api: String,
-    pub title: String,
-    pub document: String,
-    pub base_url: String,
-    pub credentials: Vec<Credential>,
-    pub fixtures: Vec<Fixture>,
-    pub roles: Vec<Role>,
-    pub login: Option<Login>,
-    pub auth: Vec<AuthScheme>,
-    pub defaults: Defaults,
-    pub secrets: SecretValues,
-    pub rules: Vec<Rule>,
-}
-
 /// One API's spec, loaded and compiled.
 #[derive(Debug)]
 pub struct Spec {
     pub name: String,
     pub dir: PathBuf,
     pub contract: Contract,
+    /// The contract's rules, in its order.
+    pub rules: Vec<Rule>,
     pub api: ApiDoc,
     /// Rule id → pointer of its cite, for locating cite errors.
     cite_pointers: HashMap<String, Pointer>,
@@ -269,12 +86,7 @@ impl Spec {
     /// The expectations of its `must` rules, by basis: only the stated ones can fail the run.
     pub fn must_expectations(&self) -> BTreeMap<Basis, usize> {
         let mut out = BTreeMap::new();
-        for r in self
-            .contract
-            .rules
-            .iter()
-            .filter(|r| r.level == Level::Must)
-        {
+        for r in self.rules.iter().filter(|r| r.level == Level::Must) {
             for (b, n) in &r.expectations {
                 *out.entry(*b).or_default() += n;
             }
@@ -284,22 +96,15 @@ impl Spec {
 
     /// Rules by level: (must, should, may).
     pub fn rules_by_level(&self) -> (usize, usize, usize) {
-        let n = |l| self.contract.rules.iter().filter(|r| r.level == l).count();
+        let n = |l| self.rules.iter().filter(|r| r.level == l).count();
         (n(Level::Must), n(Level::Should), n(Level::May))
     }
 
     /// The operations at least one rule sends a request to.
     pub fn covered_operations(&self) -> std::collections::BTreeSet<&str> {
         let mut out = std::collections::BTreeSet::new();
-        for r in &self.contract.rules {
-            for req in r.kind.params().requests() {
-                if let Some(op) = &req.operation {
-                    out.insert(op.as_str());
-                }
-            }
-            if let Kind::MethodNotAllowed(p) = &r.kind {
-                out.extend(p.operations.iter().map(String::as_str));
-            }
+        for r in &self.rules {
+            out.extend(r.kind.operations());
         }
         if let Some(l) = &self.contract.login {
             if let Some(op) = &l.request.operation {
@@ -314,7 +119,7 @@ impl Spec {
     pub fn check_cites(&self, document_text: &str) -> SpecErrors {
         let doc = normalize_ws(document_text);
         let mut errors = SpecErrors::default();
-        for rule in &self.contract.rules {
+        for rule in &self.rules {
             for (i, cite) in rule.cite.iter().enumerate() {
                 if !doc.contains(&normalize_ws(cite)) {
                     let base = self
@@ -384,11 +189,6 @@ fn longest_matching_prefix(doc: &str, cite: &str) -> Option<String> {
     (lo >= 8).then(|| chars[..lo].iter().collect())
 }
 
-/// Collapse every run of whitespace to one space.
-pub fn normalize_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn io_error(path: &Path, e: std::io::Error) -> SpecError {
     SpecError::new(
         Location {
@@ -455,12 +255,13 @@ fn finish_spec(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     match parse_contract(&contract_path, contract_text, &name, api.as_ref()) {
-        Ok((contract, locator, cite_pointers)) => {
+        Ok((contract, rules, locator, cite_pointers)) => {
             if let (Some(api), true) = (api, errors.is_empty()) {
                 return Ok(Spec {
                     name,
                     dir: dir.to_path_buf(),
                     contract,
+                    rules,
                     api,
                     cite_pointers,
                     contract_locator: locator,
@@ -472,7 +273,7 @@ fn finish_spec(
     Err(errors)
 }
 
-type Parsed = (Contract, Locator, HashMap<String, Pointer>);
+type Parsed = (Contract, Vec<Rule>, Locator, HashMap<String, Pointer>);
 
 /// Parse `contract.yaml`. With the API document at hand, also check every reference into it;
 /// without it (it failed to load), only the contract's own shape is checked.
@@ -599,7 +400,7 @@ fn parse_contract(
         }
     }
 
-    let mut contract = Contract {
+    let contract = Contract {
         api: file.api,
         title: file.title,
         document: file.document,
@@ -611,17 +412,16 @@ fn parse_contract(
         auth: file.auth,
         defaults: file.defaults,
         secrets: file.secrets,
-        rules: Vec::new(),
     };
     if let Some(api) = api {
         validate_references(&contract, &rules, api, &loc, &mut errors);
         for (_, rule) in rules.iter_mut() {
-            rule.writes = rule_writes(&rule.kind, api);
+            rule.writes = rule.kind.writes(api);
         }
     }
-    contract.rules = rules.into_iter().map(|(_, r)| r).collect();
+    let rules = rules.into_iter().map(|(_, r)| r).collect();
     if errors.is_empty() {
-        Ok((contract, loc, cite_pointers))
+        Ok((contract, rules, loc, cite_pointers))
     } else {
         Err(errors)
     }
@@ -965,7 +765,7 @@ fn validate_references(
     }
     for (at, rule) in rules {
         cx.begin_rule();
-        rule.kind.params().validate(&mut cx, at);
+        rule.kind.validate(&mut cx, at);
     }
     validate_secrets(contract, &mut cx);
 }
@@ -1014,52 +814,6 @@ fn validate_secrets(contract: &Contract, cx: &mut LintCx) {
             );
         }
         cx.jsonpath(&here, path);
-    }
-}
-
-/// A rule writes when any request it sends uses POST, PUT, PATCH or DELETE.
-fn rule_writes(kind: &Kind, api: &ApiDoc) -> bool {
-    if let Kind::MethodNotAllowed(p) = kind {
-        if p.sends_writes() {
-            return true;
-        }
-    }
-    kind.params().requests().iter().any(|r| {
-        let op_method = r
-            .operation
-            .as_ref()
-            .and_then(|o| api.operations.get(o))
-            .map(|o| o.method.as_str());
-        WRITE_METHODS.contains(&r.effective_method(op_method).as_str())
-    })
-}
-
-impl LintCx<'_> {
-    /// Whether `request` would send `header` (from defaults, its auth scheme, or itself).
-    pub fn sends_header(&self, request: &Request, header: &str) -> bool {
-        let h = header.to_ascii_lowercase();
-        if request
-            .omit_headers
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(&h))
-        {
-            return false;
-        }
-        if request.headers.keys().any(|k| k.eq_ignore_ascii_case(&h))
-            || self.default_headers.contains(&h)
-        {
-            return true;
-        }
-        if request.role.as_deref() == Some("anonymous") {
-            return false;
-        }
-        let scheme = request
-            .auth
-            .as_deref()
-            .or_else(|| self.scheme_headers.first().map(|(n, _)| n.as_str()));
-        self.scheme_headers
-            .iter()
-            .any(|(n, hs)| Some(n.as_str()) == scheme && hs.contains(&h))
     }
 }
 

@@ -4,92 +4,21 @@
 //! secrets the rule meets (Basic pairs it sends, tokens it captures or is handed); the engine
 //! redacts them where results leave it.
 
-use serde::Serialize;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use super::client::{Exchange, HttpClient, TransportError};
-use super::expect::{evaluate, select_json, validate_body, Failure};
-use super::request::{hide_basic_pair, Context, PrepareError, Prepared};
-use super::response::Response;
-use super::vars::Vars;
-use crate::openapi::is_json_media;
-use crate::spec::step::{Expect, Request, Step};
-use crate::spec::Basis;
-use crate::spec::Spec;
+use crate::basis::Basis;
+use crate::contract::step::{Expect, Request, Step};
+use crate::contract::Contract;
+use crate::exchange::client::{Exchange, HttpClient, TransportError};
+use crate::exchange::request::{hide_basic_pair, Context, PrepareError, Prepared};
+use crate::exchange::response::Response;
+use crate::expect::{evaluate, select_json};
+use crate::jsonpath::Query;
+use crate::openapi::ApiDoc;
+use crate::results::{ExchangeView, Failure, RuleFailure};
 use crate::target::Target;
-
-/// Bodies are shown up to this many characters in reports.
-const BODY_EXCERPT: usize = 2000;
-
-/// What a report shows of one exchange. Built raw: the engine redacts it (with every result)
-/// before it leaves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExchangeView {
-    pub method: String,
-    pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    pub response_headers: Vec<(String, String)>,
-    pub response_body: String,
-    pub elapsed_ms: u64,
-    pub curl: String,
-}
-
-impl ExchangeView {
-    /// The status, or why there was none.
-    pub fn answer(&self) -> String {
-        self.status
-            .map(|s| s.to_string())
-            .or_else(|| self.error.clone())
-            .unwrap_or_default()
-    }
-
-    fn of(ex: &Exchange) -> Self {
-        let (status, error, headers, body) = match &ex.outcome {
-            Ok(r) => {
-                // Only the bytes the excerpt can show are decoded (a character is at most 4
-                // bytes): a body near the cap is neither copied nor scanned whole.
-                let head = &r.body[..r.body.len().min(4 * BODY_EXCERPT + 4)];
-                let text = String::from_utf8_lossy(head);
-                let body = if text.chars().count() > BODY_EXCERPT || head.len() < r.body.len() {
-                    format!(
-                        "{}… ({} bytes)",
-                        text.chars().take(BODY_EXCERPT).collect::<String>(),
-                        r.body.len()
-                    )
-                } else {
-                    text.into_owned()
-                };
-                (Some(r.status), None, r.headers.clone(), body)
-            }
-            Err(e) => (None, Some(e.to_string()), vec![], String::new()),
-        };
-        ExchangeView {
-            method: ex.request.method.clone(),
-            url: ex.request.url.clone(),
-            status,
-            error,
-            response_headers: headers,
-            response_body: body,
-            elapsed_ms: ex.elapsed.as_millis() as u64,
-            curl: ex.request.curl(),
-        }
-    }
-}
-
-/// One failed expectation, with the exchange it was seen on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RuleFailure {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
-    #[serde(flatten)]
-    pub failure: Failure,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<ExchangeView>,
-}
+use crate::vars::Vars;
 
 /// One exchange as recorded, for the cross-cutting rules and the conformance checks.
 #[derive(Debug, Clone)]
@@ -112,6 +41,15 @@ pub enum Probe {
     Transport,
 }
 
+/// What no answer at all means to a request sent with `RuleCx::send_expecting`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Silence {
+    /// The request expects a refusal: no answer is not one (on the rule's basis).
+    NotARefusal,
+    /// The request expects an answer the document states: no answer fails as `no_answer`.
+    NoAnswer,
+}
+
 /// Why a rule stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
@@ -122,7 +60,8 @@ pub enum Stop {
 }
 
 pub struct RuleCx<'a> {
-    pub spec: &'a Spec,
+    pub contract: &'a Contract,
+    pub api: &'a ApiDoc,
     pub target: &'a Target,
     pub client: &'a HttpClient,
     pub vars: Vars,
@@ -139,9 +78,16 @@ pub struct RuleCx<'a> {
 }
 
 impl<'a> RuleCx<'a> {
-    pub fn new(spec: &'a Spec, target: &'a Target, client: &'a HttpClient, vars: Vars) -> Self {
+    pub fn new(
+        contract: &'a Contract,
+        api: &'a ApiDoc,
+        target: &'a Target,
+        client: &'a HttpClient,
+        vars: Vars,
+    ) -> Self {
         RuleCx {
-            spec,
+            contract,
+            api,
             target,
             client,
             vars,
@@ -154,17 +100,18 @@ impl<'a> RuleCx<'a> {
         }
     }
 
-    /// The context of `rule`: its failures rest on its basis unless their expectation says one.
-    pub fn for_rule(mut self, rule: &crate::spec::Rule) -> Self {
-        self.basis = rule.basis;
-        self.note = rule.note.clone();
+    /// The context of a rule resting on `basis` (and why, when inferred): its failures rest on
+    /// it unless their expectation says its own.
+    pub fn on_basis(mut self, basis: Basis, note: Option<String>) -> Self {
+        self.basis = basis;
+        self.note = note;
         self
     }
 
     pub fn context(&self) -> Context<'a> {
         Context {
-            contract: &self.spec.contract,
-            api: &self.spec.api,
+            contract: self.contract,
+            api: self.api,
             target: self.target,
         }
     }
@@ -189,7 +136,7 @@ impl<'a> RuleCx<'a> {
                 "the target has no credentials for role `{r}`"
             ))),
             Err(PrepareError::Missing(m))
-                if self.spec.contract.credentials.iter().any(|c| c.name == m.0) =>
+                if self.contract.credentials.iter().any(|c| c.name == m.0) =>
             {
                 Err(Stop::Skip(format!(
                     "the target has no credential `{}`",
@@ -197,7 +144,7 @@ impl<'a> RuleCx<'a> {
                 )))
             }
             Err(PrepareError::Missing(m))
-                if self.spec.contract.fixtures.iter().any(|f| f.name == m.0) =>
+                if self.contract.fixtures.iter().any(|f| f.name == m.0) =>
             {
                 Err(Stop::Skip(format!(
                     "the target has no fixture `{0}` (give it in the profile: `fixtures: {{ {0}: ... }}`)",
@@ -250,7 +197,6 @@ impl<'a> RuleCx<'a> {
         // A method the operation does not have (a 405 probe) is not judged by its responses.
         let probe = match (&req.operation, &req.method) {
             (Some(op), Some(m)) => self
-                .spec
                 .api
                 .operations
                 .get(op)
@@ -276,12 +222,40 @@ impl<'a> RuleCx<'a> {
         response: &Response,
         expect: &Expect,
     ) -> bool {
-        let failures = evaluate(expect, response, &self.spec.api, &self.vars);
+        let failures = evaluate(expect, response, self.api, &self.vars);
         let ok = failures.is_empty();
         for f in failures {
             self.fail(step, f, Some(index));
         }
         ok
+    }
+
+    /// Send a prepared request and hold its answer to `expect`, recording each failure on
+    /// `step`; no answer at all is recorded as `silence` says. The rule goes on either way: the
+    /// answer is returned whether the expectation held or not, `None` when there was none.
+    pub async fn send_expecting(
+        &mut self,
+        p: &Prepared,
+        probe: Probe,
+        step: Option<&str>,
+        expect: &Expect,
+        silence: Silence,
+    ) -> Option<Response> {
+        let (i, answer) = self.send_prepared(p, probe).await;
+        match answer {
+            Ok(r) => {
+                self.expect(step, i, &r, expect);
+                Some(r)
+            }
+            Err(e) => {
+                let failure = match silence {
+                    Silence::NotARefusal => Failure::new("answer", "a refusal", e.to_string()),
+                    Silence::NoAnswer => no_answer(&e),
+                };
+                self.fail(step, failure, Some(i));
+                None
+            }
+        }
     }
 
     /// Capture variables from a JSON body: the first node each path selects. Returns the name
@@ -290,12 +264,12 @@ impl<'a> RuleCx<'a> {
     pub fn capture(
         &mut self,
         response: &Response,
-        captures: &std::collections::BTreeMap<String, String>,
+        captures: &std::collections::BTreeMap<String, Query>,
     ) -> Result<(), String> {
         let outcome = capture(&mut self.vars, response, captures);
         for name in captures.keys() {
-            if self.spec.contract.is_secret_var(name) {
-                if let Some(v) = self.vars.get(name).map(super::vars::scalar_text) {
+            if self.contract.is_secret_var(name) {
+                if let Some(v) = self.vars.get(name).map(crate::vars::scalar_text) {
                     self.vars.capture_secret(name, &v);
                 }
             }
@@ -305,7 +279,7 @@ impl<'a> RuleCx<'a> {
 
     /// Every value at the contract's secret response fields becomes a secret.
     fn hide_secret_fields(&mut self, response: &Response) {
-        let fields = &self.spec.contract.secrets.fields;
+        let fields = &self.contract.secrets.fields;
         if fields.is_empty() {
             return;
         }
@@ -314,7 +288,7 @@ impl<'a> RuleCx<'a> {
         for (name, path) in fields {
             for node in select_json(&body, path, &self.vars).unwrap_or_default() {
                 if !node.is_null() {
-                    let text = super::vars::scalar_text(&node);
+                    let text = crate::vars::scalar_text(&node);
                     self.vars.hide_field(name, &text);
                 }
             }
@@ -361,7 +335,7 @@ impl<'a> RuleCx<'a> {
                 .unwrap_or_else(|| format!("given {}", n + 1));
             let (_, r) = self.send(&step.request, Some(&label)).await?;
             if let Some(e) = &step.expect {
-                let unmet = evaluate(e, &r, &self.spec.api, &self.vars);
+                let unmet = evaluate(e, &r, self.api, &self.vars);
                 if let Some(first) = unmet.first() {
                     return Err(Stop::Skip(format!(
                         "precondition not met ({label}): {first}"
@@ -378,122 +352,6 @@ impl<'a> RuleCx<'a> {
     }
 }
 
-/// The implicit checks of one exchange: a documented status, a body that matches the
-/// documented schema, and no server error (as Schemathesis's status_code_conformance,
-/// response_schema_conformance and not_a_server_error).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Conformance {
-    NotAServerError,
-    StatusCodeConformance,
-    ResponseSchemaConformance,
-}
-
-impl Conformance {
-    pub const ALL: [Conformance; 3] = [
-        Conformance::NotAServerError,
-        Conformance::StatusCodeConformance,
-        Conformance::ResponseSchemaConformance,
-    ];
-
-    pub fn id(self, api: &str) -> String {
-        let name = match self {
-            Conformance::NotAServerError => "not-a-server-error",
-            Conformance::StatusCodeConformance => "status-code-conformance",
-            Conformance::ResponseSchemaConformance => "response-schema-conformance",
-        };
-        format!("{api}.conformance.{name}")
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Conformance::NotAServerError => "no answer is a server error (5xx)",
-            Conformance::StatusCodeConformance => "every status is one the operation documents",
-            Conformance::ResponseSchemaConformance => "every body matches its documented schema",
-        }
-    }
-
-    /// What this check finds wrong with one exchange; `None` when the exchange is not one it
-    /// can judge (no answer, a probe, an operation or status it has nothing to compare with).
-    pub fn judge(self, spec: &Spec, rec: &Recorded) -> Option<Vec<Failure>> {
-        let Ok(resp) = &rec.exchange.outcome else {
-            return None;
-        };
-        if self == Conformance::NotAServerError {
-            // Every operation's document states its answers, and none of them is a 5xx.
-            return Some(if resp.status >= 500 {
-                vec![Failure::new("status", "not a 5xx", resp.status.to_string())
-                    .on_basis(Some(Basis::Stated), None)]
-            } else {
-                vec![]
-            });
-        }
-        if rec.probe != Probe::No {
-            return None;
-        }
-        let op = rec
-            .exchange
-            .request
-            .operation
-            .as_ref()
-            .and_then(|o| spec.api.operations.get(o))?;
-        let Some(key) = op.response_key(resp.status) else {
-            return if self == Conformance::StatusCodeConformance {
-                // A success the document does not name contradicts the one it states; a
-                // refusal it does not describe may come from any case it leaves open.
-                let basis = if resp.status < 400 {
-                    Basis::Stated
-                } else {
-                    Basis::Convention
-                };
-                Some(vec![Failure::new(
-                    format!("status of {}", op.id),
-                    format!("a documented status ({})", op.statuses.join(", ")),
-                    resp.status.to_string(),
-                )
-                .on_basis(
-                    Some(basis),
-                    Some(
-                        "the document names the refusals it describes; a request it does not \
-                         describe may be refused with another status",
-                    ),
-                )])
-            } else {
-                None
-            };
-        };
-        if self == Conformance::StatusCodeConformance {
-            return Some(vec![]);
-        }
-        let media = resp.media_type().filter(|m| is_json_media(m))?;
-        let validator = spec
-            .api
-            .response_validator(&op.id, key, Some(&media))
-            .or_else(|| spec.api.response_validator(&op.id, key, None))?;
-        let (basis, note) = spec.api.response_basis(&op.id, key);
-        Some(
-            validate_body(validator, resp, &format!("body of {} {}", op.id, key))
-                .into_iter()
-                .map(|f| f.on_basis(Some(basis), note))
-                .collect(),
-        )
-    }
-
-    /// Why this check judged nothing, for a run whose `recorded` exchanges it could not judge.
-    pub fn nothing_judged(self, recorded: usize) -> String {
-        let what = match self {
-            Conformance::NotAServerError => "an HTTP answer",
-            Conformance::StatusCodeConformance => {
-                "an answer to a documented operation, sent as documented"
-            }
-            Conformance::ResponseSchemaConformance => {
-                "a JSON answer with a documented schema for its status"
-            }
-        };
-        format!("no exchange to judge: none of the {recorded} exchange(s) of the run was {what}")
-    }
-}
-
 /// No answer at all: whatever the rule infers, every documented operation states an answer.
 pub fn no_answer(e: &TransportError) -> Failure {
     Failure::new("answer", "an HTTP answer", e.to_string()).on_basis(Some(Basis::Stated), None)
@@ -505,7 +363,7 @@ pub fn no_answer(e: &TransportError) -> Failure {
 pub fn capture(
     vars: &mut Vars,
     response: &Response,
-    captures: &std::collections::BTreeMap<String, String>,
+    captures: &std::collections::BTreeMap<String, Query>,
 ) -> Result<(), String> {
     if captures.is_empty() {
         return Ok(());

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::basis::{Basis, ExpectBasis, Facet};
 use super::context::LintCx;
+use crate::basis::{Basis, ExpectBasis, Facet};
 use crate::error::SpecErrorKind;
+use crate::jsonpath::Query;
 use crate::locate::Pointer;
 
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -70,7 +71,7 @@ impl Request {
                     );
                 }
                 cx.template(&at.key("path"), path);
-                Some(super::path_params(path))
+                Some(crate::openapi::path_params(path))
             }
             (None, None) => {
                 cx.invalid(
@@ -301,7 +302,7 @@ pub enum JsonType {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Assertion {
-    pub path: Option<String>,
+    pub path: Option<Query>,
     // On the list of selected nodes.
     pub exists: Option<bool>,
     pub count: Option<usize>,
@@ -313,7 +314,7 @@ pub struct Assertion {
     pub equals: Option<Value>,
     pub not_equals: Option<Value>,
     pub one_of: Option<Vec<Value>>,
-    pub matches: Option<String>,
+    pub matches: Option<Pattern>,
     #[serde(rename = "type")]
     pub json_type: Option<JsonType>,
     pub gt: Option<Value>,
@@ -328,6 +329,60 @@ pub struct Assertion {
     pub basis: Option<Basis>,
     /// Why: required with an inferred `basis`.
     pub note: Option<String>,
+}
+
+/// A regular expression as a contract writes it, compiled once when the contract is read. One
+/// that does not compile keeps its error, for lint to report where it is written and for its
+/// use to fail as it always did.
+#[derive(Clone)]
+pub struct Pattern {
+    text: String,
+    compiled: Result<regex::Regex, String>,
+}
+
+impl Pattern {
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let compiled = regex::Regex::new(&text).map_err(|e| e.to_string());
+        Pattern { text, compiled }
+    }
+
+    /// The expression, compiled, or why it does not compile.
+    pub fn regex(&self) -> Result<&regex::Regex, String> {
+        self.compiled.as_ref().map_err(Clone::clone)
+    }
+}
+
+/// A pattern reads as its text wherever it is shown or linted.
+impl std::ops::Deref for Pattern {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl std::fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text.fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Pattern::new)
+    }
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 /// Where an assertion's `path` points into.
@@ -498,7 +553,7 @@ pub struct Step {
     #[serde(default, deserialize_with = "expect_or_status")]
     pub expect: Option<Expect>,
     #[serde(default)]
-    pub capture: BTreeMap<String, String>,
+    pub capture: BTreeMap<String, Query>,
     /// A load step: where the answer gives the next page's URL; the step is asked again there,
     /// until it is absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -2,11 +2,17 @@
 //! that every text can be redacted where results leave the engine (see [`super::redact`]).
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use serde_json::Value;
 
-use super::redact::{Origin, Redactor, Secrets};
-use crate::spec::context::TEMPLATE_VAR;
+use crate::redact::{Origin, Redactor, Secrets};
+
+/// `{{ name }}` in a template string.
+pub static TEMPLATE_VAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}").unwrap());
 
 /// A template named a variable that has no value (yet).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

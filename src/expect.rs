@@ -3,17 +3,18 @@
 //! failures also carry the instance path and the schema path.
 
 use std::cmp::Ordering;
+use std::sync::LazyLock;
 
-use regex::Regex;
-use serde::Serialize;
 use serde_json::Value;
 
-use super::response::Response;
-use super::vars::{scalar_text, Vars};
-use super::xml;
+use crate::basis::{Basis, Facet};
+use crate::contract::step::{Assertion, Expect, JsonType, Pattern, SortOrder};
+use crate::exchange::response::Response;
+use crate::exchange::xml;
+use crate::jsonpath::Query;
 use crate::openapi::ApiDoc;
-use crate::spec::basis::{Basis, Facet};
-use crate::spec::step::{Assertion, Expect, JsonType, SortOrder};
+use crate::results::Failure;
+use crate::vars::{scalar_text, Vars};
 
 /// At most this many schema errors are reported for one body: the first ones say enough.
 const MAX_SCHEMA_ERRORS: usize = 5;
@@ -21,84 +22,8 @@ const MAX_SCHEMA_ERRORS: usize = 5;
 /// their first only (see `validate_body`).
 const ALL_SCHEMA_ERRORS_UP_TO: usize = 256 << 10;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Failure {
-    /// What was checked: `status`, `content type`, `schema Error`, `header Retry-After`,
-    /// `$.data[*].id`, `xml tasks/task/id`.
-    pub subject: String,
-    pub expected: String,
-    pub observed: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_path: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub schema_path: Option<String>,
-    /// The evidence for what was expected: `stated` by the cite, or inferred. Set by the
-    /// expectation when it says one, else by the rule when the failure is recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basis: Option<Basis>,
-    /// Why an inferred expectation reads the document as it does.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-impl Failure {
-    pub fn new(
-        subject: impl Into<String>,
-        expected: impl Into<String>,
-        observed: impl Into<String>,
-    ) -> Self {
-        Failure {
-            subject: subject.into(),
-            expected: expected.into(),
-            observed: observed.into(),
-            instance_path: None,
-            schema_path: None,
-            basis: None,
-            note: None,
-        }
-    }
-
-    /// The same failure, resting on `basis` (and why), unless it already has one.
-    pub fn on_basis(mut self, basis: Option<Basis>, note: Option<&str>) -> Self {
-        if self.basis.is_none() {
-            self.basis = basis;
-            if self.note.is_none() && basis.is_some_and(|b| !b.is_stated()) {
-                self.note = note.map(str::to_string);
-            }
-        }
-        self
-    }
-
-    /// Whether this failure rests on what the document states (a failure with no basis yet is
-    /// taken as stated).
-    pub fn is_stated(&self) -> bool {
-        self.basis.is_none_or(Basis::is_stated)
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: expected {}, observed {}",
-            self.subject, self.expected, self.observed
-        )?;
-        if let Some(p) = &self.instance_path {
-            write!(f, " (at {p}")?;
-            if let Some(s) = &self.schema_path {
-                write!(f, ", schema {s}")?;
-            }
-            write!(f, ")")?;
-        }
-        match (self.basis, &self.note) {
-            (Some(b), Some(n)) if !b.is_stated() => {
-                write!(f, " [basis: {b}: {}]", crate::spec::normalize_ws(n))
-            }
-            (Some(b), _) => write!(f, " [basis: {b}]"),
-            (None, _) => Ok(()),
-        }
-    }
-}
+/// What an assertion without a `path` selects: the whole body.
+static WHOLE_BODY: LazyLock<Query> = LazyLock::new(|| Query::new("$"));
 
 /// Everything `expect` asks of `response` that it does not have. Empty: the response passes.
 pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars) -> Vec<Failure> {
@@ -168,8 +93,9 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
             }
             Ok(body) => {
                 for a in &expect.json {
-                    let written = a.path.as_deref().unwrap_or("$");
-                    let judged = match select_json(&body, written, vars) {
+                    let path = a.path.as_ref().unwrap_or(&WHOLE_BODY);
+                    let written = path.as_str();
+                    let judged = match select_json(&body, path, vars) {
                         Ok(nodes) => check_nodes(a, &nodes, written, vars),
                         Err(e) => vec![Failure::new(written, "a path that can be evaluated", e)],
                     };
@@ -255,7 +181,10 @@ fn body_basis<'a>(
 }
 
 /// The nodes a JSONPath selects, after rendering the `{{variables}}` it holds.
-pub fn select_json(body: &Value, path: &str, vars: &Vars) -> Result<Vec<Value>, String> {
+pub fn select_json(body: &Value, path: &Query, vars: &Vars) -> Result<Vec<Value>, String> {
+    if let Some(parsed) = path.parsed() {
+        return Ok(parsed.query(body).all().into_iter().cloned().collect());
+    }
     let rendered = vars.render(path).map_err(|e| e.to_string())?;
     let p = crate::jsonpath::parse(&rendered)
         .map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
@@ -458,11 +387,7 @@ pub fn check_nodes_as(
         )
     })
     .collect();
-    let regex = a
-        .matches
-        .as_ref()
-        .map(|p| Regex::new(p).map_err(|e| e.to_string()))
-        .transpose();
+    let regex = a.matches.as_ref().map(Pattern::regex).transpose();
     let (equals, not_equals, one_of, contains, regex) =
         match (equals, not_equals, one_of, contains, regex) {
             (Ok(e), Ok(n), Ok(o), Ok(c), Ok(r)) => (e, n, o, c, r),
@@ -823,12 +748,14 @@ mod tests {
         vars.set("id", json!(46));
         let body = json!([{"id": 45, "s": 0}, {"id": 46, "s": 1}]);
         assert_eq!(
-            select_json(&body, "$[?@.id == {{id}}].s", &vars).unwrap(),
+            select_json(&body, &Query::new("$[?@.id == {{id}}].s"), &vars).unwrap(),
             vec![json!(1)]
         );
-        assert!(select_json(&body, "$[?@.id == {{nope}}]", &vars)
-            .unwrap_err()
-            .contains("nope"));
+        assert!(
+            select_json(&body, &Query::new("$[?@.id == {{nope}}]"), &vars)
+                .unwrap_err()
+                .contains("nope")
+        );
     }
 
     #[test]

@@ -6,11 +6,11 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::vars::{scalar_text, MissingVar, Vars};
+use crate::contract::step::Request;
+use crate::contract::{AuthScheme, Contract};
 use crate::openapi::ApiDoc;
-use crate::spec::step::Request;
-use crate::spec::{AuthScheme, Contract};
 use crate::target::Target;
+use crate::vars::{scalar_text, MissingVar, Vars};
 
 /// A request ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]

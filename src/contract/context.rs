@@ -1,21 +1,17 @@
 //! The validation context: what a rule may refer to (operations, schemas, roles, auth schemes,
 //! variables in scope) and the place its errors are collected, each located by its pointer.
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 use serde_json::Value;
 
+use super::step::Request;
 use crate::error::{suggest, SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{Locator, Pointer};
 use crate::openapi::{ApiDoc, OperationInfo};
+pub use crate::vars::TEMPLATE_VAR;
 
 /// Variables every run defines.
 pub const BUILTIN_VARS: &[&str] = &["run_id", "unix_now"];
-
-/// `{{ name }}` in a template string.
-pub static TEMPLATE_VAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}\}").unwrap());
 
 pub struct LintCx<'a> {
     pub loc: &'a Locator,
@@ -217,5 +213,34 @@ impl<'a> LintCx<'a> {
             }
             _ => {}
         }
+    }
+}
+
+impl LintCx<'_> {
+    /// Whether `request` would send `header` (from defaults, its auth scheme, or itself).
+    pub fn sends_header(&self, request: &Request, header: &str) -> bool {
+        let h = header.to_ascii_lowercase();
+        if request
+            .omit_headers
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(&h))
+        {
+            return false;
+        }
+        if request.headers.keys().any(|k| k.eq_ignore_ascii_case(&h))
+            || self.default_headers.contains(&h)
+        {
+            return true;
+        }
+        if request.role.as_deref() == Some("anonymous") {
+            return false;
+        }
+        let scheme = request
+            .auth
+            .as_deref()
+            .or_else(|| self.scheme_headers.first().map(|(n, _)| n.as_str()));
+        self.scheme_headers
+            .iter()
+            .any(|(n, hs)| Some(n.as_str()) == scheme && hs.contains(&h))
     }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::client::seconds;
+use crate::exchange::client::seconds;
 
 /// Why a run stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
