@@ -220,6 +220,11 @@ pub enum Event<'a> {
         api: &'a str,
         result: &'a RuleResult,
     },
+    /// The API's run has ended (completed, halted or unreachable): its whole, redacted result,
+    /// with the cross-cutting and conformance checks that are judged only at the end.
+    ApiDone {
+        result: &'a ApiResult,
+    },
 }
 
 /// A failure of a rule, as one line.

@@ -653,6 +653,9 @@ fn no_secret_leaks_through_events_or_results() {
                     "{api} {result:?} {}",
                     serde_json::to_string(result).unwrap()
                 ),
+                specgate::results::Event::ApiDone { result } => {
+                    format!("{result:?} {}", serde_json::to_string(result).unwrap())
+                }
             };
             events.push((format!("event {}", events.len()), text));
         },

@@ -135,7 +135,7 @@ pub async fn check(
     verdict(&results, args.strict, halted)
 }
 
-/// Run one API, feeding every reporter its events and then its result.
+/// Run one API, feeding every reporter its events (the last one holds its result).
 async fn run_one(
     spec: &Spec,
     target: &Target,
@@ -148,9 +148,6 @@ async fn run_one(
         }
     })
     .await;
-    for r in reporters.iter_mut() {
-        r.api_done(&result);
-    }
     result
 }
 
@@ -250,11 +247,9 @@ mod tests {
             let seen = match event {
                 Event::Started { api, rules } => format!("started {api} {rules}"),
                 Event::RuleDone { result, .. } => format!("done {}", result.id),
+                Event::ApiDone { result } => format!("api {}", result.api),
             };
             self.0.lock().unwrap().push(seen);
-        }
-        fn api_done(&mut self, result: &ApiResult) {
-            self.0.lock().unwrap().push(format!("api {}", result.api));
         }
         fn finish(&mut self) -> Result<(), crate::report::ReportError> {
             self.0.lock().unwrap().push("finish".into());

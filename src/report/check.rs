@@ -6,7 +6,7 @@ use tabled::{Table, Tabled};
 
 use super::files::{self, ReportFile};
 use super::{ReportError, ReportFormat, Reporter};
-use crate::results::{describe, ApiResult, Status};
+use crate::results::{describe, ApiResult, Event, Status};
 use crate::spec::Level;
 
 /// Counts over a run.
@@ -558,8 +558,10 @@ impl TerminalSummary {
 }
 
 impl Reporter for TerminalSummary {
-    fn api_done(&mut self, result: &ApiResult) {
-        self.apis.push(result.clone());
+    fn event(&mut self, event: &Event<'_>) {
+        if let Event::ApiDone { result } = event {
+            self.apis.push((*result).clone());
+        }
     }
 
     fn finish(&mut self) -> Result<(), ReportError> {
@@ -587,8 +589,10 @@ impl ReportFiles {
 }
 
 impl Reporter for ReportFiles {
-    fn api_done(&mut self, result: &ApiResult) {
-        self.apis.push(result.clone());
+    fn event(&mut self, event: &Event<'_>) {
+        if let Event::ApiDone { result } = event {
+            self.apis.push((*result).clone());
+        }
     }
 
     fn finish(&mut self) -> Result<(), ReportError> {

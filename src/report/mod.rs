@@ -18,7 +18,7 @@ use tabled::{Table, Tabled};
 
 use crate::load::plan::PlanPoint;
 use crate::mock::{FaultInfo, RunningMock, VariantInfo};
-use crate::results::{ApiResult, Event};
+use crate::results::Event;
 
 /// A report file's format: what `--report KIND=PATH` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,13 +74,12 @@ pub enum ReportError {
     },
 }
 
-/// A consumer of a check run. The runner feeds it every event of the engine as it happens and
-/// each API's (redacted) result when the API is done; `finish` is called once, when the run has
-/// ended (completed or halted), in the order the reporters were given. A run that fails before
-/// its end (a mock that does not start) drops its reporters unfinished.
+/// A consumer of a check run. The runner feeds it every event of the engine as it happens (the
+/// last of each API is `Event::ApiDone`, with its whole redacted result); `finish` is called
+/// once, when the run has ended (completed or halted), in the order the reporters were given. A
+/// run that fails before its end (a mock that does not start) drops its reporters unfinished.
 pub trait Reporter {
     fn event(&mut self, _event: &Event<'_>) {}
-    fn api_done(&mut self, _result: &ApiResult) {}
     fn finish(&mut self) -> Result<(), ReportError> {
         Ok(())
     }

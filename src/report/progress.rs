@@ -38,6 +38,7 @@ impl Reporter for ProgressBar {
                 bar.set_message(api.to_string());
             }
             Event::RuleDone { .. } => bar.inc(1),
+            Event::ApiDone { .. } => {}
         }
     }
 

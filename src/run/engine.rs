@@ -384,8 +384,20 @@ async fn login_in(cx: &mut RuleCx<'_>) -> Result<Vars, Stop> {
 /// Run every selected rule of `spec` against `target`, each within `options.rule_timeout` and
 /// all within the run's `options.halt`: a rule past its deadline fails; a stopped run reports
 /// its unfinished rules as not run, and still judges what was recorded. What it returns and
-/// every event it emits are redacted.
+/// every event it emits are redacted. Its last event is `ApiDone`, with what it returns.
 pub async fn run_api(
+    spec: &Spec,
+    target: &Target,
+    options: &RunOptions,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> ApiResult {
+    let api = run_rules(spec, target, options, &mut *on_event).await;
+    on_event(Event::ApiDone { result: &api });
+    api
+}
+
+/// `run_api` but its last event: every return of a run ends in the same `ApiDone`.
+async fn run_rules(
     spec: &Spec,
     target: &Target,
     options: &RunOptions,
