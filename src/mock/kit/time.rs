@@ -175,6 +175,14 @@ mod tests {
             "1970-01-01T00:00:00+00:00"
         );
         assert_eq!(format_utc(utc_from_secs(0), "%Q"), "");
+        for offset in [-300, 300] {
+            let low = format_at_offset(utc_from_secs(i64::MIN), offset, MILLIS_OFFSET);
+            let high = format_at_offset(utc_from_secs(i64::MAX), offset, MILLIS_OFFSET);
+            assert!(
+                low.starts_with('-') && high.starts_with('+'),
+                "{low} {high}"
+            );
+        }
     }
 
     #[test]
