@@ -27,9 +27,9 @@
 //! link objects with 204 updates, a singular type for users, no page-size cap.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -41,7 +41,10 @@ use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
 use super::common::{self, mix, page_count, page_range, pick};
-use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport, VariantInfo};
+use super::kit::ids::parse_id;
+use super::kit::throttle::SlidingLog;
+use super::kit::{envelope, pages, time, HasSwitches, Mock, Switches};
+use super::{Built, MockOptions, Shared, Transport};
 use crate::target::Credentials;
 use crate::{faults, variants};
 
@@ -266,6 +269,8 @@ const TAG_APPLICATION_SLOTS: u64 = 4;
 /// Under `DanglingSkillId`, assessments name this far past their skill.
 const DANGLING_OFFSET: u64 = 100_000;
 const MAX_STRING: usize = 255;
+/// Under `Throttled`: more requests than this for one URL within a second are refused.
+const THROTTLE_LIMIT: usize = 10;
 
 const DAY_MS: i64 = 86_400_000;
 /// 2012-01-01T00:00:00Z: the organization's first records.
@@ -287,53 +292,42 @@ const CREDENTIAL_SALT: u64 = 0xC11C_0005;
 const TAG_SALT: u64 = 0xC11C_0006;
 const CATALOG_SALT: u64 = 0xC11C_0007;
 
-impl MockApi for Api {
-    fn name(&self) -> &'static str {
-        "checklick"
-    }
+impl Mock for Api {
+    const NAME: &'static str = "checklick";
+    type Fault = Fault;
+    type Variant = Variant;
 
-    fn faults(&self) -> &'static [FaultInfo] {
-        Fault::INFOS
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        Variant::INFOS
-    }
-
-    fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
+    fn build(&self, options: &MockOptions, switches: Switches<Fault, Variant>) -> Built {
         let seed = options.seed;
         let size = options.size.unwrap_or(DEFAULT_SIZE) as u64;
-        let fault = fault.and_then(Fault::from_name);
-        let variant = options.variant.as_deref().and_then(Variant::from_name);
         let token = format!(
             "{:016x}{:016x}",
             mix(seed, TOKEN_SALT),
             mix(seed, TOKEN_SALT + 1)
         );
         let org_id = 1000 + mix(seed, ORG_SALT) % 9000;
-        let ctx = Arc::new(Ctx {
+        let app = Arc::new(App {
             seed,
             size,
-            fault,
-            variant,
+            switches,
             token: token.clone(),
             org_id,
-            catalog: Catalog::build(seed, org_id, variant),
+            catalog: Catalog::build(seed, org_id, switches.variant),
             users: Shared::new(tokio::sync::RwLock::new(Overlay {
                 users: BTreeMap::new(),
                 usernames: HashMap::new(),
                 next_id: size + 1,
                 last_ms: 0,
             })),
-            throttle: Mutex::new(HashMap::new()),
+            throttle: SlidingLog::default(),
         });
         let credentials = Credentials::default()
             .with("token", token)
             .with("organization_id", org_id.to_string());
-        let api = router(ctx.clone());
-        let plain_refusal = if ctx.is(Fault::PlainHttpServed) {
+        let api = router(app.clone());
+        let plain_refusal = if app.is(Fault::PlainHttpServed) {
             api.clone()
-        } else if ctx.has(Variant::GatewayRefusals) {
+        } else if app.chose(Variant::GatewayRefusals) {
             Router::new().fallback(plain_refused_by_front_end)
         } else {
             Router::new().fallback(plain_refused)
@@ -351,7 +345,7 @@ impl MockApi for Api {
     }
 }
 
-fn router(ctx: Arc<Ctx>) -> Router {
+fn router(app: Arc<App>) -> Router {
     let mut r = Router::new()
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", get(get_user).patch(update_user))
@@ -366,7 +360,7 @@ fn router(ctx: Arc<Ctx>) -> Router {
         .route("/skills", get(list_skills))
         .route("/skills/{id}", get(get_skill))
         .route("/skills/{id}/assessments", get(list_skill_assessments));
-    if !ctx.is(Fault::TagApplicationsMissing) {
+    if !app.is(Fault::TagApplicationsMissing) {
         r = r.route(
             "/users/{id}/tag-applications",
             get(list_user_tag_applications),
@@ -380,46 +374,45 @@ fn router(ctx: Arc<Ctx>) -> Router {
         ("/orders", Fault::StorefrontServed),
     ];
     for (path, f) in absent {
-        if ctx.is(*f) {
+        if app.is(*f) {
             r = r.route(path, get(list_absent));
         }
     }
     r.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(common::MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(ctx.clone(), guard))
-        .layer(middleware::from_fn_with_state(ctx.clone(), finish))
-        .with_state(ctx)
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .layer(middleware::from_fn_with_state(app.clone(), finish))
+        .with_state(app)
 }
 
 // ------------------------------------------------------------------------------------ state
 
-struct Ctx {
+struct App {
     seed: u64,
     /// Users of the data set: ids 1..=size.
     size: u64,
-    fault: Option<Fault>,
-    variant: Option<Variant>,
+    switches: Switches<Fault, Variant>,
     token: String,
     org_id: u64,
     catalog: Catalog,
     users: Shared<Overlay>,
     /// Under `Throttled` only: recent requests per URL.
-    throttle: Mutex<HashMap<String, VecDeque<Instant>>>,
+    throttle: SlidingLog<String>,
 }
 
-impl Ctx {
-    fn is(&self, f: Fault) -> bool {
-        self.fault == Some(f)
+impl HasSwitches for App {
+    type Fault = Fault;
+    type Variant = Variant;
+    fn switches(&self) -> &Switches<Fault, Variant> {
+        &self.switches
     }
+}
 
-    fn has(&self, v: Variant) -> bool {
-        self.variant == Some(v)
-    }
-
+impl App {
     /// The users' JSON:API type: `users`, or `user` under `SingularUserType`.
     fn user_type(&self) -> &'static str {
-        if self.has(Variant::SingularUserType) {
+        if self.chose(Variant::SingularUserType) {
             "user"
         } else {
             "users"
@@ -454,7 +447,7 @@ impl Overlay {
 
     /// A timestamp that never goes backwards within this mock.
     fn tick(&mut self) -> i64 {
-        self.last_ms = now_ms().max(self.last_ms + 1);
+        self.last_ms = time::now_millis().max(self.last_ms + 1);
         self.last_ms
     }
 }
@@ -639,13 +632,15 @@ fn base_updated_ms(seed: u64, id: u64) -> i64 {
     created + (user_rand(seed, id, 4) % (DATA_END_MS - created) as u64) as i64
 }
 
+/// 1950-01-01 and 2016-01-01 as days since the epoch: users are born between them.
+const BIRTH_FROM_DAY: i64 = -7305;
+const BIRTH_TO_DAY: i64 = 16_801;
+
 fn base_birth_date(seed: u64, id: u64) -> String {
     // 1950-01-01 .. 2015-12-31
-    let from = days_from_civil(1950, 1, 1);
-    let to = days_from_civil(2016, 1, 1);
-    let d = from + (user_rand(seed, id, 5) % (to - from) as u64) as i64;
-    let (y, m, dd) = civil_from_days(d);
-    format!("{y:04}-{m:02}-{dd:02}")
+    let d =
+        BIRTH_FROM_DAY + (user_rand(seed, id, 5) % (BIRTH_TO_DAY - BIRTH_FROM_DAY) as u64) as i64;
+    time::format_utc(time::utc_from_secs(d * 86_400), time::DATE)
 }
 
 fn base_city(seed: u64, id: u64) -> (&'static str, &'static str, &'static str) {
@@ -982,8 +977,8 @@ impl Catalog {
 
 /// A user's 8 assessments: the skills of block (user - 1) % BLOCKS; assessment k of user u has
 /// id (u - 1) * 8 + k + 1, so an id names its user and its skill.
-fn assessment(ctx: &Ctx, user: u64, k: u64) -> Res {
-    let seed = ctx.seed;
+fn assessment(app: &App, user: u64, k: u64) -> Res {
+    let seed = app.seed;
     let id = (user - 1) * ASSESSMENTS_PER_USER + k + 1;
     let skill = ((user - 1) % BLOCKS) * ASSESSMENTS_PER_USER + k + 1;
     let r = mix(seed ^ ASSESSMENT_SALT, id);
@@ -993,7 +988,7 @@ fn assessment(ctx: &Ctx, user: u64, k: u64) -> Res {
         + span * (k as i64 + 1) / (ASSESSMENTS_PER_USER as i64 + 2)
         + (r % (DAY_MS as u64)) as i64;
     let mut attrs = Map::new();
-    let shown_skill = if ctx.is(Fault::DanglingSkillId) {
+    let shown_skill = if app.is(Fault::DanglingSkillId) {
         skill + DANGLING_OFFSET
     } else {
         skill
@@ -1002,9 +997,9 @@ fn assessment(ctx: &Ctx, user: u64, k: u64) -> Res {
     attrs.insert("evaluatee-id".into(), json!(user));
     attrs.insert(
         "evaluator-id".into(),
-        json!(1 + (r >> 8) % ctx.size.clamp(1, 12)),
+        json!(1 + (r >> 8) % app.size.clamp(1, 12)),
     );
-    attrs.insert("organization-id".into(), json!(ctx.org_id));
+    attrs.insert("organization-id".into(), json!(app.org_id));
     match skill_input(seed, skill) {
         Input::CheckBoxes(n) => {
             for i in 1..=n {
@@ -1027,7 +1022,7 @@ fn assessment(ctx: &Ctx, user: u64, k: u64) -> Res {
             );
         }
     }
-    attrs.insert("created-at".into(), record_time(ctx, created));
+    attrs.insert("created-at".into(), record_time(app, created));
     Res {
         id,
         attrs,
@@ -1038,8 +1033,8 @@ fn assessment(ctx: &Ctx, user: u64, k: u64) -> Res {
 
 /// A user's credentials: attempts at the levels of one checklist, in order (a failed attempt
 /// sometimes comes before the pass; the last level may still be in progress, pass null).
-fn credentials(ctx: &Ctx, user: u64) -> Vec<Res> {
-    let seed = ctx.seed;
+fn credentials(app: &App, user: u64) -> Vec<Res> {
+    let seed = app.seed;
     let r = mix(seed ^ CREDENTIAL_SALT, user);
     let checklist = r % CHECKLISTS;
     let levels = 1 + (r >> 8) % LEVELS_PER_CHECKLIST;
@@ -1070,14 +1065,14 @@ fn credentials(ctx: &Ctx, user: u64) -> Vec<Res> {
             let rr = mix(seed ^ CREDENTIAL_SALT, id);
             let created = uc + span * (k as i64 + 1) / (n + 2) + (rr % (DAY_MS as u64)) as i64;
             let mut attrs = Map::new();
-            attrs.insert("created-at".into(), record_time(ctx, created));
+            attrs.insert("created-at".into(), record_time(app, created));
             attrs.insert("evaluatee-id".into(), json!(user));
             attrs.insert(
                 "evaluator-id".into(),
-                json!(1 + (rr >> 8) % ctx.size.clamp(1, 12)),
+                json!(1 + (rr >> 8) % app.size.clamp(1, 12)),
             );
             attrs.insert("level-id".into(), json!(level));
-            attrs.insert("organization-id".into(), json!(ctx.org_id));
+            attrs.insert("organization-id".into(), json!(app.org_id));
             attrs.insert("pass".into(), json!(pass));
             Res {
                 id,
@@ -1089,19 +1084,19 @@ fn credentials(ctx: &Ctx, user: u64) -> Vec<Res> {
         .collect()
 }
 
-fn tag_applications(ctx: &Ctx, user: u64) -> Vec<Res> {
-    let r = mix(ctx.seed ^ TAG_SALT, user);
+fn tag_applications(app: &App, user: u64) -> Vec<Res> {
+    let r = mix(app.seed ^ TAG_SALT, user);
     let n = 1 + r % 3;
-    let uc = base_created_ms(ctx.seed, user);
+    let uc = base_created_ms(app.seed, user);
     (0..n)
         .map(|k| {
             let id = (user - 1) * TAG_APPLICATION_SLOTS + k + 1;
-            let tag = ((r >> 8) + k * 7) % ctx.catalog.tags.len() as u64 + 1;
-            let created = uc + (mix(ctx.seed ^ TAG_SALT, id) % (DATA_END_MS - uc) as u64) as i64;
+            let tag = ((r >> 8) + k * 7) % app.catalog.tags.len() as u64 + 1;
+            let created = uc + (mix(app.seed ^ TAG_SALT, id) % (DATA_END_MS - uc) as u64) as i64;
             let mut attrs = Map::new();
             attrs.insert("tag-id".into(), json!(tag));
             attrs.insert("user-id".into(), json!(user));
-            attrs.insert("organization-id".into(), json!(ctx.org_id));
+            attrs.insert("organization-id".into(), json!(app.org_id));
             attrs.insert("created-at".into(), json!(fmt_time(created)));
             Res {
                 id,
@@ -1117,104 +1112,36 @@ fn tag_applications(ctx: &Ctx, user: u64) -> Vec<Res> {
 
 /// The created-at of an assessment or credential: as the examples write it, or UNIX seconds
 /// under `TimestampsUnix`.
-fn record_time(ctx: &Ctx, ms: i64) -> Value {
-    if ctx.is(Fault::TimestampsUnix) {
+fn record_time(app: &App, ms: i64) -> Value {
+    if app.is(Fault::TimestampsUnix) {
         json!(ms.div_euclid(1000))
     } else {
         json!(fmt_time(ms))
     }
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// The n-th (1-based) Sunday of a month, as days since the epoch.
-fn nth_sunday(y: i64, m: u32, n: i64) -> i64 {
-    let first = days_from_civil(y, m, 1);
-    let weekday = (first + 4).rem_euclid(7); // 0 = Sunday
-    first + (7 - weekday) % 7 + 7 * (n - 1)
-}
-
 /// The organization's time zone, US/Canada Eastern (the document's examples are -04:00 in June
-/// and -05:00 in December): its offset from UTC in minutes at `ms`.
-fn eastern_offset_minutes(ms: i64) -> i64 {
-    let (y, _, _) = civil_from_days(ms.div_euclid(DAY_MS));
-    let start = (nth_sunday(y, 3, 2) * 86_400 + 7 * 3600) * 1000;
-    let end = (nth_sunday(y, 11, 1) * 86_400 + 6 * 3600) * 1000;
-    if (start..end).contains(&ms) {
-        -240
-    } else {
-        -300
+/// and -05:00 in December): its offset from UTC in minutes at `ms`. Daylight time runs from
+/// 2 a.m. local on the second Sunday of March to 2 a.m. local on the first Sunday of November.
+fn eastern_offset_minutes(ms: i64) -> i32 {
+    let (y, _, _) = time::civil_from_days(ms.div_euclid(DAY_MS));
+    // Both Sundays exist in every year chrono holds; an instant beyond it stays in winter time.
+    let at = |month, n, utc_hour: i64| {
+        time::nth_sunday(y, month, n).map(|day| (day * 86_400 + utc_hour * 3600) * 1000)
+    };
+    match (at(3, 2, 7), at(11, 1, 6)) {
+        (Some(start), Some(end)) if (start..end).contains(&ms) => -240,
+        _ => -300,
     }
 }
 
 /// `2025-12-10T04:34:02.227-05:00`, as the document writes created-at.
 fn fmt_time(ms: i64) -> String {
-    let offset = eastern_offset_minutes(ms);
-    let local = ms + offset * 60_000;
-    let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
-    let t = local.rem_euclid(DAY_MS);
-    let sign = if offset < 0 { '-' } else { '+' };
-    let off = offset.abs();
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}{sign}{:02}:{:02}",
-        t / 3_600_000,
-        t / 60_000 % 60,
-        t / 1000 % 60,
-        t % 1000,
-        off / 60,
-        off % 60
+    time::format_at_offset(
+        time::utc_from_millis(ms),
+        eastern_offset_minutes(ms),
+        time::MILLIS_OFFSET,
     )
-}
-
-/// A `YYYY-MM-DD` date, as days since the epoch.
-fn parse_date(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let days = days_from_civil(y, m as u32, d as u32);
-    (civil_from_days(days) == (y, m as u32, d as u32)).then_some(days)
 }
 
 // ------------------------------------------------------------------------------------ errors
@@ -1339,10 +1266,7 @@ impl IntoResponse for ApiError {
 
 /// A JSON:API document; `finish` adjusts the media type under the media-type faults.
 fn document(status: StatusCode, body: &Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
-    r
+    envelope::typed(status, MEDIA_TYPE, body.to_string())
 }
 
 type Answer = Result<Response, ApiError>;
@@ -1394,8 +1318,8 @@ struct FrontEnd;
 /// A refusal of the request's set-up: a JSON:API error document, or under `GatewayRefusals`
 /// what a front end in front of the API answers (`{"message": …}`, or plain text for a host it
 /// does not serve).
-fn refuse(ctx: &Ctx, e: ApiError, plain_text: bool) -> Response {
-    if !ctx.has(Variant::GatewayRefusals) {
+fn refuse(app: &App, e: ApiError, plain_text: bool) -> Response {
+    if !app.chose(Variant::GatewayRefusals) {
         return e.into_response();
     }
     let detail = e
@@ -1404,19 +1328,9 @@ fn refuse(ctx: &Ctx, e: ApiError, plain_text: bool) -> Response {
         .map(|o| o.detail.clone())
         .unwrap_or_default();
     let mut r = if plain_text {
-        let mut r = (e.status, format!("{detail}\n")).into_response();
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        r
+        envelope::typed(e.status, envelope::TEXT_UTF8, format!("{detail}\n"))
     } else {
-        let mut r = (e.status, json!({ "message": detail }).to_string()).into_response();
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        r
+        envelope::message(e.status, "message", &detail)
     };
     for (k, v) in e.headers {
         r.headers_mut().insert(k, v);
@@ -1426,9 +1340,9 @@ fn refuse(ctx: &Ctx, e: ApiError, plain_text: bool) -> Response {
 }
 
 /// The documented refusals, in order: host, Content-Type, Api-Version, token, Organization-Id.
-async fn guard(State(ctx): State<Arc<Ctx>>, mut req: Request, next: Next) -> Response {
+async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
     let host = request_host(&req).unwrap_or_default();
-    if !ctx.is(Fault::AnyHost) && !host_name(&host).eq_ignore_ascii_case(HOST) {
+    if !app.is(Fault::AnyHost) && !host_name(&host).eq_ignore_ascii_case(HOST) {
         let e = ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "wrong_host",
@@ -1438,12 +1352,18 @@ async fn guard(State(ctx): State<Arc<Ctx>>, mut req: Request, next: Next) -> Res
                 host_name(&host)
             ),
         );
-        return refuse(&ctx, e, true);
+        return refuse(&app, e, true);
     }
-    if let Err(e) = check_headers(&ctx, req.headers()) {
-        return refuse(&ctx, e, false);
+    if let Err(e) = check_headers(&app, req.headers()) {
+        return refuse(&app, e, false);
     }
-    if ctx.is(Fault::Throttled) && throttled(&ctx, &req) {
+    if app.is(Fault::Throttled)
+        && app.throttle.exceeded(
+            req.uri().to_string(),
+            THROTTLE_LIMIT,
+            Duration::from_secs(1),
+        )
+    {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
@@ -1472,9 +1392,9 @@ async fn guard(State(ctx): State<Arc<Ctx>>, mut req: Request, next: Next) -> Res
     next.run(req).await
 }
 
-fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
+fn check_headers(app: &App, h: &HeaderMap) -> Result<(), ApiError> {
     let text = |name: &str| h.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}").trim());
-    if !ctx.is(Fault::ContentTypeNotRequired) {
+    if !app.is(Fault::ContentTypeNotRequired) {
         let media = text("content-type").map(|c| {
             c.split(';')
                 .next()
@@ -1483,7 +1403,7 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
                 .to_ascii_lowercase()
         });
         let json_accepted =
-            ctx.has(Variant::LenientHeaders) || ctx.is(Fault::ContentTypeJsonAccepted);
+            app.chose(Variant::LenientHeaders) || app.is(Fault::ContentTypeJsonAccepted);
         match media.as_deref() {
             Some(MEDIA_TYPE) => {}
             Some("application/json") if json_accepted => {}
@@ -1505,10 +1425,10 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
             }
         }
     }
-    if !ctx.is(Fault::ApiVersionNotRequired) {
+    if !app.is(Fault::ApiVersionNotRequired) {
         match text("api-version") {
             Some("2") => {}
-            Some(_) if ctx.has(Variant::LenientHeaders) => {}
+            Some(_) if app.chose(Variant::LenientHeaders) => {}
             None => {
                 return Err(ApiError::bad_request(
                     "the Api-Version header is required (Api-Version: 2)",
@@ -1523,7 +1443,7 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
             }
         }
     }
-    if !ctx.is(Fault::TokenNotChecked) {
+    if !app.is(Fault::TokenNotChecked) {
         let unauthorized = |detail: &str| {
             let mut e = ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -1541,8 +1461,8 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
             None => return Err(unauthorized(
                 "the Authorization header is required: Authorization: Token token=YOUR_SECRET_KEY",
             )),
-            Some(a) => match parse_token(a, ctx.has(Variant::LenientHeaders)) {
-                Some(t) if t == ctx.token => {}
+            Some(a) => match parse_token(a, app.chose(Variant::LenientHeaders)) {
+                Some(t) if t == app.token => {}
                 Some(_) => return Err(unauthorized("the API key is invalid")),
                 None => {
                     return Err(unauthorized(
@@ -1552,7 +1472,7 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
             },
         }
     }
-    if !ctx.is(Fault::OrganizationIdNotRequired) {
+    if !app.is(Fault::OrganizationIdNotRequired) {
         match text("organization-id") {
             None => {
                 return Err(
@@ -1561,7 +1481,7 @@ fn check_headers(ctx: &Ctx, h: &HeaderMap) -> Result<(), ApiError> {
                 )
             }
             Some(v) => match v.parse::<u64>() {
-                Ok(id) if id == ctx.org_id => {}
+                Ok(id) if id == app.org_id => {}
                 Ok(id) => {
                     return Err(ApiError::new(
                         StatusCode::FORBIDDEN,
@@ -1615,30 +1535,9 @@ fn parse_token(value: &str, lenient: bool) -> Option<&str> {
     (!v.is_empty()).then_some(v)
 }
 
-/// Under `Throttled`: more than 10 requests for one URL within a second.
-fn throttled(ctx: &Ctx, req: &Request) -> bool {
-    let key = req.uri().to_string();
-    let now = Instant::now();
-    let Ok(mut map) = ctx.throttle.lock() else {
-        return false;
-    };
-    if map.len() > 10_000 {
-        map.clear();
-    }
-    let q = map.entry(key).or_default();
-    while q
-        .front()
-        .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(1))
-    {
-        q.pop_front();
-    }
-    q.push_back(now);
-    q.len() > 10
-}
-
 /// Every answer leaves as JSON:API: refusals axum makes itself (405, 413, ...) become error
 /// documents; the media-type and envelope faults are applied here.
-async fn finish(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Response {
+async fn finish(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     if resp.extensions().get::<FrontEnd>().is_some() {
         return resp;
@@ -1668,7 +1567,7 @@ async fn finish(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Respon
         resp
     };
     let status = resp.status();
-    if status.is_client_error() && ctx.is(Fault::ErrorEnvelopePlain) {
+    if status.is_client_error() && app.is(Fault::ErrorEnvelopePlain) {
         let (parts, body) = resp.into_parts();
         let bytes = axum::body::to_bytes(body, 1 << 20)
             .await
@@ -1679,8 +1578,8 @@ async fn finish(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Respon
             .unwrap_or_else(|| "refused".into());
         resp = Response::from_parts(parts, Body::from(json!({ "error": detail }).to_string()));
     }
-    let json_media = (status.is_success() && ctx.is(Fault::MediaTypeJson))
-        || (status.is_client_error() && ctx.is(Fault::ErrorMediaTypeJson));
+    let json_media = (status.is_success() && app.is(Fault::MediaTypeJson))
+        || (status.is_client_error() && app.is(Fault::ErrorMediaTypeJson));
     if json_media {
         resp.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -1694,19 +1593,12 @@ async fn finish(State(ctx): State<Arc<Ctx>>, req: Request, next: Next) -> Respon
 /// to the same path over HTTPS.
 async fn plain_refused_by_front_end(uri: axum::http::Uri) -> Response {
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let mut r = (
+    let moved = envelope::typed(
         StatusCode::MOVED_PERMANENTLY,
+        envelope::TEXT_UTF8,
         format!("moved to https://{HOST}{path}\n"),
-    )
-        .into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    if let Ok(location) = HeaderValue::from_str(&format!("https://{HOST}{path}")) {
-        r.headers_mut().insert(header::LOCATION, location);
-    }
-    r
+    envelope::with_header(moved, header::LOCATION, &format!("https://{HOST}{path}"))
 }
 
 async fn plain_refused() -> Response {
@@ -1766,26 +1658,26 @@ fn positive(value: &str, name: &str, min: usize) -> Result<usize, ApiError> {
         })
 }
 
-fn parse_page(ctx: &Ctx, info: &ReqInfo, catalog: bool) -> Result<Page, ApiError> {
-    let default = ctx.default_size(catalog);
+fn parse_page(app: &App, info: &ReqInfo, catalog: bool) -> Result<Page, ApiError> {
+    let default = app.default_size(catalog);
     let size_raw = info.param("page[size]");
     let number_raw = info.param("page[number]");
     let mut size = match size_raw {
         None => default,
         Some(v) => positive(v, "page[size]", 1)?,
     };
-    let cap = if ctx.has(Variant::Uncapped) {
+    let cap = if app.chose(Variant::Uncapped) {
         UNCAPPED_MAX
-    } else if ctx.is(Fault::CapAt15) {
+    } else if app.is(Fault::CapAt15) {
         15
     } else {
         MAX_PAGE_SIZE
     };
     size = size.min(cap);
-    if ctx.is(Fault::SmallSizeNeedsPageNumber) && number_raw.is_none() && size < DEFAULT_PAGE_SIZE {
+    if app.is(Fault::SmallSizeNeedsPageNumber) && number_raw.is_none() && size < DEFAULT_PAGE_SIZE {
         size = default;
     }
-    let zero_based = ctx.is(Fault::PageNumberZeroBased);
+    let zero_based = app.is(Fault::PageNumberZeroBased);
     let number = match number_raw {
         None => 1,
         Some(v) if zero_based => positive(v, "page[number]", 0)?.saturating_add(1),
@@ -1794,57 +1686,44 @@ fn parse_page(ctx: &Ctx, info: &ReqInfo, catalog: bool) -> Result<Page, ApiError
     Ok(Page { size, number })
 }
 
-fn links(ctx: &Ctx, info: &ReqInfo, total: usize, page: Page) -> Value {
-    let pages = page_count(total, page.size);
-    let zero_based = ctx.is(Fault::PageNumberZeroBased);
+fn links(app: &App, info: &ReqInfo, total: usize, page: Page) -> Value {
+    let zero_based = app.is(Fault::PageNumberZeroBased);
     let url = |n: usize| {
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &info.query {
-            if k != "page[size]" && k != "page[number]" {
-                q.append_pair(k, v);
-            }
-        }
         let shown = if zero_based { n - 1 } else { n };
-        q.append_pair("page[number]", &shown.to_string());
-        q.append_pair("page[size]", &page.size.to_string());
-        let href = format!("{}{}?{}", info.base, info.path, q.finish());
-        if ctx.has(Variant::LinkObjects) {
+        let href = pages::page_url(
+            &info.base,
+            &info.path,
+            &info.query,
+            &["page[size]", "page[number]"],
+            &[
+                ("page[number]", shown.to_string()),
+                ("page[size]", page.size.to_string()),
+            ],
+        );
+        if app.chose(Variant::LinkObjects) {
             json!({ "href": href })
         } else {
             Value::String(href)
         }
     };
-    let step = if ctx.is(Fault::NextSkipsAPage) { 2 } else { 1 };
+    let step = if app.is(Fault::NextSkipsAPage) { 2 } else { 1 };
+    let to = pages::PageLinks::new(page.number, page_count(total, page.size), step);
     let mut l = Map::new();
-    l.insert("self".into(), url(page.number));
-    l.insert("first".into(), url(1));
-    l.insert(
-        "prev".into(),
-        if page.number > 1 {
-            url((page.number - 1).min(pages))
-        } else {
-            Value::Null
-        },
-    );
-    l.insert(
-        "next".into(),
-        if page.number + step <= pages {
-            url(page.number + step)
-        } else {
-            Value::Null
-        },
-    );
-    if !ctx.is(Fault::LinksWithoutLast) {
-        l.insert("last".into(), url(pages));
+    l.insert("self".into(), url(to.current));
+    l.insert("first".into(), url(to.first));
+    l.insert("prev".into(), to.prev.map_or(Value::Null, url));
+    l.insert("next".into(), to.next.map_or(Value::Null, url));
+    if !app.is(Fault::LinksWithoutLast) {
+        l.insert("last".into(), url(to.last));
     }
-    if ctx.has(Variant::OmitNulls) {
+    if app.chose(Variant::OmitNulls) {
         l.retain(|_, v| !v.is_null());
     }
     Value::Object(l)
 }
 
 fn list_document(
-    ctx: &Ctx,
+    app: &App,
     info: &ReqInfo,
     data: Vec<Value>,
     total: usize,
@@ -1852,11 +1731,11 @@ fn list_document(
 ) -> Response {
     let mut doc = json!({
         "data": data,
-        "links": links(ctx, info, total, page),
+        "links": links(app, info, total, page),
         "meta": { "record-count": total, "page-count": page_count(total, page.size) },
         "jsonapi": { "version": "1.0" },
     });
-    if ctx.has(Variant::OmitNulls) {
+    if app.chose(Variant::OmitNulls) {
         if let Some(o) = doc.as_object_mut() {
             o.remove("meta");
             o.remove("jsonapi");
@@ -1895,7 +1774,7 @@ impl Filter {
 
 /// The `filter[...]` parameters of a list, against the attributes its records can be filtered
 /// on. An unknown filter is refused (JSON:API: 400); the time filters take UNIX times.
-fn parse_filters(ctx: &Ctx, info: &ReqInfo, allowed: &[&str]) -> Result<Vec<Filter>, ApiError> {
+fn parse_filters(app: &App, info: &ReqInfo, allowed: &[&str]) -> Result<Vec<Filter>, ApiError> {
     let mut out = Vec::new();
     for (k, v) in &info.query {
         let Some(name) = k.strip_prefix("filter[").and_then(|r| r.strip_suffix(']')) else {
@@ -1919,10 +1798,10 @@ fn parse_filters(ctx: &Ctx, info: &ReqInfo, allowed: &[&str]) -> Result<Vec<Filt
         match key.as_str() {
             "created-on-or-after" => {
                 let t = unix(v)?;
-                if ctx.is(Fault::CreatedOnOrAfterIgnored) {
+                if app.is(Fault::CreatedOnOrAfterIgnored) {
                     continue;
                 }
-                let t = if ctx.is(Fault::CreatedOnOrAfterDropsAll) {
+                let t = if app.is(Fault::CreatedOnOrAfterDropsAll) {
                     t.saturating_mul(1000)
                 } else {
                     t
@@ -1931,10 +1810,10 @@ fn parse_filters(ctx: &Ctx, info: &ReqInfo, allowed: &[&str]) -> Result<Vec<Filt
             }
             "created-before" => {
                 let t = unix(v)?;
-                if ctx.is(Fault::CreatedBeforeIgnored) {
+                if app.is(Fault::CreatedBeforeIgnored) {
                     continue;
                 }
-                let t = if ctx.is(Fault::CreatedBeforeDropsAll) {
+                let t = if app.is(Fault::CreatedBeforeDropsAll) {
                     t / 1000
                 } else {
                     t
@@ -1942,8 +1821,8 @@ fn parse_filters(ctx: &Ctx, info: &ReqInfo, allowed: &[&str]) -> Result<Vec<Filt
                 out.push(Filter::Before(t));
             }
             _ if allowed.contains(&key.as_str()) => {
-                if (key == "last-name" && ctx.is(Fault::LastNameFilterIgnored))
-                    || (key == "first-name" && ctx.is(Fault::FirstNameFilterIgnored))
+                if (key == "last-name" && app.is(Fault::LastNameFilterIgnored))
+                    || (key == "first-name" && app.is(Fault::FirstNameFilterIgnored))
                 {
                     continue;
                 }
@@ -2002,8 +1881,8 @@ fn res_filterable(items: &[Res]) -> Vec<&str> {
 // ------------------------------------------------------------------------------------ rendering
 
 /// A resource id as the mock writes it: JSON:API's string, or a number under `IntegerIds`.
-fn render_id(ctx: &Ctx, id: u64) -> Value {
-    if ctx.has(Variant::IntegerIds) {
+fn render_id(app: &App, id: u64) -> Value {
+    if app.chose(Variant::IntegerIds) {
         json!(id)
     } else {
         json!(id.to_string())
@@ -2012,30 +1891,30 @@ fn render_id(ctx: &Ctx, id: u64) -> Value {
 
 /// Attributes as the variant writes them: foreign keys as strings (`StringForeignKeys`), null
 /// values left out (`OmitNulls`).
-fn render_attrs(ctx: &Ctx, attrs: &Map<String, Value>) -> Map<String, Value> {
+fn render_attrs(app: &App, attrs: &Map<String, Value>) -> Map<String, Value> {
     let mut a = attrs.clone();
-    if ctx.has(Variant::StringForeignKeys) {
+    if app.chose(Variant::StringForeignKeys) {
         for (k, v) in a.iter_mut() {
             if k.ends_with("-id") && v.is_number() {
                 *v = Value::String(v.to_string());
             }
         }
     }
-    if ctx.has(Variant::OmitNulls) {
+    if app.chose(Variant::OmitNulls) {
         a.retain(|_, v| !v.is_null());
     }
     a
 }
 
-fn render_res(ctx: &Ctx, info: &ReqInfo, r: &Res, kind: Option<&str>) -> Value {
+fn render_res(app: &App, info: &ReqInfo, r: &Res, kind: Option<&str>) -> Value {
     let mut o = Map::new();
-    o.insert("id".into(), render_id(ctx, r.id));
+    o.insert("id".into(), render_id(app, r.id));
     if let Some(k) = kind {
         o.insert("type".into(), json!(k));
     }
     o.insert(
         "attributes".into(),
-        Value::Object(render_attrs(ctx, &r.attrs)),
+        Value::Object(render_attrs(app, &r.attrs)),
     );
     o.insert(
         "links".into(),
@@ -2044,68 +1923,61 @@ fn render_res(ctx: &Ctx, info: &ReqInfo, r: &Res, kind: Option<&str>) -> Value {
     Value::Object(o)
 }
 
-fn render_user(ctx: &Ctx, info: &ReqInfo, id: u64, u: &UserRec) -> Value {
+fn render_user(app: &App, info: &ReqInfo, id: u64, u: &UserRec) -> Value {
     let mut a = Map::new();
     a.insert("username".into(), json!(u.username));
     for key in USER_WRITABLE.iter().skip(1) {
         a.insert((*key).into(), json!(u.field(key)));
     }
     a.insert("created-at".into(), json!(fmt_time(u.created_ms)));
-    if !ctx.is(Fault::UsersWithoutUpdatedAt) {
+    if !app.is(Fault::UsersWithoutUpdatedAt) {
         a.insert("updated-at".into(), json!(fmt_time(u.updated_ms)));
     }
     json!({
-        "id": render_id(ctx, id),
-        "type": ctx.user_type(),
-        "attributes": render_attrs(ctx, &a),
+        "id": render_id(app, id),
+        "type": app.user_type(),
+        "attributes": render_attrs(app, &a),
         "links": { "self": format!("{}/users/{id}", info.base) },
     })
 }
 
 /// A small list: filter, then page.
 fn small_list(
-    ctx: &Ctx,
+    app: &App,
     info: &ReqInfo,
     items: &[Res],
     catalog: bool,
     kind: Option<&str>,
 ) -> Answer {
-    let page = parse_page(ctx, info, catalog)?;
-    let filters = parse_filters(ctx, info, &res_filterable(items))?;
+    let page = parse_page(app, info, catalog)?;
+    let filters = parse_filters(app, info, &res_filterable(items))?;
     let matching: Vec<&Res> = items.iter().filter(|r| res_matches(r, &filters)).collect();
     let range = page_range(matching.len(), page.size, page.number);
     let data = matching[range]
         .iter()
-        .map(|r| render_res(ctx, info, r, kind))
+        .map(|r| render_res(app, info, r, kind))
         .collect();
-    Ok(list_document(ctx, info, data, matching.len(), page))
-}
-
-fn parse_id(raw: &str) -> Option<u64> {
-    if raw.is_empty() || raw.len() > 19 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    raw.parse().ok().filter(|n| *n > 0)
+    Ok(list_document(app, info, data, matching.len(), page))
 }
 
 // ------------------------------------------------------------------------------------ users
 
 /// The users' filterable attributes.
-fn user_value<'a>(ctx: &Ctx, ov: &'a Overlay, id: u64, key: &str) -> Option<Cow<'a, str>> {
+fn user_value<'a>(app: &App, ov: &'a Overlay, id: u64, key: &str) -> Option<Cow<'a, str>> {
     match ov.users.get(&id) {
         Some(u) => u.field(key).map(Cow::Borrowed),
-        None => base_field(ctx.seed, id, key),
+        None => base_field(app.seed, id, key),
     }
 }
 
-fn user_created(ctx: &Ctx, ov: &Overlay, id: u64) -> i64 {
+fn user_created(app: &App, ov: &Overlay, id: u64) -> i64 {
     match ov.users.get(&id) {
         Some(u) => u.created_ms,
-        None => base_created_ms(ctx.seed, id),
+        None => base_created_ms(app.seed, id),
     }
 }
 
-fn load_user(ctx: &Ctx, ov: &Overlay, id: u64) -> Option<UserRec> {
+fn load_user(app: &App, ov: &Overlay, id: u64) -> Option<UserRec> {
     if id == 0 || id > ov.max_id() {
         return None;
     }
@@ -2113,18 +1985,18 @@ fn load_user(ctx: &Ctx, ov: &Overlay, id: u64) -> Option<UserRec> {
         ov.users
             .get(&id)
             .cloned()
-            .unwrap_or_else(|| base_user(ctx.seed, id)),
+            .unwrap_or_else(|| base_user(app.seed, id)),
     )
 }
 
-async fn list_users(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
-    let page = parse_page(&ctx, &info, false)?;
-    let filters = parse_filters(&ctx, &info, USER_WRITABLE)?;
-    let ov = ctx.users.read().await;
+async fn list_users(State(app): State<Arc<App>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let page = parse_page(&app, &info, false)?;
+    let filters = parse_filters(&app, &info, USER_WRITABLE)?;
+    let ov = app.users.read().await;
     let max = ov.max_id();
     let range = page_range(max as usize, page.size, page.number);
     // The i-th user listed (from 0): by id, or from the highest id down under `NewestFirst`.
-    let newest_first = ctx.has(Variant::NewestFirst);
+    let newest_first = app.chose(Variant::NewestFirst);
     let nth = |i: u64| if newest_first { max - i } else { i + 1 };
     let (ids, total): (Vec<u64>, usize) = if filters.is_empty() {
         (range.map(|i| nth(i as u64)).collect(), max as usize)
@@ -2134,8 +2006,8 @@ async fn list_users(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqI
         let want = page_range(usize::MAX, page.size, page.number);
         for id in (0..max).map(nth) {
             let ok = filters.iter().all(|f| match f {
-                Filter::Attr(key, _) => f.value_ok(user_value(&ctx, &ov, id, key).as_deref()),
-                _ => f.time_ok(user_created(&ctx, &ov, id)),
+                Filter::Attr(key, _) => f.value_ok(user_value(&app, &ov, id, key).as_deref()),
+                _ => f.time_ok(user_created(&app, &ov, id)),
             });
             if ok {
                 if want.contains(&seen) {
@@ -2148,14 +2020,14 @@ async fn list_users(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqI
     };
     let users: Vec<(u64, UserRec)> = ids
         .into_iter()
-        .filter_map(|id| load_user(&ctx, &ov, id).map(|u| (id, u)))
+        .filter_map(|id| load_user(&app, &ov, id).map(|u| (id, u)))
         .collect();
     drop(ov);
-    if ctx.is(Fault::SampleRequestNotJsonApi) && info.query.is_empty() {
+    if app.is(Fault::SampleRequestNotJsonApi) && info.query.is_empty() {
         let flat: Vec<Value> = users
             .iter()
             .map(|(id, u)| {
-                let mut v = render_user(&ctx, &info, *id, u)["attributes"].clone();
+                let mut v = render_user(&app, &info, *id, u)["attributes"].clone();
                 v["id"] = json!(id);
                 v
             })
@@ -2165,42 +2037,42 @@ async fn list_users(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqI
     let data = users
         .iter()
         .map(|(id, u)| {
-            let mut v = render_user(&ctx, &info, *id, u);
-            if ctx.is(Fault::ListItemsWithoutAttributes) {
+            let mut v = render_user(&app, &info, *id, u);
+            if app.is(Fault::ListItemsWithoutAttributes) {
                 if let Some(o) = v.as_object_mut() {
                     o.remove("attributes");
                 }
             }
-            if ctx.is(Fault::IdsNotIntegers) {
+            if app.is(Fault::IdsNotIntegers) {
                 v["id"] = json!(format!("usr_{id}"));
             }
             v
         })
         .collect();
-    Ok(list_document(&ctx, &info, data, total, page))
+    Ok(list_document(&app, &info, data, total, page))
 }
 
 async fn get_user(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let ov = ctx.users.read().await;
+    let ov = app.users.read().await;
     let mut id = parse_id(&raw);
-    if ctx.is(Fault::UsersGetOffByOne) {
-        id = id.map(|i| if i <= ctx.size { i % ctx.size + 1 } else { i });
+    if app.is(Fault::UsersGetOffByOne) {
+        id = id.map(|i| if i <= app.size { i % app.size + 1 } else { i });
     }
-    let found = id.and_then(|i| load_user(&ctx, &ov, i).map(|u| (i, u)));
+    let found = id.and_then(|i| load_user(&app, &ov, i).map(|u| (i, u)));
     drop(ov);
     match found {
         Some((id, u)) => Ok(document(
             StatusCode::OK,
             &json!({
-                "data": render_user(&ctx, &info, id, &u),
+                "data": render_user(&app, &info, id, &u),
                 "links": { "self": format!("{}/users/{id}", info.base) },
             }),
         )),
-        None if ctx.is(Fault::UnknownUserNull) => {
+        None if app.is(Fault::UnknownUserNull) => {
             Ok(document(StatusCode::OK, &json!({ "data": null })))
         }
         None => Err(ApiError::not_found(format!("user `{raw}` does not exist"))),
@@ -2210,7 +2082,7 @@ async fn get_user(
 /// The `data` member of a write, checked as JSON:API says: a `users` resource object, with an
 /// id only on update (and then the URL's: a string, or also a number under `IntegerIds`).
 fn resource_object(
-    ctx: &Ctx,
+    app: &App,
     body: &Bytes,
     id: Option<u64>,
 ) -> Result<Map<String, Value>, ApiError> {
@@ -2236,7 +2108,7 @@ fn resource_object(
         .with_code("missing_data")
         .pointer("/data"));
     };
-    let kind = ctx.user_type();
+    let kind = app.user_type();
     match data.get("type") {
         Some(Value::String(t)) if t == kind => {}
         Some(Value::String(t)) => {
@@ -2275,7 +2147,7 @@ fn resource_object(
             )
         }
         (Some(want), Some(got @ (Value::String(_) | Value::Number(_))))
-            if got.is_string() || ctx.has(Variant::IntegerIds) =>
+            if got.is_string() || app.chose(Variant::IntegerIds) =>
         {
             let got = scalar_text(got).unwrap_or_default();
             if *got != want.to_string() {
@@ -2310,7 +2182,7 @@ struct UserInput {
 }
 
 fn validate_user_attrs(
-    ctx: &Ctx,
+    app: &App,
     attrs: &Map<String, Value>,
     creating: bool,
 ) -> Result<UserInput, ApiError> {
@@ -2326,13 +2198,13 @@ fn validate_user_attrs(
         }
     }
     let optional_by_fault = |field: &str| match field {
-        "username" => ctx.is(Fault::CreateUsernameOptional),
-        "first-name" => ctx.is(Fault::CreateFirstNameOptional),
-        "last-name" => ctx.is(Fault::CreateLastNameOptional),
-        "email" => ctx.is(Fault::CreateEmailOptional),
-        "birth-date" => ctx.is(Fault::CreateBirthDateOptional),
-        "password" => ctx.is(Fault::CreatePasswordOptional),
-        "password-confirmation" => ctx.is(Fault::CreatePasswordConfirmationOptional),
+        "username" => app.is(Fault::CreateUsernameOptional),
+        "first-name" => app.is(Fault::CreateFirstNameOptional),
+        "last-name" => app.is(Fault::CreateLastNameOptional),
+        "email" => app.is(Fault::CreateEmailOptional),
+        "birth-date" => app.is(Fault::CreateBirthDateOptional),
+        "password" => app.is(Fault::CreatePasswordOptional),
+        "password-confirmation" => app.is(Fault::CreatePasswordConfirmationOptional),
         _ => false,
     };
     let mut errors = Vec::new();
@@ -2389,12 +2261,12 @@ fn validate_user_attrs(
                 errors.push(ApiError::invalid(field, "can't contain spaces"));
                 continue;
             }
-            "birth-date" => match parse_date(&s) {
+            "birth-date" => match time::parse_date(&s) {
                 None => {
                     errors.push(ApiError::invalid(field, "must be a date (YYYY-MM-DD)"));
                     continue;
                 }
-                Some(d) if d > now_ms().div_euclid(DAY_MS) => {
+                Some(d) if d > time::now_millis().div_euclid(DAY_MS) => {
                     errors.push(ApiError::invalid(field, "can't be in the future"));
                     continue;
                 }
@@ -2421,7 +2293,7 @@ fn validate_user_attrs(
             ));
         }
         (Some(_), None)
-            if (!creating || !ctx.is(Fault::CreatePasswordConfirmationOptional))
+            if (!creating || !app.is(Fault::CreatePasswordConfirmationOptional))
                 && !errors
                     .iter()
                     .any(|e| e.detail.starts_with("password-confirmation")) =>
@@ -2440,7 +2312,7 @@ fn validate_user_attrs(
 }
 
 /// Is `username` (lowercased) someone's other than `except`?
-fn username_taken(ctx: &Ctx, ov: &Overlay, username: &str, except: u64) -> bool {
+fn username_taken(app: &App, ov: &Overlay, username: &str, except: u64) -> bool {
     let lower = username.to_ascii_lowercase();
     if let Some(id) = ov.usernames.get(&lower) {
         if *id != except {
@@ -2453,8 +2325,8 @@ fn username_taken(ctx: &Ctx, ov: &Overlay, username: &str, except: u64) -> bool 
         return false;
     }
     match lower[lower.len() - digits..].parse::<u64>() {
-        Ok(id) if id >= 1 && id <= ctx.size && id != except => {
-            !ov.users.contains_key(&id) && base_username(ctx.seed, id) == lower
+        Ok(id) if id >= 1 && id <= app.size && id != except => {
+            !ov.users.contains_key(&id) && base_username(app.seed, id) == lower
         }
         _ => false,
     }
@@ -2468,18 +2340,18 @@ fn taken_error() -> ApiError {
 }
 
 async fn create_user(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     body: Bytes,
 ) -> Answer {
-    let attrs = resource_object(&ctx, &body, None)?;
-    let input = validate_user_attrs(&ctx, &attrs, true)?;
+    let attrs = resource_object(&app, &body, None)?;
+    let input = validate_user_attrs(&app, &attrs, true)?;
     let _password = input.password;
     let get = |k: &str| input.values.get(k).cloned().flatten();
-    let mut ov = ctx.users.write().await;
+    let mut ov = app.users.write().await;
     let id = ov.next_id;
     let username = get("username").unwrap_or_else(|| format!("user-{id}"));
-    if username_taken(&ctx, &ov, &username, 0) {
+    if username_taken(&app, &ov, &username, 0) {
         return Err(taken_error());
     }
     let now = ov.tick();
@@ -2508,7 +2380,7 @@ async fn create_user(
     let mut r = document(
         StatusCode::CREATED,
         &json!({
-            "data": render_user(&ctx, &info, id, &rec),
+            "data": render_user(&app, &info, id, &rec),
             "links": { "self": format!("{}/users/{id}", info.base) },
         }),
     );
@@ -2519,22 +2391,22 @@ async fn create_user(
 }
 
 async fn update_user(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Answer {
     let exists = {
-        let ov = ctx.users.read().await;
+        let ov = app.users.read().await;
         parse_id(&raw).filter(|id| *id <= ov.max_id())
     };
     let Some(id) = exists else {
         return Err(ApiError::not_found(format!("user `{raw}` does not exist")));
     };
-    let attrs = resource_object(&ctx, &body, Some(id))?;
-    let input = validate_user_attrs(&ctx, &attrs, false)?;
-    let mut ov = ctx.users.write().await;
-    let Some(mut rec) = load_user(&ctx, &ov, id) else {
+    let attrs = resource_object(&app, &body, Some(id))?;
+    let input = validate_user_attrs(&app, &attrs, false)?;
+    let mut ov = app.users.write().await;
+    let Some(mut rec) = load_user(&app, &ov, id) else {
         return Err(ApiError::not_found(format!("user `{raw}` does not exist")));
     };
     let old_username = rec.username.clone();
@@ -2542,18 +2414,18 @@ async fn update_user(
         rec.set(key, value.clone());
     }
     if !rec.username.eq_ignore_ascii_case(&old_username)
-        && username_taken(&ctx, &ov, &rec.username, id)
+        && username_taken(&app, &ov, &rec.username, id)
     {
         return Err(taken_error());
     }
     rec.updated_ms = ov.tick();
-    if !ctx.is(Fault::PatchNotPersisted) {
+    if !app.is(Fault::PatchNotPersisted) {
         ov.usernames.remove(&old_username.to_ascii_lowercase());
         ov.usernames.insert(rec.username.to_ascii_lowercase(), id);
         ov.users.insert(id, rec.clone());
     }
     drop(ov);
-    if ctx.has(Variant::LinkObjects) {
+    if app.chose(Variant::LinkObjects) {
         // JSON:API: 204 No Content when the update changed nothing but what was sent (only
         // `updated-at` here, which the client did not ask for: still the server's choice).
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -2561,15 +2433,15 @@ async fn update_user(
     Ok(document(
         StatusCode::OK,
         &json!({
-            "data": render_user(&ctx, &info, id, &rec),
+            "data": render_user(&app, &info, id, &rec),
             "links": { "self": format!("{}/users/{id}", info.base) },
         }),
     ))
 }
 
 /// A user who exists (the data set's, or created), or 404.
-async fn existing_user(ctx: &Ctx, raw: &str) -> Result<u64, ApiError> {
-    let ov = ctx.users.read().await;
+async fn existing_user(app: &App, raw: &str) -> Result<u64, ApiError> {
+    let ov = app.users.read().await;
     parse_id(raw)
         .filter(|id| *id <= ov.max_id())
         .ok_or_else(|| ApiError::not_found(format!("user `{raw}` does not exist")))
@@ -2577,63 +2449,63 @@ async fn existing_user(ctx: &Ctx, raw: &str) -> Result<u64, ApiError> {
 
 /// Records derived for a user exist for the users of the data set; created users have none yet
 /// (nor, under `NewestFirst`, the data set's last user, listed first).
-fn is_seeded(ctx: &Ctx, user: u64) -> bool {
-    user <= ctx.size && !(ctx.has(Variant::NewestFirst) && user == ctx.size)
+fn is_seeded(app: &App, user: u64) -> bool {
+    user <= app.size && !(app.chose(Variant::NewestFirst) && user == app.size)
 }
 
-fn user_assessments(ctx: &Ctx, user: u64) -> Vec<Res> {
-    if !is_seeded(ctx, user) {
+fn user_assessments(app: &App, user: u64) -> Vec<Res> {
+    if !is_seeded(app, user) {
         return Vec::new();
     }
     (0..ASSESSMENTS_PER_USER)
-        .map(|k| assessment(ctx, user, k))
+        .map(|k| assessment(app, user, k))
         .collect()
 }
 
 async fn list_user_assessments(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let user = existing_user(&ctx, &raw).await?;
-    let mut items = user_assessments(&ctx, user);
-    if ctx.is(Fault::UserAssessmentsLeak) {
-        items.push(assessment(&ctx, user + 1, 0));
+    let user = existing_user(&app, &raw).await?;
+    let mut items = user_assessments(&app, user);
+    if app.is(Fault::UserAssessmentsLeak) {
+        items.push(assessment(&app, user + 1, 0));
     }
-    if ctx.is(Fault::AssessmentPassInLists) {
+    if app.is(Fault::AssessmentPassInLists) {
         for (i, r) in items.iter_mut().enumerate() {
             r.attrs.insert("pass".into(), json!(i % 2 == 0));
         }
     }
-    let kind = if ctx.is(Fault::UserAssessmentsWrongType) {
+    let kind = if app.is(Fault::UserAssessmentsWrongType) {
         "assessment"
     } else {
         "assessments"
     };
-    small_list(&ctx, &info, &items, false, Some(kind))
+    small_list(&app, &info, &items, false, Some(kind))
 }
 
 async fn get_user_assessment(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path((raw, item)): Path<(String, String)>,
 ) -> Answer {
-    let user = existing_user(&ctx, &raw).await?;
+    let user = existing_user(&app, &raw).await?;
     let found = parse_id(&item)
-        .filter(|id| is_seeded(&ctx, user) && (id - 1) / ASSESSMENTS_PER_USER + 1 == user);
+        .filter(|id| is_seeded(&app, user) && (id - 1) / ASSESSMENTS_PER_USER + 1 == user);
     let Some(id) = found else {
         return Err(ApiError::not_found(format!(
             "user {user} has no assessment `{item}`"
         )));
     };
-    let mut r = assessment(&ctx, user, (id - 1) % ASSESSMENTS_PER_USER);
-    if ctx.is(Fault::AssessmentPassOnGet) {
+    let mut r = assessment(&app, user, (id - 1) % ASSESSMENTS_PER_USER);
+    if app.is(Fault::AssessmentPassOnGet) {
         r.attrs.insert("pass".into(), json!(true));
     }
-    if ctx.is(Fault::AssessmentGetWithoutSkillId) {
+    if app.is(Fault::AssessmentGetWithoutSkillId) {
         r.attrs.remove("skill-id");
     }
-    let kind = if ctx.is(Fault::AssessmentGetWrongType) {
+    let kind = if app.is(Fault::AssessmentGetWrongType) {
         "assessment"
     } else {
         "assessments"
@@ -2641,56 +2513,56 @@ async fn get_user_assessment(
     Ok(document(
         StatusCode::OK,
         &json!({
-            "data": render_res(&ctx, &info, &r, Some(kind)),
+            "data": render_res(&app, &info, &r, Some(kind)),
             "links": { "self": format!("{}{}", info.base, r.path) },
         }),
     ))
 }
 
 async fn list_user_credentials(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let user = existing_user(&ctx, &raw).await?;
-    let mut items = if is_seeded(&ctx, user) {
-        credentials(&ctx, user)
+    let user = existing_user(&app, &raw).await?;
+    let mut items = if is_seeded(&app, user) {
+        credentials(&app, user)
     } else {
         Vec::new()
     };
-    if ctx.is(Fault::CredentialsLeak) {
-        items.extend(credentials(&ctx, user + 1).into_iter().take(1));
+    if app.is(Fault::CredentialsLeak) {
+        items.extend(credentials(&app, user + 1).into_iter().take(1));
     }
-    let kind = if ctx.is(Fault::CredentialsListWrongType) {
+    let kind = if app.is(Fault::CredentialsListWrongType) {
         "credential"
     } else {
         "credentials"
     };
-    small_list(&ctx, &info, &items, false, Some(kind))
+    small_list(&app, &info, &items, false, Some(kind))
 }
 
 async fn get_user_credential(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path((raw, item)): Path<(String, String)>,
 ) -> Answer {
-    let user = existing_user(&ctx, &raw).await?;
+    let user = existing_user(&app, &raw).await?;
     let found = parse_id(&item)
-        .filter(|_| is_seeded(&ctx, user))
-        .and_then(|id| credentials(&ctx, user).into_iter().find(|c| c.id == id));
+        .filter(|_| is_seeded(&app, user))
+        .and_then(|id| credentials(&app, user).into_iter().find(|c| c.id == id));
     let Some(mut r) = found else {
         return Err(ApiError::not_found(format!(
             "user {user} has no credential `{item}`"
         )));
     };
-    if ctx.is(Fault::CredentialWithoutLevelId) {
+    if app.is(Fault::CredentialWithoutLevelId) {
         r.attrs.remove("level-id");
     }
-    if ctx.is(Fault::CredentialPassAsString) {
+    if app.is(Fault::CredentialPassAsString) {
         let text = scalar_text(&r.attrs["pass"]).map(Cow::into_owned);
         r.attrs.insert("pass".into(), json!(text));
     }
-    let kind = if ctx.is(Fault::CredentialGetWrongType) {
+    let kind = if app.is(Fault::CredentialGetWrongType) {
         "credential"
     } else {
         "credentials"
@@ -2698,58 +2570,58 @@ async fn get_user_credential(
     Ok(document(
         StatusCode::OK,
         &json!({
-            "data": render_res(&ctx, &info, &r, Some(kind)),
+            "data": render_res(&app, &info, &r, Some(kind)),
             "links": { "self": format!("{}{}", info.base, r.path) },
         }),
     ))
 }
 
 async fn list_user_tag_applications(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path(raw): Path<String>,
 ) -> Answer {
-    let user = existing_user(&ctx, &raw).await?;
-    let items = if is_seeded(&ctx, user) {
-        tag_applications(&ctx, user)
+    let user = existing_user(&app, &raw).await?;
+    let items = if is_seeded(&app, user) {
+        tag_applications(&app, user)
     } else {
         Vec::new()
     };
-    small_list(&ctx, &info, &items, false, Some("tag-applications"))
+    small_list(&app, &info, &items, false, Some("tag-applications"))
 }
 
 // ------------------------------------------------------------------------------------ catalogue
 
-fn catalog_kind(ctx: &Ctx, kind: &'static str, without_type: Fault) -> Option<&'static str> {
-    (!ctx.is(without_type)).then_some(kind)
+fn catalog_kind(app: &App, kind: &'static str, without_type: Fault) -> Option<&'static str> {
+    (!app.is(without_type)).then_some(kind)
 }
 
-async fn list_tags(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
-    let kind = catalog_kind(&ctx, "tags", Fault::TagsWithoutType);
-    small_list(&ctx, &info, &ctx.catalog.tags, true, kind)
+async fn list_tags(State(app): State<Arc<App>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&app, "tags", Fault::TagsWithoutType);
+    small_list(&app, &info, &app.catalog.tags, true, kind)
 }
 
 async fn list_checklists(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
 ) -> Answer {
-    let kind = catalog_kind(&ctx, "checklists", Fault::ChecklistsWithoutType);
-    small_list(&ctx, &info, &ctx.catalog.checklists, true, kind)
+    let kind = catalog_kind(&app, "checklists", Fault::ChecklistsWithoutType);
+    small_list(&app, &info, &app.catalog.checklists, true, kind)
 }
 
-async fn list_levels(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
-    let kind = catalog_kind(&ctx, "levels", Fault::LevelsWithoutType);
-    small_list(&ctx, &info, &ctx.catalog.levels, true, kind)
+async fn list_levels(State(app): State<Arc<App>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&app, "levels", Fault::LevelsWithoutType);
+    small_list(&app, &info, &app.catalog.levels, true, kind)
 }
 
-async fn list_sections(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
-    let kind = catalog_kind(&ctx, "sections", Fault::SectionsWithoutType);
-    small_list(&ctx, &info, &ctx.catalog.sections, true, kind)
+async fn list_sections(State(app): State<Arc<App>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&app, "sections", Fault::SectionsWithoutType);
+    small_list(&app, &info, &app.catalog.sections, true, kind)
 }
 
-async fn list_skills(State(ctx): State<Arc<Ctx>>, Extension(info): Extension<ReqInfo>) -> Answer {
-    let kind = catalog_kind(&ctx, "skills", Fault::SkillsWithoutType);
-    small_list(&ctx, &info, &ctx.catalog.skills, true, kind)
+async fn list_skills(State(app): State<Arc<App>>, Extension(info): Extension<ReqInfo>) -> Answer {
+    let kind = catalog_kind(&app, "skills", Fault::SkillsWithoutType);
+    small_list(&app, &info, &app.catalog.skills, true, kind)
 }
 
 fn skill_index(raw: &str) -> Option<usize> {
@@ -2759,21 +2631,21 @@ fn skill_index(raw: &str) -> Option<usize> {
 }
 
 async fn get_skill(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path(raw): Path<String>,
 ) -> Answer {
     let Some(mut i) = skill_index(&raw) else {
         return Err(ApiError::not_found(format!("skill `{raw}` does not exist")));
     };
-    if ctx.is(Fault::SkillGetWrongSkill) {
+    if app.is(Fault::SkillGetWrongSkill) {
         i = (i + 1) % SKILLS as usize;
     }
-    let r = &ctx.catalog.skills[i];
+    let r = &app.catalog.skills[i];
     Ok(document(
         StatusCode::OK,
         &json!({
-            "data": render_res(&ctx, &info, r, Some("skills")),
+            "data": render_res(&app, &info, r, Some("skills")),
             "links": { "self": format!("{}{}", info.base, r.path) },
         }),
     ))
@@ -2782,7 +2654,7 @@ async fn get_skill(
 /// A skill's assessments: the users of its block (u = block + 1 + BLOCKS * j), computed as an
 /// arithmetic progression; time filters scan it without building the records.
 async fn list_skill_assessments(
-    State(ctx): State<Arc<Ctx>>,
+    State(app): State<Arc<App>>,
     Extension(info): Extension<ReqInfo>,
     Path(raw): Path<String>,
 ) -> Answer {
@@ -2790,7 +2662,7 @@ async fn list_skill_assessments(
     let Some(skill) = parse_id(&raw).filter(|id| *id <= SKILLS) else {
         return Err(ApiError::not_found(format!("skill `{raw}` does not exist")));
     };
-    let page = parse_page(&ctx, &info, false)?;
+    let page = parse_page(&app, &info, false)?;
     let allowed = [
         "id",
         "skill-id",
@@ -2798,14 +2670,14 @@ async fn list_skill_assessments(
         "evaluator-id",
         "organization-id",
     ];
-    let filters = parse_filters(&ctx, &info, &allowed)?;
+    let filters = parse_filters(&app, &info, &allowed)?;
     let block = (skill - 1) / ASSESSMENTS_PER_USER;
     let k = (skill - 1) % ASSESSMENTS_PER_USER;
     // Users of the block past the seeded ones (under `NewestFirst`, the last has no records).
-    let seeded = if ctx.has(Variant::NewestFirst) {
-        ctx.size.saturating_sub(1)
+    let seeded = if app.chose(Variant::NewestFirst) {
+        app.size.saturating_sub(1)
     } else {
-        ctx.size
+        app.size
     };
     let users = (block..seeded).step_by(BLOCKS as usize).map(|b| b + 1);
     let count = if block < seeded {
@@ -2816,7 +2688,7 @@ async fn list_skill_assessments(
     let want = page_range(usize::MAX, page.size, page.number);
     let mut data = Vec::new();
     let mut total = 0usize;
-    let kind = if ctx.is(Fault::SkillAssessmentsWrongType) {
+    let kind = if app.is(Fault::SkillAssessmentsWrongType) {
         "assessment"
     } else {
         "assessments"
@@ -2824,26 +2696,26 @@ async fn list_skill_assessments(
     if filters.is_empty() {
         total = count;
         for u in users.skip(want.start).take(page.size) {
-            data.push(render_res(&ctx, &info, &assessment(&ctx, u, k), Some(kind)));
+            data.push(render_res(&app, &info, &assessment(&app, u, k), Some(kind)));
         }
     } else {
         for u in users {
-            let r = assessment(&ctx, u, k);
+            let r = assessment(&app, u, k);
             if res_matches(&r, &filters) {
                 if want.contains(&total) {
-                    data.push(render_res(&ctx, &info, &r, Some(kind)));
+                    data.push(render_res(&app, &info, &r, Some(kind)));
                 }
                 total += 1;
             }
         }
     }
-    if ctx.is(Fault::SkillAssessmentsLeak) {
+    if app.is(Fault::SkillAssessmentsLeak) {
         let next = skill % SKILLS + 1;
         let next_block = (next - 1) / ASSESSMENTS_PER_USER;
-        let r = assessment(&ctx, next_block + 1, (next - 1) % ASSESSMENTS_PER_USER);
-        data.push(render_res(&ctx, &info, &r, Some(kind)));
+        let r = assessment(&app, next_block + 1, (next - 1) % ASSESSMENTS_PER_USER);
+        data.push(render_res(&app, &info, &r, Some(kind)));
     }
-    Ok(list_document(&ctx, &info, data, total, page))
+    Ok(list_document(&app, &info, data, total, page))
 }
 
 #[cfg(test)]
@@ -2851,20 +2723,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_round_trip_and_offsets_follow_eastern_time() {
-        for days in [-1000, 0, 18_262, 20_000, 25_000] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(days_from_civil(2020, 1, 1) * DAY_MS, 1_577_836_800_000);
+    fn offsets_follow_eastern_time_and_birth_dates_their_range() {
+        let day = |y, m, d| time::days_from_civil(y, m, d).unwrap_or_default();
+        assert_eq!(day(2020, 1, 1) * DAY_MS, 1_577_836_800_000);
         // The document's examples: December is -05:00, June is -04:00.
-        let dec = (days_from_civil(2025, 12, 10) * 86_400 + 9 * 3600 + 34 * 60 + 2) * 1000 + 227;
+        let dec = (day(2025, 12, 10) * 86_400 + 9 * 3600 + 34 * 60 + 2) * 1000 + 227;
         assert_eq!(fmt_time(dec), "2025-12-10T04:34:02.227-05:00");
-        let jun = (days_from_civil(2015, 6, 30) * 86_400 + 9 * 3600 + 37 * 60 + 2) * 1000 + 894;
+        let jun = (day(2015, 6, 30) * 86_400 + 9 * 3600 + 37 * 60 + 2) * 1000 + 894;
         assert_eq!(fmt_time(jun), "2015-06-30T05:37:02.894-04:00");
-        assert_eq!(parse_date("2024-02-29"), Some(days_from_civil(2024, 2, 29)));
-        assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("1990-1-01"), None);
+        // 2025: daylight time from March 9, 07:00 UTC, to November 2, 06:00 UTC.
+        let at = |d: i64, h: i64| (d * 86_400 + h * 3600) * 1000;
+        assert_eq!(eastern_offset_minutes(at(day(2025, 3, 9), 7) - 1), -300);
+        assert_eq!(eastern_offset_minutes(at(day(2025, 3, 9), 7)), -240);
+        assert_eq!(eastern_offset_minutes(at(day(2025, 11, 2), 6) - 1), -240);
+        assert_eq!(eastern_offset_minutes(at(day(2025, 11, 2), 6)), -300);
+        assert_eq!(BIRTH_FROM_DAY, day(1950, 1, 1));
+        assert_eq!(BIRTH_TO_DAY, day(2016, 1, 1));
+        assert!(fmt_time(i64::MAX).ends_with("-05:00"));
+        assert!(fmt_time(i64::MIN).ends_with("-05:00"));
     }
 
     #[test]
