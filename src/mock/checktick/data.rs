@@ -1,16 +1,16 @@
 //! The CheckTick mock's model: users and their tiers and roles, keys, question group
 //! templates and datasets (all derived from the seed), and the throttles' counters.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
-use std::sync::Mutex;
-use std::time::Instant;
 
 use serde_json::{json, Value};
 
 use super::faults::{Fault, Variant};
 use super::render::iso;
 use crate::mock::common::{mix, pick};
+use crate::mock::kit::throttle::{FixedWindow, SlidingLog};
+use crate::mock::kit::{ids, HasSwitches, Switches};
 use crate::target::Credentials;
 
 // ------------------------------------------------------------------ the model
@@ -107,22 +107,19 @@ pub struct Dataset {
 }
 
 /// Throttle state: the legacy token endpoint keeps DRF's exact history (5 a minute); the
-/// generous anon/user rates use fixed windows (a count, not a timestamp per request).
+/// generous anon/user rates use fixed windows (a count, not a timestamp per request). Keyed by
+/// DRF's ident (X-Forwarded-For is the client's to choose: the kit's stores are bounded).
 #[derive(Default)]
 pub struct Throttles {
-    pub token: Mutex<HashMap<String, VecDeque<Instant>>>,
-    pub anon: Mutex<HashMap<String, (Instant, u32)>>,
-    pub user: Mutex<HashMap<u64, (Instant, u32)>>,
+    pub token: SlidingLog<String>,
+    pub anon: FixedWindow<String>,
+    pub user: FixedWindow<u64>,
 }
-
-/// Idents kept before expired windows are swept (X-Forwarded-For is the client's to choose).
-pub const MAX_IDENTS: usize = 10_000;
 
 pub struct App {
     pub seed: u64,
     pub size: u64,
-    pub fault: Option<Fault>,
-    pub variant: Option<Variant>,
+    pub switches: Switches<Fault, Variant>,
     /// Survey `n` (1..=size) is published as id `id_base + n` (other ids, under `roles-apart`).
     pub id_base: u64,
     pub users: HashMap<u64, User>,
@@ -224,9 +221,17 @@ pub const TAGS: &[&str] = &[
 
 pub const LANGUAGES: &[&str] = &["en", "cy", "en", "en", "cy"];
 
+impl HasSwitches for App {
+    type Fault = Fault;
+    type Variant = Variant;
+    fn switches(&self) -> &Switches<Fault, Variant> {
+        &self.switches
+    }
+}
+
 impl App {
-    pub fn new(seed: u64, size: usize, fault: Option<Fault>, variant: Option<Variant>) -> App {
-        let apart = variant == Some(Variant::RolesApart);
+    pub fn new(seed: u64, size: usize, switches: Switches<Fault, Variant>) -> App {
+        let apart = switches.chose(Variant::RolesApart);
         let org_offset = (mix(seed, 7) % ORG_NAMES.len() as u64) as usize;
         let orgs: HashMap<u64, String> = [ORG_A, ORG_B, ORG_D]
             .iter()
@@ -334,13 +339,12 @@ impl App {
             special_keys[2].1.clone(),
             (OWNER, KeyState::PasswordChanged),
         );
-        let templates = make_templates(seed, &users, variant == Some(Variant::LocaleOrdering));
+        let templates = make_templates(seed, &users, switches.chose(Variant::LocaleOrdering));
         let datasets = make_datasets(seed, &orgs);
         App {
             seed,
             size: size as u64,
-            fault,
-            variant,
+            switches,
             id_base: if apart { 5000 } else { 0 },
             users,
             orgs,
@@ -366,14 +370,6 @@ impl App {
         c
     }
 
-    pub fn is(&self, f: Fault) -> bool {
-        self.fault == Some(f)
-    }
-
-    pub fn chose(&self, v: Variant) -> bool {
-        self.variant == Some(v)
-    }
-
     /// What the rules cannot discover, as a profile's `fixtures` would give it: a survey of
     /// org_admin's organisation it does not own, and a template and a dataset of org_viewer's
     /// organisation.
@@ -397,11 +393,12 @@ impl App {
 
     // -------------------------------------------------------------- ids
 
-    /// The UUID-like prefix of string ids (`string-ids`), per seed and kind; the number ends it.
+    /// The UUID-like prefix of string ids (`string-ids`), per seed and kind, with the dash
+    /// before the last group: 12 hex digits of the number end it.
     pub fn uuid_prefix(&self, kind: u64) -> String {
         let m = mix(self.seed ^ 0x1d5, kind);
         format!(
-            "{:08x}-{:04x}-4{:03x}-a{:03x}",
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-",
             m >> 32,
             (m >> 16) & 0xffff,
             (m >> 4) & 0xfff,
@@ -411,7 +408,11 @@ impl App {
 
     pub fn id_json(&self, kind: u64, number: u64) -> Value {
         if self.chose(Variant::StringIds) {
-            json!(format!("{}-{number:012x}", self.uuid_prefix(kind)))
+            json!(ids::format_prefixed_hex(
+                &self.uuid_prefix(kind),
+                number,
+                12
+            ))
         } else {
             json!(number)
         }
@@ -420,15 +421,9 @@ impl App {
     /// The number an id written in a path stands for, if it is one of this mock's forms.
     pub fn parse_id(&self, kind: u64, raw: &str) -> Option<u64> {
         if self.chose(Variant::StringIds) {
-            let hex = raw
-                .strip_prefix(&self.uuid_prefix(kind))?
-                .strip_prefix('-')?;
-            if hex.len() != 12 {
-                return None;
-            }
-            u64::from_str_radix(hex, 16).ok()
+            ids::parse_prefixed_hex(raw, &self.uuid_prefix(kind), 12)
         } else {
-            raw.parse().ok()
+            ids::parse_digits(raw)
         }
     }
 
@@ -667,7 +662,7 @@ mod tests {
 
     #[test]
     fn survey_slots_partition_the_ids() {
-        let app = App::new(1, 40, None, None);
+        let app = App::new(1, 40, Switches::faithful());
         let mut all = app.surveys_in_slots(&[0, 1, 2, 3, 4, 5, 6, 7]);
         all.sort();
         assert_eq!(all, (1..=40).collect::<Vec<u64>>());
@@ -677,7 +672,7 @@ mod tests {
     #[test]
     fn template_names_are_unique_and_absent_from_descriptions() {
         for seed in 0..20 {
-            let app = App::new(seed, 8, None, None);
+            let app = App::new(seed, 8, Switches::faithful());
             for t in &app.templates {
                 assert_eq!(app.templates.iter().filter(|o| o.name == t.name).count(), 1);
                 for o in &app.templates {

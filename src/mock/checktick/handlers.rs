@@ -3,20 +3,19 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::data::{
-    collation_key, App, Dataset, KeyState, OrgRole, Template, Tier, User, ENTERPRISE, MAX_IDENTS,
-    MEMBER_A, ORG_A, ORG_ADMIN, ORG_B, ORG_D, ORG_VIEWER, OUTSIDER, OWNER, STRANGER, TEAM,
+    collation_key, App, Dataset, KeyState, OrgRole, Template, Tier, User, ENTERPRISE, MEMBER_A,
+    ORG_A, ORG_ADMIN, ORG_B, ORG_D, ORG_VIEWER, OUTSIDER, OWNER, STRANGER, TEAM,
 };
 use super::faults::{Fault, Variant};
-use super::render::{html, ok};
-use super::{Ep, Public, ANON_RATE, TOKEN_RATE, USER_RATE};
+use super::router::{Ep, Public};
+use super::{ANON_RATE, TOKEN_RATE, USER_RATE};
+use crate::mock::kit::{envelope, HasSwitches};
 
 impl App {
     // -------------------------------------------------------------- authentication
@@ -104,57 +103,6 @@ impl App {
         }
     }
 
-    /// DRF's SimpleRateThrottle for `/api/token`: `Some(wait)` when throttled.
-    pub fn token_throttle(&self, ident: String) -> Option<u64> {
-        let (limit, window) = TOKEN_RATE;
-        let now = Instant::now();
-        let mut map = self
-            .throttles
-            .token
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if map.len() > MAX_IDENTS {
-            map.retain(|_, h| h.back().is_some_and(|t| now.duration_since(*t) < window));
-        }
-        let history = map.entry(ident).or_default();
-        while history
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            history.pop_front();
-        }
-        if history.len() >= limit {
-            let oldest = history.front().copied().unwrap_or(now);
-            let remaining = window.saturating_sub(now.duration_since(oldest));
-            return Some(remaining.as_secs_f64().ceil().max(1.0) as u64);
-        }
-        history.push_back(now);
-        None
-    }
-
-    /// A fixed-window counter: `Some(wait)` when the window's allowance is spent.
-    pub fn window_throttle<K: std::hash::Hash + Eq>(
-        map: &Mutex<HashMap<K, (Instant, u32)>>,
-        key: K,
-        (limit, window): (u32, Duration),
-    ) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > MAX_IDENTS {
-            map.retain(|_, (start, _)| now.duration_since(*start) < window);
-        }
-        let entry = map.entry(key).or_insert((now, 0));
-        if now.duration_since(entry.0) >= window {
-            *entry = (now, 0);
-        }
-        if entry.1 >= limit {
-            let remaining = window.saturating_sub(now.duration_since(entry.0));
-            return Some(remaining.as_secs_f64().ceil().max(1.0) as u64);
-        }
-        entry.1 += 1;
-        None
-    }
-
     // -------------------------------------------------------------- the API pipeline
 
     /// Authentication, permissions, throttles, method, then the endpoint: DRF's order.
@@ -198,8 +146,11 @@ impl App {
                 if self.is(Fault::AnonNoRetryAfter) && matches!(ep, Ep::DatasetList) {
                     return self.throttled(None);
                 }
-                if let Some(wait) =
-                    Self::window_throttle(&self.throttles.anon, Self::ident(headers), ANON_RATE)
+                let (limit, window) = ANON_RATE;
+                if let Err(wait) = self
+                    .throttles
+                    .anon
+                    .admit(Self::ident(headers), limit, window)
                 {
                     return self.throttled(Some(wait));
                 }
@@ -211,8 +162,8 @@ impl App {
                 {
                     return self.throttled(None);
                 }
-                if let Some(wait) = Self::window_throttle(&self.throttles.user, user.id, USER_RATE)
-                {
+                let (limit, window) = USER_RATE;
+                if let Err(wait) = self.throttles.user.admit(user.id, limit, window) {
                     return self.throttled(Some(wait));
                 }
             }
@@ -255,7 +206,7 @@ impl App {
                     "id": 900_000_000 + n,
                     "name": format!("created through the API {n}"),
                 });
-                (StatusCode::CREATED, axum::Json(body)).into_response()
+                envelope::json(StatusCode::CREATED, &body)
             }
             // The faulty write "succeeds": it answers the object as it stands.
             other => self.read(other, caller, None),
@@ -264,12 +215,15 @@ impl App {
 
     pub fn read(&self, ep: Ep, caller: Option<&User>, query: Option<&str>) -> Response {
         match ep {
-            Ep::SurveyList => ok(self.survey_list(caller)),
+            Ep::SurveyList => envelope::json(StatusCode::OK, &self.survey_list(caller)),
             Ep::Survey(id) => self.survey(&id, caller, false),
             Ep::Metrics(id) => self.survey(&id, caller, true),
-            Ep::DatasetList => ok(self.dataset_list(caller)),
+            Ep::DatasetList => envelope::json(StatusCode::OK, &self.dataset_list(caller)),
             Ep::Dataset(key) => self.dataset(&key, caller),
-            Ep::TemplateList => ok(self.template_list(caller, query.unwrap_or(""))),
+            Ep::TemplateList => envelope::json(
+                StatusCode::OK,
+                &self.template_list(caller, query.unwrap_or("")),
+            ),
             Ep::Template(id) => self.template(&id, caller),
         }
     }
@@ -366,9 +320,9 @@ impl App {
             }
         }
         if metrics {
-            ok(self.metrics_json(id))
+            envelope::json(StatusCode::OK, &self.metrics_json(id))
         } else {
-            ok(self.survey_json(id, true))
+            envelope::json(StatusCode::OK, &self.survey_json(id, true))
         }
     }
 
@@ -465,7 +419,7 @@ impl App {
         if self.is(Fault::OrgDatasetRefused) && caller.is_some() && d.org.is_some() {
             return self.error(StatusCode::NOT_FOUND, "No DataSet matches the given query.");
         }
-        ok(self.dataset_json(d, true))
+        envelope::json(StatusCode::OK, &self.dataset_json(d, true))
     }
 
     // -------------------------------------------------------------- templates
@@ -616,9 +570,9 @@ impl App {
         }
         if self.is(Fault::TemplateRetrieveWrong) {
             let other = &self.templates[(pos + 1) % self.templates.len()];
-            return ok(self.template_json(other, caller));
+            return envelope::json(StatusCode::OK, &self.template_json(other, caller));
         }
-        ok(self.template_json(t, caller))
+        envelope::json(StatusCode::OK, &self.template_json(t, caller))
     }
 
     // -------------------------------------------------------------- public endpoints
@@ -647,23 +601,22 @@ impl App {
             Public::Health if self.chose(Variant::AlternativeForms) => {
                 StatusCode::NO_CONTENT.into_response()
             }
-            Public::Health => ok(json!({ "status": "ok" })),
-            Public::Docs => html(
+            Public::Health => envelope::json(StatusCode::OK, &json!({ "status": "ok" })),
+            Public::Docs => envelope::html_page(
+                StatusCode::OK,
                 "CheckTick API documentation",
                 "<div id=\"swagger-ui\" data-url=\"/api/schema\"></div>",
             ),
-            Public::Redoc => html(
+            Public::Redoc => envelope::html_page(
+                StatusCode::OK,
                 "CheckTick API reference",
                 "<redoc spec-url=\"/api/schema\"></redoc>",
             ),
-            Public::Schema => (
-                [(
-                    header::CONTENT_TYPE,
-                    "application/vnd.oai.openapi; charset=utf-8",
-                )],
-                self.schema,
-            )
-                .into_response(),
+            Public::Schema => envelope::typed(
+                StatusCode::OK,
+                "application/vnd.oai.openapi; charset=utf-8",
+                self.schema.to_string(),
+            ),
         }
     }
 
@@ -671,7 +624,13 @@ impl App {
     /// the only method, and it has nothing to exchange (the document describes no body).
     pub fn token(&self, method: &Method, headers: &HeaderMap) -> Response {
         if !self.is(Fault::TokenUnthrottled) {
-            if let Some(wait) = self.token_throttle(Self::ident(headers)) {
+            // DRF's SimpleRateThrottle: the times of the recent requests, per ident.
+            let (limit, window) = TOKEN_RATE;
+            if let Err(wait) = self
+                .throttles
+                .token
+                .admit(Self::ident(headers), limit, window)
+            {
                 let wait = (!self.is(Fault::TokenNoRetryAfter)).then_some(wait);
                 return self.throttled(wait);
             }
@@ -679,12 +638,10 @@ impl App {
         if method != Method::GET && method != Method::HEAD {
             return self.method_not_allowed(method);
         }
-        (
+        envelope::message(
             StatusCode::BAD_REQUEST,
-            axum::Json(json!({
-                "detail": "The legacy token endpoint issues no tokens: generate a named API key in Account → API Keys."
-            })),
+            "detail",
+            "The legacy token endpoint issues no tokens: generate a named API key in Account → API Keys.",
         )
-            .into_response()
     }
 }

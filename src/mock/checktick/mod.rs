@@ -26,19 +26,13 @@ mod data;
 mod faults;
 mod handlers;
 mod render;
+mod router;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::any;
-use axum::Router;
-
-use super::{Built, FaultInfo, MockApi, MockOptions, Transport, VariantInfo};
+use super::kit::{Mock, Switches};
+use super::{Built, MockOptions, Transport};
 use data::App;
 pub use faults::{Fault, Variant};
 
@@ -54,38 +48,28 @@ const TOKEN_RATE: (usize, Duration) = (5, Duration::from_secs(60));
 const ANON_RATE: (u32, Duration) = (20_000, Duration::from_secs(60));
 const USER_RATE: (u32, Duration) = (20_000, Duration::from_secs(60));
 
+#[derive(Default)]
 pub struct Api;
 
-impl MockApi for Api {
-    fn name(&self) -> &'static str {
-        "checktick"
-    }
-
-    fn faults(&self) -> &'static [FaultInfo] {
-        Fault::INFOS
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        Variant::INFOS
-    }
+impl Mock for Api {
+    const NAME: &'static str = "checktick";
+    type Fault = Fault;
+    type Variant = Variant;
 
     fn max_size(&self) -> Option<usize> {
         Some(MAX_SIZE)
     }
 
-    fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
-        let fault = fault.and_then(Fault::from_name);
-        let variant = options.variant.as_deref().and_then(Variant::from_name);
+    fn build(&self, options: &MockOptions, switches: Switches<Fault, Variant>) -> Built {
         let app = Arc::new(App::new(
             options.seed,
             options.size.unwrap_or(DEFAULT_SIZE).min(MAX_SIZE),
-            fault,
-            variant,
+            switches,
         ));
         let credentials = app.credentials();
         let fixtures = app.fixtures();
         Built {
-            router: router(app),
+            router: router::router(app),
             credentials,
             base_path: String::new(),
             transport: Transport::Plain,
@@ -94,145 +78,10 @@ impl MockApi for Api {
     }
 }
 
-// ------------------------------------------------------------------ routing
-
-enum Ep {
-    SurveyList,
-    Survey(String),
-    Metrics(String),
-    DatasetList,
-    Dataset(String),
-    TemplateList,
-    Template(String),
-}
-
-#[derive(Clone, Copy)]
-enum Public {
-    Health,
-    Docs,
-    Redoc,
-    Schema,
-}
-
-type St = State<Arc<App>>;
-type P = Result<Path<String>, PathRejection>;
-
-fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route(
-            "/api/surveys/",
-            any(|State(a): St, m: Method, h: HeaderMap| async move {
-                a.handle(Ep::SurveyList, &m, &h, None)
-            }),
-        )
-        .route(
-            "/api/surveys/{id}/",
-            any(|State(a): St, p: P, m: Method, h: HeaderMap| async move {
-                path_or_404(&a, p, |id| a.handle(Ep::Survey(id), &m, &h, None))
-            }),
-        )
-        .route(
-            "/api/surveys/{id}/metrics/responses/",
-            any(|State(a): St, p: P, m: Method, h: HeaderMap| async move {
-                path_or_404(&a, p, |id| a.handle(Ep::Metrics(id), &m, &h, None))
-            }),
-        )
-        .route(
-            "/api/datasets/",
-            any(|State(a): St, m: Method, h: HeaderMap| async move {
-                a.handle(Ep::DatasetList, &m, &h, None)
-            }),
-        )
-        .route(
-            "/api/datasets/{key}/",
-            any(|State(a): St, p: P, m: Method, h: HeaderMap| async move {
-                path_or_404(&a, p, |key| a.handle(Ep::Dataset(key), &m, &h, None))
-            }),
-        )
-        .route(
-            "/api/question-group-templates/",
-            any(
-                |State(a): St, m: Method, h: HeaderMap, RawQuery(q): RawQuery| async move {
-                    a.handle(Ep::TemplateList, &m, &h, q.as_deref())
-                },
-            ),
-        )
-        .route(
-            "/api/question-group-templates/{id}/",
-            any(|State(a): St, p: P, m: Method, h: HeaderMap| async move {
-                path_or_404(&a, p, |id| a.handle(Ep::Template(id), &m, &h, None))
-            }),
-        )
-        .route(
-            "/api/health",
-            any(|State(a): St, m: Method, h: HeaderMap| async move {
-                a.public(Public::Health, &m, &h)
-            }),
-        )
-        .route(
-            "/api/docs",
-            any(|State(a): St, m: Method, h: HeaderMap| async move {
-                a.public(Public::Docs, &m, &h)
-            }),
-        )
-        .route(
-            "/api/redoc",
-            any(|State(a): St, m: Method, h: HeaderMap| async move {
-                a.public(Public::Redoc, &m, &h)
-            }),
-        )
-        .route(
-            "/api/schema",
-            any(|State(a): St, m: Method, h: HeaderMap| async move {
-                a.public(Public::Schema, &m, &h)
-            }),
-        )
-        .route(
-            "/api/token",
-            any(|State(a): St, m: Method, h: HeaderMap| async move { a.token(&m, &h) }),
-        )
-        .fallback(|State(a): St| async move { a.error(StatusCode::NOT_FOUND, "Not found.") })
-        .layer(middleware::from_fn_with_state(app.clone(), cors))
-        .with_state(app)
-}
-
-fn path_or_404(app: &App, p: P, f: impl FnOnce(String) -> Response) -> Response {
-    match p {
-        Ok(Path(v)) => f(v),
-        Err(_) => app.error(StatusCode::NOT_FOUND, "Not found."),
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tables_are_whole() {
+        crate::mock::kit::testing::assert_tables::<super::Api>();
     }
-}
-
-/// The one origin `alternative-forms` lists in its CORS_ALLOWED_ORIGINS.
-const ALLOWED_ORIGIN: &str = "https://surveys.example.com";
-
-/// CORS is disabled: no `Access-Control-*` header, ever (unless the fault grants the origin, or
-/// `alternative-forms` lists it).
-async fn cors(State(app): St, req: Request, next: Next) -> Response {
-    let origin = req.headers().get(header::ORIGIN).cloned();
-    let mut resp = next.run(req).await;
-    // alternative-forms: CORS_ALLOWED_ORIGINS lists one front end, explicitly.
-    let listed = origin
-        .as_ref()
-        .is_some_and(|o| o.as_bytes() == ALLOWED_ORIGIN.as_bytes());
-    if app.chose(Variant::AlternativeForms) && listed {
-        let h = resp.headers_mut();
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static(ALLOWED_ORIGIN),
-        );
-        h.insert(header::VARY, HeaderValue::from_static("Origin"));
-    }
-    if app.is(Fault::CorsReflected) {
-        if let Some(origin) = origin {
-            let h = resp.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                HeaderValue::from_static("true"),
-            );
-            h.insert(header::VARY, HeaderValue::from_static("Origin"));
-        }
-    }
-    resp
 }

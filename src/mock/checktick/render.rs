@@ -1,13 +1,14 @@
 //! How the CheckTick mock writes its answers: DRF's error bodies (or a fault's), surveys,
 //! metrics, datasets and templates as JSON, and timestamps.
 
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::data::{App, Dataset, Template, User, QUESTION_TEXTS, QUESTION_TYPES, SURVEY_TOPICS};
 use super::faults::{Fault, Variant};
 use crate::mock::common::{mix, pick};
+use crate::mock::kit::{envelope, time, HasSwitches};
 
 impl App {
     // -------------------------------------------------------------- responses
@@ -22,51 +23,36 @@ impl App {
             429 => self.is(Fault::Envelope429),
             _ => false,
         };
-        let mut resp = if !broken && self.chose(Variant::ProblemDetails) {
+        let resp = if !broken && self.chose(Variant::ProblemDetails) {
             let body = json!({
                 "type": "about:blank",
                 "title": status.canonical_reason().unwrap_or("Error"),
                 "status": status.as_u16(),
             });
-            (
-                status,
-                [(header::CONTENT_TYPE, "application/problem+json")],
-                body.to_string(),
-            )
-                .into_response()
+            envelope::typed(status, "application/problem+json", body.to_string())
         } else if !broken {
-            (status, axum::Json(json!({ "detail": detail }))).into_response()
+            envelope::message(status, "detail", detail)
         } else {
             match status.as_u16() {
-                401 => (status, axum::Json(json!({ "error": detail }))).into_response(),
-                403 => (status, axum::Json(json!({ "message": detail }))).into_response(),
-                404 => (
+                401 => envelope::message(status, "error", detail),
+                403 => envelope::message(status, "message", detail),
+                404 => envelope::html_page(
                     status,
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                    "<!doctype html><html><head><title>Not Found</title></head><body><h1>Not Found</h1>\
-                     <p>The requested resource was not found on this server.</p></body></html>",
-                )
-                    .into_response(),
+                    "Not Found",
+                    "<h1>Not Found</h1><p>The requested resource was not found on this server.</p>",
+                ),
                 405 => status.into_response(),
-                _ => (
-                    status,
-                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                    detail.to_string(),
-                )
-                    .into_response(),
+                _ => envelope::typed(status, envelope::TEXT_UTF8, detail.to_string()),
             }
         };
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"api\""),
-            );
+            return envelope::with_challenge(resp, "Bearer realm=\"api\"");
         }
         resp
     }
 
     pub fn method_not_allowed(&self, method: &Method) -> Response {
-        let mut resp = self.error(
+        let resp = self.error(
             StatusCode::METHOD_NOT_ALLOWED,
             &format!("Method \"{method}\" not allowed."),
         );
@@ -77,9 +63,7 @@ impl App {
         } else {
             "GET"
         };
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static(allow));
-        resp
+        envelope::with_allow(resp, allow)
     }
 
     pub fn throttled(&self, wait: Option<u64>) -> Response {
@@ -87,13 +71,11 @@ impl App {
             Some(w) => format!("Request was throttled. Expected available in {w} seconds."),
             None => "Request was throttled.".to_string(),
         };
-        let mut resp = self.error(StatusCode::TOO_MANY_REQUESTS, &msg);
-        if let Some(w) = wait {
-            if let Ok(v) = HeaderValue::from_str(&w.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        let resp = self.error(StatusCode::TOO_MANY_REQUESTS, &msg);
+        match wait {
+            Some(w) => envelope::with_retry_after(resp, w),
+            None => resp,
         }
-        resp
     }
 
     pub fn survey_json(&self, id: u64, detail: bool) -> Value {
@@ -284,42 +266,11 @@ impl App {
     }
 }
 
-pub fn ok(body: Value) -> Response {
-    (StatusCode::OK, axum::Json(body)).into_response()
-}
-
-pub fn html(title: &str, body: &str) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        format!(
-            "<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>"
-        ),
-    )
-        .into_response()
-}
-
 /// A UNIX time as DRF writes it: `2024-03-05T10:11:12.123456Z` (fixed width, so string order
-/// is time order).
+/// is time order); `salt` picks the microseconds.
 pub fn iso(secs: i64, salt: u64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        salt % 1_000_000
-    )
+    let micros = secs.saturating_mul(1_000_000);
+    time::micros_z(micros.saturating_add((salt % 1_000_000) as i64))
 }
 
 #[cfg(test)]
