@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::json;
 
 use super::faults::{Fault, Variant};
 use super::handlers::attr;
-use super::render::{answer, Errors};
+use super::render::Errors;
 use super::{CREATORS, OWNER, PER_PARENT, SYNTH_EPOCH_MICROS, SYNTH_SPAN_MICROS, THINGS, WORDS};
 use crate::mock::common::{mix, pick};
+use crate::mock::kit::{envelope, time, HasSwitches, Switches};
 use crate::mock::Shared;
 
 // ---------------------------------------------------------------------------------- the data
@@ -241,11 +241,7 @@ impl Store {
     }
 
     pub fn now(&mut self) -> i64 {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_micros() as i64)
-            .unwrap_or(0);
-        self.clock = now.max(self.clock + 1);
+        self.clock = time::now_micros().max(self.clock + 1);
         self.clock
     }
 
@@ -307,27 +303,25 @@ impl Store {
     }
 }
 
-#[derive(Clone)]
 pub struct App {
-    pub fault: Option<Fault>,
-    pub variant: Option<Variant>,
+    pub switches: Switches<Fault, Variant>,
     pub key: String,
     pub synth: Synth,
     pub store: Shared<Store>,
 }
 
+impl HasSwitches for App {
+    type Fault = Fault;
+    type Variant = Variant;
+    fn switches(&self) -> &Switches<Fault, Variant> {
+        &self.switches
+    }
+}
+
 impl App {
-    pub fn is(&self, f: Fault) -> bool {
-        self.fault == Some(f)
-    }
-
-    pub fn var(&self, v: Variant) -> bool {
-        self.variant == Some(v)
-    }
-
     /// A message the document shows only in an example answer, or the variant's own.
     pub fn message(&self, documented: &'static str, other: &'static str) -> &'static str {
-        if self.var(Variant::OtherMessages) {
+        if self.chose(Variant::OtherMessages) {
             other
         } else {
             documented
@@ -335,7 +329,7 @@ impl App {
     }
 
     pub fn not_found(&self, what: &str) -> Response {
-        let message = if self.var(Variant::Laravel10Errors) {
+        let message = if self.chose(Variant::Laravel10Errors) {
             let model = if what == "Checklist" {
                 "Checklist"
             } else {
@@ -345,7 +339,7 @@ impl App {
         } else {
             format!("{what} not found.")
         };
-        answer(StatusCode::NOT_FOUND, json!({ "message": message }))
+        envelope::message(StatusCode::NOT_FOUND, "message", &message)
     }
 
     /// 422 for a parent that does not exist (variant `parents-must-exist`).

@@ -2,18 +2,21 @@
 //! status, positions) and their comments; and reading their request bodies.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::data::{App, Comment, Item, ParentKey, Status};
 use super::faults::{Fault, Variant};
-use super::render::{answer, ok, unknown_item, Errors};
+use super::render::{ok, unknown_item, Errors};
 use super::{DEFAULT_PAGE_SIZE, INVALID, MAX_PAGE_SIZE, OWNER};
-use crate::mock::common::{page_count, page_range, MAX_BODY_BYTES};
+use crate::mock::common::MAX_BODY_BYTES;
+use crate::mock::kit::body::{parse_body, read_capped};
+use crate::mock::kit::{envelope, ids, pages, HasSwitches};
 
 pub fn attr(field: &str) -> String {
     field.replace('_', " ")
@@ -90,13 +93,6 @@ pub fn integer_field(
     }
 }
 
-pub fn parse_id(raw: &str) -> Option<u64> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    raw.parse().ok()
-}
-
 /// The request body as fields: 413 over the limit, 422 when it is not what its Content-Type
 /// says (malformed JSON, not an object).
 pub async fn read_body(
@@ -104,16 +100,14 @@ pub async fn read_body(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<BTreeMap<String, Value>, Response> {
-    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Err(answer(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                json!({ "message": format!("The request body is larger than {MAX_BODY_BYTES} bytes.") }),
-            ))
-        }
-    };
-    crate::mock::common::parse_body(headers, &bytes).map_err(|e| {
+    let bytes = read_capped(body).await.map_err(|_| {
+        envelope::message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "message",
+            &format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+        )
+    })?;
+    parse_body(headers, &bytes).map_err(|e| {
         let mut errors = Errors::default();
         errors.add("body", format!("The request body could not be read: {e}."));
         errors.respond(app)
@@ -129,7 +123,7 @@ pub enum Sort {
     Created,
 }
 
-pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
+pub async fn list(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
     let mut q: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         q.insert(k.into_owned(), v.into_owned());
@@ -205,9 +199,9 @@ pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response
             && errors.0.contains_key("resource_id")
         {
             let flat: Vec<String> = errors.0.into_values().flatten().collect();
-            return answer(
+            return envelope::json(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "message": INVALID, "errors": flat }),
+                &json!({ "message": INVALID, "errors": flat }),
             );
         }
         return errors.respond(&app);
@@ -235,7 +229,7 @@ pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response
         && (explicit || !app.is(Fault::DefaultSortDescIgnored));
     let store = app.store.read().await;
     let synth = &app.synth;
-    if app.var(Variant::ParentsMustExist) {
+    if app.chose(Variant::ParentsMustExist) {
         if let (Some(kind), Some(pid)) = (&kind, parent_id) {
             if !store.parent_exists(synth, &(kind.clone(), pid)) {
                 return app.unknown_parent("resource_id");
@@ -257,7 +251,7 @@ pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response
             match store.parents.get(&key) {
                 Some(parent) if sort == Some(Sort::Position) => {
                     let total = parent.order.len();
-                    let range = page_range(total, per_page, page);
+                    let range = pages::page_range(total, per_page, page);
                     let items: Vec<&Item> = if desc {
                         parent.order[total - range.end..total - range.start]
                             .iter()
@@ -323,7 +317,7 @@ pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response
         Some(f) => f,
         None => {
             let total = refs.len();
-            let range = page_range(total, per_page, page);
+            let range = pages::page_range(total, per_page, page);
             let items: Vec<&Item> = if desc {
                 // The page of the reversed order, without reversing the whole set.
                 let (s, e) = (total - range.end, total - range.start);
@@ -342,7 +336,7 @@ pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response
     } else {
         total
     };
-    let percentage = if app.var(Variant::UntypedAsStrings) {
+    let percentage = if app.chose(Variant::UntypedAsStrings) {
         // A decimal column, as PDO reads it: text with two decimals.
         let share = if progress_total == 0 {
             0.0
@@ -373,7 +367,7 @@ pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response
         "current_page": page,
         "per_page": per_page,
         "total": total,
-        "last_page": page_count(total, per_page),
+        "last_page": pages::page_count(total, per_page),
         "progress": { "total": progress_total, "completed": completed, "percentage": percentage },
     });
     if app.is(Fault::ProgressMissing) {
@@ -381,20 +375,14 @@ pub async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response
             m.remove("progress");
         }
     }
-    let mut response = answer(
-        StatusCode::OK,
-        json!({ "data": data, "meta": meta, "message": message }),
-    );
+    let body = json!({ "data": data, "meta": meta, "message": message });
     if empty && app.is(Fault::EmptyListTextPlain) {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
+        return envelope::typed(StatusCode::OK, envelope::TEXT_UTF8, body.to_string());
     }
-    response
+    envelope::json(StatusCode::OK, &body)
 }
 
-pub async fn create(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+pub async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let body = match read_body(&app, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -439,7 +427,7 @@ pub async fn create(State(app): State<App>, headers: HeaderMap, body: Body) -> R
     let mut store = app.store.write().await;
     store.init(&synth);
     let key = (kind, parent_id);
-    if app.var(Variant::ParentsMustExist) && !store.parent_exists(&synth, &key) {
+    if app.chose(Variant::ParentsMustExist) && !store.parent_exists(&synth, &key) {
         return app.unknown_parent("checklistresource_id");
     }
     store.materialise(&synth, &key);
@@ -493,15 +481,15 @@ pub async fn create(State(app): State<App>, headers: HeaderMap, body: Body) -> R
     } else {
         app.message("Checklist created successfully.", "Checklist item added.")
     };
-    answer(
+    envelope::json(
         StatusCode::CREATED,
-        json!({ "data": data, "message": message }),
+        &json!({ "data": data, "message": message }),
     )
 }
 
-pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
+pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let store = app.store.read().await;
-    let Some(item) = parse_id(&id).and_then(|id| store.get(&app.synth, id)) else {
+    let Some(item) = ids::parse_digits(&id).and_then(|id| store.get(&app.synth, id)) else {
         return unknown_item(&app, Fault::GetUnknownNot404);
     };
     let mut data = app.item_json(&item);
@@ -519,7 +507,7 @@ pub async fn show(State(app): State<App>, Path(id): Path<String>) -> Response {
 }
 
 pub async fn update(
-    State(app): State<App>,
+    State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -531,7 +519,7 @@ pub async fn update(
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
-    let Some(id) = parse_id(&id).filter(|id| store.get(&synth, *id).is_some()) else {
+    let Some(id) = ids::parse_digits(&id).filter(|id| store.get(&synth, *id).is_some()) else {
         return unknown_item(&app, Fault::UpdateUnknownNot404);
     };
     let mut errors = Errors::default();
@@ -559,11 +547,11 @@ pub async fn update(
     ok(data, "Checklist updated successfully.")
 }
 
-pub async fn destroy(State(app): State<App>, Path(id): Path<String>) -> Response {
+pub async fn destroy(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
-    let Some(id) = parse_id(&id).filter(|id| store.get(&synth, *id).is_some()) else {
+    let Some(id) = ids::parse_digits(&id).filter(|id| store.get(&synth, *id).is_some()) else {
         return unknown_item(&app, Fault::DeleteUnknownNot404);
     };
     if store.get_mut(&synth, id).is_none() {
@@ -591,7 +579,7 @@ pub async fn destroy(State(app): State<App>, Path(id): Path<String>) -> Response
 }
 
 pub async fn set_status(
-    State(app): State<App>,
+    State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -603,7 +591,7 @@ pub async fn set_status(
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
-    let Some(id) = parse_id(&id).filter(|id| store.get(&synth, *id).is_some()) else {
+    let Some(id) = ids::parse_digits(&id).filter(|id| store.get(&synth, *id).is_some()) else {
         return unknown_item(&app, Fault::StatusUnknownNot404);
     };
     let mut errors = Errors::default();
@@ -667,7 +655,7 @@ pub fn ids_field(body: &BTreeMap<String, Value>) -> Option<Vec<Value>> {
         .iter()
         .filter_map(|(k, v)| {
             let inner = k.strip_prefix("checklist_ids[")?.strip_suffix(']')?;
-            Some((parse_id(inner)?, v.clone()))
+            Some((ids::parse_digits(inner)?, v.clone()))
         })
         .collect();
     match body.get("checklist_ids") {
@@ -681,7 +669,7 @@ pub fn ids_field(body: &BTreeMap<String, Value>) -> Option<Vec<Value>> {
     }
 }
 
-pub async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+pub async fn reorder(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let body = match read_body(&app, &headers, body).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -763,7 +751,7 @@ pub async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> 
     }
     // The positions handed out, in the order of the ids: 1, 2, 3, ...; or (variant
     // `reorder-keeps-slots`) the positions these items already held, sorted.
-    let slots: Vec<i64> = if app.var(Variant::ReorderKeepsSlots) {
+    let slots: Vec<i64> = if app.chose(Variant::ReorderKeepsSlots) {
         let mut held: Vec<i64> = ids
             .iter()
             .filter_map(|id| store.items.get(id).map(|i| i.position))
@@ -800,9 +788,9 @@ pub async fn reorder(State(app): State<App>, headers: HeaderMap, body: Body) -> 
 
 // ---------------------------------------------------------------------------------- comments
 
-pub async fn list_comments(State(app): State<App>, Path(id): Path<String>) -> Response {
+pub async fn list_comments(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let store = app.store.read().await;
-    let id = parse_id(&id);
+    let id = ids::parse_digits(&id);
     let comments: Vec<Comment> = match id.and_then(|id| store.get(&app.synth, id)) {
         Some(item) => item.comments.clone(),
         None => match id.and_then(|id| store.orphans.get(&id)) {
@@ -823,7 +811,7 @@ pub async fn list_comments(State(app): State<App>, Path(id): Path<String>) -> Re
 }
 
 pub async fn add_comment(
-    State(app): State<App>,
+    State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -835,7 +823,7 @@ pub async fn add_comment(
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
-    let Some(id) = parse_id(&id).filter(|id| store.get(&synth, *id).is_some()) else {
+    let Some(id) = ids::parse_digits(&id).filter(|id| store.get(&synth, *id).is_some()) else {
         return unknown_item(&app, Fault::CommentAddUnknownNot404);
     };
     let mut errors = Errors::default();
@@ -863,20 +851,20 @@ pub async fn add_comment(
     } else {
         "Checklist comment added successfully."
     };
-    answer(
+    envelope::json(
         StatusCode::CREATED,
-        json!({ "data": data, "message": message }),
+        &json!({ "data": data, "message": message }),
     )
 }
 
 pub async fn delete_comment(
-    State(app): State<App>,
+    State(app): State<Arc<App>>,
     Path((id, comment_id)): Path<(String, String)>,
 ) -> Response {
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
-    let id = parse_id(&id);
+    let id = ids::parse_digits(&id);
     let comment_id = app.parse_comment_id(&comment_id);
     let exists = id.is_some_and(|id| store.get(&synth, id).is_some());
     let comments: &mut Vec<Comment> = if exists {

@@ -22,24 +22,17 @@ mod data;
 mod faults;
 mod handlers;
 mod render;
+mod router;
 
-use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{delete, get, put};
-use axum::Router;
+use std::sync::Arc;
+
 use serde_json::json;
 
-use super::{Built, FaultInfo, MockApi, MockOptions, Transport, VariantInfo};
+use super::kit::{HasSwitches, Mock, Switches};
+use super::{Built, MockOptions, Shared, Transport};
 use crate::target::Credentials;
 use data::{App, Store, Synth};
 pub use faults::{Fault, Variant};
-use handlers::{
-    add_comment, create, delete_comment, destroy, list, list_comments, reorder, set_status, show,
-    update,
-};
-use render::answer;
 
 /// Seeded items per seeded parent.
 const PER_PARENT: u64 = 5;
@@ -80,29 +73,21 @@ const THINGS: &[&str] = &[
     "the supplier",
 ];
 
+#[derive(Default)]
 pub struct Api;
 
-impl MockApi for Api {
-    fn name(&self) -> &'static str {
-        "checklist-items"
-    }
-
-    fn faults(&self) -> &'static [FaultInfo] {
-        Fault::INFOS
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        Variant::INFOS
-    }
+impl Mock for Api {
+    const NAME: &'static str = "checklist-items";
+    type Fault = Fault;
+    type Variant = Variant;
 
     fn max_size(&self) -> Option<usize> {
         Some(MAX_SIZE)
     }
 
-    fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
+    fn build(&self, options: &MockOptions, switches: Switches<Fault, Variant>) -> Built {
         let size = options.size.unwrap_or(DEFAULT_SIZE).min(MAX_SIZE) as u64;
         let key = format!("mock-api-key-{}", options.seed);
-        let variant = options.variant.as_deref().and_then(Variant::from_name);
         let synth = Synth {
             seed: options.seed,
             size,
@@ -113,15 +98,14 @@ impl MockApi for Api {
         store.seed_parent(FIXTURE_SIBLING, FIXTURE_SIBLING_ITEMS, 1);
         store.seed_parent(LARGE_PARENT, LARGE_PARENT_ITEMS, 1);
         store.seed_parent(BUSY_PARENT, BUSY_PARENT_ITEMS, 10);
-        let app = App {
-            fault: fault.and_then(Fault::from_name),
-            variant,
+        let app = Arc::new(App {
+            switches,
             key: key.clone(),
             synth,
-            store: std::sync::Arc::new(tokio::sync::RwLock::new(store)),
-        };
+            store: Shared::new(tokio::sync::RwLock::new(store)),
+        });
         // The parent the rules write under, and what a profile's `fixtures:` would say.
-        let parent = if variant == Some(Variant::BusyParent) {
+        let parent = if app.chose(Variant::BusyParent) {
             BUSY_PARENT
         } else {
             FIXTURE_PARENT
@@ -142,7 +126,7 @@ impl MockApi for Api {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         Built {
-            router: router(app),
+            router: router::router(app),
             credentials: Credentials::default().with("api_key", key),
             base_path: "/api".into(),
             transport: Transport::Plain,
@@ -153,90 +137,10 @@ impl MockApi for Api {
 
 // ---------------------------------------------------------------------------------- routing
 
-fn router(app: App) -> Router {
-    let api = Router::new()
-        .route("/checklists", get(list).post(create))
-        .route("/checklists/positions", put(reorder))
-        .route("/checklists/{id}", get(show).patch(update).delete(destroy))
-        .route("/checklists/{id}/status", put(set_status))
-        .route(
-            "/checklists/{id}/comments",
-            get(list_comments).post(add_comment),
-        )
-        .route(
-            "/checklists/{id}/comments/{comment_id}",
-            delete(delete_comment),
-        )
-        .fallback(|| async {
-            answer(
-                StatusCode::NOT_FOUND,
-                json!({ "message": "The route could not be found." }),
-            )
-        })
-        .method_not_allowed_fallback(|| async {
-            answer(
-                StatusCode::METHOD_NOT_ALLOWED,
-                json!({ "message": "The method is not supported for this route." }),
-            )
-        })
-        .layer(middleware::from_fn_with_state(app.clone(), authenticate))
-        .with_state(app);
-    Router::new().nest("/api", api).fallback(|| async {
-        answer(
-            StatusCode::NOT_FOUND,
-            json!({ "message": "The route could not be found." }),
-        )
-    })
-}
-
-async fn authenticate(State(app): State<App>, request: Request, next: Next) -> Response {
-    let write = request.method() != axum::http::Method::GET;
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    let token = given.and_then(|v| {
-        let (scheme, rest) = v.split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-    });
-    // Variant `token-alternatives`: without an Authorization header, the key may come as an
-    // `X-Api-Key` header or an `api_token` query parameter.
-    let alternative: Option<String> = if given.is_none() && app.var(Variant::TokenAlternatives) {
-        request
-            .headers()
-            .get("x-api-key")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_string())
-            .or_else(|| {
-                form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes())
-                    .find(|(k, _)| k == "api_token")
-                    .map(|(_, v)| v.into_owned())
-            })
-    } else {
-        None
-    };
-    let given = given.or(alternative.as_deref().map(|_| ""));
-    let token = token.or(alternative.as_deref());
-    let key_given = given.is_some();
-    let allowed = match (given, token) {
-        _ if write && app.is(Fault::WritesUnauthenticated) => true,
-        (None, _) => app.is(Fault::MissingKeyAccepted),
-        (Some(_), Some(t)) if t == app.key => true,
-        (Some(_), _) => app.is(Fault::InvalidKeyAccepted),
-    };
-    if allowed {
-        next.run(request).await
-    } else if key_given && app.var(Variant::Laravel10Errors) {
-        // A key was given but is not one: forbidden rather than unauthenticated.
-        answer(
-            StatusCode::FORBIDDEN,
-            json!({ "message": "This action is unauthorized." }),
-        )
-    } else {
-        answer(
-            StatusCode::UNAUTHORIZED,
-            json!({ "message": "Unauthenticated." }),
-        )
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tables_are_whole() {
+        crate::mock::kit::testing::assert_tables::<super::Api>();
     }
 }

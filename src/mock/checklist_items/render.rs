@@ -4,31 +4,23 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::data::{App, Comment, Item};
 use super::faults::{Fault, Variant};
-use super::handlers::parse_id;
 use super::INVALID;
+use crate::mock::kit::{envelope, ids, time, HasSwitches};
 
 // ---------------------------------------------------------------------------------- answers
 
-pub fn answer(status: StatusCode, body: Value) -> Response {
-    (status, Json(body)).into_response()
-}
-
 pub fn ok(data: Value, message: &str) -> Response {
-    answer(StatusCode::OK, json!({ "data": data, "message": message }))
+    envelope::json(StatusCode::OK, &json!({ "data": data, "message": message }))
 }
 
 /// The answer of the `errors.*-unknown-400` faults.
 pub fn bad_unknown() -> Response {
-    answer(
-        StatusCode::BAD_REQUEST,
-        json!({ "message": "Invalid checklist id." }),
-    )
+    envelope::message(StatusCode::BAD_REQUEST, "message", "Invalid checklist id.")
 }
 
 /// The checklist 404, or the fault's 400.
@@ -55,7 +47,7 @@ impl Errors {
 
     pub fn respond(self, app: &App) -> Response {
         // Laravel 9 and later summarise the first error instead of "The given data was invalid.".
-        let message = if app.var(Variant::Laravel10Errors) {
+        let message = if app.chose(Variant::Laravel10Errors) {
             let mut all = self.0.values().flatten();
             let first = all.next().cloned().unwrap_or_else(|| INVALID.to_string());
             match all.count() {
@@ -66,35 +58,22 @@ impl Errors {
         } else {
             INVALID.to_string()
         };
-        answer(
+        envelope::json(
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({ "message": message, "errors": self.0 }),
+            &json!({ "message": message, "errors": self.0 }),
         )
     }
 }
 
+/// A time as Laravel writes it, `2026-06-17T09:30:00.000000Z`; `lowercase` (a fault's): with
+/// `t` and `z`.
 pub fn format_micros(micros: i64, lowercase: bool) -> String {
-    let secs = micros.div_euclid(1_000_000);
-    let frac = micros.rem_euclid(1_000_000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let (t, zulu) = if lowercase { ('t', 'z') } else { ('T', 'Z') };
-    format!(
-        "{y:04}-{m:02}-{d:02}{t}{:02}:{:02}:{:02}.{frac:06}{zulu}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let written = time::micros_z(micros);
+    if lowercase {
+        written.to_ascii_lowercase()
+    } else {
+        written
+    }
 }
 
 /// The prefix of a comment's UUID in the variant `string-comment-ids`: the rest is its number.
@@ -103,7 +82,7 @@ pub const COMMENT_UUID_PREFIX: &str = "00000000-0000-4000-8000-";
 impl App {
     pub fn date(&self, micros: i64) -> String {
         let written = format_micros(micros, self.is(Fault::DatesLowercase));
-        if self.var(Variant::SqlDates) {
+        if self.chose(Variant::SqlDates) {
             // "2026-06-17T09:30:00.000000Z" -> "2026-06-17 09:30:00"
             written[..19].replacen('T', " ", 1)
         } else {
@@ -117,7 +96,7 @@ impl App {
         } else {
             item.parent.0.as_str()
         };
-        let parent_id = if self.var(Variant::UntypedAsStrings) {
+        let parent_id = if self.chose(Variant::UntypedAsStrings) {
             json!(item.parent.1.to_string())
         } else {
             json!(item.parent.1)
@@ -139,7 +118,7 @@ impl App {
     /// An item as a list shows it: whole, or (variant `abbreviated-list-items`) as the list
     /// example shows it.
     pub fn list_item_json(&self, item: &Item) -> Value {
-        if self.var(Variant::AbbreviatedListItems) {
+        if self.chose(Variant::AbbreviatedListItems) {
             json!({ "id": item.id, "text": item.text, "status": item.status_str() })
         } else {
             self.item_json(item)
@@ -147,8 +126,8 @@ impl App {
     }
 
     pub fn comment_id_json(&self, id: u64) -> Value {
-        if self.var(Variant::StringCommentIds) {
-            json!(format!("{COMMENT_UUID_PREFIX}{id:012x}"))
+        if self.chose(Variant::StringCommentIds) {
+            json!(ids::format_prefixed_hex(COMMENT_UUID_PREFIX, id, 12))
         } else {
             json!(id)
         }
@@ -156,21 +135,17 @@ impl App {
 
     /// A comment id from a path, as this mock writes them.
     pub fn parse_comment_id(&self, raw: &str) -> Option<u64> {
-        if self.var(Variant::StringCommentIds) {
-            let hex = raw.strip_prefix(COMMENT_UUID_PREFIX)?;
-            if hex.len() != 12 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            u64::from_str_radix(hex, 16).ok()
+        if self.chose(Variant::StringCommentIds) {
+            ids::parse_prefixed_hex(raw, COMMENT_UUID_PREFIX, 12)
         } else {
-            parse_id(raw)
+            ids::parse_digits(raw)
         }
     }
 
     pub fn comment_json(&self, c: &Comment) -> Value {
-        let creator = if self.var(Variant::StringCommentIds) {
+        let creator = if self.chose(Variant::StringCommentIds) {
             json!(format!("usr-{}", c.creator.0))
-        } else if self.var(Variant::UntypedAsStrings) {
+        } else if self.chose(Variant::UntypedAsStrings) {
             json!(c.creator.0.to_string())
         } else {
             json!(c.creator.0)
