@@ -2,7 +2,6 @@
 //! from their number, and the overlay of what was written.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
@@ -10,15 +9,15 @@ use super::faults::{Fault, Variant};
 use super::render::{format_timestamp, status_name, Refusal, Stamp};
 use super::{MEMBERS, SEED_EPOCH_MICROS, TASK_SALT, USER_SALT};
 use crate::mock::common::{mix, pick};
+use crate::mock::kit::{ids, time, HasSwitches, Switches};
 use crate::mock::Shared;
 
 // ------------------------------------------------------------------------------------ state
 
-pub struct Ctx {
+pub struct App {
     pub seed: u64,
     pub size: u64,
-    pub fault: Option<Fault>,
-    pub variant: Option<Variant>,
+    pub switches: Switches<Fault, Variant>,
     pub username: String,
     pub password: String,
     pub api_key: String,
@@ -40,11 +39,7 @@ pub struct Store {
 
 impl Store {
     pub fn tick(&mut self) -> i64 {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_micros() as i64)
-            .unwrap_or(0);
-        self.last_micros = now.max(self.last_micros + 1);
+        self.last_micros = time::now_micros().max(self.last_micros + 1);
         self.last_micros
     }
 }
@@ -77,15 +72,15 @@ pub enum Op {
     Delete,
 }
 
-impl Ctx {
-    pub fn is(&self, f: Fault) -> bool {
-        self.fault == Some(f)
+impl HasSwitches for App {
+    type Fault = Fault;
+    type Variant = Variant;
+    fn switches(&self) -> &Switches<Fault, Variant> {
+        &self.switches
     }
+}
 
-    pub fn has(&self, v: Variant) -> bool {
-        self.variant == Some(v)
-    }
-
+impl App {
     pub fn member_email(&self, idx: usize) -> String {
         match idx {
             0 => self.username.clone(),
@@ -99,7 +94,7 @@ impl Ctx {
     }
 
     pub fn user_id(&self, idx: usize) -> Value {
-        if self.has(Variant::IntegerIds) {
+        if self.chose(Variant::IntegerIds) {
             return json!(1000 + idx);
         }
         let h = mix(self.seed ^ USER_SALT, idx as u64);
@@ -107,7 +102,7 @@ impl Ctx {
     }
 
     pub fn task_id(&self, n: u64) -> Value {
-        if self.has(Variant::IntegerIds) {
+        if self.chose(Variant::IntegerIds) {
             return json!(n);
         }
         Value::String(task_id(self.seed, n))
@@ -115,16 +110,11 @@ impl Ctx {
 
     /// The task number an id names, if the id is one this mock could have handed out.
     pub fn task_number(&self, id: &str) -> Option<u64> {
-        if self.has(Variant::IntegerIds) {
+        if self.chose(Variant::IntegerIds) {
             // Only the id as the mock writes it: no sign, no leading zero.
-            let n = id.parse::<u64>().ok()?;
-            return (n >= 1 && n.to_string() == id).then_some(n);
+            return ids::parse_id(id).filter(|n| n.to_string() == id);
         }
-        let last = id.rsplit('-').next()?;
-        if last.len() != 12 {
-            return None;
-        }
-        let n = u64::from_str_radix(last, 16).ok()?;
+        let n = ids::parse_prefixed_hex(id.rsplit('-').next()?, "", 12)?;
         (task_id(self.seed, n) == id).then_some(n)
     }
 
@@ -133,7 +123,7 @@ impl Ctx {
     pub fn stamp(&self, micros: i64, fresh: bool) -> String {
         let style = if self.is(Fault::TimestampsNotRfc3339) {
             Stamp::Naive
-        } else if self.has(Variant::TimestampsOtherwise) {
+        } else if self.chose(Variant::TimestampsOtherwise) {
             if fresh {
                 Stamp::MillisOffset
             } else {
@@ -147,7 +137,7 @@ impl Ctx {
 
     /// The display name of a status.
     pub fn status_label(&self, status: &str) -> String {
-        if self.has(Variant::LocalizedStatusNames) {
+        if self.chose(Variant::LocalizedStatusNames) {
             let known = match status {
                 "assigned" => Some("Asignada"),
                 "in_progress" => Some("En progreso"),
@@ -164,7 +154,7 @@ impl Ctx {
 
     /// An id of the seeded data: `prefix-k`, or `k` where ids are integers.
     pub fn seeded_ref(&self, prefix: &str, k: u64) -> Value {
-        if self.has(Variant::IntegerIds) {
+        if self.chose(Variant::IntegerIds) {
             json!(k)
         } else {
             Value::String(format!("{prefix}-{k}"))
@@ -223,7 +213,7 @@ impl Ctx {
     /// Why task `n` cannot be found: it never existed, or (where the variant says so) it was
     /// deleted.
     pub fn missing(&self, store: &Store, n: u64) -> Refusal {
-        if self.has(Variant::DeleteAnswersBody) && matches!(store.written.get(&n), Some(None)) {
+        if self.chose(Variant::DeleteAnswersBody) && matches!(store.written.get(&n), Some(None)) {
             Refusal::Gone
         } else {
             Refusal::NotFound
@@ -256,12 +246,14 @@ pub fn uuid_like(a: u64, b: u64, n: u64) -> String {
 mod tests {
     use super::*;
 
-    fn ctx(variant: Option<Variant>) -> Ctx {
-        Ctx {
+    fn app(variant: Option<Variant>) -> App {
+        App {
             seed: 3,
             size: 10,
-            fault: None,
-            variant,
+            switches: Switches {
+                fault: None,
+                variant,
+            },
             username: String::new(),
             password: String::new(),
             api_key: String::new(),
@@ -274,26 +266,26 @@ mod tests {
 
     #[test]
     fn task_ids_round_trip_and_forgeries_are_unknown() {
-        let ctx = ctx(None);
+        let app = app(None);
         for n in [1, 10, 11, 123_456_789] {
-            let id = ctx.task_id(n);
-            assert_eq!(ctx.task_number(id.as_str().unwrap()), Some(n));
+            let id = app.task_id(n);
+            assert_eq!(app.task_number(id.as_str().unwrap()), Some(n));
         }
         let id = task_id(3, 5);
         let forged = format!("{}{}", &id[..id.len() - 1], "6");
-        assert_eq!(ctx.task_number(&forged), None);
-        assert_eq!(ctx.task_number("5"), None);
-        assert_eq!(ctx.task_number("../../x"), None);
+        assert_eq!(app.task_number(&forged), None);
+        assert_eq!(app.task_number("5"), None);
+        assert_eq!(app.task_number("../../x"), None);
     }
 
     #[test]
     fn integer_ids_round_trip_only_as_written() {
-        let ctx = ctx(Some(Variant::IntegerIds));
-        assert_eq!(ctx.task_id(7), json!(7));
-        assert_eq!(ctx.task_number("7"), Some(7));
+        let app = app(Some(Variant::IntegerIds));
+        assert_eq!(app.task_id(7), json!(7));
+        assert_eq!(app.task_number("7"), Some(7));
         for other in ["+7", "07", "0", "-7", "7.0", "x"] {
-            assert_eq!(ctx.task_number(other), None, "{other}");
+            assert_eq!(app.task_number(other), None, "{other}");
         }
-        assert_eq!(ctx.user_id(1), json!(1001));
+        assert_eq!(app.user_id(1), json!(1001));
     }
 }

@@ -9,16 +9,16 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::data::{Ctx, Op, Task};
+use super::data::{App, Op, Task};
 use super::faults::{Fault, Variant};
 use super::render::{body_rejection, unsupported_media_type, Refusal};
 use super::{DESCRIPTION_MAX, STATUS_MAX, TITLE_MAX};
-use crate::mock::common;
+use crate::mock::kit::body::parse_form;
+use crate::mock::kit::{envelope, HasSwitches};
 
-impl Ctx {
+impl App {
     /// Both credentials and the workspace of the URL; the member index of the caller.
     pub fn authorize(
         &self,
@@ -89,7 +89,9 @@ impl Ctx {
         };
         match parts.as_slice() {
             [kw, tok] if kw.eq_ignore_ascii_case("token") => known(tok),
-            [kw, tok] if kw.eq_ignore_ascii_case("bearer") && self.has(Variant::BearerAccepted) => {
+            [kw, tok]
+                if kw.eq_ignore_ascii_case("bearer") && self.chose(Variant::BearerAccepted) =>
+            {
                 known(tok)
             }
             [kw] if kw.eq_ignore_ascii_case("token") => {
@@ -107,7 +109,7 @@ impl Ctx {
 
     /// A body this mock reads as JSON: declared so, or any body where the variant says so.
     pub fn reads_as_json(&self, headers: &HeaderMap) -> bool {
-        is_json(headers) || self.has(Variant::AnyContentType)
+        is_json(headers) || self.chose(Variant::AnyContentType)
     }
 }
 
@@ -122,101 +124,94 @@ pub enum TokenCheck {
 
 // ------------------------------------------------------------------------------------ handlers
 
-pub type AppState = State<Arc<Ctx>>;
-
 pub async fn login(
-    State(ctx): AppState,
+    State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let body = match body {
         Ok(b) => b,
-        Err(e) => return ctx.refuse(body_rejection(e)),
+        Err(e) => return app.refuse(body_rejection(e)),
     };
-    if ctx.has(Variant::LoginRequiresApiKey) {
-        if let Err(r) = ctx.check_api_key(&headers) {
-            return ctx.refuse(r);
+    if app.chose(Variant::LoginRequiresApiKey) {
+        if let Err(r) = app.check_api_key(&headers) {
+            return app.refuse(r);
         }
     }
-    if !ctx.reads_as_json(&headers) {
-        return ctx.refuse(unsupported_media_type(&headers));
+    if !app.reads_as_json(&headers) {
+        return app.refuse(unsupported_media_type(&headers));
     }
     let obj = match parse_object(&body) {
         Ok(o) => o,
-        Err(r) => return ctx.refuse(r),
+        Err(r) => return app.refuse(r),
     };
     let mut errors = Errors::new();
     let username = required_string(&obj, "username", &mut errors);
     let password = required_string(&obj, "password", &mut errors);
     if !errors.is_empty() {
-        return ctx.refuse(Refusal::Invalid(errors));
+        return app.refuse(Refusal::Invalid(errors));
     }
     let (username, password) = (username.unwrap_or_default(), password.unwrap_or_default());
-    let user_ok = username.eq_ignore_ascii_case(&ctx.username);
-    let password_ok = password == ctx.password;
-    let accepted = (user_ok || ctx.is(Fault::LoginUnknownUserAccepted))
-        && (password_ok || ctx.is(Fault::LoginWrongPasswordAccepted));
+    let user_ok = username.eq_ignore_ascii_case(&app.username);
+    let password_ok = password == app.password;
+    let accepted = (user_ok || app.is(Fault::LoginUnknownUserAccepted))
+        && (password_ok || app.is(Fault::LoginWrongPasswordAccepted));
     if !accepted {
-        return ctx.refuse(Refusal::BadLogin);
+        return app.refuse(Refusal::BadLogin);
     }
-    let mut answer = json!({ "token": ctx.token });
-    if ctx.has(Variant::LoginRequiresApiKey) {
-        let now = ctx.store.write().await.tick();
-        answer["user_id"] = ctx.user_id(0);
-        answer["expiry"] = json!(ctx.stamp(now + 10 * 3_600_000_000, true));
+    let mut answer = json!({ "token": app.token });
+    if app.chose(Variant::LoginRequiresApiKey) {
+        let now = app.store.write().await.tick();
+        answer["user_id"] = app.user_id(0);
+        answer["expiry"] = json!(app.stamp(now + 10 * 3_600_000_000, true));
     }
-    if ctx.is(Fault::LoginAnswerNotJson) {
-        return (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            answer.to_string(),
-        )
-            .into_response();
+    if app.is(Fault::LoginAnswerNotJson) {
+        return envelope::typed(StatusCode::OK, envelope::HTML_UTF8, answer.to_string());
     }
-    (StatusCode::OK, Json(answer)).into_response()
+    envelope::json(StatusCode::OK, &answer)
 }
 
 pub async fn create_task(
-    State(ctx): AppState,
+    State(app): State<Arc<App>>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(Path(workspace_id)) = path else {
-        return ctx.refuse(Refusal::NotFound);
+        return app.refuse(Refusal::NotFound);
     };
     let body = match body {
         Ok(b) => b,
-        Err(e) => return ctx.refuse(body_rejection(e)),
+        Err(e) => return app.refuse(body_rejection(e)),
     };
-    let creator = match ctx.authorize(&headers, Op::Create, &workspace_id) {
+    let creator = match app.authorize(&headers, Op::Create, &workspace_id) {
         Ok(u) => u,
-        Err(r) => return ctx.refuse(r),
+        Err(r) => return app.refuse(r),
     };
-    if !ctx.reads_as_json(&headers) && !ctx.is(Fault::ContentTypeIgnoredCreate) {
-        return ctx.refuse(unsupported_media_type(&headers));
+    if !app.reads_as_json(&headers) && !app.is(Fault::ContentTypeIgnoredCreate) {
+        return app.refuse(unsupported_media_type(&headers));
     }
     let obj = match parse_object(&body) {
         Ok(o) => o,
-        Err(_) if ctx.is(Fault::CreateBodyNotJsonAccepted) => {
-            let mut form: Map<String, Value> = common::parse_form(&body).into_iter().collect();
+        Err(_) if app.is(Fault::CreateBodyNotJsonAccepted) => {
+            let mut form: Map<String, Value> = parse_form(&body).into_iter().collect();
             form.entry("user_email")
-                .or_insert_with(|| Value::String(ctx.member_email(creator)));
+                .or_insert_with(|| Value::String(app.member_email(creator)));
             form
         }
-        Err(r) => return ctx.refuse(r),
+        Err(r) => return app.refuse(r),
     };
-    let patch = match validate(&ctx, &obj, true, creator) {
+    let patch = match validate(&app, &obj, true, creator) {
         Ok(p) => p,
-        Err(errors) => return ctx.refuse(Refusal::Invalid(errors)),
+        Err(errors) => return app.refuse(Refusal::Invalid(errors)),
     };
-    let mut store = ctx.store.write().await;
+    let mut store = app.store.write().await;
     let now = store.tick();
     store.created += 1;
-    let n = ctx.size + store.created;
+    let n = app.size + store.created;
     let status = patch.status.clone().unwrap_or_else(|| "assigned".into());
     let mut task = Task {
-        history: if ctx.is(Fault::CreateHistoryEmpty) {
+        history: if app.is(Fault::CreateHistoryEmpty) {
             vec![]
         } else {
             vec![(status.clone(), now)]
@@ -234,166 +229,161 @@ pub async fn create_task(
         date_edited: now,
     };
     patch.apply_fields(&mut task);
-    if ctx.is(Fault::CreateDropsReferences) {
+    if app.is(Fault::CreateDropsReferences) {
         task.forms.clear();
         task.project = None;
         task.client = None;
     }
     store.written.insert(n, Some(task.clone()));
     drop(store);
-    let mut answer = ctx.task_json(n, &task, true);
-    if ctx.is(Fault::CreateAnswerIncomplete) {
+    let mut answer = app.task_json(n, &task, true);
+    if app.is(Fault::CreateAnswerIncomplete) {
         if let Some(o) = answer.as_object_mut() {
             o.remove("description");
         }
     }
-    (StatusCode::CREATED, Json(answer)).into_response()
+    envelope::json(StatusCode::CREATED, &answer)
 }
 
 pub async fn read_task(
-    State(ctx): AppState,
+    State(app): State<Arc<App>>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
     let Ok(Path((workspace_id, task_id))) = path else {
-        return ctx.refuse(Refusal::NotFound);
+        return app.refuse(Refusal::NotFound);
     };
-    if let Err(r) = ctx.authorize(&headers, Op::Read, &workspace_id) {
-        return ctx.refuse(r);
+    if let Err(r) = app.authorize(&headers, Op::Read, &workspace_id) {
+        return app.refuse(r);
     }
-    let Some(n) = ctx.task_number(&task_id) else {
-        return ctx.refuse(Refusal::NotFound);
+    let Some(n) = app.task_number(&task_id) else {
+        return app.refuse(Refusal::NotFound);
     };
     let task = {
-        let store = ctx.store.read().await;
-        ctx.lookup(&store, n).ok_or_else(|| ctx.missing(&store, n))
+        let store = app.store.read().await;
+        app.lookup(&store, n).ok_or_else(|| app.missing(&store, n))
     };
     let task = match task {
         Ok(t) => t,
-        Err(r) => return ctx.refuse(r),
+        Err(r) => return app.refuse(r),
     };
-    let mut answer = ctx.task_json(n, &task, false);
-    if ctx.is(Fault::ReadByUserWrong) {
-        answer["by_user"] = ctx.user_id(task.user);
+    let mut answer = app.task_json(n, &task, false);
+    if app.is(Fault::ReadByUserWrong) {
+        answer["by_user"] = app.user_id(task.user);
     }
-    if ctx.is(Fault::ReadNotJson) {
-        return (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            answer.to_string(),
-        )
-            .into_response();
+    if app.is(Fault::ReadNotJson) {
+        return envelope::typed(StatusCode::OK, envelope::TEXT_UTF8, answer.to_string());
     }
-    (StatusCode::OK, Json(answer)).into_response()
+    envelope::json(StatusCode::OK, &answer)
 }
 
 pub async fn update_task(
-    State(ctx): AppState,
+    State(app): State<Arc<App>>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Ok(Path((workspace_id, task_id))) = path else {
-        return ctx.refuse(Refusal::NotFound);
+        return app.refuse(Refusal::NotFound);
     };
     let body = match body {
         Ok(b) => b,
-        Err(e) => return ctx.refuse(body_rejection(e)),
+        Err(e) => return app.refuse(body_rejection(e)),
     };
-    let caller = match ctx.authorize(&headers, Op::Update, &workspace_id) {
+    let caller = match app.authorize(&headers, Op::Update, &workspace_id) {
         Ok(u) => u,
-        Err(r) => return ctx.refuse(r),
+        Err(r) => return app.refuse(r),
     };
-    let Some(n) = ctx.task_number(&task_id) else {
-        return ctx.refuse(Refusal::NotFound);
+    let Some(n) = app.task_number(&task_id) else {
+        return app.refuse(Refusal::NotFound);
     };
     {
-        let store = ctx.store.read().await;
-        if ctx.lookup(&store, n).is_none() {
-            return ctx.refuse(ctx.missing(&store, n));
+        let store = app.store.read().await;
+        if app.lookup(&store, n).is_none() {
+            return app.refuse(app.missing(&store, n));
         }
     }
-    if !ctx.reads_as_json(&headers) && !ctx.is(Fault::ContentTypeIgnoredUpdate) {
-        return ctx.refuse(unsupported_media_type(&headers));
+    if !app.reads_as_json(&headers) && !app.is(Fault::ContentTypeIgnoredUpdate) {
+        return app.refuse(unsupported_media_type(&headers));
     }
     let obj = match parse_object(&body) {
         Ok(o) => o,
-        Err(r) => return ctx.refuse(r),
+        Err(r) => return app.refuse(r),
     };
-    let patch = match validate(&ctx, &obj, false, caller) {
+    let patch = match validate(&app, &obj, false, caller) {
         Ok(p) => p,
-        Err(errors) => return ctx.refuse(Refusal::Invalid(errors)),
+        Err(errors) => return app.refuse(Refusal::Invalid(errors)),
     };
-    let mut store = ctx.store.write().await;
+    let mut store = app.store.write().await;
     // Looked up again under the write lock: a concurrent delete may have come in between.
-    let Some(mut task) = ctx.lookup(&store, n) else {
-        return ctx.refuse(ctx.missing(&store, n));
+    let Some(mut task) = app.lookup(&store, n) else {
+        return app.refuse(app.missing(&store, n));
     };
     let now = store.tick();
     if let Some(status) = &patch.status {
         if *status != task.status {
-            if ctx.is(Fault::UpdateHistoryReplaced) {
+            if app.is(Fault::UpdateHistoryReplaced) {
                 task.history.clear();
             }
             task.history.push((status.clone(), now));
             task.status = status.clone();
         }
     }
-    if ctx.is(Fault::UpdateNotPartial) {
+    if app.is(Fault::UpdateNotPartial) {
         task.description = None;
         task.forms = vec![];
         task.project = None;
         task.client = None;
         task.data = None;
     }
-    if !ctx.is(Fault::UpdateIgnoresFields) {
+    if !app.is(Fault::UpdateIgnoresFields) {
         patch.apply_fields(&mut task);
     }
     task.date_edited = now;
     store.written.insert(n, Some(task.clone()));
     drop(store);
-    let status = if ctx.is(Fault::UpdateReturns202) {
+    let status = if app.is(Fault::UpdateReturns202) {
         StatusCode::ACCEPTED
     } else {
         StatusCode::OK
     };
-    (status, Json(ctx.task_json(n, &task, false))).into_response()
+    envelope::json(status, &app.task_json(n, &task, false))
 }
 
 pub async fn delete_task(
-    State(ctx): AppState,
+    State(app): State<Arc<App>>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
     let Ok(Path((workspace_id, task_id))) = path else {
-        return ctx.refuse(Refusal::NotFound);
+        return app.refuse(Refusal::NotFound);
     };
-    if let Err(r) = ctx.authorize(&headers, Op::Delete, &workspace_id) {
-        return ctx.refuse(r);
+    if let Err(r) = app.authorize(&headers, Op::Delete, &workspace_id) {
+        return app.refuse(r);
     }
-    let Some(n) = ctx.task_number(&task_id) else {
-        return ctx.refuse(Refusal::NotFound);
+    let Some(n) = app.task_number(&task_id) else {
+        return app.refuse(Refusal::NotFound);
     };
-    let mut store = ctx.store.write().await;
-    let Some(task) = ctx.lookup(&store, n) else {
-        return ctx.refuse(ctx.missing(&store, n));
+    let mut store = app.store.write().await;
+    let Some(task) = app.lookup(&store, n) else {
+        return app.refuse(app.missing(&store, n));
     };
-    if !ctx.is(Fault::DeleteKeepsTask) {
+    if !app.is(Fault::DeleteKeepsTask) {
         store.written.insert(n, None);
     }
     drop(store);
-    if ctx.has(Variant::DeleteAnswersBody) {
-        return (StatusCode::OK, Json(ctx.task_json(n, &task, false))).into_response();
+    if app.chose(Variant::DeleteAnswersBody) {
+        return envelope::json(StatusCode::OK, &app.task_json(n, &task, false));
     }
     StatusCode::NO_CONTENT.into_response()
 }
 
-pub async fn not_found(State(ctx): AppState) -> Response {
-    ctx.refuse(Refusal::NotFound)
+pub async fn not_found(State(app): State<Arc<App>>) -> Response {
+    app.refuse(Refusal::NotFound)
 }
 
-pub async fn method_not_allowed(State(ctx): AppState, method: Method) -> Response {
-    ctx.refuse(Refusal::MethodNotAllowed(method))
+pub async fn method_not_allowed(State(app): State<Arc<App>>, method: Method) -> Response {
+    app.refuse(Refusal::MethodNotAllowed(method))
 }
 
 // ------------------------------------------------------------------------------------ bodies
@@ -445,7 +435,7 @@ pub const REQUIRED: &str = "This field is required.";
 /// `caller`: the member making the request (the assignee a `defaults-on-create` create
 /// without user_email gets).
 pub fn validate(
-    ctx: &Ctx,
+    app: &App,
     obj: &Map<String, Value>,
     creating: bool,
     caller: usize,
@@ -454,29 +444,29 @@ pub fn validate(
     let mut err = |field: &str, msg: String| errors.entry(field.to_string()).or_default().push(msg);
     let mut p = Patch::default();
 
-    let title_max = if ctx.is(Fault::TitleLengthUnchecked) {
+    let title_max = if app.is(Fault::TitleLengthUnchecked) {
         usize::MAX
-    } else if ctx.is(Fault::TitleMax99) {
+    } else if app.is(Fault::TitleMax99) {
         TITLE_MAX - 1
     } else {
         TITLE_MAX
     };
-    let description_max = if ctx.is(Fault::DescriptionLengthUnchecked) {
+    let description_max = if app.is(Fault::DescriptionLengthUnchecked) {
         usize::MAX
-    } else if ctx.is(Fault::DescriptionMax254) {
+    } else if app.is(Fault::DescriptionMax254) {
         DESCRIPTION_MAX - 1
     } else {
         DESCRIPTION_MAX
     };
-    let too_long = if ctx.has(Variant::TruncatesLongText) {
+    let too_long = if app.chose(Variant::TruncatesLongText) {
         TooLong::Shorten
     } else {
         TooLong::Refuse
     };
-    let defaults = ctx.has(Variant::DefaultsOnCreate);
+    let defaults = app.chose(Variant::DefaultsOnCreate);
 
     match obj.get("status") {
-        None if creating && (defaults || ctx.is(Fault::StatusOptional)) => {
+        None if creating && (defaults || app.is(Fault::StatusOptional)) => {
             p.status = Some("assigned".into())
         }
         None if creating => err("status", REQUIRED.into()),
@@ -487,7 +477,7 @@ pub fn validate(
         },
     }
     match obj.get("title") {
-        None if creating && ctx.is(Fault::TitleOptional) => p.title = Some("Untitled task".into()),
+        None if creating && app.is(Fault::TitleOptional) => p.title = Some("Untitled task".into()),
         None if creating => err("title", REQUIRED.into()),
         None => {}
         Some(v) => match text(v, title_max, false, too_long) {
@@ -496,7 +486,7 @@ pub fn validate(
         },
     }
     match obj.get("description") {
-        None if creating && ctx.is(Fault::DescriptionRequired) => {
+        None if creating && app.is(Fault::DescriptionRequired) => {
             err("description", REQUIRED.into())
         }
         None => {}
@@ -535,13 +525,13 @@ pub fn validate(
         }
     }
     match obj.get("user_email") {
-        None if creating && (defaults || ctx.is(Fault::UserEmailOptional)) => p.user = Some(caller),
+        None if creating && (defaults || app.is(Fault::UserEmailOptional)) => p.user = Some(caller),
         None if creating => err("user_email", REQUIRED.into()),
         None => {}
         Some(Value::String(e)) if !looks_like_email(e) => {
             err("user_email", "Enter a valid email address.".into())
         }
-        Some(Value::String(e)) => match ctx.member_by_email(e.trim()) {
+        Some(Value::String(e)) => match app.member_by_email(e.trim()) {
             Some(i) => p.user = Some(i),
             None => err(
                 "user_email",
@@ -556,7 +546,7 @@ pub fn validate(
         Some(Value::Null) => p.data = Some(None),
         Some(Value::Object(m)) => match check_data(m) {
             Ok(())
-                if ctx.is(Fault::DataEmptyRefused)
+                if app.is(Fault::DataEmptyRefused)
                     && m.get("fields")
                         .and_then(Value::as_array)
                         .is_none_or(Vec::is_empty) =>

@@ -17,25 +17,22 @@ mod data;
 mod faults;
 mod handlers;
 mod render;
+mod router;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
 use serde_json::{json, Value};
 
-use super::common::{self, mix};
-use super::{Built, FaultInfo, MockApi, MockOptions, Shared, Transport, VariantInfo};
+use super::common::mix;
+use super::kit::{HasSwitches, Mock, Switches};
+use super::{Built, MockOptions, Shared, Transport};
 use crate::target::Credentials;
 pub use data::task_id;
-use data::{uuid_like, Ctx};
+use data::{uuid_like, App};
 pub use faults::{Fault, Variant};
-use handlers::{
-    create_task, delete_task, login, method_not_allowed, not_found, read_task, update_task,
-};
 
+#[derive(Default)]
 pub struct Api;
 
 /// Seeded tasks when `size` is not given.
@@ -52,23 +49,14 @@ const TASK_SALT: u64 = 0x7A5C_0001;
 const USER_SALT: u64 = 0x7A5C_0002;
 const WORKSPACE_SALT: u64 = 0x7A5C_0003;
 
-impl MockApi for Api {
-    fn name(&self) -> &'static str {
-        "optacheck"
-    }
+impl Mock for Api {
+    const NAME: &'static str = "optacheck";
+    type Fault = Fault;
+    type Variant = Variant;
 
-    fn faults(&self) -> &'static [FaultInfo] {
-        Fault::INFOS
-    }
-
-    fn variants(&self) -> &'static [VariantInfo] {
-        Variant::INFOS
-    }
-
-    fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
+    fn build(&self, options: &MockOptions, switches: Switches<Fault, Variant>) -> Built {
         let seed = options.seed;
-        let variant = options.variant.as_deref().and_then(Variant::from_name);
-        let workspace_id = match variant {
+        let workspace_id = match switches.variant {
             Some(Variant::IntegerIds) => (1000 + mix(seed, WORKSPACE_SALT) % 9000).to_string(),
             Some(Variant::SetupOtherwise) => format!("field-ops-{seed}"),
             _ => uuid_like(
@@ -77,15 +65,14 @@ impl MockApi for Api {
                 mix(seed, WORKSPACE_SALT + 2),
             ),
         };
-        let default_size = match variant {
+        let default_size = match switches.variant {
             Some(Variant::SetupOtherwise) => 0,
             _ => DEFAULT_SIZE,
         };
-        let ctx = Arc::new(Ctx {
+        let app = Arc::new(App {
             seed,
             size: options.size.unwrap_or(default_size) as u64,
-            fault: fault.and_then(Fault::from_name),
-            variant,
+            switches,
             username: format!("mock-user-{seed}@optacheck.example"),
             password: format!("mock-password-{:016x}", mix(seed, 11)),
             api_key: format!("mock-api-key-{:016x}{:016x}", mix(seed, 12), mix(seed, 13)),
@@ -100,18 +87,19 @@ impl MockApi for Api {
             store: Shared::default(),
         });
         let credentials = Credentials::default()
-            .with("username", ctx.username.clone())
-            .with("password", ctx.password.clone())
-            .with("api_key", ctx.api_key.clone())
-            .with("workspace_id", ctx.workspace_id.clone());
+            .with("username", app.username.clone())
+            .with("password", app.password.clone())
+            .with("api_key", app.api_key.clone())
+            .with("workspace_id", app.workspace_id.clone());
         // Whom the run's tasks are assigned to is the workspace's set-up, which no request can
         // list: a fixture, as a profile gives it.
-        let assignee = match variant {
-            Some(Variant::SetupOtherwise) => ctx.username.clone(),
-            _ => ctx.assignee_email.clone(),
+        let assignee = if app.chose(Variant::SetupOtherwise) {
+            app.username.clone()
+        } else {
+            app.assignee_email.clone()
         };
         // Ids of the workspace's forms, project and clients, written as the mock writes them.
-        let (form, project, client) = if ctx.has(Variant::IntegerIds) {
+        let (form, project, client) = if app.chose(Variant::IntegerIds) {
             (json!(3), json!(2), json!(5))
         } else {
             (json!("form-3"), json!("project-2"), json!("client-5"))
@@ -123,7 +111,7 @@ impl MockApi for Api {
             ("client_id".to_string(), client),
         ]);
         Built {
-            router: router(ctx),
+            router: router::router(app),
             credentials,
             base_path: String::new(),
             transport: Transport::Plain,
@@ -132,19 +120,10 @@ impl MockApi for Api {
     }
 }
 
-fn router(ctx: Arc<Ctx>) -> Router {
-    Router::new()
-        .route("/api-token-auth/", post(login))
-        .route(
-            "/v1.0/workspaces/{workspace_id}/assignments/",
-            post(create_task),
-        )
-        .route(
-            "/v1.0/workspaces/{workspace_id}/assignments/{task_id}/",
-            get(read_task).put(update_task).delete(delete_task),
-        )
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(common::MAX_BODY_BYTES))
-        .with_state(ctx)
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tables_are_whole() {
+        crate::mock::kit::testing::assert_tables::<super::Api>();
+    }
 }

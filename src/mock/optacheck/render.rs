@@ -3,21 +3,21 @@
 
 use axum::body::Body;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::data::{Ctx, Task};
+use super::data::{App, Task};
 use super::faults::Variant;
 use super::handlers::Errors;
-use crate::mock::common;
+use crate::mock::common::MAX_BODY_BYTES;
+use crate::mock::kit::{envelope, time, HasSwitches};
 
-impl Ctx {
+impl App {
     /// Task `n` as the API answers it; `fresh` in the answer of the create that made it.
     pub fn task_json(&self, n: u64, t: &Task, fresh: bool) -> Value {
-        let absent = self.has(Variant::OptionalFieldsAbsent);
-        let null = self.has(Variant::OptionalFieldsNull);
+        let absent = self.chose(Variant::OptionalFieldsAbsent);
+        let null = self.chose(Variant::OptionalFieldsNull);
         let mut out = Map::new();
         out.insert("id".into(), self.task_id(n));
         out.insert("status".into(), json!(t.status));
@@ -82,15 +82,12 @@ impl Ctx {
     /// body, so this is where the mock (Django REST Framework's defaults) and the
     /// `other-refusals` variant part ways.
     pub fn refuse(&self, r: Refusal) -> Response {
-        if self.has(Variant::OtherRefusals) {
+        if self.chose(Variant::OtherRefusals) {
             return other_refusal(r);
         }
         match r {
             Refusal::NotAuthenticated(why) => {
-                let mut resp = detail(StatusCode::UNAUTHORIZED, why);
-                resp.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
-                resp
+                envelope::with_challenge(detail(StatusCode::UNAUTHORIZED, why), "Token")
             }
             Refusal::BadApiKey(why) => detail(StatusCode::FORBIDDEN, why),
             Refusal::OtherWorkspace => detail(
@@ -99,9 +96,7 @@ impl Ctx {
             ),
             Refusal::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
             Refusal::Gone => detail(StatusCode::GONE, "This task was deleted."),
-            Refusal::Invalid(errors) => {
-                (StatusCode::BAD_REQUEST, Json(json!(errors))).into_response()
-            }
+            Refusal::Invalid(errors) => envelope::json(StatusCode::BAD_REQUEST, &json!(errors)),
             Refusal::BadJson(why) => detail(StatusCode::BAD_REQUEST, why),
             Refusal::UnsupportedMedia(ct) => detail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -115,20 +110,16 @@ impl Ctx {
             ),
             Refusal::TooLarge => detail(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "Request body is larger than {} bytes.",
-                    common::MAX_BODY_BYTES
-                ),
+                format!("Request body is larger than {MAX_BODY_BYTES} bytes."),
             ),
             Refusal::Unreadable => detail(
                 StatusCode::BAD_REQUEST,
                 "The request body could not be read.",
             ),
-            Refusal::BadLogin => (
+            Refusal::BadLogin => envelope::json(
                 StatusCode::BAD_REQUEST,
-                Json(json!({"non_field_errors": ["Unable to log in with provided credentials."]})),
-            )
-                .into_response(),
+                &json!({"non_field_errors": ["Unable to log in with provided credentials."]}),
+            ),
             Refusal::MethodNotAllowed(method) => detail(
                 StatusCode::METHOD_NOT_ALLOWED,
                 format!("Method \"{method}\" not allowed."),
@@ -166,32 +157,29 @@ pub enum Refusal {
 /// might answer them, with other statuses and bodies, some of them not JSON.
 pub fn other_refusal(r: Refusal) -> Response {
     let error = |status: StatusCode, code: &str, message: &str| {
-        (
+        envelope::json(
             status,
-            Json(json!({"error": {"code": code, "message": message}})),
+            &json!({"error": {"code": code, "message": message}}),
         )
-            .into_response()
     };
     let bare = |status: StatusCode| (status, Body::empty()).into_response();
     let html_not_found = || {
-        (
+        envelope::typed(
             StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            "<html><body><h1>Not Found</h1></body></html>",
+            envelope::HTML_UTF8,
+            "<html><body><h1>Not Found</h1></body></html>".to_string(),
         )
-            .into_response()
     };
     match r {
         Refusal::NotAuthenticated(why) => error(StatusCode::FORBIDDEN, "not_authenticated", why),
-        Refusal::BadApiKey(_) => (
-            StatusCode::UNAUTHORIZED,
-            [
-                (header::WWW_AUTHENTICATE, "ApiKey header=\"x-api-key\""),
-                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            ],
-            "Unauthorized",
-        )
-            .into_response(),
+        Refusal::BadApiKey(_) => envelope::with_challenge(
+            envelope::typed(
+                StatusCode::UNAUTHORIZED,
+                envelope::TEXT_UTF8,
+                "Unauthorized".to_string(),
+            ),
+            "ApiKey header=\"x-api-key\"",
+        ),
         Refusal::OtherWorkspace | Refusal::NotFound => html_not_found(),
         Refusal::Gone => bare(StatusCode::GONE),
         Refusal::Invalid(errors) => {
@@ -202,11 +190,7 @@ pub fn other_refusal(r: Refusal) -> Response {
                         .map(move |m| json!({"field": field, "message": m}))
                 })
                 .collect();
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(json!({ "errors": list })),
-            )
-                .into_response()
+            envelope::json(StatusCode::UNPROCESSABLE_ENTITY, &json!({ "errors": list }))
         }
         Refusal::BadJson(why) => error(StatusCode::BAD_REQUEST, "invalid_json", &why),
         Refusal::UnsupportedMedia(_) => bare(StatusCode::UNSUPPORTED_MEDIA_TYPE),
@@ -236,8 +220,8 @@ pub enum Stamp {
 
 // ------------------------------------------------------------------------------------ answers
 
-pub fn detail(status: StatusCode, detail: impl Into<String>) -> Response {
-    (status, Json(json!({ "detail": detail.into() }))).into_response()
+pub fn detail(status: StatusCode, detail: impl AsRef<str>) -> Response {
+    envelope::message(status, "detail", detail.as_ref())
 }
 
 pub fn unsupported_media_type(headers: &HeaderMap) -> Refusal {
@@ -268,33 +252,13 @@ pub fn status_name(status: &str) -> String {
 
 /// Microseconds since the epoch, written in `style`.
 pub fn format_timestamp(micros: i64, style: Stamp) -> String {
-    let secs = micros.div_euclid(1_000_000);
-    let frac = micros.rem_euclid(1_000_000);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400);
-    let (hh, mm, ss) = (sod / 3600, sod % 3600 / 60, sod % 60);
-    let date = format!("{y:04}-{m:02}-{d:02}");
-    let time = format!("{hh:02}:{mm:02}:{ss:02}");
-    match style {
-        Stamp::MicrosZ => format!("{date}T{time}.{frac:06}Z"),
-        Stamp::MillisOffset => format!("{date}T{time}.{:03}+00:00", frac / 1000),
-        Stamp::SecondsOffset => format!("{date}T{time}+00:00"),
-        Stamp::Naive => format!("{date} {time}.{frac:06}"),
-    }
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let format = match style {
+        Stamp::MicrosZ => time::MICROS_Z,
+        Stamp::MillisOffset => time::MILLIS_OFFSET,
+        Stamp::SecondsOffset => time::SECONDS_OFFSET,
+        Stamp::Naive => time::NAIVE_MICROS,
+    };
+    time::format_utc(time::utc_from_micros(micros), format)
 }
 
 #[cfg(test)]
