@@ -310,13 +310,7 @@ pub struct App {
     pub store: Shared<Store>,
 }
 
-impl HasSwitches for App {
-    type Fault = Fault;
-    type Variant = Variant;
-    fn switches(&self) -> &Switches<Fault, Variant> {
-        &self.switches
-    }
-}
+crate::has_switches!(App: Fault, Variant);
 
 impl App {
     /// A message the document shows only in an example answer, or the variant's own.

@@ -221,13 +221,7 @@ pub const TAGS: &[&str] = &[
 
 pub const LANGUAGES: &[&str] = &["en", "cy", "en", "en", "cy"];
 
-impl HasSwitches for App {
-    type Fault = Fault;
-    type Variant = Variant;
-    fn switches(&self) -> &Switches<Fault, Variant> {
-        &self.switches
-    }
-}
+crate::has_switches!(App: Fault, Variant);
 
 impl App {
     pub fn new(seed: u64, size: usize, switches: Switches<Fault, Variant>) -> App {

@@ -30,6 +30,7 @@ pub mod encoding;
 pub mod envelope;
 pub mod ids;
 pub mod pages;
+pub mod state;
 pub mod switches;
 pub mod throttle;
 pub mod time;

@@ -72,13 +72,7 @@ pub enum Op {
     Delete,
 }
 
-impl HasSwitches for App {
-    type Fault = Fault;
-    type Variant = Variant;
-    fn switches(&self) -> &Switches<Fault, Variant> {
-        &self.switches
-    }
-}
+crate::has_switches!(App: Fault, Variant);
 
 impl App {
     pub fn member_email(&self, idx: usize) -> String {
