@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::mock::kit::body::{self, parse_body, parse_form};
+use crate::mock::kit::body::{parse_body, parse_form, read_capped};
 use crate::mock::kit::ids::parse_id;
 use crate::mock::kit::HasSwitches;
 
@@ -239,7 +239,7 @@ pub(super) async fn handle(State(app): State<Arc<App>>, req: Request) -> Respons
         return not_found(Fmt::Json, "resource (paths end in .json or .xml)");
     };
     let is_auth = segs.first().map(String::as_str) == Some("auth");
-    let bytes = match body::read_capped(body).await {
+    let bytes = match read_capped(body).await {
         Ok(b) => b,
         Err(e) => return err(fmt, StatusCode::PAYLOAD_TOO_LARGE, &e.to_string()),
     };
