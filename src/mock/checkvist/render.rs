@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::data::{List, Note, Task, User};
 use super::faults::{Fault, Variant};
-use crate::mock::kit::{time, Switches};
+use crate::mock::kit::{envelope, time, Switches};
 
 /// What the mock was started as: its fault and variant switches.
 pub type Mode = Switches<Fault, Variant>;
@@ -421,6 +423,100 @@ pub fn user_xml(u: &User) -> String {
         escape(&u.login),
         escape(&u.login)
     )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fmt {
+    Json,
+    Xml,
+}
+
+// ---------------------------------------------------------------------------- answers
+
+pub(super) fn json_ok(v: Value) -> Response {
+    envelope::typed(StatusCode::OK, envelope::JSON_UTF8, v.to_string())
+}
+
+pub(super) fn xml_ok(body: String) -> Response {
+    envelope::typed(StatusCode::OK, envelope::XML_UTF8, body)
+}
+
+pub(super) fn err(fmt: Fmt, status: StatusCode, msg: &str) -> Response {
+    match fmt {
+        Fmt::Json => envelope::typed(
+            status,
+            envelope::JSON_UTF8,
+            json!({ "error": msg }).to_string(),
+        ),
+        Fmt::Xml => envelope::typed(
+            status,
+            envelope::XML_UTF8,
+            format!(
+                "{}<errors>\n  <error>{}</error>\n</errors>\n",
+                XML_HEAD,
+                escape(msg)
+            ),
+        ),
+    }
+}
+
+pub(super) fn unauthorized(fmt: Fmt, msg: &str) -> Response {
+    envelope::with_challenge(
+        err(fmt, StatusCode::UNAUTHORIZED, msg),
+        "Basic realm=\"Checkvist\"",
+    )
+}
+
+pub(super) fn not_found(fmt: Fmt, what: &str) -> Response {
+    err(fmt, StatusCode::NOT_FOUND, &format!("{what} not found"))
+}
+
+pub(super) fn bad_request(fmt: Fmt, msg: &str) -> Response {
+    err(fmt, StatusCode::BAD_REQUEST, msg)
+}
+
+pub(super) fn not_allowed(fmt: Fmt, allow: &'static str) -> Response {
+    envelope::with_allow(
+        err(
+            fmt,
+            StatusCode::METHOD_NOT_ALLOWED,
+            &format!("method not allowed here; allowed: {allow}"),
+        ),
+        allow,
+    )
+}
+
+/// One value in the format asked for.
+pub(super) fn answer(
+    fmt: Fmt,
+    json: impl FnOnce() -> Value,
+    xml: impl FnOnce() -> String,
+) -> Response {
+    match fmt {
+        Fmt::Json => json_ok(json()),
+        Fmt::Xml => xml_ok(xml()),
+    }
+}
+
+/// The html-refusals variant's answer for a refusal: an HTML page, 403 for missing or bad
+/// credentials; the `Allow` of a 405 is kept.
+pub(super) fn html_refusal(resp: Response) -> Response {
+    let status = match resp.status() {
+        StatusCode::UNAUTHORIZED => StatusCode::FORBIDDEN,
+        s => s,
+    };
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let mut page = envelope::typed(
+        status,
+        envelope::HTML_UTF8,
+        format!(
+            "<!DOCTYPE html>\n<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n"
+        ),
+    );
+    if let Some(a) = allow {
+        page.headers_mut().insert(header::ALLOW, a);
+    }
+    page
 }
 
 #[cfg(test)]

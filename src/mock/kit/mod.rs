@@ -17,7 +17,10 @@
 //!   `faults.rs` (the `faults!` and `variants!` tables), `router.rs` (`fn router(app: Arc<App>)
 //!   -> Router`: every route and the middleware, in one place), `data.rs` (`App`, the seeded data
 //!   and what writes change), `handlers.rs` (one `async fn` per endpoint), `render.rs` (the
-//!   representations: JSON, XML, dates, error bodies). A small mock is one file in that order.
+//!   representations: JSON, XML, dates, error bodies). A part that stands on its own may have a
+//!   file of its own beside these (Checklick's `query.rs`: pages and filters; Checkvist's
+//!   `tasks.rs`: the task endpoints, which would make `handlers.rs` too long). A small mock is
+//!   one file in that order.
 //! - **Routing**: axum routes (`.route("/users/{id}", get(..).patch(..))`) with a `fallback`
 //!   and a `method_not_allowed_fallback`, declared in `router.rs`. A mock whose paths axum
 //!   cannot express (Checkvist: `.json`/`.xml` suffixes, `_method` overrides) dispatches from
