@@ -58,6 +58,19 @@ impl App {
         Ok(0)
     }
 
+    /// [`authorize`](Self::authorize), then the task the URL names: the caller's member index
+    /// and the task's number (an id this mock never handed out is 404, as an unknown path).
+    pub fn authorize_task(
+        &self,
+        headers: &HeaderMap,
+        op: Op,
+        (workspace_id, task_id): &(String, String),
+    ) -> Result<(usize, u64), Refusal> {
+        let caller = self.authorize(headers, op, workspace_id)?;
+        let n = self.task_number(task_id).ok_or(Refusal::NotFound)?;
+        Ok((caller, n))
+    }
+
     pub fn check_api_key(&self, headers: &HeaderMap) -> Result<(), Refusal> {
         match headers.get("x-api-key").map(|v| v.as_bytes()) {
             None => Err(Refusal::BadApiKey(
@@ -250,14 +263,12 @@ pub async fn read_task(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(Path((workspace_id, task_id))) = path else {
+    let Ok(Path(in_path)) = path else {
         return app.refuse(Refusal::NotFound);
     };
-    if let Err(r) = app.authorize(&headers, Op::Read, &workspace_id) {
-        return app.refuse(r);
-    }
-    let Some(n) = app.task_number(&task_id) else {
-        return app.refuse(Refusal::NotFound);
+    let n = match app.authorize_task(&headers, Op::Read, &in_path) {
+        Ok((_, n)) => n,
+        Err(r) => return app.refuse(r),
     };
     let task = {
         let store = app.store.read().await;
@@ -283,19 +294,16 @@ pub async fn update_task(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let Ok(Path((workspace_id, task_id))) = path else {
+    let Ok(Path(in_path)) = path else {
         return app.refuse(Refusal::NotFound);
     };
     let body = match body {
         Ok(b) => b,
         Err(e) => return app.refuse(body_rejection(e)),
     };
-    let caller = match app.authorize(&headers, Op::Update, &workspace_id) {
-        Ok(u) => u,
+    let (caller, n) = match app.authorize_task(&headers, Op::Update, &in_path) {
+        Ok(found) => found,
         Err(r) => return app.refuse(r),
-    };
-    let Some(n) = app.task_number(&task_id) else {
-        return app.refuse(Refusal::NotFound);
     };
     {
         let store = app.store.read().await;
@@ -355,14 +363,12 @@ pub async fn delete_task(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(Path((workspace_id, task_id))) = path else {
+    let Ok(Path(in_path)) = path else {
         return app.refuse(Refusal::NotFound);
     };
-    if let Err(r) = app.authorize(&headers, Op::Delete, &workspace_id) {
-        return app.refuse(r);
-    }
-    let Some(n) = app.task_number(&task_id) else {
-        return app.refuse(Refusal::NotFound);
+    let n = match app.authorize_task(&headers, Op::Delete, &in_path) {
+        Ok((_, n)) => n,
+        Err(r) => return app.refuse(r),
     };
     let mut store = app.store.write().await;
     let Some(task) = app.lookup(&store, n) else {
