@@ -13,10 +13,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use base64::Engine as _;
 use serde_json::Value;
 
-use super::common::MAX_BODY_BYTES;
+use super::kit::body::read_capped;
+use super::kit::encoding;
 use super::FaultInfo;
 
 pub const ECHO_FAULT: &str = "echo-credentials";
@@ -92,7 +92,7 @@ fn credentials_of(parts: &axum::http::request::Parts, body: &[u8]) -> String {
         let value = String::from_utf8_lossy(value.as_bytes());
         items.push(format!("{name}={value}"));
         if let Some(encoded) = value.strip_prefix("Basic ") {
-            if let Ok(pair) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
+            if let Some(pair) = encoding::base64_decode(encoded) {
                 items.push(format!("basic={}", String::from_utf8_lossy(&pair)));
             }
         }
@@ -122,7 +122,7 @@ fn header_value(text: &str) -> HeaderValue {
 
 async fn echo(State(state): State<Echo>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+    let Ok(body) = read_capped(body).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "the body is too large").into_response();
     };
     let echoed = credentials_of(&parts, &body);
@@ -142,7 +142,7 @@ async fn echo(State(state): State<Echo>, request: Request, next: Next) -> Respon
             .append_pair("credentials", &echoed)
             .finish()
     );
-    let b64 = base64::engine::general_purpose::STANDARD.encode(&echoed);
+    let b64 = encoding::base64_encode(echoed.as_bytes());
     let headers = &mut parts.headers;
     headers.insert("x-echo-credentials", header_value(&echoed));
     headers.insert("x-echo-base64", header_value(&b64));

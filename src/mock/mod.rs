@@ -2,7 +2,8 @@
 //! each able to break exactly one documented behaviour on request (`--fault NAME`), so the
 //! checker can be shown to catch every violation.
 //!
-//! A mock is one module: its state, its router, and its table of faults (the `faults!` macro).
+//! A mock is one module (a folder when it is large): its state, its router, and its table of
+//! faults (the `faults!` macro); what they share is the [`kit`], whose doc states the shape.
 //! `start` serves it on ephemeral loopback ports and returns the `Target` to check. One fault is
 //! shared by every mock, [`ECHO_FAULT`]: a target that hands every credential it receives back,
 //! to hunt for leaks in what the checker prints.
@@ -13,9 +14,11 @@ pub mod checktick;
 pub mod checkvist;
 pub mod common;
 mod echo;
+pub mod kit;
 pub mod optacheck;
 
 pub use echo::ECHO_FAULT;
+pub use kit::switches::{first_of, FaultInfo, VariantInfo};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -24,104 +27,6 @@ use axum::Router;
 use tokio::task::JoinHandle;
 
 use crate::target::{Credentials, Target};
-
-/// One documented behaviour a mock can break, and the rules that must catch it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FaultInfo {
-    pub name: &'static str,
-    /// Rule ids (of the API's contract) that check what this fault breaks.
-    pub rules: &'static [&'static str],
-    pub breaks: &'static str,
-    /// Set when what the fault breaks is not stated by the document (an example value, a
-    /// framework's default, our reading): why. Such a fault is caught as a warning only; every
-    /// other fault must fail a rule that counts as `must`.
-    pub unstated: Option<&'static str>,
-}
-
-/// One faithful variant of a mock: it keeps every sentence of the document but chooses
-/// differently where the document is silent. Every variant must pass every `must` rule: this
-/// shows the rules assert the document, not our mock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VariantInfo {
-    pub name: &'static str,
-    /// What it chooses, and the silence of the document that allows it.
-    pub chooses: &'static str,
-}
-
-/// The first of zero or one items (for the optional parts of `faults!`).
-pub const fn first_of(items: &[&'static str]) -> Option<&'static str> {
-    match items {
-        [first, ..] => Some(*first),
-        [] => None,
-    }
-}
-
-/// Declares a mock's faults: an enum (so a handler cannot name a fault that does not exist)
-/// and the table `specgate mock --list-faults` prints.
-///
-/// ```ignore
-/// faults! {
-///     DefaultPageSize20 = "pagination.default-size-20" => ["checklick.pagination.default-size"]:
-///         "lists return 20 items by default instead of 10",
-///     // `~ "why"`: what this fault breaks is inferred, not stated; it is caught as a warning.
-///     IdsAsNumbers = "ids.numbers" => ["checklick.users.id-type"] ~ "ids are strings only in an example":
-///         "ids are numbers",
-/// }
-/// ```
-#[macro_export]
-macro_rules! faults {
-    ($($variant:ident = $name:literal => [$($rule:literal),* $(,)?] $(~ $unstated:literal)? : $breaks:literal),* $(,)?) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Fault { $($variant),* }
-
-        impl Fault {
-            pub const ALL: &'static [Fault] = &[$(Fault::$variant),*];
-            pub const INFOS: &'static [$crate::mock::FaultInfo] = &[
-                $($crate::mock::FaultInfo {
-                    name: $name,
-                    rules: &[$($rule),*],
-                    breaks: $breaks,
-                    unstated: $crate::mock::first_of(&[$($unstated)?]),
-                }),*
-            ];
-            pub fn info(self) -> &'static $crate::mock::FaultInfo {
-                &Self::INFOS[Self::ALL.iter().position(|f| *f == self).expect("listed")]
-            }
-            pub fn from_name(name: &str) -> Option<Fault> {
-                Self::INFOS.iter().position(|i| i.name == name).map(|p| Self::ALL[p])
-            }
-        }
-    };
-}
-
-/// Declares a mock's faithful variants: an enum and the table `specgate mock --list-variants`
-/// prints.
-///
-/// ```ignore
-/// variants! {
-///     IntegerIds = "integer-ids": "ids are JSON numbers (the document shows them only quoted)",
-/// }
-/// ```
-#[macro_export]
-macro_rules! variants {
-    ($($variant:ident = $name:literal : $chooses:literal),* $(,)?) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Variant { $($variant),* }
-
-        impl Variant {
-            pub const ALL: &'static [Variant] = &[$(Variant::$variant),*];
-            pub const INFOS: &'static [$crate::mock::VariantInfo] = &[
-                $($crate::mock::VariantInfo { name: $name, chooses: $chooses }),*
-            ];
-            pub fn info(self) -> &'static $crate::mock::VariantInfo {
-                &Self::INFOS[Self::ALL.iter().position(|v| *v == self).expect("listed")]
-            }
-            pub fn from_name(name: &str) -> Option<Variant> {
-                Self::INFOS.iter().position(|i| i.name == name).map(|p| Self::ALL[p])
-            }
-        }
-    };
-}
 
 /// What a mock is started with.
 #[derive(Debug, Clone)]

@@ -7,7 +7,10 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
+use super::faults::{Fault, Variant};
 use crate::mock::common::{mix, pick};
+use crate::mock::kit::{HasSwitches, Switches};
+use crate::mock::Shared;
 
 /// The main user (owner of the seeded lists).
 pub const MAIN_USER: u64 = 1;
@@ -521,6 +524,21 @@ impl Store {
         let id = self.next_note;
         self.next_note += 1;
         id
+    }
+}
+
+pub(super) struct App {
+    pub(super) switches: Switches<Fault, Variant>,
+    /// Seeded checklists are ids `1..=seeded`.
+    pub(super) seeded: u64,
+    pub(super) store: Shared<Store>,
+}
+
+impl HasSwitches for App {
+    type Fault = Fault;
+    type Variant = Variant;
+    fn switches(&self) -> &Switches<Fault, Variant> {
+        &self.switches
     }
 }
 

@@ -5,76 +5,43 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::data::{List, Note, Task, User};
-use super::faults::Fault;
-use super::variants::Variant;
+use super::faults::{Fault, Variant};
+use crate::mock::kit::{envelope, time, Switches};
 
-/// What the mock was started as: faithful, with one fault, or as one faithful variant.
-#[derive(Debug, Clone, Copy)]
-pub struct Mode {
-    pub fault: Option<Fault>,
-    pub variant: Option<Variant>,
-}
+/// What the mock was started as: its fault and variant switches.
+pub type Mode = Switches<Fault, Variant>;
 
-impl Mode {
-    /// Whether fault `f` is in force.
-    pub fn on(self, f: Fault) -> bool {
-        self.fault == Some(f)
-    }
-
-    /// Whether the mock is variant `v`.
-    pub fn is(self, v: Variant) -> bool {
-        self.variant == Some(v)
-    }
-
-    /// An id as JSON: a number, or a string of digits in the string-ids variant.
-    pub fn id(self, id: u64) -> Value {
-        if self.is(Variant::StringIds) {
-            Value::String(id.to_string())
-        } else {
-            json!(id)
-        }
-    }
-
-    fn ids(self, ids: &[u64]) -> Value {
-        Value::Array(ids.iter().map(|i| self.id(*i)).collect())
+/// An id as JSON: a number, or a string of digits in the string-ids variant.
+pub fn id_json(f: Mode, id: u64) -> Value {
+    if f.chose(Variant::StringIds) {
+        Value::String(id.to_string())
+    } else {
+        json!(id)
     }
 }
 
-/// (year, month, day, hour, minute, second) of a UNIX time, UTC.
-fn civil(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+fn ids_json(f: Mode, ids: &[u64]) -> Value {
+    Value::Array(ids.iter().map(|i| id_json(f, *i)).collect())
 }
 
 /// `2005/02/01 15:15:10 +0000`.
 pub fn ts_json(secs: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(secs);
-    format!("{y:04}/{mo:02}/{d:02} {h:02}:{mi:02}:{s:02} +0000")
+    time::format_utc(time::utc_from_secs(secs), time::SLASHED_OFFSET)
 }
 
 /// `2009-05-16T11:20:31Z`.
 pub fn ts_iso(secs: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    time::format_utc(time::utc_from_secs(secs), time::SECONDS_Z)
 }
 
 /// `2009-05-16T11:20:31+00:00`: ISO 8601 too, with an offset instead of `Z`.
 pub fn ts_iso_offset(secs: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+00:00")
+    time::format_utc(time::utc_from_secs(secs), time::SECONDS_OFFSET)
 }
 
 fn json_ts(secs: i64, iso: bool) -> String {
@@ -86,9 +53,9 @@ fn json_ts(secs: i64, iso: bool) -> String {
 }
 
 fn xml_ts(f: Mode, secs: i64) -> String {
-    if f.on(Fault::XmlTimestampsJsonFormat) {
+    if f.is(Fault::XmlTimestampsJsonFormat) {
         ts_json(secs)
-    } else if f.is(Variant::XmlOffsetTimestamps) {
+    } else if f.chose(Variant::XmlOffsetTimestamps) {
         ts_iso_offset(secs)
     } else {
         ts_iso(secs)
@@ -98,7 +65,7 @@ fn xml_ts(f: Mode, secs: i64) -> String {
 /// The element of one note inside a notes list: `<note>` as the Note XML example shows, or
 /// `<node>` as the with_notes sentence words it.
 fn note_element(f: Mode) -> &'static str {
-    if f.is(Variant::NotesAsNodes) {
+    if f.chose(Variant::NotesAsNodes) {
         "node"
     } else {
         "note"
@@ -145,7 +112,7 @@ impl<'a> View<'a> {
     pub fn new(list: &'a List, f: Mode) -> View<'a> {
         View {
             list,
-            status: list.statuses(!f.on(Fault::NotCumulative)),
+            status: list.statuses(!f.is(Fault::NotCumulative)),
             notes: list.notes_count(),
             pos: list
                 .children
@@ -166,7 +133,7 @@ impl<'a> View<'a> {
     }
 
     fn comments(&self, t: &Task) -> usize {
-        if self.f.on(Fault::CommentsCountZero) {
+        if self.f.is(Fault::CommentsCountZero) {
             0
         } else {
             self.notes.get(&t.id).copied().unwrap_or(0)
@@ -175,7 +142,7 @@ impl<'a> View<'a> {
 
     fn position(&self, t: &Task) -> usize {
         let p = self.pos(t.id);
-        if self.f.on(Fault::PositionsOffByOne) {
+        if self.f.is(Fault::PositionsOffByOne) {
             p + 1
         } else {
             p
@@ -192,18 +159,18 @@ impl<'a> View<'a> {
 
     pub fn task_json(&self, t: &Task, with_notes: bool, deleted: bool) -> Value {
         let f = self.f;
-        let iso = f.on(Fault::TaskJsonIso);
-        let kids: Vec<u64> = if f.on(Fault::ChildrenIdsMissing) {
+        let iso = f.is(Fault::TaskJsonIso);
+        let kids: Vec<u64> = if f.is(Fault::ChildrenIdsMissing) {
             vec![]
         } else {
             self.list.kids(t.id).to_vec()
         };
         let mut v = json!({
-            "id": f.id(t.id),
+            "id": id_json(f, t.id),
             "content": t.content,
             "status": self.status(t),
-            "checklist_id": f.id(self.list.id),
-            "parent_id": f.id(if t.parent == 0 && f.on(Fault::RootParentIsChecklist) {
+            "checklist_id": id_json(f, self.list.id),
+            "parent_id": id_json(f, if t.parent == 0 && f.is(Fault::RootParentIsChecklist) {
                 self.list.id
             } else {
                 t.parent
@@ -211,15 +178,15 @@ impl<'a> View<'a> {
             "comments_count": self.comments(t),
             "position": self.position(t),
             "priority": if t.priority == 0 { Value::Null } else { json!(t.priority) },
-            "assignee_ids": f.ids(&t.assignees),
-            "tasks": f.ids(&kids),
+            "assignee_ids": ids_json(f, &t.assignees),
+            "tasks": ids_json(f, &kids),
             "tags": tags_json(&t.tags),
             "tags_as_text": t.tags.join(", "),
             "update_line": t.update_line,
             "updated_at": t.updated_at.map(|u| json_ts(u, iso)).unwrap_or_default(),
             "created_at": json_ts(t.created_at, iso),
         });
-        if t.priority == 0 && f.is(Variant::SparseFields) {
+        if t.priority == 0 && f.chose(Variant::SparseFields) {
             if let Some(o) = v.as_object_mut() {
                 o.remove("priority");
             }
@@ -231,7 +198,7 @@ impl<'a> View<'a> {
             v["deleted"] = json!(true);
         }
         if with_notes {
-            let key = if f.is(Variant::NotesAsNodes) {
+            let key = if f.chose(Variant::NotesAsNodes) {
                 "nodes"
             } else {
                 "notes"
@@ -254,7 +221,7 @@ impl<'a> View<'a> {
         let _ = writeln!(out, "    <status>{}</status>", self.status(t));
         let _ = writeln!(out, "    <checklist_id>{}</checklist_id>", self.list.id);
         if t.parent == 0 {
-            if f.on(Fault::XmlRootParentZero) {
+            if f.is(Fault::XmlRootParentZero) {
                 out.push_str("    <parent_id>0</parent_id>\n");
             } else {
                 out.push_str("    <parent_id nil=\"true\"></parent_id>\n");
@@ -271,7 +238,7 @@ impl<'a> View<'a> {
         if deleted {
             out.push_str("    <deleted>true</deleted>\n");
         }
-        if f.on(Fault::TaskXmlTimestamps) {
+        if f.is(Fault::TaskXmlTimestamps) {
             if let Some(u) = t.updated_at {
                 let _ = writeln!(out, "    <updated_at>{}</updated_at>", ts_iso(u));
             }
@@ -316,12 +283,12 @@ pub fn task_xml_doc(view: &View, t: &Task, with_notes: bool, deleted: bool) -> S
 }
 
 pub fn note_json(f: Mode, n: &Note) -> Value {
-    let iso = f.on(Fault::NoteJsonIso);
+    let iso = f.is(Fault::NoteJsonIso);
     json!({
-        "id": f.id(n.id),
+        "id": id_json(f, n.id),
         "comment": n.comment,
-        "task_id": f.id(n.task),
-        "user_id": f.id(n.user_id),
+        "task_id": id_json(f, n.task),
+        "user_id": id_json(f, n.user_id),
         "username": n.username,
         "updated_at": n.updated_at.map(|u| json_ts(u, iso)).unwrap_or_default(),
         "created_at": json_ts(n.created_at, iso),
@@ -376,16 +343,16 @@ pub struct Access {
 
 /// The task stats of a list as shown: (task_count, task_completed), or None when left out.
 fn shown_stats(f: Mode, list: &List, skip_stats: bool) -> Option<(usize, usize)> {
-    if f.on(Fault::StatsMissing) || (skip_stats && !f.on(Fault::SkipStatsIgnored)) {
+    if f.is(Fault::StatsMissing) || (skip_stats && !f.is(Fault::SkipStatsIgnored)) {
         return None;
     }
     let (leaves, closed, all) = list.stats();
-    let count = if f.on(Fault::TaskCountAllTasks) {
+    let count = if f.is(Fault::TaskCountAllTasks) {
         all
     } else {
         leaves
     };
-    let done = if f.on(Fault::TaskCompletedZero) {
+    let done = if f.is(Fault::TaskCompletedZero) {
         0
     } else {
         closed
@@ -395,11 +362,11 @@ fn shown_stats(f: Mode, list: &List, skip_stats: bool) -> Option<(usize, usize)>
 
 pub fn checklist_json(f: Mode, list: &List, access: Access, skip_stats: bool) -> Value {
     let mut v = json!({
-        "id": f.id(list.id),
+        "id": id_json(f, list.id),
         "name": list.name,
         "public": list.public,
         "role": access.role,
-        "updated_at": json_ts(list.updated_at, f.on(Fault::ChecklistJsonIso)),
+        "updated_at": json_ts(list.updated_at, f.is(Fault::ChecklistJsonIso)),
         "tags": tags_json(&list.tags),
         "tags_as_text": list.tags.join(", "),
         "read_only": access.read_only,
@@ -409,7 +376,7 @@ pub fn checklist_json(f: Mode, list: &List, access: Access, skip_stats: bool) ->
         v["task_count"] = json!(count);
         v["task_completed"] = json!(done);
     }
-    if !archived(f, list) && f.is(Variant::SparseFields) {
+    if !archived(f, list) && f.chose(Variant::SparseFields) {
         if let Some(o) = v.as_object_mut() {
             o.remove("archived");
         }
@@ -419,7 +386,7 @@ pub fn checklist_json(f: Mode, list: &List, access: Access, skip_stats: bool) ->
 
 /// Whether a list says it is archived.
 fn archived(f: Mode, list: &List) -> bool {
-    list.archived && !f.on(Fault::ArchivedFlagFalse)
+    list.archived && !f.is(Fault::ArchivedFlagFalse)
 }
 
 pub fn checklist_xml(f: Mode, out: &mut String, list: &List, access: Access, skip_stats: bool) {
@@ -438,14 +405,14 @@ pub fn checklist_xml(f: Mode, out: &mut String, list: &List, access: Access, ski
         let _ = writeln!(out, "  <task_completed>{done}</task_completed>");
     }
     let _ = writeln!(out, "  <read_only>{}</read_only>", access.read_only);
-    if archived(f, list) || !f.is(Variant::SparseFields) {
+    if archived(f, list) || !f.chose(Variant::SparseFields) {
         let _ = writeln!(out, "  <archived>{}</archived>", archived(f, list));
     }
     out.push_str("</checklist>\n");
 }
 
 pub fn user_json(f: Mode, u: &User) -> Value {
-    json!({ "id": f.id(u.id), "username": u.username, "email": u.login, "login": u.login })
+    json!({ "id": id_json(f, u.id), "username": u.username, "email": u.login, "login": u.login })
 }
 
 pub fn user_xml(u: &User) -> String {
@@ -456,6 +423,100 @@ pub fn user_xml(u: &User) -> String {
         escape(&u.login),
         escape(&u.login)
     )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fmt {
+    Json,
+    Xml,
+}
+
+// ---------------------------------------------------------------------------- answers
+
+pub(super) fn json_ok(v: Value) -> Response {
+    envelope::typed(StatusCode::OK, envelope::JSON_UTF8, v.to_string())
+}
+
+pub(super) fn xml_ok(body: String) -> Response {
+    envelope::typed(StatusCode::OK, envelope::XML_UTF8, body)
+}
+
+pub(super) fn err(fmt: Fmt, status: StatusCode, msg: &str) -> Response {
+    match fmt {
+        Fmt::Json => envelope::typed(
+            status,
+            envelope::JSON_UTF8,
+            json!({ "error": msg }).to_string(),
+        ),
+        Fmt::Xml => envelope::typed(
+            status,
+            envelope::XML_UTF8,
+            format!(
+                "{}<errors>\n  <error>{}</error>\n</errors>\n",
+                XML_HEAD,
+                escape(msg)
+            ),
+        ),
+    }
+}
+
+pub(super) fn unauthorized(fmt: Fmt, msg: &str) -> Response {
+    envelope::with_challenge(
+        err(fmt, StatusCode::UNAUTHORIZED, msg),
+        "Basic realm=\"Checkvist\"",
+    )
+}
+
+pub(super) fn not_found(fmt: Fmt, what: &str) -> Response {
+    err(fmt, StatusCode::NOT_FOUND, &format!("{what} not found"))
+}
+
+pub(super) fn bad_request(fmt: Fmt, msg: &str) -> Response {
+    err(fmt, StatusCode::BAD_REQUEST, msg)
+}
+
+pub(super) fn not_allowed(fmt: Fmt, allow: &'static str) -> Response {
+    envelope::with_allow(
+        err(
+            fmt,
+            StatusCode::METHOD_NOT_ALLOWED,
+            &format!("method not allowed here; allowed: {allow}"),
+        ),
+        allow,
+    )
+}
+
+/// One value in the format asked for.
+pub(super) fn answer(
+    fmt: Fmt,
+    json: impl FnOnce() -> Value,
+    xml: impl FnOnce() -> String,
+) -> Response {
+    match fmt {
+        Fmt::Json => json_ok(json()),
+        Fmt::Xml => xml_ok(xml()),
+    }
+}
+
+/// The html-refusals variant's answer for a refusal: an HTML page, 403 for missing or bad
+/// credentials; the `Allow` of a 405 is kept.
+pub(super) fn html_refusal(resp: Response) -> Response {
+    let status = match resp.status() {
+        StatusCode::UNAUTHORIZED => StatusCode::FORBIDDEN,
+        s => s,
+    };
+    let allow = resp.headers().get(header::ALLOW).cloned();
+    let mut page = envelope::typed(
+        status,
+        envelope::HTML_UTF8,
+        format!(
+            "<!DOCTYPE html>\n<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>\n"
+        ),
+    );
+    if let Some(a) = allow {
+        page.headers_mut().insert(header::ALLOW, a);
+    }
+    page
 }
 
 #[cfg(test)]
