@@ -2,9 +2,10 @@
 //! transactions, every request is recorded by goose under its key, and the counts it observed
 //! are compared with the scenario's prediction.
 //!
-//! A load user's request is the runner's: built by `run::request` and `run::client`, its body
-//! read under the runner's cap and parsed as `run::response` parses it, its captures taken as
-//! `run::rule` takes them. Only the sending differs: goose sends it, to time and count it.
+//! A load user's request is the runner's: built by `exchange::request` and `exchange::client`,
+//! its body read under the runner's cap and parsed as `exchange::response` parses it, its
+//! captures taken as `rule_context` takes them. Only the sending differs: goose sends it, to
+//! time and count it.
 //!
 //! Every run is bounded: a deadline, a request budget, and goose's killswitch (Ctrl-C, a
 //! threshold) are checked before each request, so a run stops by itself and still reports.
