@@ -39,23 +39,9 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
         }
     }
     if let Some(ct) = &expect.content_type {
-        let want = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let got = response.media_type();
-        if got.as_deref() != Some(want.as_str()) {
-            failures.push(
-                Failure::new(
-                    "content type",
-                    want,
-                    got.unwrap_or_else(|| "no Content-Type".into()),
-                )
-                .on_basis(facet(Facet::ContentType), note),
-            );
-        }
+        failures.extend(
+            check_content_type(ct, response).map(|f| f.on_basis(facet(Facet::ContentType), note)),
+        );
     }
     if let Some(name) = &expect.schema {
         let basis = facet(Facet::Schema);
@@ -64,14 +50,6 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
                 .into_iter()
                 .map(|f| f.on_basis(basis, note)),
         );
-    }
-    // An assertion's own basis, else its part's.
-    fn of_assertion<'a>(
-        a: &'a Assertion,
-        part: Option<Basis>,
-        note: Option<&'a str>,
-    ) -> impl Fn(Failure) -> Failure + 'a {
-        move |f: Failure| f.on_basis(a.basis, a.note.as_deref()).on_basis(part, note)
     }
     for (name, assertion) in &expect.headers {
         let nodes: Vec<Value> = response
@@ -86,78 +64,156 @@ pub fn evaluate(expect: &Expect, response: &Response, api: &ApiDoc, vars: &Vars)
         );
     }
     if !expect.json.is_empty() {
-        match response.json() {
-            Err(e) => {
-                let (basis, why) = body_basis(&expect.json, facet(Facet::Json), note);
-                failures.push(Failure::new("body", "a JSON body", e).on_basis(basis, why))
-            }
-            Ok(body) => {
-                for a in &expect.json {
-                    let path = a.path.as_ref().unwrap_or(&WHOLE_BODY);
-                    let written = path.as_str();
-                    let judged = match select_json(&body, path, vars) {
-                        Ok(nodes) => check_nodes(a, &nodes, written, vars),
-                        Err(e) => vec![Failure::new(written, "a path that can be evaluated", e)],
-                    };
-                    failures.extend(judged.into_iter().map(of_assertion(
-                        a,
-                        facet(Facet::Json),
-                        note,
-                    )));
-                }
-            }
-        }
+        failures.extend(check_json_body(
+            &expect.json,
+            response,
+            vars,
+            facet(Facet::Json),
+            note,
+        ));
     }
     if !expect.xml.is_empty() {
-        match response.text().and_then(xml::parse) {
-            Err(e) => {
-                let (basis, why) = body_basis(&expect.xml, facet(Facet::Xml), note);
-                failures.push(Failure::new("body", "an XML body", e).on_basis(basis, why))
-            }
-            Ok(root) => {
-                for a in &expect.xml {
-                    let path = a.path.as_deref().unwrap_or("");
-                    let nodes: Vec<Value> = xml::select(&root, path)
-                        .into_iter()
-                        .map(Value::String)
-                        .collect();
-                    failures.extend(
-                        check_nodes_as(a, &nodes, &format!("xml {path}"), vars, Nodes::Text)
-                            .into_iter()
-                            .map(of_assertion(a, facet(Facet::Xml), note)),
-                    );
-                }
-            }
-        }
+        failures.extend(check_xml_body(
+            &expect.xml,
+            response,
+            vars,
+            facet(Facet::Xml),
+            note,
+        ));
     }
     if !expect.any_of.is_empty() {
-        let outcomes: Vec<Vec<Failure>> = expect
-            .any_of
-            .iter()
-            .map(|alt| evaluate(alt, response, api, vars))
-            .collect();
-        if outcomes.iter().all(|f| !f.is_empty()) {
-            let observed: Vec<String> = outcomes.iter().map(|f| f[0].to_string()).collect();
-            // Inferred only when every alternative's failure is: one stated alternative that
-            // fails keeps the whole stated.
-            let basis = facet(Facet::AnyOf).or_else(|| {
-                let firsts: Vec<&Failure> = outcomes.iter().map(|f| &f[0]).collect();
-                (!firsts.iter().any(|f| f.is_stated()))
-                    .then(|| firsts.iter().find_map(|f| f.basis))
-                    .flatten()
-            });
-            let why = outcomes.iter().find_map(|f| f[0].note.as_deref()).or(note);
-            failures.push(
-                Failure::new(
-                    "any of",
-                    format!("one of {} alternatives to hold", outcomes.len()),
-                    format!("none held: {}", observed.join("; ")),
-                )
-                .on_basis(basis, why),
-            );
-        }
+        failures.extend(check_any_of(
+            &expect.any_of,
+            response,
+            api,
+            vars,
+            facet(Facet::AnyOf),
+            note,
+        ));
     }
     failures
+}
+
+/// The media type of the response against the expected Content-Type (its parameters aside).
+fn check_content_type(expected: &str, response: &Response) -> Option<Failure> {
+    let want = expected
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let got = response.media_type();
+    (got.as_deref() != Some(want.as_str())).then(|| {
+        Failure::new(
+            "content type",
+            want,
+            got.unwrap_or_else(|| "no Content-Type".into()),
+        )
+    })
+}
+
+/// An assertion's own basis, else its part's.
+fn of_assertion<'a>(
+    a: &'a Assertion,
+    part: Option<Basis>,
+    note: Option<&'a str>,
+) -> impl Fn(Failure) -> Failure + 'a {
+    move |f: Failure| f.on_basis(a.basis, a.note.as_deref()).on_basis(part, note)
+}
+
+/// The `json` assertions, on the body parsed as JSON.
+fn check_json_body(
+    assertions: &[Assertion],
+    response: &Response,
+    vars: &Vars,
+    part: Option<Basis>,
+    note: Option<&str>,
+) -> Vec<Failure> {
+    let body = match response.json() {
+        Ok(body) => body,
+        Err(e) => {
+            let (basis, why) = body_basis(assertions, part, note);
+            return vec![Failure::new("body", "a JSON body", e).on_basis(basis, why)];
+        }
+    };
+    let mut failures = Vec::new();
+    for a in assertions {
+        let path = a.path.as_ref().unwrap_or(&WHOLE_BODY);
+        let written = path.as_str();
+        let judged = match select_json(&body, path, vars) {
+            Ok(nodes) => check_nodes(a, &nodes, written, vars),
+            Err(e) => vec![Failure::new(written, "a path that can be evaluated", e)],
+        };
+        failures.extend(judged.into_iter().map(of_assertion(a, part, note)));
+    }
+    failures
+}
+
+/// The `xml` assertions, on the body parsed as XML; their nodes are text.
+fn check_xml_body(
+    assertions: &[Assertion],
+    response: &Response,
+    vars: &Vars,
+    part: Option<Basis>,
+    note: Option<&str>,
+) -> Vec<Failure> {
+    let root = match response.text().and_then(xml::parse) {
+        Ok(root) => root,
+        Err(e) => {
+            let (basis, why) = body_basis(assertions, part, note);
+            return vec![Failure::new("body", "an XML body", e).on_basis(basis, why)];
+        }
+    };
+    let mut failures = Vec::new();
+    for a in assertions {
+        let path = a.path.as_deref().unwrap_or("");
+        let nodes: Vec<Value> = xml::select(&root, path)
+            .into_iter()
+            .map(Value::String)
+            .collect();
+        failures.extend(
+            check_nodes_as(a, &nodes, &format!("xml {path}"), vars, Nodes::Text)
+                .into_iter()
+                .map(of_assertion(a, part, note)),
+        );
+    }
+    failures
+}
+
+/// `any_of`: one failure when no alternative holds, saying how each failed first.
+fn check_any_of(
+    alternatives: &[Expect],
+    response: &Response,
+    api: &ApiDoc,
+    vars: &Vars,
+    stated_basis: Option<Basis>,
+    note: Option<&str>,
+) -> Option<Failure> {
+    let outcomes: Vec<Vec<Failure>> = alternatives
+        .iter()
+        .map(|alt| evaluate(alt, response, api, vars))
+        .collect();
+    if outcomes.iter().any(|f| f.is_empty()) {
+        return None;
+    }
+    let observed: Vec<String> = outcomes.iter().map(|f| f[0].to_string()).collect();
+    // Inferred only when every alternative's failure is: one stated alternative that
+    // fails keeps the whole stated.
+    let basis = stated_basis.or_else(|| {
+        let firsts: Vec<&Failure> = outcomes.iter().map(|f| &f[0]).collect();
+        (!firsts.iter().any(|f| f.is_stated()))
+            .then(|| firsts.iter().find_map(|f| f.basis))
+            .flatten()
+    });
+    let why = outcomes.iter().find_map(|f| f[0].note.as_deref()).or(note);
+    Some(
+        Failure::new(
+            "any of",
+            format!("one of {} alternatives to hold", outcomes.len()),
+            format!("none held: {}", observed.join("; ")),
+        )
+        .on_basis(basis, why),
+    )
 }
 
 /// The basis of "no body to assert on": what its assertions rest on, stated as soon as one of
@@ -267,30 +323,57 @@ pub fn check_nodes_as(
     vars: &Vars,
     kind: Nodes,
 ) -> Vec<Failure> {
-    // A value built by interpolation (`"{{unix_now}}21"`) is text, and equals the number it
-    // spells; a literal keeps its JSON type.
-    let interpolated = |raw: &Value| matches!(raw, Value::String(t) if t.contains("{{"));
-    let eq_for = move |raw: &Value| {
-        let text = kind == Nodes::Text || interpolated(raw);
-        move |x: &Value, y: &Value| if text { loose_eq(x, y) } else { json_eq(x, y) }
+    let mut found = Findings {
+        subject,
+        failures: Vec::new(),
     };
-    let eq = |x: &Value, y: &Value| match kind {
-        Nodes::Json => json_eq(x, y),
-        Nodes::Text => loose_eq(x, y),
+    check_selection(a, nodes, kind, &mut found);
+    if !has_node_operators(a) {
+        return found.failures;
+    }
+    if nodes.is_empty() {
+        if a.exists != Some(false) {
+            found.fail("a value to check".into(), "the path selects nothing".into());
+        }
+        return found.failures;
+    }
+    let operands = match Operands::render(a, vars) {
+        Ok(o) => o,
+        Err(why) => {
+            found.fail("an assertion that can be evaluated".into(), why);
+            return found.failures;
+        }
     };
-    let mut out = Vec::new();
-    let mut fail =
-        |expected: String, observed: String| out.push(Failure::new(subject, expected, observed));
-    let shown = || show_nodes(nodes);
+    for node in nodes {
+        check_node(a, node, &operands, kind, &mut found);
+    }
+    found.failures
+}
 
+/// The failures of one assertion on the nodes of one subject.
+struct Findings<'a> {
+    subject: &'a str,
+    failures: Vec<Failure>,
+}
+
+impl Findings<'_> {
+    fn fail(&mut self, expected: String, observed: String) {
+        self.failures
+            .push(Failure::new(self.subject, expected, observed));
+    }
+}
+
+/// The operators on the selection as a whole: `exists`, the counts, `sorted`, `unique`.
+fn check_selection(a: &Assertion, nodes: &[Value], kind: Nodes, found: &mut Findings) {
+    let shown = || show_nodes(nodes);
     match a.exists {
-        Some(true) if nodes.is_empty() => fail("at least one value".into(), "none".into()),
-        Some(false) if !nodes.is_empty() => fail("no value".into(), shown()),
+        Some(true) if nodes.is_empty() => found.fail("at least one value".into(), "none".into()),
+        Some(false) if !nodes.is_empty() => found.fail("no value".into(), shown()),
         _ => {}
     }
     if let Some(n) = a.count {
         if nodes.len() != n {
-            fail(
+            found.fail(
                 format!("{n} value(s)"),
                 format!("{}: {}", nodes.len(), shown()),
             );
@@ -298,12 +381,12 @@ pub fn check_nodes_as(
     }
     if let Some(n) = a.min_count {
         if nodes.len() < n {
-            fail(format!("at least {n} value(s)"), format!("{}", nodes.len()));
+            found.fail(format!("at least {n} value(s)"), format!("{}", nodes.len()));
         }
     }
     if let Some(n) = a.max_count {
         if nodes.len() > n {
-            fail(format!("at most {n} value(s)"), format!("{}", nodes.len()));
+            found.fail(format!("at most {n} value(s)"), format!("{}", nodes.len()));
         }
     }
     if let Some(order) = a.sorted {
@@ -320,7 +403,7 @@ pub fn check_nodes_as(
             .is_some_and(|n| first_disorder(n, order).is_none());
         if !in_numeric_order {
             if let Some(observed) = first_disorder(nodes, order) {
-                fail(format!("{word} order"), observed);
+                found.fail(format!("{word} order"), observed);
             }
         }
     }
@@ -328,16 +411,19 @@ pub fn check_nodes_as(
         if let Some((i, v)) = nodes
             .iter()
             .enumerate()
-            .find(|(i, v)| nodes[..*i].iter().any(|p| eq(p, v)))
+            .find(|(i, v)| nodes[..*i].iter().any(|p| nodes_equal(kind, p, v)))
         {
-            fail(
+            found.fail(
                 "unique values".into(),
                 format!("{} repeated (value {})", short(v), i + 1),
             );
         }
     }
+}
 
-    let per_node = a.equals.is_some()
+/// Whether the assertion has an operator that judges each node.
+fn has_node_operators(a: &Assertion) -> bool {
+    a.equals.is_some()
         || a.not_equals.is_some()
         || a.one_of.is_some()
         || a.matches.is_some()
@@ -349,150 +435,200 @@ pub fn check_nodes_as(
         || a.length.is_some()
         || a.min_length.is_some()
         || a.max_length.is_some()
-        || a.contains.is_some();
-    if !per_node {
-        return out;
-    }
-    if nodes.is_empty() {
-        if a.exists != Some(false) {
-            fail("a value to check".into(), "the path selects nothing".into());
-        }
-        return out;
-    }
-    let render = |v: &Value| vars.render_value(v).map_err(|e| e.to_string());
-    let equals = a.equals.as_ref().map(render).transpose();
-    let not_equals = a.not_equals.as_ref().map(render).transpose();
-    let one_of = a
-        .one_of
-        .as_ref()
-        .map(|l| l.iter().map(render).collect::<Result<Vec<_>, _>>())
-        .transpose();
-    let contains = a.contains.as_ref().map(render).transpose();
-    let bounds: Vec<(&str, Result<Option<f64>, String>)> = [
-        ("gt", &a.gt),
-        ("gte", &a.gte),
-        ("lt", &a.lt),
-        ("lte", &a.lte),
-    ]
-    .into_iter()
-    .map(|(n, v)| {
-        (
-            n,
-            v.as_ref()
-                .map(|v| {
-                    render(v)
-                        .and_then(|r| as_number(&r).ok_or(format!("`{n}` is not a number: {r}")))
-                })
-                .transpose(),
-        )
-    })
-    .collect();
-    let regex = a.matches.as_ref().map(Pattern::regex).transpose();
-    let (equals, not_equals, one_of, contains, regex) =
+        || a.contains.is_some()
+}
+
+/// The values the per-node operators compare with, their `{{variables}}` rendered.
+struct Operands<'a> {
+    equals: Option<Value>,
+    not_equals: Option<Value>,
+    one_of: Option<Vec<Value>>,
+    contains: Option<Value>,
+    regex: Option<&'a regex::Regex>,
+    /// `gt`, `gte`, `lt`, `lte`, each rendered to a number or why it cannot be.
+    bounds: Vec<(&'static str, Result<Option<f64>, String>)>,
+}
+
+impl<'a> Operands<'a> {
+    /// `Err`: the first operand that cannot be rendered, or the regex that does not compile.
+    fn render(a: &'a Assertion, vars: &Vars) -> Result<Self, String> {
+        let render = |v: &Value| vars.render_value(v).map_err(|e| e.to_string());
+        let equals = a.equals.as_ref().map(render).transpose();
+        let not_equals = a.not_equals.as_ref().map(render).transpose();
+        let one_of = a
+            .one_of
+            .as_ref()
+            .map(|l| l.iter().map(render).collect::<Result<Vec<_>, _>>())
+            .transpose();
+        let contains = a.contains.as_ref().map(render).transpose();
+        let bounds = [
+            ("gt", &a.gt),
+            ("gte", &a.gte),
+            ("lt", &a.lt),
+            ("lte", &a.lte),
+        ]
+        .into_iter()
+        .map(|(n, v)| {
+            (
+                n,
+                v.as_ref()
+                    .map(|v| {
+                        render(v).and_then(|r| {
+                            as_number(&r).ok_or(format!("`{n}` is not a number: {r}"))
+                        })
+                    })
+                    .transpose(),
+            )
+        })
+        .collect();
+        let regex = a.matches.as_ref().map(Pattern::regex).transpose();
         match (equals, not_equals, one_of, contains, regex) {
-            (Ok(e), Ok(n), Ok(o), Ok(c), Ok(r)) => (e, n, o, c, r),
-            (e, n, o, c, r) => {
-                let why = [e.err(), n.err(), o.err(), c.err(), r.err()]
-                    .into_iter()
-                    .flatten()
-                    .next()
-                    .unwrap_or_default();
-                fail("an assertion that can be evaluated".into(), why);
-                return out;
-            }
-        };
-    for node in nodes {
-        if let Some(e) = &equals {
-            if !eq_for(a.equals.as_ref().unwrap_or(&Value::Null))(node, e) {
-                fail(format!("= {}", short(e)), short(node));
-            }
-        }
-        if let Some(e) = &not_equals {
-            if eq_for(a.not_equals.as_ref().unwrap_or(&Value::Null))(node, e) {
-                fail(format!("≠ {}", short(e)), short(node));
-            }
-        }
-        if let Some(list) = &one_of {
-            let raws = a.one_of.as_deref().unwrap_or_default();
-            if !list.iter().zip(raws).any(|(e, raw)| eq_for(raw)(node, e)) {
-                fail(
-                    format!("one of {}", Value::Array(list.clone())),
-                    short(node),
-                );
-            }
-        }
-        if let Some(re) = &regex {
-            match node {
-                Value::String(s) if re.is_match(s) => {}
-                Value::String(_) => fail(format!("a match of /{}/", re.as_str()), short(node)),
-                other => fail(format!("a string matching /{}/", re.as_str()), short(other)),
-            }
-        }
-        if let Some(t) = a.json_type {
-            if !has_type(node, t) {
-                fail(
-                    format!("type {}", format!("{t:?}").to_lowercase()),
-                    short(node),
-                );
-            }
-        }
-        for (name, bound) in &bounds {
-            let Ok(Some(b)) = bound else { continue };
-            let Some(n) = as_number(node) else {
-                fail(format!("a number {name} {b}"), short(node));
-                continue;
-            };
-            let ok = match *name {
-                "gt" => n > *b,
-                "gte" => n >= *b,
-                "lt" => n < *b,
-                _ => n <= *b,
-            };
-            if !ok {
-                fail(format!("{name} {b}"), short(node));
-            }
-        }
-        let len = length_of(node);
-        for (name, want, ord) in [
-            ("length", a.length, [Ordering::Equal, Ordering::Equal]),
-            (
-                "min_length",
-                a.min_length,
-                [Ordering::Equal, Ordering::Greater],
-            ),
-            (
-                "max_length",
-                a.max_length,
-                [Ordering::Equal, Ordering::Less],
-            ),
-        ] {
-            let Some(w) = want else { continue };
-            match len {
-                Some(l) if ord.contains(&l.cmp(&w)) => {}
-                Some(l) => fail(
-                    format!("{name} {w}"),
-                    format!("length {l}: {}", short(node)),
-                ),
-                None => fail(
-                    format!("{name} {w}"),
-                    format!("a value with no length: {}", short(node)),
-                ),
-            }
-        }
-        if let Some(c) = &contains {
-            let ok = match node {
-                Value::Array(items) => items
-                    .iter()
-                    .any(|i| eq_for(a.contains.as_ref().unwrap_or(&Value::Null))(i, c)),
-                Value::String(s) => s.contains(&scalar_text(c)),
-                _ => false,
-            };
-            if !ok {
-                fail(format!("to contain {}", short(c)), short(node));
-            }
+            (Ok(equals), Ok(not_equals), Ok(one_of), Ok(contains), Ok(regex)) => Ok(Operands {
+                equals,
+                not_equals,
+                one_of,
+                contains,
+                regex,
+                bounds,
+            }),
+            (e, n, o, c, r) => Err([e.err(), n.err(), o.err(), c.err(), r.err()]
+                .into_iter()
+                .flatten()
+                .next()
+                .unwrap_or_default()),
         }
     }
-    out
+}
+
+/// The per-node operators on one node.
+fn check_node(a: &Assertion, node: &Value, operands: &Operands, kind: Nodes, found: &mut Findings) {
+    if let Some(e) = &operands.equals {
+        if !equals_expected(kind, a.equals.as_ref().unwrap_or(&Value::Null), node, e) {
+            found.fail(format!("= {}", short(e)), short(node));
+        }
+    }
+    if let Some(e) = &operands.not_equals {
+        if equals_expected(kind, a.not_equals.as_ref().unwrap_or(&Value::Null), node, e) {
+            found.fail(format!("≠ {}", short(e)), short(node));
+        }
+    }
+    if let Some(list) = &operands.one_of {
+        let raws = a.one_of.as_deref().unwrap_or_default();
+        if !list
+            .iter()
+            .zip(raws)
+            .any(|(e, raw)| equals_expected(kind, raw, node, e))
+        {
+            found.fail(
+                format!("one of {}", Value::Array(list.clone())),
+                short(node),
+            );
+        }
+    }
+    if let Some(re) = operands.regex {
+        match node {
+            Value::String(s) if re.is_match(s) => {}
+            Value::String(_) => found.fail(format!("a match of /{}/", re.as_str()), short(node)),
+            other => found.fail(format!("a string matching /{}/", re.as_str()), short(other)),
+        }
+    }
+    if let Some(t) = a.json_type {
+        if !has_type(node, t) {
+            found.fail(
+                format!("type {}", format!("{t:?}").to_lowercase()),
+                short(node),
+            );
+        }
+    }
+    check_bounds(node, &operands.bounds, found);
+    check_lengths(a, node, found);
+    if let Some(c) = &operands.contains {
+        let ok = match node {
+            Value::Array(items) => items
+                .iter()
+                .any(|i| equals_expected(kind, a.contains.as_ref().unwrap_or(&Value::Null), i, c)),
+            Value::String(s) => s.contains(&scalar_text(c)),
+            _ => false,
+        };
+        if !ok {
+            found.fail(format!("to contain {}", short(c)), short(node));
+        }
+    }
+}
+
+/// `gt`, `gte`, `lt`, `lte` on one node. A bound that could not be rendered is not applied.
+fn check_bounds(
+    node: &Value,
+    bounds: &[(&'static str, Result<Option<f64>, String>)],
+    found: &mut Findings,
+) {
+    for (name, bound) in bounds {
+        let Ok(Some(b)) = bound else { continue };
+        let Some(n) = as_number(node) else {
+            found.fail(format!("a number {name} {b}"), short(node));
+            continue;
+        };
+        let ok = match *name {
+            "gt" => n > *b,
+            "gte" => n >= *b,
+            "lt" => n < *b,
+            _ => n <= *b,
+        };
+        if !ok {
+            found.fail(format!("{name} {b}"), short(node));
+        }
+    }
+}
+
+/// `length`, `min_length`, `max_length` on one node.
+fn check_lengths(a: &Assertion, node: &Value, found: &mut Findings) {
+    let len = length_of(node);
+    for (name, want, ord) in [
+        ("length", a.length, [Ordering::Equal, Ordering::Equal]),
+        (
+            "min_length",
+            a.min_length,
+            [Ordering::Equal, Ordering::Greater],
+        ),
+        (
+            "max_length",
+            a.max_length,
+            [Ordering::Equal, Ordering::Less],
+        ),
+    ] {
+        let Some(w) = want else { continue };
+        match len {
+            Some(l) if ord.contains(&l.cmp(&w)) => {}
+            Some(l) => found.fail(
+                format!("{name} {w}"),
+                format!("length {l}: {}", short(node)),
+            ),
+            None => found.fail(
+                format!("{name} {w}"),
+                format!("a value with no length: {}", short(node)),
+            ),
+        }
+    }
+}
+
+/// Whether `node` equals `expected`, the rendering of the assertion's `raw` value. A value
+/// built by interpolation (`"{{unix_now}}21"`) is text, and equals the number it spells; a
+/// literal keeps its JSON type (but for text nodes, which equal the scalar they spell).
+fn equals_expected(kind: Nodes, raw: &Value, node: &Value, expected: &Value) -> bool {
+    let interpolated = matches!(raw, Value::String(t) if t.contains("{{"));
+    if kind == Nodes::Text || interpolated {
+        loose_eq(node, expected)
+    } else {
+        json_eq(node, expected)
+    }
+}
+
+/// Whether two selected nodes are equal, as nodes of their kind compare.
+fn nodes_equal(kind: Nodes, x: &Value, y: &Value) -> bool {
+    match kind {
+        Nodes::Json => json_eq(x, y),
+        Nodes::Text => loose_eq(x, y),
+    }
 }
 
 /// JSON equality, but for numbers: `1` equals `1.0`.

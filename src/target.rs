@@ -205,155 +205,24 @@ impl Profile {
         secret: &dyn Fn(&str) -> bool,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Profile, crate::error::SpecErrors> {
-        use crate::error::{SpecErrorKind, SpecErrors};
-        use crate::locate::Pointer;
         let (loc, file) = read_profile_file(path)?;
-        let mut errors = SpecErrors::default();
-        let mut unset = Vec::new();
-        let mut resolve_value = |at: Pointer,
-                                 name: &str,
-                                 v: &serde_yaml::Value,
-                                 unset: &mut Vec<String>|
-         -> Option<String> {
-            let text = match v {
-                serde_yaml::Value::String(s) => s.clone(),
-                serde_yaml::Value::Number(n) => n.to_string(),
-                serde_yaml::Value::Bool(b) => b.to_string(),
-                _ => {
-                    errors.push(
-                        loc.error(
-                            &at,
-                            SpecErrorKind::Shape(format!("`{name}` is not a scalar")),
-                        )
-                        .with_hint("write a string or a ${ENV_VAR} reference"),
-                    );
-                    return None;
-                }
-            };
-            match env_reference(&text) {
-                Some(var) => match env(var) {
-                    Some(value)
-                        if secret(name)
-                            && value.chars().count() < crate::redact::MIN_SECRET_LEN =>
-                    {
-                        // The value itself is never shown, only its length.
-                        errors.push(
-                            loc.error(
-                                &at,
-                                SpecErrorKind::Invalid(format!(
-                                    "the secret `{name}` (${{{var}}}) is {} characters long: a secret shorter than {} characters cannot be redacted safely",
-                                    value.chars().count(),
-                                    crate::redact::MIN_SECRET_LEN
-                                )),
-                            )
-                            .with_hint(format!(
-                                "set {var} to the full credential; a value this short would be hidden wherever its letters appear in a report, which tells what it is"
-                            )),
-                        );
-                        None
-                    }
-                    Some(value) => Some(value),
-                    None => {
-                        unset.push(format!("{name} (${{{var}}} is not set)"));
-                        None
-                    }
-                },
-                None if secret(name) => {
-                    errors.push(loc.error(&at, SpecErrorKind::Invalid(format!("the secret `{name}` is written in the profile"))).with_hint(format!("secrets come from the environment: write `{name}: ${{{}}}` and export it", name.to_ascii_uppercase())));
-                    None
-                }
-                None => Some(text),
-            }
+        let mut reader = CredentialReader {
+            loc: &loc,
+            secret,
+            env,
+            errors: crate::error::SpecErrors::default(),
+            unset: Vec::new(),
         };
-        let mut credentials = Credentials::default();
-        for (name, v) in &file.credentials {
-            if let Some(value) = resolve_value(
-                Pointer::root().key("credentials").key(name),
-                name,
-                v,
-                &mut unset,
-            ) {
-                credentials.values.insert(name.clone(), value);
-            }
-        }
-        for (role, values) in &file.roles {
-            for (name, v) in values {
-                if let Some(value) = resolve_value(
-                    Pointer::root().key("roles").key(role).key(name),
-                    name,
-                    v,
-                    &mut unset,
-                ) {
-                    credentials
-                        .roles
-                        .entry(role.clone())
-                        .or_default()
-                        .insert(name.clone(), value);
-                }
-            }
-        }
-        if base_url_has_userinfo(&file.base_url) {
-            errors.push(
-                loc.error(
-                    &Pointer::root().key("base_url"),
-                    SpecErrorKind::Invalid(
-                        "the base URL carries credentials (`user:password@`)".into(),
-                    ),
-                )
-                .with_hint("remove them from the URL: credentials go under `credentials`, as ${ENV_VAR} references"),
-            );
-        }
-        if !(file.base_url.starts_with("http://") || file.base_url.starts_with("https://")) {
-            errors.push(
-                loc.error(
-                    &Pointer::root().key("base_url"),
-                    SpecErrorKind::Invalid(format!("`{}` is not an http(s) URL", file.base_url)),
-                )
-                .with_hint("e.g. `base_url: https://staging.example.com`"),
-            );
-        }
-        let mut resolve = Vec::new();
-        for (host, addr) in &file.resolve {
-            match addr.parse::<SocketAddr>() {
-                Ok(a) => resolve.push((host.clone(), a)),
-                Err(_) => errors.push(
-                    loc.error(
-                        &Pointer::root().key("resolve").key(host),
-                        SpecErrorKind::Invalid(format!("`{addr}` is not IP:PORT")),
-                    )
-                    .with_hint("e.g. `api.checklick.com: 127.0.0.1:8443`"),
-                ),
-            }
-        }
-        let mut root_certs = Vec::new();
-        if let Some(ca) = &file.ca_cert {
-            // Relative to the profile, as a person writing it would expect.
-            let ca = path
-                .parent()
-                .map(|d| d.join(ca))
-                .unwrap_or_else(|| ca.clone());
-            match std::fs::read(&ca) {
-                Ok(pem) => match read_pem_certificates(&pem) {
-                    Ok(ders) => root_certs.extend(ders),
-                    Err(why) => errors.push(
-                        loc.error(
-                            &Pointer::root().key("ca_cert"),
-                            SpecErrorKind::Invalid(format!("{}: {why}", ca.display())),
-                        )
-                        .with_hint(
-                            "give a PEM certificate: `specgate mock --cert-out FILE` writes one",
-                        ),
-                    ),
-                },
-                Err(e) => errors.push(
-                    loc.error(
-                        &Pointer::root().key("ca_cert"),
-                        SpecErrorKind::Io(format!("{}: {e}", ca.display())),
-                    )
-                    .with_hint("write the mock's certificate with `specgate mock --cert-out FILE`"),
-                ),
-            }
-        }
+        let credentials = reader.credentials(&file);
+        let CredentialReader {
+            mut errors, unset, ..
+        } = reader;
+        check_base_url(&loc, &file.base_url, &mut errors);
+        let resolve = parse_resolve(&loc, &file.resolve, &mut errors);
+        let root_certs = match &file.ca_cert {
+            Some(ca) => read_ca_cert(&loc, path, ca, &mut errors),
+            None => Vec::new(),
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -381,6 +250,213 @@ impl Profile {
             skips: file.skip.into_iter().map(|s| (s.rule, s.reason)).collect(),
             unset,
         })
+    }
+}
+
+/// Reads a profile's credential values: literals, or `${ENV_VAR}` references looked up in
+/// `env`; secrets only as references, and long enough to redact.
+struct CredentialReader<'a> {
+    loc: &'a crate::locate::Locator,
+    secret: &'a dyn Fn(&str) -> bool,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    errors: crate::error::SpecErrors,
+    /// Credentials whose environment variable is not set, described.
+    unset: Vec<String>,
+}
+
+impl CredentialReader<'_> {
+    /// The profile's `credentials` and per-role values, each that can be read.
+    fn credentials(&mut self, file: &ProfileFile) -> Credentials {
+        use crate::locate::Pointer;
+        let mut credentials = Credentials::default();
+        for (name, v) in &file.credentials {
+            if let Some(value) = self.value(Pointer::root().key("credentials").key(name), name, v) {
+                credentials.values.insert(name.clone(), value);
+            }
+        }
+        for (role, values) in &file.roles {
+            for (name, v) in values {
+                if let Some(value) =
+                    self.value(Pointer::root().key("roles").key(role).key(name), name, v)
+                {
+                    credentials
+                        .roles
+                        .entry(role.clone())
+                        .or_default()
+                        .insert(name.clone(), value);
+                }
+            }
+        }
+        credentials
+    }
+
+    /// One credential's value; `None` (with an error, or noted as unset) when it has none.
+    fn value(
+        &mut self,
+        at: crate::locate::Pointer,
+        name: &str,
+        v: &serde_yaml::Value,
+    ) -> Option<String> {
+        use crate::error::SpecErrorKind;
+        let loc = self.loc;
+        let text = match v {
+            serde_yaml::Value::String(s) => s.clone(),
+            serde_yaml::Value::Number(n) => n.to_string(),
+            serde_yaml::Value::Bool(b) => b.to_string(),
+            _ => {
+                self.errors.push(
+                    loc.error(
+                        &at,
+                        SpecErrorKind::Shape(format!("`{name}` is not a scalar")),
+                    )
+                    .with_hint("write a string or a ${ENV_VAR} reference"),
+                );
+                return None;
+            }
+        };
+        match env_reference(&text) {
+            Some(var) => match (self.env)(var) {
+                Some(value)
+                    if (self.secret)(name)
+                        && value.chars().count() < crate::redact::MIN_SECRET_LEN =>
+                {
+                    // The value itself is never shown, only its length.
+                    self.errors.push(
+                        loc.error(
+                            &at,
+                            SpecErrorKind::Invalid(format!(
+                                "the secret `{name}` (${{{var}}}) is {} characters long: a secret shorter than {} characters cannot be redacted safely",
+                                value.chars().count(),
+                                crate::redact::MIN_SECRET_LEN
+                            )),
+                        )
+                        .with_hint(format!(
+                            "set {var} to the full credential; a value this short would be hidden wherever its letters appear in a report, which tells what it is"
+                        )),
+                    );
+                    None
+                }
+                Some(value) => Some(value),
+                None => {
+                    self.unset.push(format!("{name} (${{{var}}} is not set)"));
+                    None
+                }
+            },
+            None if (self.secret)(name) => {
+                self.errors.push(
+                    loc.error(
+                        &at,
+                        SpecErrorKind::Invalid(format!(
+                            "the secret `{name}` is written in the profile"
+                        )),
+                    )
+                    .with_hint(format!(
+                        "secrets come from the environment: write `{name}: ${{{}}}` and export it",
+                        name.to_ascii_uppercase()
+                    )),
+                );
+                None
+            }
+            None => Some(text),
+        }
+    }
+}
+
+/// The base URL: http(s), and without a `user:password@` part.
+fn check_base_url(
+    loc: &crate::locate::Locator,
+    base_url: &str,
+    errors: &mut crate::error::SpecErrors,
+) {
+    use crate::error::SpecErrorKind;
+    use crate::locate::Pointer;
+    if base_url_has_userinfo(base_url) {
+        errors.push(
+            loc.error(
+                &Pointer::root().key("base_url"),
+                SpecErrorKind::Invalid(
+                    "the base URL carries credentials (`user:password@`)".into(),
+                ),
+            )
+            .with_hint("remove them from the URL: credentials go under `credentials`, as ${ENV_VAR} references"),
+        );
+    }
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        errors.push(
+            loc.error(
+                &Pointer::root().key("base_url"),
+                SpecErrorKind::Invalid(format!("`{base_url}` is not an http(s) URL")),
+            )
+            .with_hint("e.g. `base_url: https://staging.example.com`"),
+        );
+    }
+}
+
+/// The `resolve` entries, each `IP:PORT`.
+fn parse_resolve(
+    loc: &crate::locate::Locator,
+    entries: &BTreeMap<String, String>,
+    errors: &mut crate::error::SpecErrors,
+) -> Vec<(String, SocketAddr)> {
+    use crate::error::SpecErrorKind;
+    use crate::locate::Pointer;
+    let mut resolve = Vec::new();
+    for (host, addr) in entries {
+        match addr.parse::<SocketAddr>() {
+            Ok(a) => resolve.push((host.clone(), a)),
+            Err(_) => errors.push(
+                loc.error(
+                    &Pointer::root().key("resolve").key(host),
+                    SpecErrorKind::Invalid(format!("`{addr}` is not IP:PORT")),
+                )
+                .with_hint("e.g. `api.checklick.com: 127.0.0.1:8443`"),
+            ),
+        }
+    }
+    resolve
+}
+
+/// The certificates of the profile's `ca_cert`, as DER; none (with an error) when it cannot be
+/// read or is not a PEM root certificate.
+fn read_ca_cert(
+    loc: &crate::locate::Locator,
+    profile: &std::path::Path,
+    ca: &std::path::Path,
+    errors: &mut crate::error::SpecErrors,
+) -> Vec<Vec<u8>> {
+    use crate::error::SpecErrorKind;
+    use crate::locate::Pointer;
+    // Relative to the profile, as a person writing it would expect.
+    let ca = profile
+        .parent()
+        .map(|d| d.join(ca))
+        .unwrap_or_else(|| ca.to_path_buf());
+    match std::fs::read(&ca) {
+        Ok(pem) => match read_pem_certificates(&pem) {
+            Ok(ders) => ders,
+            Err(why) => {
+                errors.push(
+                    loc.error(
+                        &Pointer::root().key("ca_cert"),
+                        SpecErrorKind::Invalid(format!("{}: {why}", ca.display())),
+                    )
+                    .with_hint(
+                        "give a PEM certificate: `specgate mock --cert-out FILE` writes one",
+                    ),
+                );
+                Vec::new()
+            }
+        },
+        Err(e) => {
+            errors.push(
+                loc.error(
+                    &Pointer::root().key("ca_cert"),
+                    SpecErrorKind::Io(format!("{}: {e}", ca.display())),
+                )
+                .with_hint("write the mock's certificate with `specgate mock --cert-out FILE`"),
+            );
+            Vec::new()
+        }
     }
 }
 

@@ -3,6 +3,8 @@
 //! The result is also what reports show (redacted where results leave the engine), with a
 //! `curl` line that reproduces it.
 
+use std::collections::BTreeMap;
+
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -141,6 +143,15 @@ impl Context<'_> {
         }
     }
 
+    /// The auth scheme a request presents: none for `anonymous`, else the named one or the
+    /// contract's first.
+    fn scheme_for(&self, req: &Request) -> Result<Option<&AuthScheme>, PrepareError> {
+        if req.role.as_deref() == Some("anonymous") {
+            return Ok(None);
+        }
+        self.scheme(req.auth.as_deref())
+    }
+
     /// Build the request. `vars` holds the rule's variables and the target's credentials.
     pub fn prepare(&self, req: &Request, vars: &Vars) -> Result<Prepared, PrepareError> {
         let vars = self.vars_for(vars, req.role.as_deref())?;
@@ -166,54 +177,12 @@ impl Context<'_> {
             .unwrap_or_default();
         let path = render_path(&template, req, &vars)?;
         let mut url = format!("{}{}", self.target.base_url.trim_end_matches('/'), path);
-
-        let anonymous = req.role.as_deref() == Some("anonymous");
-        let scheme = if anonymous {
-            None
-        } else {
-            self.scheme(req.auth.as_deref())?
-        };
-
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        let mut any_query = false;
-        let mut push_query = |k: &str,
-                              v: &Value,
-                              q: &mut form_urlencoded::Serializer<String>|
-         -> Result<(), MissingVar> {
-            any_query = true;
-            match vars.render_value(v)? {
-                Value::Array(items) => {
-                    for i in items {
-                        q.append_pair(k, &scalar_text(&i));
-                    }
-                }
-                other => {
-                    q.append_pair(k, &scalar_text(&other));
-                }
-            }
-            Ok(())
-        };
-        for (k, v) in &self.contract.defaults.query {
-            if !req.query.contains_key(k) {
-                push_query(k, v, &mut query)?;
-            }
+        let scheme = self.scheme_for(req)?;
+        let query = self.query_string(req, scheme, &vars)?;
+        if !query.is_empty() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&query);
         }
-        if let Some(s) = scheme {
-            for (k, v) in &s.query {
-                push_query(k, &Value::String(v.clone()), &mut query)?;
-            }
-        }
-        for (k, v) in &req.query {
-            push_query(k, v, &mut query)?;
-        }
-        if any_query {
-            let q = query.finish();
-            if !q.is_empty() {
-                url.push(if url.contains('?') { '&' } else { '?' });
-                url.push_str(&q);
-            }
-        }
-
         let mut p = Prepared {
             method,
             url,
@@ -221,6 +190,48 @@ impl Context<'_> {
             body: None,
             operation: req.operation.clone(),
         };
+        self.set_headers(&mut p, req, scheme, &vars)?;
+        set_body(&mut p, req, &vars)?;
+        for h in &req.omit_headers {
+            p.remove_header(h);
+        }
+        Ok(p)
+    }
+
+    /// The query string: the contract's defaults (unless the request sets the same name), the
+    /// scheme's parameters, the request's own. Empty when there are none.
+    fn query_string(
+        &self,
+        req: &Request,
+        scheme: Option<&AuthScheme>,
+        vars: &Vars,
+    ) -> Result<String, MissingVar> {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.contract.defaults.query {
+            if !req.query.contains_key(k) {
+                append_query(&mut query, k, v, vars)?;
+            }
+        }
+        if let Some(s) = scheme {
+            for (k, v) in &s.query {
+                append_query(&mut query, k, &Value::String(v.clone()), vars)?;
+            }
+        }
+        for (k, v) in &req.query {
+            append_query(&mut query, k, v, vars)?;
+        }
+        Ok(query.finish())
+    }
+
+    /// The headers, later ones over earlier ones of the same name: the contract's defaults, the
+    /// scheme's (a Basic pair as `Authorization`), the request's own.
+    fn set_headers(
+        &self,
+        p: &mut Prepared,
+        req: &Request,
+        scheme: Option<&AuthScheme>,
+        vars: &Vars,
+    ) -> Result<(), MissingVar> {
         for (k, v) in &self.contract.defaults.headers {
             p.set_header(k, &scalar_text(&vars.render_value(v)?));
         }
@@ -246,36 +257,63 @@ impl Context<'_> {
         for (k, v) in &req.headers {
             p.set_header(k, &scalar_text(&vars.render_value(v)?));
         }
-        if let Some(json) = &req.json {
-            p.body = Some(serde_json::to_vec(&vars.render_value(json)?).unwrap_or_default());
-            if p.header("content-type").is_none() {
-                p.set_header("Content-Type", "application/json");
+        Ok(())
+    }
+}
+
+/// One query parameter, rendered: a list becomes the parameter repeated.
+fn append_query(
+    query: &mut form_urlencoded::Serializer<String>,
+    k: &str,
+    v: &Value,
+    vars: &Vars,
+) -> Result<(), MissingVar> {
+    match vars.render_value(v)? {
+        Value::Array(items) => {
+            for i in items {
+                query.append_pair(k, &scalar_text(&i));
             }
-        } else if let Some(form) = &req.form {
-            let mut s = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in form {
-                match vars.render_value(v)? {
-                    Value::Array(items) => {
-                        for i in items {
-                            s.append_pair(&format!("{k}[]"), &scalar_text(&i));
-                        }
-                    }
-                    other => {
-                        s.append_pair(k, &scalar_text(&other));
-                    }
+        }
+        other => {
+            query.append_pair(k, &scalar_text(&other));
+        }
+    }
+    Ok(())
+}
+
+/// The body, with its Content-Type: a JSON value, a form, or raw text.
+fn set_body(p: &mut Prepared, req: &Request, vars: &Vars) -> Result<(), MissingVar> {
+    if let Some(json) = &req.json {
+        p.body = Some(serde_json::to_vec(&vars.render_value(json)?).unwrap_or_default());
+        if p.header("content-type").is_none() {
+            p.set_header("Content-Type", "application/json");
+        }
+    } else if let Some(form) = &req.form {
+        p.body = Some(form_body(form, vars)?.into_bytes());
+        // A form body is a form, whatever the default Content-Type of the API.
+        p.set_header("Content-Type", "application/x-www-form-urlencoded");
+    } else if let Some(raw) = &req.body {
+        p.body = Some(vars.render(raw)?.into_bytes());
+    }
+    Ok(())
+}
+
+/// A form, urlencoded: a list becomes `name[]` repeated.
+fn form_body(form: &BTreeMap<String, Value>, vars: &Vars) -> Result<String, MissingVar> {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form {
+        match vars.render_value(v)? {
+            Value::Array(items) => {
+                for i in items {
+                    s.append_pair(&format!("{k}[]"), &scalar_text(&i));
                 }
             }
-            p.body = Some(s.finish().into_bytes());
-            // A form body is a form, whatever the default Content-Type of the API.
-            p.set_header("Content-Type", "application/x-www-form-urlencoded");
-        } else if let Some(raw) = &req.body {
-            p.body = Some(vars.render(raw)?.into_bytes());
+            other => {
+                s.append_pair(k, &scalar_text(&other));
+            }
         }
-        for h in &req.omit_headers {
-            p.remove_header(h);
-        }
-        Ok(p)
     }
+    Ok(s.finish())
 }
 
 /// Fill `{name}` path parameters: from `path_params`, else the variable of the same name.

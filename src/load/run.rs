@@ -2,9 +2,10 @@
 //! transactions, every request is recorded by goose under its key, and the counts it observed
 //! are compared with the scenario's prediction.
 //!
-//! A load user's request is the runner's: built by `run::request` and `run::client`, its body
-//! read under the runner's cap and parsed as `run::response` parses it, its captures taken as
-//! `run::rule` takes them. Only the sending differs: goose sends it, to time and count it.
+//! A load user's request is the runner's: built by `exchange::request` and `exchange::client`,
+//! its body read under the runner's cap and parsed as `exchange::response` parses it, its
+//! captures taken as `rule_context` takes them. Only the sending differs: goose sends it, to
+//! time and count it.
 //!
 //! Every run is bounded: a deadline, a request budget, and goose's killswitch (Ctrl-C, a
 //! threshold) are checked before each request, so a run stops by itself and still reports.
@@ -29,7 +30,7 @@ use serde_json::Value;
 use super::scenario::{LoadStep, Scenario, Work};
 use super::work::{Job, Take, WorkQueue};
 use crate::exchange::client::{build_request, client_builder, HttpClient, DEFAULT_MAX_BODY};
-use crate::exchange::request::Context;
+use crate::exchange::request::{Context, Prepared};
 use crate::exchange::response::json_body;
 use crate::redact::{Origin, Redactor, Secrets};
 use crate::rule_context::{capture_first, RuleCx};
@@ -413,6 +414,17 @@ impl Shared {
         k.secrets.add(name, value, origin);
     }
 
+    /// The values at the contract's secret fields of an answer.
+    fn learn_secret_fields(&self, json: &Value) {
+        for (name, path) in &self.secret_fields {
+            for node in path.query(json).all() {
+                if !node.is_null() {
+                    self.learn(name, &scalar_text(node), Origin::Field);
+                }
+            }
+        }
+    }
+
     /// Take one request from the budget; `false` when it is spent.
     fn spend(&self) -> bool {
         if self.sent.fetch_add(1, Ordering::Relaxed) >= self.max_requests {
@@ -469,38 +481,9 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
     if s.should_stop() {
         return Outcome::default();
     }
-    let cx = Context {
-        contract: &s.scenario.spec.contract,
-        api: &s.scenario.spec.api,
-        target: &s.target,
+    let Some(prepared) = request_for(s, job) else {
+        return Outcome::default();
     };
-    let mut prepared = match cx.prepare(&step.request, &job.vars) {
-        Ok(p) => p,
-        Err(e) => {
-            s.note(format!("{}: the request cannot be built: {e}", step.key));
-            s.end(Ended::Error);
-            return Outcome::default();
-        }
-    };
-    if let Some(next) = &job.url {
-        prepared.url = match reqwest::Url::parse(&prepared.url).and_then(|base| base.join(next)) {
-            Ok(u) if u.origin().ascii_serialization() == s.origin => u.to_string(),
-            Ok(u) => {
-                s.note(format!(
-                    "{}: the next page `{u}` is outside the target {}; not followed",
-                    step.key, s.origin
-                ));
-                return Outcome::default();
-            }
-            Err(e) => {
-                s.note(format!(
-                    "{}: the next page `{next}` is not a URL: {e}",
-                    step.key
-                ));
-                return Outcome::default();
-            }
-        };
-    }
     for l in &s.limiters {
         if s.scenario.limits[l.index].applies_to(&step.key) {
             l.acquire(s).await;
@@ -509,49 +492,16 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
     if s.should_stop() || !s.spend() {
         return Outcome::default();
     }
-    let rb = match build_request(&user.client, &prepared) {
-        Ok(rb) => rb,
-        Err(e) => {
-            s.note(format!("{}: {e}", step.key));
-            return Outcome::default();
-        }
-    };
-    let request = GooseRequest::builder()
-        .set_request_builder(rb)
-        .name(step.name.as_str())
-        .build();
-    let goose::goose::GooseResponse {
-        request: mut metric,
-        response,
-    } = match user.request(request).await {
-        Ok(a) => a,
-        Err(e) => {
-            s.note(format!("{}: {e}", step.key));
-            return Outcome::default();
-        }
-    };
-    let (status, body) = match response {
-        Ok(r) => {
-            let status = r.status().as_u16();
-            (Some(status), read_capped(r, s.max_body).await)
-        }
-        Err(_) => (None, Err("no answer".to_string())),
+    let Some(Answer {
+        mut metric,
+        status,
+        body,
+    }) = send(user, s, step, &prepared).await
+    else {
+        return Outcome::default();
     };
     *s.last_answer.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-    let status_ok = match (&step.expect, status) {
-        (Some(m), Some(code)) => m.matches(code),
-        (None, Some(code)) => (200..300).contains(&code),
-        _ => false,
-    };
-    if status_ok && !metric.success {
-        let _ = user.set_success(&mut metric);
-    }
-    if !status_ok {
-        if let Some(code) = status {
-            if metric.success {
-                fail(user, &mut metric, format!("{code}: {}", step.key));
-            }
-        }
+    if !judge_status(user, &mut metric, step, status) {
         return Outcome::default();
     }
     let body = match body {
@@ -583,19 +533,142 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
             return Outcome::default();
         }
     };
-    for (name, path) in &s.secret_fields {
-        for node in path.query(&json).all() {
-            if !node.is_null() {
-                s.learn(name, &scalar_text(node), Origin::Field);
+    s.learn_secret_fields(&json);
+    follow_answer(user, &mut metric, s, job, &json)
+}
+
+/// The request of `job`: its step's, rendered with its variables, at the next page's URL when
+/// it follows one. `None` (noted) when it cannot be built or would leave the target.
+fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
+    let step = &job.step;
+    let cx = Context {
+        contract: &s.scenario.spec.contract,
+        api: &s.scenario.spec.api,
+        target: &s.target,
+    };
+    let mut prepared = match cx.prepare(&step.request, &job.vars) {
+        Ok(p) => p,
+        Err(e) => {
+            s.note(format!("{}: the request cannot be built: {e}", step.key));
+            s.end(Ended::Error);
+            return None;
+        }
+    };
+    if let Some(next) = &job.url {
+        prepared.url = match reqwest::Url::parse(&prepared.url).and_then(|base| base.join(next)) {
+            Ok(u) if u.origin().ascii_serialization() == s.origin => u.to_string(),
+            Ok(u) => {
+                s.note(format!(
+                    "{}: the next page `{u}` is outside the target {}; not followed",
+                    step.key, s.origin
+                ));
+                return None;
+            }
+            Err(e) => {
+                s.note(format!(
+                    "{}: the next page `{next}` is not a URL: {e}",
+                    step.key
+                ));
+                return None;
+            }
+        };
+    }
+    Some(prepared)
+}
+
+/// What goose recorded of a request, and its answer: the status (`None`: no answer) and the
+/// body read under the cap.
+struct Answer {
+    metric: goose::metrics::GooseRequestMetric,
+    status: Option<u16>,
+    body: Result<Vec<u8>, String>,
+}
+
+/// Send `prepared` through goose, which times and counts it under the step's name. `None`
+/// (noted) when goose could not send it.
+async fn send(
+    user: &mut GooseUser,
+    s: &Shared,
+    step: &LoadStep,
+    prepared: &Prepared,
+) -> Option<Answer> {
+    let rb = match build_request(&user.client, prepared) {
+        Ok(rb) => rb,
+        Err(e) => {
+            s.note(format!("{}: {e}", step.key));
+            return None;
+        }
+    };
+    let request = GooseRequest::builder()
+        .set_request_builder(rb)
+        .name(step.name.as_str())
+        .build();
+    let goose::goose::GooseResponse {
+        request: metric,
+        response,
+    } = match user.request(request).await {
+        Ok(a) => a,
+        Err(e) => {
+            s.note(format!("{}: {e}", step.key));
+            return None;
+        }
+    };
+    let (status, body) = match response {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (Some(status), read_capped(r, s.max_body).await)
+        }
+        Err(_) => (None, Err("no answer".to_string())),
+    };
+    Some(Answer {
+        metric,
+        status,
+        body,
+    })
+}
+
+/// Whether the answer's status counts as success (the step's `expect`, else any 2xx); goose's
+/// record of the request is set to agree.
+fn judge_status(
+    user: &mut GooseUser,
+    metric: &mut goose::metrics::GooseRequestMetric,
+    step: &LoadStep,
+    status: Option<u16>,
+) -> bool {
+    let status_ok = match (&step.expect, status) {
+        (Some(m), Some(code)) => m.matches(code),
+        (None, Some(code)) => (200..300).contains(&code),
+        _ => false,
+    };
+    if status_ok && !metric.success {
+        let _ = user.set_success(metric);
+    }
+    if !status_ok {
+        if let Some(code) = status {
+            if metric.success {
+                fail(user, metric, format!("{code}: {}", step.key));
             }
         }
     }
+    status_ok
+}
+
+/// What a parsed answer gives: the step's captures, the next page, and its `then` steps (once
+/// for each item with `each`).
+fn follow_answer(
+    user: &mut GooseUser,
+    metric: &mut goose::metrics::GooseRequestMetric,
+    s: &Shared,
+    job: &Job,
+    json: &Value,
+) -> Outcome {
+    let step = &job.step;
     let mut out = Outcome::default();
     let mut vars = job.vars.clone();
     for (name, path) in &step.capture {
-        if !capture_first(&mut vars, name, path, &json) {
+        if !capture_first(&mut vars, name, path, json) {
             let why = format!("{}: nothing to capture as `{name}`", step.key);
-            fail(user, &mut metric, why.clone());
+            fail(user, metric, why.clone());
             s.note(why);
             return Outcome::default();
         }
@@ -605,7 +678,7 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
             }
         }
     }
-    if let Some(next) = step.follow.as_ref().and_then(|p| p.query(&json).first()) {
+    if let Some(next) = step.follow.as_ref().and_then(|p| p.query(json).first()) {
         if let Some(next) = next.as_str().filter(|n| !n.is_empty()) {
             out.more.push(Job {
                 step: step.clone(),
@@ -616,7 +689,7 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
     }
     match &step.each {
         Some(each) => {
-            for item in each.query(&json).all() {
+            for item in each.query(json).all() {
                 let mut v = vars.clone();
                 for (name, path) in &step.item {
                     if !capture_first(&mut v, name, path, item) {
@@ -740,30 +813,99 @@ pub async fn run_load(
     target: &Target,
     options: &LoadOptions,
 ) -> Result<LoadRun, LoadError> {
-    let err = |kind| LoadError {
-        scenario: scenario.name.clone(),
-        kind,
-    };
-    if options.concurrency > MAX_LOAD_USERS {
-        return Err(err(LoadErrorKind::TooManyUsers(options.concurrency)));
-    }
-    check_destination(target, options.allow_remote)
+    let name = scenario.name.clone();
+    run(scenario, target, options)
         .await
-        .map_err(err)?;
-    let data = dataset(&scenario, &options.dataset).map_err(err)?;
-    let spec = &scenario.spec;
+        .map_err(|kind| LoadError {
+            scenario: name,
+            kind,
+        })
+}
 
-    // The login and the setup run once, before the load, and are not counted.
+/// [`run_load`], its errors not yet named after the scenario.
+async fn run(
+    scenario: Arc<Scenario>,
+    target: &Target,
+    options: &LoadOptions,
+) -> Result<LoadRun, LoadErrorKind> {
+    if options.concurrency > MAX_LOAD_USERS {
+        return Err(LoadErrorKind::TooManyUsers(options.concurrency));
+    }
+    check_destination(target, options.allow_remote).await?;
+    let data = dataset(&scenario, &options.dataset)?;
+    let base = login_and_setup(&scenario, target, options, &data).await?;
+    let limiters = limiters(&scenario, &data)?;
+    let concurrency = options.concurrency.max(1);
+    let shared = Arc::new(Shared::new(
+        scenario.clone(),
+        target,
+        options,
+        base,
+        limiters,
+        concurrency,
+    ));
+    let (goose_scenario, iterations) = goose_scenario(&scenario, &shared, options)?;
+
+    // The prediction is computed before the run: a formula that divides by zero or overflows
+    // for this dataset is an error now, not a count of 0 after minutes of load.
+    let mut vars_for_prediction = data.clone();
+    vars_for_prediction.insert("concurrency".into(), concurrency as f64);
+    vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
+    let predicted = scenario.predicted(&vars_for_prediction)?;
+
+    let config = goose_config(target, options, concurrency, iterations);
+    let started = Instant::now();
+    let metrics = attack(config, goose_scenario, &shared).await?;
+    let wall = started.elapsed();
+    if goose::is_killswitch_triggered() {
+        let aborted = metrics.thresholds.iter().any(|t| t.aborted);
+        shared.end(if aborted {
+            Ended::Threshold
+        } else {
+            Ended::Interrupted
+        });
+    }
+    // A transactions scenario without iterations runs until its time is up; with them, or an
+    // export that ended without another reason, it completed.
+    if iterations.is_none() {
+        shared.end(Ended::RunTime);
+    }
+    shared.end(Ended::Completed);
+
+    let (redactor, overflow) = {
+        let k = shared.known.lock().unwrap_or_else(|p| p.into_inner());
+        (k.secrets.redactor(), k.overflow)
+    };
+    redact_goose_reports(&options.goose_reports, &redactor, overflow);
+    let measured = Measured {
+        metrics: &metrics,
+        data,
+        predicted,
+        concurrency,
+        iterations: iterations.filter(|_| matches!(scenario.work, Work::Mix { .. })),
+        wall,
+    };
+    Ok(summarize(
+        &scenario, target, &shared, measured, &redactor, overflow,
+    ))
+}
+
+/// Log in and run the setup, once, before the load and not counted: the variables every load
+/// user starts from.
+async fn login_and_setup(
+    scenario: &Scenario,
+    target: &Target,
+    options: &LoadOptions,
+    data: &BTreeMap<String, f64>,
+) -> Result<Vars, LoadErrorKind> {
+    let spec = &scenario.spec;
     let client = HttpClient::new(target, options.timeout, DEFAULT_MAX_BODY)
-        .map_err(|e| err(LoadErrorKind::Unreachable(e.to_string())))?;
+        .map_err(|e| LoadErrorKind::Unreachable(e.to_string()))?;
     let run_options = RunOptions::default();
     let vars = base_vars(spec, target, &run_options);
     let (logged_in, cx) = login(spec, target, &client, &vars).await;
     let vars = logged_in.map_err(|_| {
-        err(LoadErrorKind::Setup(format!(
-            "the login failed: {}",
-            describe_failures(&cx)
-        )))
+        LoadErrorKind::Setup(format!("the login failed: {}", describe_failures(&cx)))
     })?;
     let mut cx = RuleCx::new(&spec.contract, &spec.api, target, &client, vars);
     for (i, (step, repeat)) in scenario.setup.iter().enumerate() {
@@ -772,29 +914,35 @@ pub async fn run_load(
             .clone()
             .unwrap_or_else(|| format!("setup {}", i + 1));
         let times = match repeat {
-            Some(f) => f.count(&data).map_err(|e| err(e.into()))?,
+            Some(f) => f.count(data)?,
             None => 1,
         };
         for n in 0..times {
             cx.vars.set(super::scenario::SETUP_INDEX, Value::from(n));
             if cx.step(step, &label).await.is_err() {
-                return Err(err(LoadErrorKind::Setup(format!(
+                return Err(LoadErrorKind::Setup(format!(
                     "{label}: {}",
                     describe_failures(&cx)
-                ))));
+                )));
             }
         }
     }
-    let base = cx.vars.clone();
+    Ok(cx.vars.clone())
+}
 
+/// The scenario's limits, their rates counted for this dataset; a rate of 0 is an error.
+fn limiters(
+    scenario: &Scenario,
+    data: &BTreeMap<String, f64>,
+) -> Result<Vec<Limiter>, LoadErrorKind> {
     let mut limiters = Vec::with_capacity(scenario.limits.len());
     for (index, l) in scenario.limits.iter().enumerate() {
-        let rate = l.rate.count(&data).map_err(|e| err(e.into()))?;
+        let rate = l.rate.count(data)?;
         if rate == 0 {
-            return Err(err(LoadErrorKind::ZeroLimit {
+            return Err(LoadErrorKind::ZeroLimit {
                 index,
                 per_seconds: l.per_seconds,
-            }));
+            });
         }
         limiters.push(Limiter {
             index,
@@ -804,55 +952,79 @@ pub async fn run_load(
             waits: AtomicU64::new(0),
         });
     }
-    let concurrency = options.concurrency.max(1);
-    let queue = match &scenario.work {
-        Work::Export(roots) => Some(WorkQueue::new(
-            roots
-                .iter()
-                .map(|r| Job::new(r.clone(), base.clone()))
-                .collect(),
-            4 * concurrency + 64,
-        )),
-        Work::Mix { .. } => None,
-    };
-    let origin = reqwest::Url::parse(&target.base_url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let secret_fields = spec
-        .contract
-        .secrets
-        .fields
-        .iter()
-        .filter_map(|(name, path)| crate::jsonpath::parse(path).ok().map(|p| (name.clone(), p)))
-        .collect();
-    let shared = Arc::new(Shared {
-        scenario: scenario.clone(),
-        target: target.clone(),
-        base: base.clone(),
-        known: Mutex::new(Known {
-            secrets: base.secrets().clone(),
-            overflow: false,
-        }),
-        secret_fields,
-        timeout: options.timeout,
-        max_body: DEFAULT_MAX_BODY,
-        deadline: Instant::now() + options.run_time,
-        max_requests: options.max_requests,
-        sent: AtomicU64::new(0),
-        stopped: AtomicBool::new(false),
-        ended: Mutex::new(None),
-        limiters,
-        queue,
-        errors: Mutex::new(BTreeMap::new()),
-        first_sent: Mutex::new(None),
-        last_answer: Mutex::new(None),
-        origin,
-    });
+    Ok(limiters)
+}
 
+impl Shared {
+    /// What the load users of a run share, from the variables they start from; the run's
+    /// deadline counts from now.
+    fn new(
+        scenario: Arc<Scenario>,
+        target: &Target,
+        options: &LoadOptions,
+        base: Vars,
+        limiters: Vec<Limiter>,
+        concurrency: usize,
+    ) -> Shared {
+        let queue = match &scenario.work {
+            Work::Export(roots) => Some(WorkQueue::new(
+                roots
+                    .iter()
+                    .map(|r| Job::new(r.clone(), base.clone()))
+                    .collect(),
+                4 * concurrency + 64,
+            )),
+            Work::Mix { .. } => None,
+        };
+        let origin = reqwest::Url::parse(&target.base_url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let secret_fields = scenario
+            .spec
+            .contract
+            .secrets
+            .fields
+            .iter()
+            .filter_map(|(name, path)| crate::jsonpath::parse(path).ok().map(|p| (name.clone(), p)))
+            .collect();
+        Shared {
+            scenario,
+            target: target.clone(),
+            known: Mutex::new(Known {
+                secrets: base.secrets().clone(),
+                overflow: false,
+            }),
+            base,
+            secret_fields,
+            timeout: options.timeout,
+            max_body: DEFAULT_MAX_BODY,
+            deadline: Instant::now() + options.run_time,
+            max_requests: options.max_requests,
+            sent: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            ended: Mutex::new(None),
+            limiters,
+            queue,
+            errors: Mutex::new(BTreeMap::new()),
+            first_sent: Mutex::new(None),
+            last_answer: Mutex::new(None),
+            origin,
+        }
+    }
+}
+
+/// The goose scenario: the export's workers, or the transactions (and `on_start`) as goose
+/// transactions. Also the iterations per load user: one for an export, each working until the
+/// export is done.
+fn goose_scenario(
+    scenario: &Scenario,
+    shared: &Arc<Shared>,
+    options: &LoadOptions,
+) -> Result<(goose::prelude::Scenario, Option<usize>), LoadErrorKind> {
     let mut goose_scenario = goose::prelude::Scenario::new(&scenario.name);
     let iterations = match &scenario.work {
         Work::Export(_) => {
-            let t = goose::prelude::Transaction::new(closure(&shared, |user, s| {
+            let t = goose::prelude::Transaction::new(closure(shared, |user, s| {
                 Box::pin(async move { export_worker(user, &s).await })
             }))
             .set_name("export");
@@ -866,7 +1038,7 @@ pub async fn run_load(
         } => {
             if !on_start.is_empty() {
                 let steps = on_start.clone();
-                let t = goose::prelude::Transaction::new(closure(&shared, move |user, s| {
+                let t = goose::prelude::Transaction::new(closure(shared, move |user, s| {
                     let steps = steps.clone();
                     Box::pin(async move { mix_transaction(user, &s, &steps, true).await })
                 }))
@@ -876,28 +1048,29 @@ pub async fn run_load(
             }
             for t in transactions {
                 let steps = t.steps.clone();
-                let tx = goose::prelude::Transaction::new(closure(&shared, move |user, s| {
+                let tx = goose::prelude::Transaction::new(closure(shared, move |user, s| {
                     let steps = steps.clone();
                     Box::pin(async move { mix_transaction(user, &s, &steps, false).await })
                 }))
                 .set_name(&t.name)
                 .set_weight(t.weight)
-                .map_err(|e| err(LoadErrorKind::Goose(e.to_string())))?;
+                .map_err(|e| LoadErrorKind::Goose(e.to_string()))?;
                 goose_scenario = goose_scenario.register_transaction(tx);
             }
             options.iterations
         }
     };
+    Ok((goose_scenario, iterations))
+}
 
-    // The prediction is computed before the run: a formula that divides by zero or overflows
-    // for this dataset is an error now, not a count of 0 after minutes of load.
-    let mut vars_for_prediction = data.clone();
-    vars_for_prediction.insert("concurrency".into(), concurrency as f64);
-    vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
-    let predicted = scenario
-        .predicted(&vars_for_prediction)
-        .map_err(|e| err(e.into()))?;
-
+/// goose's configuration for the run: its users, its bound (iterations, else the run time),
+/// thresholds and report files; goose itself prints nothing.
+fn goose_config(
+    target: &Target,
+    options: &LoadOptions,
+    concurrency: usize,
+    iterations: Option<usize>,
+) -> GooseConfiguration {
     let mut config = GooseConfiguration::default();
     config.host = Some(target.base_url.clone());
     config.users = Some(concurrency);
@@ -926,8 +1099,16 @@ pub async fn run_load(
         .map(|p| p.display().to_string())
         .collect();
     config.timeout = Some(format!("{}", options.timeout.as_secs().max(1)));
+    config
+}
 
-    let started = Instant::now();
+/// Run the goose attack, watched for the run's bounds: its metrics, also when a threshold
+/// failed.
+async fn attack(
+    config: GooseConfiguration,
+    goose_scenario: goose::prelude::Scenario,
+    shared: &Arc<Shared>,
+) -> Result<GooseMetrics, LoadErrorKind> {
     // goose would build a client per user before the run starts (the costly part of a user:
     // 10,000 took 17 s), only for `ensure_session` to replace it with one for the target: one
     // shared placeholder instead, and each user builds its own once the run is under way.
@@ -937,51 +1118,16 @@ pub async fn run_load(
                 goose::client::GooseClientBuilder::new().without_cookies(),
             )
         })
-        .map_err(|e| err(LoadErrorKind::Goose(e.to_string())))?
+        .map_err(|e| LoadErrorKind::Goose(e.to_string()))?
         .register_scenario(goose_scenario);
     let watchdog = tokio::spawn(watch_bounds(shared.clone()));
     let executed = attack.execute().await;
     watchdog.abort();
-    let (metrics, threshold_failed) = match executed {
-        Ok(m) => (m, false),
-        Err(GooseError::ThresholdsFailed { metrics, .. }) => (*metrics.0, true),
-        Err(e) => return Err(err(LoadErrorKind::Goose(e.to_string()))),
-    };
-    let wall = started.elapsed();
-    if goose::is_killswitch_triggered() {
-        let aborted = metrics.thresholds.iter().any(|t| t.aborted);
-        shared.end(if aborted {
-            Ended::Threshold
-        } else {
-            Ended::Interrupted
-        });
+    match executed {
+        Ok(m) => Ok(m),
+        Err(GooseError::ThresholdsFailed { metrics, .. }) => Ok(*metrics.0),
+        Err(e) => Err(LoadErrorKind::Goose(e.to_string())),
     }
-    // A transactions scenario without iterations runs until its time is up; with them, or an
-    // export that ended without another reason, it completed.
-    if iterations.is_none() {
-        shared.end(Ended::RunTime);
-    }
-    shared.end(Ended::Completed);
-    let _ = threshold_failed;
-
-    let (redactor, overflow) = {
-        let k = shared.known.lock().unwrap_or_else(|p| p.into_inner());
-        (k.secrets.redactor(), k.overflow)
-    };
-    redact_goose_reports(&options.goose_reports, &redactor, overflow);
-    Ok(summarize(
-        &scenario,
-        target,
-        &shared,
-        &metrics,
-        data,
-        predicted,
-        concurrency,
-        iterations.filter(|_| matches!(scenario.work, Work::Mix { .. })),
-        wall,
-        &redactor,
-        overflow,
-    ))
 }
 
 /// goose writes its reports itself, with the error messages it saw (URLs with tokens among
@@ -1032,28 +1178,104 @@ fn describe_failures(cx: &RuleCx) -> String {
     cx.vars.redactor().redact(&parts.join("; "))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a run measured, besides what its load users share.
+struct Measured<'a> {
+    metrics: &'a GooseMetrics,
+    data: BTreeMap<String, f64>,
+    predicted: BTreeMap<String, u64>,
+    concurrency: usize,
+    /// Iterations per load user of a transactions scenario.
+    iterations: Option<usize>,
+    /// From before the attack to its end.
+    wall: Duration,
+}
+
 fn summarize(
     scenario: &Scenario,
     target: &Target,
     s: &Shared,
-    metrics: &GooseMetrics,
-    data: BTreeMap<String, f64>,
-    predicted: BTreeMap<String, u64>,
-    concurrency: usize,
-    iterations: Option<usize>,
-    wall: Duration,
+    measured: Measured,
     redactor: &Redactor,
     overflow: bool,
 ) -> LoadRun {
+    let Measured {
+        metrics,
+        data,
+        predicted,
+        concurrency,
+        iterations,
+        wall,
+    } = measured;
     let ended = s
         .ended
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .unwrap_or(Ended::Completed);
-    let mut all_buckets: BTreeMap<u64, usize> = BTreeMap::new();
-    let mut total_time_us = 0u64;
-    let mut max_us = 0u64;
+    let mut overall = Timings::default();
+    let requests = request_stats(scenario, metrics, &predicted, &mut overall);
+    let total: u64 = requests.iter().map(|r| r.observed).sum();
+    let failed: u64 = requests.iter().map(|r| r.failed).sum();
+    let elapsed_s = active_time(s, wall).as_secs_f64();
+    let complete = ended == Ended::Completed;
+    LoadRun {
+        scenario: scenario.name.clone(),
+        title: scenario.title.clone(),
+        api: scenario.spec.name.clone(),
+        cite: scenario.cite.clone(),
+        target: redactor.redact(&target.base_url),
+        dataset: data,
+        concurrency,
+        iterations,
+        ended,
+        elapsed_s,
+        requests_total: total,
+        failed_total: failed,
+        throughput_rps: if elapsed_s > 0.0 {
+            total as f64 / elapsed_s
+        } else {
+            0.0
+        },
+        latency: overall.latency(),
+        prediction_holds: complete
+            .then(|| requests.iter().all(|r| r.predicted == Some(r.observed))),
+        requests,
+        thresholds: metrics
+            .thresholds
+            .iter()
+            .map(|t| ThresholdOutcome {
+                rule: t.rule.clone(),
+                observed: t.observed.clone(),
+                passed: t.passed,
+                stopped_the_run: t.aborted,
+            })
+            .collect(),
+        limits: s
+            .limiters
+            .iter()
+            .map(|l| {
+                let def = &scenario.limits[l.index];
+                LimitUse {
+                    name: def.name.clone(),
+                    requests: def.requests.clone(),
+                    rate: l.rate as f64,
+                    per_seconds: def.per_seconds,
+                    waits: l.waits.load(Ordering::Relaxed),
+                }
+            })
+            .collect(),
+        errors: redacted_errors(s, metrics, redactor, overflow),
+        left_undone: s.queue.as_ref().map(|q| q.pending()).unwrap_or(0),
+    }
+}
+
+/// The counts and times of every request key: the scenario's, in its order, then any other
+/// goose saw. Each key's times are also added to `overall`.
+fn request_stats(
+    scenario: &Scenario,
+    metrics: &GooseMetrics,
+    predicted: &BTreeMap<String, u64>,
+    overall: &mut Timings,
+) -> Vec<RequestStats> {
     let mut requests: Vec<RequestStats> = vec![];
     let mut keys = scenario.keys();
     for k in metrics.requests.keys() {
@@ -1067,11 +1289,7 @@ fn summarize(
             None => (0, 0, BTreeMap::new(), Latency::default()),
             Some(a) => {
                 let t = &a.raw_data;
-                for (b, n) in t.times_us.iter() {
-                    *all_buckets.entry(*b).or_insert(0) += n;
-                }
-                total_time_us += t.total_time_us;
-                max_us = max_us.max(t.maximum_time_us);
+                overall.add(t);
                 let statuses = a
                     .status_code_counts
                     .iter()
@@ -1107,41 +1325,73 @@ fn summarize(
             latency,
         });
     }
-    let total: u64 = requests.iter().map(|r| r.observed).sum();
-    let failed: u64 = requests.iter().map(|r| r.failed).sum();
+    requests
+}
+
+/// The response times of every request key together, in goose's buckets.
+#[derive(Default)]
+struct Timings {
+    buckets: BTreeMap<u64, usize>,
+    total_time_us: u64,
+    max_us: u64,
+}
+
+impl Timings {
+    fn add(&mut self, t: &goose::metrics::GooseRequestMetricTimingData) {
+        for (b, n) in t.times_us.iter() {
+            *self.buckets.entry(*b).or_insert(0) += n;
+        }
+        self.total_time_us += t.total_time_us;
+        self.max_us = self.max_us.max(t.maximum_time_us);
+    }
+
+    fn latency(&self) -> Latency {
+        let count: usize = self.buckets.values().sum();
+        let pct = |p: f64| -> f64 {
+            if count == 0 {
+                return 0.0;
+            }
+            let rank = ((count as f64) * p).ceil().max(1.0) as usize;
+            let mut seen = 0;
+            for (b, n) in &self.buckets {
+                seen += n;
+                if seen >= rank {
+                    return *b as f64 / 1000.0;
+                }
+            }
+            self.max_us as f64 / 1000.0
+        };
+        Latency {
+            mean_ms: if count > 0 {
+                self.total_time_us as f64 / count as f64 / 1000.0
+            } else {
+                0.0
+            },
+            p50_ms: pct(0.5),
+            p95_ms: pct(0.95),
+            p99_ms: pct(0.99),
+            max_ms: self.max_us as f64 / 1000.0,
+        }
+    }
+}
+
+/// From the first request to the last answer; the whole `wall` time when there was none.
+fn active_time(s: &Shared, wall: Duration) -> Duration {
     let first = *s.first_sent.lock().unwrap_or_else(|p| p.into_inner());
     let last = *s.last_answer.lock().unwrap_or_else(|p| p.into_inner());
-    let active = match (first, last) {
+    match (first, last) {
         (Some(f), Some(l)) if l > f => l.duration_since(f),
         _ => wall,
-    };
-    let elapsed_s = active.as_secs_f64();
-    let count: usize = all_buckets.values().sum();
-    let pct = |p: f64| -> f64 {
-        if count == 0 {
-            return 0.0;
-        }
-        let rank = ((count as f64) * p).ceil().max(1.0) as usize;
-        let mut seen = 0;
-        for (b, n) in &all_buckets {
-            seen += n;
-            if seen >= rank {
-                return *b as f64 / 1000.0;
-            }
-        }
-        max_us as f64 / 1000.0
-    };
-    let latency = Latency {
-        mean_ms: if count > 0 {
-            total_time_us as f64 / count as f64 / 1000.0
-        } else {
-            0.0
-        },
-        p50_ms: pct(0.5),
-        p95_ms: pct(0.95),
-        p99_ms: pct(0.99),
-        max_ms: max_us as f64 / 1000.0,
-    };
+    }
+}
+
+/// The run's error messages (ours and goose's) by message, redacted, or withheld altogether.
+fn redacted_errors(
+    s: &Shared,
+    metrics: &GooseMetrics,
+    redactor: &Redactor,
+    overflow: bool,
+) -> BTreeMap<String, u64> {
     // The boundary of a load run: its error messages (ours and goose's) are the only texts in
     // it that come from the target, and the target's URL the only one from the profile.
     let mut errors: BTreeMap<String, u64> = BTreeMap::new();
@@ -1158,54 +1408,5 @@ fn summarize(
         };
         *errors.entry(message).or_insert(0) += n;
     }
-    let complete = ended == Ended::Completed;
-    LoadRun {
-        scenario: scenario.name.clone(),
-        title: scenario.title.clone(),
-        api: scenario.spec.name.clone(),
-        cite: scenario.cite.clone(),
-        target: redactor.redact(&target.base_url),
-        dataset: data,
-        concurrency,
-        iterations,
-        ended,
-        elapsed_s,
-        requests_total: total,
-        failed_total: failed,
-        throughput_rps: if elapsed_s > 0.0 {
-            total as f64 / elapsed_s
-        } else {
-            0.0
-        },
-        latency,
-        prediction_holds: complete
-            .then(|| requests.iter().all(|r| r.predicted == Some(r.observed))),
-        requests,
-        thresholds: metrics
-            .thresholds
-            .iter()
-            .map(|t| ThresholdOutcome {
-                rule: t.rule.clone(),
-                observed: t.observed.clone(),
-                passed: t.passed,
-                stopped_the_run: t.aborted,
-            })
-            .collect(),
-        limits: s
-            .limiters
-            .iter()
-            .map(|l| {
-                let def = &scenario.limits[l.index];
-                LimitUse {
-                    name: def.name.clone(),
-                    requests: def.requests.clone(),
-                    rate: l.rate as f64,
-                    per_seconds: def.per_seconds,
-                    waits: l.waits.load(Ordering::Relaxed),
-                }
-            })
-            .collect(),
-        errors,
-        left_undone: s.queue.as_ref().map(|q| q.pending()).unwrap_or(0),
-    }
+    errors
 }

@@ -321,26 +321,8 @@ pub fn load_scenario(file: &Path, specs_root: &Path) -> Result<Scenario, SpecErr
 
 fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scenario> {
     let root = Pointer::root();
-    for (name, v) in &raw.dataset {
-        if let Err(why) = check_dataset_value(v.default) {
-            cx.invalid(
-                &root.key("dataset").key(name).key("default"),
-                format!("`{name}`: {why}"),
-                "give a whole number such as 95".into(),
-            );
-        }
-    }
-    if raw.dataset.values().filter(|v| v.mock_size).count() > 1 {
-        cx.invalid(
-            &root.key("dataset"),
-            "more than one dataset variable has `mock_size: true`".into(),
-            "`--users` sets one size: mark only the main collection".into(),
-        );
-    }
-    let cites = match raw.cite {
-        OneOrMany::One(c) => vec![c],
-        OneOrMany::Many(c) => c,
-    };
+    check_dataset(cx, &raw.dataset);
+    let cites = raw.cite.into_vec();
     if cites.iter().all(|c| c.trim().is_empty()) {
         cx.invalid(
             &root.key("cite"),
@@ -354,63 +336,7 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
     for (i, step) in raw.setup.iter().enumerate() {
         step.validate_allowing(cx, &root.key("setup").index(i), &["repeat"]);
     }
-    let work = match (raw.export, raw.transactions) {
-        (Some(export), None) => {
-            if !raw.on_start.is_empty() {
-                cx.invalid(
-                    &root.key("on_start"),
-                    "an export has no `on_start`: its work is shared, not per load user".into(),
-                    "put the steps under `setup` (run once, not counted) or into `export`".into(),
-                );
-            }
-            let steps = steps(cx, &export, &root.key("export"), false);
-            Work::Export(steps)
-        }
-        (None, Some(transactions)) => {
-            let on_start = steps(cx, &raw.on_start, &root.key("on_start"), true);
-            let mut out = vec![];
-            for (i, t) in transactions.iter().enumerate() {
-                let at = root.key("transactions").index(i);
-                if t.weight == 0 {
-                    cx.invalid(
-                        &at.key("weight"),
-                        "a weight of 0 never runs".into(),
-                        "give 1 or more, or remove the transaction".into(),
-                    );
-                }
-                // A transaction's captures are its own: the next transaction does not see them.
-                let before = cx.vars.clone();
-                let steps = steps(cx, &t.steps, &at.key("steps"), true);
-                cx.vars = before;
-                out.push(Transaction {
-                    name: t.name.clone(),
-                    weight: t.weight,
-                    steps,
-                });
-            }
-            if out.is_empty() {
-                cx.invalid(
-                    &root.key("transactions"),
-                    "no transactions".into(),
-                    "give at least one".into(),
-                );
-            }
-            Work::Mix {
-                on_start,
-                transactions: out,
-            }
-        }
-        _ => {
-            cx.invalid(
-                &root,
-                "a scenario has either `export` (shared work that ends when done) or \
-                 `transactions` (weighted, repeated by each load user)"
-                    .into(),
-                "give exactly one of them".into(),
-            );
-            return None;
-        }
-    };
+    let work = compile_work(cx, raw.export, raw.transactions, &raw.on_start)?;
     let mut scenario = Scenario {
         file: PathBuf::new(),
         name: raw.name,
@@ -425,18 +351,144 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
         limits: vec![],
     };
     let keys = scenario.keys();
-    let known: BTreeSet<String> = scenario
-        .dataset
-        .keys()
-        .cloned()
-        .chain(RUN_VARS.iter().map(|s| s.to_string()))
-        .collect();
-    let formula = |cx: &mut LintCx, at: &Pointer, what: String, text: &str| -> Option<Formula> {
+    let formulas = Formulas {
+        known: scenario
+            .dataset
+            .keys()
+            .cloned()
+            .chain(RUN_VARS.iter().map(|s| s.to_string()))
+            .collect(),
+    };
+    for (i, step) in raw.setup.into_iter().enumerate() {
+        let repeat = step.repeat.as_ref().and_then(|r| {
+            let what = format!("the repeat count of setup step {}", i + 1);
+            formulas.compile(cx, &root.key("setup").index(i).key("repeat"), what, r)
+        });
+        scenario.setup.push((step, repeat));
+    }
+    scenario.predict = compile_predictions(cx, &formulas, &keys, &raw.predict);
+    scenario.limits = compile_limits(cx, &formulas, &keys, raw.limits);
+    Some(scenario)
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(c) => vec![c],
+            OneOrMany::Many(c) => c,
+        }
+    }
+}
+
+/// Every default a count, and at most one variable the one `--users` sets.
+fn check_dataset(cx: &mut LintCx, dataset: &BTreeMap<String, DatasetVar>) {
+    let root = Pointer::root();
+    for (name, v) in dataset {
+        if let Err(why) = check_dataset_value(v.default) {
+            cx.invalid(
+                &root.key("dataset").key(name).key("default"),
+                format!("`{name}`: {why}"),
+                "give a whole number such as 95".into(),
+            );
+        }
+    }
+    if dataset.values().filter(|v| v.mock_size).count() > 1 {
+        cx.invalid(
+            &root.key("dataset"),
+            "more than one dataset variable has `mock_size: true`".into(),
+            "`--users` sets one size: mark only the main collection".into(),
+        );
+    }
+}
+
+/// The work: an export, or transactions (with their `on_start`); `None` when the scenario has
+/// neither or both.
+fn compile_work(
+    cx: &mut LintCx,
+    export: Option<Vec<Step>>,
+    transactions: Option<Vec<TransactionFile>>,
+    on_start: &[Step],
+) -> Option<Work> {
+    let root = Pointer::root();
+    match (export, transactions) {
+        (Some(export), None) => {
+            if !on_start.is_empty() {
+                cx.invalid(
+                    &root.key("on_start"),
+                    "an export has no `on_start`: its work is shared, not per load user".into(),
+                    "put the steps under `setup` (run once, not counted) or into `export`".into(),
+                );
+            }
+            Some(Work::Export(steps(cx, &export, &root.key("export"), false)))
+        }
+        (None, Some(transactions)) => {
+            let on_start = steps(cx, on_start, &root.key("on_start"), true);
+            let transactions = compile_transactions(cx, &transactions);
+            Some(Work::Mix {
+                on_start,
+                transactions,
+            })
+        }
+        _ => {
+            cx.invalid(
+                &root,
+                "a scenario has either `export` (shared work that ends when done) or \
+                 `transactions` (weighted, repeated by each load user)"
+                    .into(),
+                "give exactly one of them".into(),
+            );
+            None
+        }
+    }
+}
+
+/// The transactions, each with a weight of 1 or more; at least one.
+fn compile_transactions(cx: &mut LintCx, raw: &[TransactionFile]) -> Vec<Transaction> {
+    let root = Pointer::root();
+    let mut out = vec![];
+    for (i, t) in raw.iter().enumerate() {
+        let at = root.key("transactions").index(i);
+        if t.weight == 0 {
+            cx.invalid(
+                &at.key("weight"),
+                "a weight of 0 never runs".into(),
+                "give 1 or more, or remove the transaction".into(),
+            );
+        }
+        // A transaction's captures are its own: the next transaction does not see them.
+        let before = cx.vars.clone();
+        let steps = steps(cx, &t.steps, &at.key("steps"), true);
+        cx.vars = before;
+        out.push(Transaction {
+            name: t.name.clone(),
+            weight: t.weight,
+            steps,
+        });
+    }
+    if out.is_empty() {
+        cx.invalid(
+            &root.key("transactions"),
+            "no transactions".into(),
+            "give at least one".into(),
+        );
+    }
+    out
+}
+
+/// Compiles the scenario's formulas: each may name the dataset's variables and [`RUN_VARS`].
+struct Formulas {
+    known: BTreeSet<String>,
+}
+
+impl Formulas {
+    /// The formula `text` at `at` (`what` names it in evaluation errors); `None` when it does
+    /// not parse. An unknown name is an error too, but the formula is still returned.
+    fn compile(&self, cx: &mut LintCx, at: &Pointer, what: String, text: &str) -> Option<Formula> {
         match Formula::parse(text) {
             Ok(f) => {
                 let f = f.located(what, cx.loc.value(at));
                 for name in f.names() {
-                    if !known.contains(&name) {
+                    if !self.known.contains(&name) {
                         cx.push(
                             at,
                             SpecErrorKind::UnknownName {
@@ -445,7 +497,7 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
                             },
                             format!(
                                 "{}; declare it under `dataset`",
-                                suggest(&name, known.iter().map(String::as_str))
+                                suggest(&name, self.known.iter().map(String::as_str))
                             ),
                         );
                     }
@@ -461,15 +513,19 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
                 None
             }
         }
-    };
-    for (i, step) in raw.setup.into_iter().enumerate() {
-        let repeat = step.repeat.as_ref().and_then(|r| {
-            let what = format!("the repeat count of setup step {}", i + 1);
-            formula(cx, &root.key("setup").index(i).key("repeat"), what, r)
-        });
-        scenario.setup.push((step, repeat));
     }
-    for (key, text) in &raw.predict {
+}
+
+/// The predictions: each of a request key the scenario makes, and one for every such key.
+fn compile_predictions(
+    cx: &mut LintCx,
+    formulas: &Formulas,
+    keys: &[String],
+    predict: &BTreeMap<String, String>,
+) -> BTreeMap<String, Formula> {
+    let root = Pointer::root();
+    let mut out = BTreeMap::new();
+    for (key, text) in predict {
         let at = root.key("predict").key(key);
         if !keys.contains(key) {
             cx.push(
@@ -484,12 +540,12 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
                 ),
             );
         }
-        if let Some(f) = formula(cx, &at, format!("the prediction of `{key}`"), text) {
-            scenario.predict.insert(key.clone(), f);
+        if let Some(f) = formulas.compile(cx, &at, format!("the prediction of `{key}`"), text) {
+            out.insert(key.clone(), f);
         }
     }
-    for key in &keys {
-        if !raw.predict.contains_key(key) {
+    for key in keys {
+        if !predict.contains_key(key) {
             cx.invalid(
                 &root.key("predict"),
                 format!("no prediction for `{key}`"),
@@ -497,8 +553,19 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
             );
         }
     }
-    for (i, l) in raw.limits.into_iter().enumerate() {
-        let at = root.key("limits").index(i);
+    out
+}
+
+/// The limits: each on request keys the scenario makes, over a window longer than 0.
+fn compile_limits(
+    cx: &mut LintCx,
+    formulas: &Formulas,
+    keys: &[String],
+    raw: Vec<LimitFile>,
+) -> Vec<Limit> {
+    let mut out = vec![];
+    for (i, l) in raw.into_iter().enumerate() {
+        let at = Pointer::root().key("limits").index(i);
         for (j, r) in l.requests.iter().enumerate() {
             if !keys.contains(r) {
                 cx.push(
@@ -519,21 +586,18 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
             );
         }
         let what = format!("the rate of limit `{}`", l.name);
-        if let Some(rate) = formula(cx, &at.key("rate"), what, &l.rate) {
-            scenario.limits.push(Limit {
+        if let Some(rate) = formulas.compile(cx, &at.key("rate"), what, &l.rate) {
+            out.push(Limit {
                 name: l.name,
                 requests: l.requests,
                 rate,
                 per_seconds: l.per_seconds,
-                cite: match l.cite {
-                    OneOrMany::One(c) => vec![c],
-                    OneOrMany::Many(c) => c,
-                },
+                cite: l.cite.into_vec(),
                 note: l.note,
             });
         }
     }
-    Some(scenario)
+    out
 }
 
 /// Compile a list of steps. `sequential`: each step's captures are in scope for the steps after

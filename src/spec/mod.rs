@@ -284,17 +284,62 @@ fn parse_contract(
     api: Option<&ApiDoc>,
 ) -> Result<Parsed, SpecErrors> {
     let loc = Locator::new(path, text).map_err(|e| SpecErrors(vec![*e]))?;
+    let file = read_contract_file(&loc, text)?;
+    let mut errors = SpecErrors::default();
+    check_header(&loc, &file, folder, &mut errors);
+    let (contract, raw_rules) = file.into_parts();
+    let (mut rules, cite_pointers) = parse_rules(&loc, raw_rules, folder, &mut errors);
+    if let Some(api) = api {
+        validate_references(&contract, &rules, api, &loc, &mut errors);
+        for (_, rule) in rules.iter_mut() {
+            rule.writes = rule.kind.writes(api);
+        }
+    }
+    let rules = rules.into_iter().map(|(_, r)| r).collect();
+    if errors.is_empty() {
+        Ok((contract, rules, loc, cite_pointers))
+    } else {
+        Err(errors)
+    }
+}
+
+/// `contract.yaml` as YAML, then in the shape of a contract: the first error, located.
+fn read_contract_file(loc: &Locator, text: &str) -> Result<ContractFile, SpecErrors> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         SpecErrors(vec![SpecError::new(
-            yaml_error_location(&loc, &e),
+            yaml_error_location(loc, &e),
             SpecErrorKind::Syntax(e.to_string()),
         )])
     })?;
-    let file: ContractFile = serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let at = pointer_of(&Pointer::root(), e.path());
-        SpecErrors(vec![shape_error(&loc, &at, &e.inner().to_string())])
-    })?;
-    let mut errors = SpecErrors::default();
+        SpecErrors(vec![shape_error(loc, &at, &e.inner().to_string())])
+    })
+}
+
+impl ContractFile {
+    /// The contract, and its rules as written (parsed one by one, to report each one's errors).
+    fn into_parts(self) -> (Contract, Vec<serde_yaml::Value>) {
+        let contract = Contract {
+            api: self.api,
+            title: self.title,
+            document: self.document,
+            base_url: self.base_url,
+            credentials: self.credentials,
+            fixtures: self.fixtures,
+            roles: self.roles,
+            login: self.login,
+            auth: self.auth,
+            defaults: self.defaults,
+            secrets: self.secrets,
+        };
+        (contract, self.rules)
+    }
+}
+
+/// The header of the contract: named after its folder, an http(s) base URL, unique names of
+/// credentials, fixtures, roles and auth schemes, and no name both a credential and a fixture.
+fn check_header(loc: &Locator, file: &ContractFile, folder: &str, errors: &mut SpecErrors) {
     let root = Pointer::root();
     if file.api != folder {
         errors.push(
@@ -318,18 +363,18 @@ fn parse_contract(
         );
     }
     check_unique(
-        &loc,
+        loc,
         file.credentials.iter().map(|c| c.name.as_str()),
         &root.key("credentials"),
         "credential",
-        &mut errors,
+        errors,
     );
     check_unique(
-        &loc,
+        loc,
         file.fixtures.iter().map(|f| f.name.as_str()),
         &root.key("fixtures"),
         "fixture",
-        &mut errors,
+        errors,
     );
     for (i, f) in file.fixtures.iter().enumerate() {
         if file.credentials.iter().any(|c| c.name == f.name) {
@@ -346,26 +391,35 @@ fn parse_contract(
         }
     }
     check_unique(
-        &loc,
+        loc,
         file.roles.iter().map(|r| r.name.as_str()),
         &root.key("roles"),
         "role",
-        &mut errors,
+        errors,
     );
     check_unique(
-        &loc,
+        loc,
         file.auth.iter().map(|a| a.name.as_str()),
         &root.key("auth"),
         "auth scheme",
-        &mut errors,
+        errors,
     );
+}
 
+/// Each rule, with where it is; ids unique and prefixed with the API's name. Also the pointer
+/// of each rule's cite, by id.
+fn parse_rules(
+    loc: &Locator,
+    raw_rules: Vec<serde_yaml::Value>,
+    folder: &str,
+    errors: &mut SpecErrors,
+) -> (Vec<(Pointer, Rule)>, HashMap<String, Pointer>) {
     let mut rules = Vec::new();
     let mut cite_pointers = HashMap::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
-    for (i, raw) in file.rules.into_iter().enumerate() {
-        let at = root.key("rules").index(i);
-        match parse_rule(&loc, &at, raw) {
+    for (i, raw) in raw_rules.into_iter().enumerate() {
+        let at = Pointer::root().key("rules").index(i);
+        match parse_rule(loc, &at, raw) {
             Ok(rule) => {
                 if let Some(first) = first_line.get(&rule.id) {
                     errors.push(
@@ -399,32 +453,7 @@ fn parse_contract(
             Err(e) => errors.0.extend(e.0),
         }
     }
-
-    let contract = Contract {
-        api: file.api,
-        title: file.title,
-        document: file.document,
-        base_url: file.base_url,
-        credentials: file.credentials,
-        fixtures: file.fixtures,
-        roles: file.roles,
-        login: file.login,
-        auth: file.auth,
-        defaults: file.defaults,
-        secrets: file.secrets,
-    };
-    if let Some(api) = api {
-        validate_references(&contract, &rules, api, &loc, &mut errors);
-        for (_, rule) in rules.iter_mut() {
-            rule.writes = rule.kind.writes(api);
-        }
-    }
-    let rules = rules.into_iter().map(|(_, r)| r).collect();
-    if errors.is_empty() {
-        Ok((contract, rules, loc, cite_pointers))
-    } else {
-        Err(errors)
-    }
+    (rules, cite_pointers)
 }
 
 fn check_unique<'a>(
@@ -516,181 +545,21 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
         take("title"),
         take("note"),
     );
-    let mut errors = SpecErrors::default();
-    let missing = |field: &str, hint: &str| {
-        loc.error(at, SpecErrorKind::Shape(format!("missing field `{field}`")))
-            .with_hint(hint.to_string())
+    let mut p = RuleParser {
+        loc,
+        at,
+        errors: SpecErrors::default(),
     };
-    let as_str =
-        |v: &Option<serde_yaml::Value>| v.as_ref().and_then(|v| v.as_str()).map(str::to_string);
-
-    let id_s = as_str(&id);
-    let id_ok = id_s
-        .as_deref()
-        .map(|s| {
-            !s.is_empty()
-                && s.chars().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
-                })
-        })
-        .unwrap_or(false);
-    if id.is_none() {
-        errors.push(missing("id", "add `id: <api>.<area>.<name>`"));
-    } else if !id_ok {
-        errors.push(
-            loc.error(
-                &at.key("id"),
-                SpecErrorKind::Shape("a rule id is lowercase `[a-z0-9._-]`".into()),
-            )
-            .with_hint("e.g. `checklick.pagination.default-size`"),
-        );
-    }
+    let id_s = p.id(id.as_ref());
     let rule_name = id_s
         .clone()
         .unwrap_or_else(|| format!("#{}", at.as_str().rsplit('/').next().unwrap_or("")));
-
-    let level_v = match &level {
-        None => {
-            errors.push(missing(
-                "level",
-                "add `level: must` (stated as fact), `should` or `may`",
-            ));
-            None
-        }
-        Some(v) => match serde_yaml::from_value::<Level>(v.clone()) {
-            Ok(l) => Some(l),
-            Err(_) => {
-                let got = yaml_scalar_text(v);
-                errors.push(
-                    loc.error(
-                        &at.key("level"),
-                        SpecErrorKind::Shape(format!("unknown level `{got}`")),
-                    )
-                    .with_hint(suggest(&got, ["must", "should", "may"])),
-                );
-                None
-            }
-        },
-    };
-
-    let basis_v = match &basis {
-        None => {
-            errors.push(missing(
-                "basis",
-                "add `basis: stated` when the cite says it, or `example`, `framework`, `convention` or `reading` with a `note` saying why (docs/spec-format.md, Evidence)",
-            ));
-            None
-        }
-        Some(v) => match v.as_str().and_then(Basis::parse) {
-            Some(b) => {
-                if !b.is_stated() && as_str(&note).is_none_or(|n| n.trim().is_empty()) {
-                    errors.push(
-                        loc.error(
-                            &at.key("basis"),
-                            SpecErrorKind::Shape(format!(
-                                "rule `{rule_name}` has basis `{b}` but no `note` saying why"
-                            )),
-                        )
-                        .with_hint(
-                            "add `note:`: what the document leaves open, and why this reading",
-                        ),
-                    );
-                }
-                Some(b)
-            }
-            None => {
-                let got = yaml_scalar_text(v);
-                errors.push(
-                    loc.error(
-                        &at.key("basis"),
-                        SpecErrorKind::Shape(format!("unknown basis `{got}`")),
-                    )
-                    .with_hint(suggest(&got, Basis::NAMES.iter().copied())),
-                );
-                None
-            }
-        },
-    };
-
-    let cites: Vec<String> = match &cite {
-        None => {
-            errors.push(missing(
-                "cite",
-                "quote the sentence of the document this rule comes from",
-            ));
-            vec![]
-        }
-        Some(serde_yaml::Value::String(s)) => vec![s.clone()],
-        Some(serde_yaml::Value::Sequence(seq)) => seq
-            .iter()
-            .map(|v| v.as_str().unwrap_or("").to_string())
-            .collect(),
-        Some(_) => {
-            errors.push(
-                loc.error(
-                    &at.key("cite"),
-                    SpecErrorKind::Shape("a cite is a string or a list of strings".into()),
-                )
-                .with_hint("quote the sentence between double quotes"),
-            );
-            vec![]
-        }
-    };
-    if cite.is_some() && (cites.is_empty() || cites.iter().any(|c| c.trim().is_empty())) {
-        errors.push(
-            loc.error(&at.key("cite"), SpecErrorKind::EmptyCite(rule_name.clone()))
-                .with_hint("quote the sentence of the document this rule comes from, verbatim"),
-        );
-    }
-
-    let kind_v = match (as_str(&kind), &kind) {
-        (None, None) => {
-            errors.push(missing("kind", "add `kind:` one of the catalogue"));
-            None
-        }
-        (None, Some(v)) => {
-            errors.push(
-                loc.error(
-                    &at.key("kind"),
-                    SpecErrorKind::Shape(format!(
-                        "`kind` is the name of a kind, not {}",
-                        yaml_scalar_text(v)
-                    )),
-                )
-                .with_hint(format!("kinds: {}", KIND_NAMES.join(", "))),
-            );
-            None
-        }
-        (Some(k), _) => match Kind::parse(&k, serde_yaml::Value::Mapping(map.clone())) {
-            None => {
-                errors.push(
-                    loc.error(&at.key("kind"), SpecErrorKind::UnknownKind(k.clone()))
-                        .with_hint(suggest(&k, KIND_NAMES.iter().copied())),
-                );
-                None
-            }
-            Some(Err(e)) => {
-                let p = pointer_of(at, e.path());
-                let msg = e.inner().to_string();
-                let mut err = shape_error(loc, &p, &msg);
-                if let SpecErrorKind::Shape(m) = &err.kind {
-                    err.kind = SpecErrorKind::Shape(format!("{m} (in `{k}` rule `{rule_name}`)"));
-                }
-                // An unknown parameter at the rule's top level may be a misspelt common field.
-                if msg.starts_with("unknown field") && p.as_str().matches('/').count() <= 3 {
-                    let field = msg.split('`').nth(1).unwrap_or("");
-                    if let Some(n) = crate::error::nearest(field, COMMON_FIELDS.iter().copied()) {
-                        err.hint = Some(format!("did you mean `{n}`?"));
-                    }
-                }
-                errors.push(err);
-                None
-            }
-            Some(Ok(kind)) => Some(kind),
-        },
-    };
-    if !errors.is_empty() {
-        return Err(errors);
+    let level_v = p.level(level.as_ref());
+    let basis_v = p.basis(basis.as_ref(), as_str(&note).as_deref(), &rule_name);
+    let cites = p.cites(cite.as_ref(), &rule_name);
+    let kind_v = p.kind(kind.as_ref(), &map, &rule_name);
+    if !p.errors.is_empty() {
+        return Err(p.errors);
     }
     Ok(Rule {
         id: id_s.unwrap_or_default(),
@@ -708,6 +577,232 @@ fn parse_rule(loc: &Locator, at: &Pointer, raw: serde_yaml::Value) -> Result<Rul
             basis_v.expect("checked"),
         ),
     })
+}
+
+/// A YAML value's text, when it is a string.
+fn as_str(v: &Option<serde_yaml::Value>) -> Option<String> {
+    v.as_ref().and_then(|v| v.as_str()).map(str::to_string)
+}
+
+/// Reads the common fields of the rule at `at`, gathering every error.
+struct RuleParser<'a> {
+    loc: &'a Locator,
+    at: &'a Pointer,
+    errors: SpecErrors,
+}
+
+impl RuleParser<'_> {
+    fn missing(&self, field: &str, hint: &str) -> SpecError {
+        self.loc
+            .error(
+                self.at,
+                SpecErrorKind::Shape(format!("missing field `{field}`")),
+            )
+            .with_hint(hint.to_string())
+    }
+
+    /// The rule's id as written (to name the rule in other errors), checked: present, and
+    /// lowercase `[a-z0-9._-]`.
+    fn id(&mut self, id: Option<&serde_yaml::Value>) -> Option<String> {
+        let id_s = id.and_then(|v| v.as_str()).map(str::to_string);
+        let id_ok = id_s
+            .as_deref()
+            .map(|s| {
+                !s.is_empty()
+                    && s.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+                    })
+            })
+            .unwrap_or(false);
+        if id.is_none() {
+            let e = self.missing("id", "add `id: <api>.<area>.<name>`");
+            self.errors.push(e);
+        } else if !id_ok {
+            self.errors.push(
+                self.loc
+                    .error(
+                        &self.at.key("id"),
+                        SpecErrorKind::Shape("a rule id is lowercase `[a-z0-9._-]`".into()),
+                    )
+                    .with_hint("e.g. `checklick.pagination.default-size`"),
+            );
+        }
+        id_s
+    }
+
+    fn level(&mut self, level: Option<&serde_yaml::Value>) -> Option<Level> {
+        let Some(v) = level else {
+            let e = self.missing(
+                "level",
+                "add `level: must` (stated as fact), `should` or `may`",
+            );
+            self.errors.push(e);
+            return None;
+        };
+        match serde_yaml::from_value::<Level>(v.clone()) {
+            Ok(l) => Some(l),
+            Err(_) => {
+                let got = yaml_scalar_text(v);
+                self.errors.push(
+                    self.loc
+                        .error(
+                            &self.at.key("level"),
+                            SpecErrorKind::Shape(format!("unknown level `{got}`")),
+                        )
+                        .with_hint(suggest(&got, ["must", "should", "may"])),
+                );
+                None
+            }
+        }
+    }
+
+    /// The rule's basis; one that is not `stated` needs a `note` saying why.
+    fn basis(
+        &mut self,
+        basis: Option<&serde_yaml::Value>,
+        note: Option<&str>,
+        rule_name: &str,
+    ) -> Option<Basis> {
+        let Some(v) = basis else {
+            let e = self.missing(
+                "basis",
+                "add `basis: stated` when the cite says it, or `example`, `framework`, `convention` or `reading` with a `note` saying why (docs/spec-format.md, Evidence)",
+            );
+            self.errors.push(e);
+            return None;
+        };
+        match v.as_str().and_then(Basis::parse) {
+            Some(b) => {
+                if !b.is_stated() && note.is_none_or(|n| n.trim().is_empty()) {
+                    self.errors.push(
+                        self.loc
+                            .error(
+                                &self.at.key("basis"),
+                                SpecErrorKind::Shape(format!(
+                                    "rule `{rule_name}` has basis `{b}` but no `note` saying why"
+                                )),
+                            )
+                            .with_hint(
+                                "add `note:`: what the document leaves open, and why this reading",
+                            ),
+                    );
+                }
+                Some(b)
+            }
+            None => {
+                let got = yaml_scalar_text(v);
+                self.errors.push(
+                    self.loc
+                        .error(
+                            &self.at.key("basis"),
+                            SpecErrorKind::Shape(format!("unknown basis `{got}`")),
+                        )
+                        .with_hint(suggest(&got, Basis::NAMES.iter().copied())),
+                );
+                None
+            }
+        }
+    }
+
+    /// The rule's cites: a string or a list of strings, none of them empty.
+    fn cites(&mut self, cite: Option<&serde_yaml::Value>, rule_name: &str) -> Vec<String> {
+        let cites: Vec<String> = match cite {
+            None => {
+                let e = self.missing(
+                    "cite",
+                    "quote the sentence of the document this rule comes from",
+                );
+                self.errors.push(e);
+                vec![]
+            }
+            Some(serde_yaml::Value::String(s)) => vec![s.clone()],
+            Some(serde_yaml::Value::Sequence(seq)) => seq
+                .iter()
+                .map(|v| v.as_str().unwrap_or("").to_string())
+                .collect(),
+            Some(_) => {
+                self.errors.push(
+                    self.loc
+                        .error(
+                            &self.at.key("cite"),
+                            SpecErrorKind::Shape("a cite is a string or a list of strings".into()),
+                        )
+                        .with_hint("quote the sentence between double quotes"),
+                );
+                vec![]
+            }
+        };
+        if cite.is_some() && (cites.is_empty() || cites.iter().any(|c| c.trim().is_empty())) {
+            self.errors.push(
+                self.loc
+                    .error(
+                        &self.at.key("cite"),
+                        SpecErrorKind::EmptyCite(rule_name.to_string()),
+                    )
+                    .with_hint("quote the sentence of the document this rule comes from, verbatim"),
+            );
+        }
+        cites
+    }
+
+    /// The rule's kind, parsed from its parameters (`map`: the rule without its common fields).
+    fn kind(
+        &mut self,
+        kind: Option<&serde_yaml::Value>,
+        map: &serde_yaml::Mapping,
+        rule_name: &str,
+    ) -> Option<Kind> {
+        let loc = self.loc;
+        let at = self.at;
+        let k = match (kind.and_then(|v| v.as_str()), kind) {
+            (None, None) => {
+                let e = self.missing("kind", "add `kind:` one of the catalogue");
+                self.errors.push(e);
+                return None;
+            }
+            (None, Some(v)) => {
+                self.errors.push(
+                    loc.error(
+                        &at.key("kind"),
+                        SpecErrorKind::Shape(format!(
+                            "`kind` is the name of a kind, not {}",
+                            yaml_scalar_text(v)
+                        )),
+                    )
+                    .with_hint(format!("kinds: {}", KIND_NAMES.join(", "))),
+                );
+                return None;
+            }
+            (Some(k), _) => k,
+        };
+        match Kind::parse(k, serde_yaml::Value::Mapping(map.clone())) {
+            None => {
+                self.errors.push(
+                    loc.error(&at.key("kind"), SpecErrorKind::UnknownKind(k.to_string()))
+                        .with_hint(suggest(k, KIND_NAMES.iter().copied())),
+                );
+                None
+            }
+            Some(Err(e)) => {
+                let p = pointer_of(at, e.path());
+                let msg = e.inner().to_string();
+                let mut err = shape_error(loc, &p, &msg);
+                if let SpecErrorKind::Shape(m) = &err.kind {
+                    err.kind = SpecErrorKind::Shape(format!("{m} (in `{k}` rule `{rule_name}`)"));
+                }
+                // An unknown parameter at the rule's top level may be a misspelt common field.
+                if msg.starts_with("unknown field") && p.as_str().matches('/').count() <= 3 {
+                    let field = msg.split('`').nth(1).unwrap_or("");
+                    if let Some(n) = crate::error::nearest(field, COMMON_FIELDS.iter().copied()) {
+                        err.hint = Some(format!("did you mean `{n}`?"));
+                    }
+                }
+                self.errors.push(err);
+                None
+            }
+            Some(Ok(kind)) => Some(kind),
+        }
+    }
 }
 
 fn validate_references(
