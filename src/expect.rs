@@ -461,7 +461,7 @@ impl<'a> Operands<'a> {
             .map(|l| l.iter().map(render).collect::<Result<Vec<_>, _>>())
             .transpose();
         let contains = a.contains.as_ref().map(render).transpose();
-        let bounds = [
+        let bounds: Vec<(&'static str, Result<Option<f64>, String>)> = [
             ("gt", &a.gt),
             ("gte", &a.gte),
             ("lt", &a.lt),
@@ -482,16 +482,24 @@ impl<'a> Operands<'a> {
         })
         .collect();
         let regex = a.matches.as_ref().map(Pattern::regex).transpose();
-        match (equals, not_equals, one_of, contains, regex) {
-            (Ok(equals), Ok(not_equals), Ok(one_of), Ok(contains), Ok(regex)) => Ok(Operands {
-                equals,
-                not_equals,
-                one_of,
-                contains,
-                regex,
-                bounds,
-            }),
-            (e, n, o, c, r) => Err([e.err(), n.err(), o.err(), c.err(), r.err()]
+        // A bound that cannot be rendered fails the assertion as any other operand does: skipping
+        // it would make `gt: '{{missing}}'` a check that cannot fail.
+        let bounds_ok: Result<(), String> = bounds
+            .iter()
+            .find_map(|(_, b)| b.as_ref().err().cloned())
+            .map_or(Ok(()), Err);
+        match (equals, not_equals, one_of, contains, regex, bounds_ok) {
+            (Ok(equals), Ok(not_equals), Ok(one_of), Ok(contains), Ok(regex), Ok(())) => {
+                Ok(Operands {
+                    equals,
+                    not_equals,
+                    one_of,
+                    contains,
+                    regex,
+                    bounds,
+                })
+            }
+            (e, n, o, c, r, b) => Err([e.err(), n.err(), o.err(), c.err(), r.err(), b.err()]
                 .into_iter()
                 .flatten()
                 .next()
@@ -556,7 +564,7 @@ fn check_node(a: &Assertion, node: &Value, operands: &Operands, kind: Nodes, fou
     }
 }
 
-/// `gt`, `gte`, `lt`, `lte` on one node. A bound that could not be rendered is not applied.
+/// `gt`, `gte`, `lt`, `lte` on one node (each bound rendered: `Operands::render` refuses the rest).
 fn check_bounds(
     node: &Value,
     bounds: &[(&'static str, Result<Option<f64>, String>)],
@@ -865,6 +873,14 @@ mod tests {
         assert!(check("{type: integer}", json!([1, 2.0])).is_empty());
         assert_eq!(check("{type: integer}", json!([1.5])).len(), 1);
         assert!(check("{gte: 1, lt: '{{total}}'}", json!([1, 2])).is_empty());
+        // An unrenderable bound fails the assertion; it is never skipped.
+        let unrenderable = check("{gt: '{{missing}}'}", json!([5]));
+        assert_eq!(unrenderable.len(), 1, "{unrenderable:?}");
+        assert_eq!(
+            unrenderable[0].expected,
+            "an assertion that can be evaluated"
+        );
+        assert_eq!(check("{lte: 'many'}", json!([5])).len(), 1);
         assert_eq!(check("{gt: 2}", json!([2])).len(), 1);
         assert!(check("{length: 2}", json!([[1, 2], "ab"])).is_empty());
         assert_eq!(
