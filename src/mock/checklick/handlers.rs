@@ -19,7 +19,7 @@ use crate::mock::kit::{time, HasSwitches};
 
 use super::data::{
     assessment, base_username, credentials, load_user, tag_applications, user_created, user_value,
-    App, Overlay, Res, UserRec, USER_REQUIRED, USER_WRITABLE,
+    App, Catalog, Overlay, Res, UserRec, USER_REQUIRED, USER_WRITABLE,
 };
 use super::faults::{Fault, Variant};
 use super::query::{parse_filters, parse_page, res_filterable, res_matches, scalar_text, Filter};
@@ -652,52 +652,55 @@ pub(super) async fn list_user_tag_applications(
 
 // ------------------------------------------------------------------------------------ catalogue
 
-pub(super) fn catalog_kind(
-    app: &App,
-    kind: &'static str,
-    without_type: Fault,
-) -> Option<&'static str> {
-    (!app.is(without_type)).then_some(kind)
+/// One list of the catalogue: what `GET /{kind}` serves.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum CatalogList {
+    Tags,
+    Checklists,
+    Levels,
+    Sections,
+    Skills,
 }
 
-pub(super) async fn list_tags(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "tags", Fault::TagsWithoutType);
-    small_list(&app, &info, &app.catalog.tags, true, kind)
+impl CatalogList {
+    /// The list's JSON:API type, and the fault that leaves it out.
+    fn kind(self) -> (&'static str, Fault) {
+        match self {
+            CatalogList::Tags => ("tags", Fault::TagsWithoutType),
+            CatalogList::Checklists => ("checklists", Fault::ChecklistsWithoutType),
+            CatalogList::Levels => ("levels", Fault::LevelsWithoutType),
+            CatalogList::Sections => ("sections", Fault::SectionsWithoutType),
+            CatalogList::Skills => ("skills", Fault::SkillsWithoutType),
+        }
+    }
+
+    fn items(self, catalog: &Catalog) -> &[Res] {
+        match self {
+            CatalogList::Tags => &catalog.tags,
+            CatalogList::Checklists => &catalog.checklists,
+            CatalogList::Levels => &catalog.levels,
+            CatalogList::Sections => &catalog.sections,
+            CatalogList::Skills => &catalog.skills,
+        }
+    }
 }
 
-pub(super) async fn list_checklists(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "checklists", Fault::ChecklistsWithoutType);
-    small_list(&app, &info, &app.catalog.checklists, true, kind)
-}
-
-pub(super) async fn list_levels(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "levels", Fault::LevelsWithoutType);
-    small_list(&app, &info, &app.catalog.levels, true, kind)
-}
-
-pub(super) async fn list_sections(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "sections", Fault::SectionsWithoutType);
-    small_list(&app, &info, &app.catalog.sections, true, kind)
-}
-
-pub(super) async fn list_skills(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "skills", Fault::SkillsWithoutType);
-    small_list(&app, &info, &app.catalog.skills, true, kind)
+/// The handler of one catalogue list.
+pub(super) fn list_catalog(
+    list: CatalogList,
+) -> impl Fn(State<Arc<App>>, Extension<ReqInfo>) -> std::future::Ready<Answer> + Clone + Send + Sync
+{
+    move |State(app), Extension(info)| {
+        let (kind, without_type) = list.kind();
+        let kind = (!app.is(without_type)).then_some(kind);
+        std::future::ready(small_list(
+            &app,
+            &info,
+            list.items(&app.catalog),
+            true,
+            kind,
+        ))
+    }
 }
 
 pub(super) fn skill_index(raw: &str) -> Option<usize> {

@@ -1,6 +1,7 @@
 //! Checkvist's endpoints: authentication, checklists, tasks (reading and writing) and notes,
 //! with the helpers that read their parameters (tags, smart syntax).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use axum::http::{header, Method, StatusCode};
@@ -111,6 +112,23 @@ impl App {
                 read_only: false,
             },
         }
+    }
+
+    /// List `id` as `r`'s caller may read it, and what the caller may do with it; else the
+    /// refusal (404 for a list that does not exist, 401 or 403 for one the caller may not read).
+    pub(super) fn readable_list<'a>(
+        &self,
+        st: &'a Store,
+        r: &Req,
+        fmt: Fmt,
+        id: u64,
+    ) -> Result<(Cow<'a, List>, Access), Response> {
+        let who = self.who(st, r)?;
+        let Some(list) = st.list(id) else {
+            return Err(not_found(fmt, "checklist"));
+        };
+        let access = self.read_access(fmt, &list, who)?;
+        Ok((list, access))
     }
 
     pub(super) fn read_access(
@@ -353,11 +371,7 @@ impl App {
     pub(super) async fn get_checklist(&self, r: &Req, id: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::ChecklistXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        let access = tri!(self.read_access(fmt, &list, who));
+        let (list, access) = tri!(self.readable_list(&st, r, fmt, id));
         let skip = r.params.flag("skip_stats");
         if self.is(Fault::ChecklistGetNameEmpty) {
             let mut shown = list.into_owned();
@@ -484,11 +498,7 @@ impl App {
     pub(super) async fn list_notes(&self, r: &Req, id: u64, tid: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::NotesXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.read_access(fmt, &list, who));
+        let (list, _) = tri!(self.readable_list(&st, r, fmt, id));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }

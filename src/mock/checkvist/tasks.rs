@@ -18,11 +18,7 @@ impl App {
     pub(super) async fn list_tasks(&self, r: &Req, id: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::TasksXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.read_access(fmt, &list, who));
+        let (list, _) = tri!(self.readable_list(&st, r, fmt, id));
         let with_notes = r.params.set("with_notes") && !self.is(Fault::WithNotesIgnored);
         let view = View::new(&list, self.switches);
         let mut tasks: Vec<&Task> = list.tasks.values().collect();
@@ -89,11 +85,7 @@ impl App {
     pub(super) async fn get_task(&self, r: &Req, id: u64, tid: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::TaskXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.read_access(fmt, &list, who));
+        let (list, _) = tri!(self.readable_list(&st, r, fmt, id));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
