@@ -23,7 +23,10 @@ use super::data::{
 };
 use super::faults::{Fault, Variant};
 use super::query::{parse_filters, parse_page, res_filterable, res_matches, scalar_text, Filter};
-use super::render::{document, list_document, render_res, render_user, Answer, ApiError};
+use super::render::{
+    document, list_document, render_res, render_user, resource_document, type_unless, Answer,
+    ApiError,
+};
 use super::router::ReqInfo;
 use super::{ASSESSMENTS_PER_USER, BLOCKS, DAY_MS, MAX_STRING, SKILLS};
 
@@ -537,11 +540,12 @@ pub(super) async fn list_user_assessments(
             r.attrs.insert("pass".into(), json!(i % 2 == 0));
         }
     }
-    let kind = if app.is(Fault::UserAssessmentsWrongType) {
-        "assessment"
-    } else {
-        "assessments"
-    };
+    let kind = type_unless(
+        &app,
+        Fault::UserAssessmentsWrongType,
+        "assessments",
+        "assessment",
+    );
     small_list(&app, &info, &items, false, Some(kind))
 }
 
@@ -565,18 +569,13 @@ pub(super) async fn get_user_assessment(
     if app.is(Fault::AssessmentGetWithoutSkillId) {
         r.attrs.remove("skill-id");
     }
-    let kind = if app.is(Fault::AssessmentGetWrongType) {
-        "assessment"
-    } else {
-        "assessments"
-    };
-    Ok(document(
-        StatusCode::OK,
-        &json!({
-            "data": render_res(&app, &info, &r, Some(kind)),
-            "links": { "self": format!("{}{}", info.base, r.path) },
-        }),
-    ))
+    let kind = type_unless(
+        &app,
+        Fault::AssessmentGetWrongType,
+        "assessments",
+        "assessment",
+    );
+    Ok(resource_document(&app, &info, &r, Some(kind)))
 }
 
 pub(super) async fn list_user_credentials(
@@ -593,11 +592,12 @@ pub(super) async fn list_user_credentials(
     if app.is(Fault::CredentialsLeak) {
         items.extend(credentials(&app, user + 1).into_iter().take(1));
     }
-    let kind = if app.is(Fault::CredentialsListWrongType) {
-        "credential"
-    } else {
-        "credentials"
-    };
+    let kind = type_unless(
+        &app,
+        Fault::CredentialsListWrongType,
+        "credentials",
+        "credential",
+    );
     small_list(&app, &info, &items, false, Some(kind))
 }
 
@@ -622,18 +622,13 @@ pub(super) async fn get_user_credential(
         let text = scalar_text(&r.attrs["pass"]).map(Cow::into_owned);
         r.attrs.insert("pass".into(), json!(text));
     }
-    let kind = if app.is(Fault::CredentialGetWrongType) {
-        "credential"
-    } else {
-        "credentials"
-    };
-    Ok(document(
-        StatusCode::OK,
-        &json!({
-            "data": render_res(&app, &info, &r, Some(kind)),
-            "links": { "self": format!("{}{}", info.base, r.path) },
-        }),
-    ))
+    let kind = type_unless(
+        &app,
+        Fault::CredentialGetWrongType,
+        "credentials",
+        "credential",
+    );
+    Ok(resource_document(&app, &info, &r, Some(kind)))
 }
 
 pub(super) async fn list_user_tag_applications(
@@ -721,13 +716,7 @@ pub(super) async fn get_skill(
         i = (i + 1) % SKILLS as usize;
     }
     let r = &app.catalog.skills[i];
-    Ok(document(
-        StatusCode::OK,
-        &json!({
-            "data": render_res(&app, &info, r, Some("skills")),
-            "links": { "self": format!("{}{}", info.base, r.path) },
-        }),
-    ))
+    Ok(resource_document(&app, &info, r, Some("skills")))
 }
 
 /// A skill's assessments: the users of its block (u = block + 1 + BLOCKS * j), computed as an
@@ -767,11 +756,12 @@ pub(super) async fn list_skill_assessments(
     let want = page_range(usize::MAX, page.size, page.number);
     let mut data = Vec::new();
     let mut total = 0usize;
-    let kind = if app.is(Fault::SkillAssessmentsWrongType) {
-        "assessment"
-    } else {
-        "assessments"
-    };
+    let kind = type_unless(
+        &app,
+        Fault::SkillAssessmentsWrongType,
+        "assessments",
+        "assessment",
+    );
     if filters.is_empty() {
         total = count;
         for u in users.skip(want.start).take(page.size) {
