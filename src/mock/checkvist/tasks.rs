@@ -142,10 +142,7 @@ impl App {
         let due = p.str("task[due_date]").filter(|d| !d.trim().is_empty());
         let username = st.username(who.unwrap_or(MAIN_USER));
         let tid = st.new_task_id();
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let parent = if self.is(Fault::CreateParentIgnored) {
             0
         } else {
@@ -294,10 +291,7 @@ impl App {
         let username = st.username(uid);
         let ids: Vec<u64> = items.iter().map(|_| st.new_task_id()).collect();
         let note_id = st.new_note_id();
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let parent = if self.is(Fault::ImportParentIgnored) {
             0
         } else {
@@ -409,10 +403,7 @@ impl App {
         };
         let tags = Self::tags_param(p, true, !self.is(Fault::UpdateTagsHashIgnored));
         let username = st.username(who.unwrap_or(MAIN_USER));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let mut work = list.clone();
         let Some(task) = work.tasks.get_mut(&tid) else {
             return not_found(fmt, "task");
@@ -490,10 +481,7 @@ impl App {
         let p = &r.params;
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
@@ -565,10 +553,7 @@ impl App {
         let fmt = self.out(r.fmt, Fault::TaskWritesXmlAsJson);
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
@@ -618,10 +603,7 @@ impl App {
         let count =
             tri!(int_param(p, "repeat[period_count]", 1, 10_000).map_err(|e| bad_request(fmt, &e)))
                 .unwrap_or(1);
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let now = time::now_secs();
         let Some(t) = list.tasks.get_mut(&tid) else {
             return not_found(fmt, "task");
@@ -648,10 +630,7 @@ impl App {
         let fmt = self.out(r.fmt, Fault::TaskWritesXmlAsJson);
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let resp = {
             let view = View::new(list, self.switches);
             let Some(t) = list.tasks.get(&tid) else {
