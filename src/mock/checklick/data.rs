@@ -37,13 +37,7 @@ pub(super) struct App {
     pub(super) throttle: SlidingLog<String>,
 }
 
-impl HasSwitches for App {
-    type Fault = Fault;
-    type Variant = Variant;
-    fn switches(&self) -> &Switches<Fault, Variant> {
-        &self.switches
-    }
-}
+crate::has_switches!(App);
 
 impl App {
     /// The users' JSON:API type: `users`, or `user` under `SingularUserType`.

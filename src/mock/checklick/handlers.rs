@@ -19,11 +19,14 @@ use crate::mock::kit::{time, HasSwitches};
 
 use super::data::{
     assessment, base_username, credentials, load_user, tag_applications, user_created, user_value,
-    App, Overlay, Res, UserRec, USER_REQUIRED, USER_WRITABLE,
+    App, Catalog, Overlay, Res, UserRec, USER_REQUIRED, USER_WRITABLE,
 };
 use super::faults::{Fault, Variant};
 use super::query::{parse_filters, parse_page, res_filterable, res_matches, scalar_text, Filter};
-use super::render::{document, list_document, render_res, render_user, Answer, ApiError};
+use super::render::{
+    document, list_document, render_res, render_user, resource_document, type_unless, Answer,
+    ApiError,
+};
 use super::router::ReqInfo;
 use super::{ASSESSMENTS_PER_USER, BLOCKS, DAY_MS, MAX_STRING, SKILLS};
 
@@ -537,11 +540,12 @@ pub(super) async fn list_user_assessments(
             r.attrs.insert("pass".into(), json!(i % 2 == 0));
         }
     }
-    let kind = if app.is(Fault::UserAssessmentsWrongType) {
-        "assessment"
-    } else {
-        "assessments"
-    };
+    let kind = type_unless(
+        &app,
+        Fault::UserAssessmentsWrongType,
+        "assessments",
+        "assessment",
+    );
     small_list(&app, &info, &items, false, Some(kind))
 }
 
@@ -565,18 +569,13 @@ pub(super) async fn get_user_assessment(
     if app.is(Fault::AssessmentGetWithoutSkillId) {
         r.attrs.remove("skill-id");
     }
-    let kind = if app.is(Fault::AssessmentGetWrongType) {
-        "assessment"
-    } else {
-        "assessments"
-    };
-    Ok(document(
-        StatusCode::OK,
-        &json!({
-            "data": render_res(&app, &info, &r, Some(kind)),
-            "links": { "self": format!("{}{}", info.base, r.path) },
-        }),
-    ))
+    let kind = type_unless(
+        &app,
+        Fault::AssessmentGetWrongType,
+        "assessments",
+        "assessment",
+    );
+    Ok(resource_document(&app, &info, &r, Some(kind)))
 }
 
 pub(super) async fn list_user_credentials(
@@ -593,11 +592,12 @@ pub(super) async fn list_user_credentials(
     if app.is(Fault::CredentialsLeak) {
         items.extend(credentials(&app, user + 1).into_iter().take(1));
     }
-    let kind = if app.is(Fault::CredentialsListWrongType) {
-        "credential"
-    } else {
-        "credentials"
-    };
+    let kind = type_unless(
+        &app,
+        Fault::CredentialsListWrongType,
+        "credentials",
+        "credential",
+    );
     small_list(&app, &info, &items, false, Some(kind))
 }
 
@@ -622,18 +622,13 @@ pub(super) async fn get_user_credential(
         let text = scalar_text(&r.attrs["pass"]).map(Cow::into_owned);
         r.attrs.insert("pass".into(), json!(text));
     }
-    let kind = if app.is(Fault::CredentialGetWrongType) {
-        "credential"
-    } else {
-        "credentials"
-    };
-    Ok(document(
-        StatusCode::OK,
-        &json!({
-            "data": render_res(&app, &info, &r, Some(kind)),
-            "links": { "self": format!("{}{}", info.base, r.path) },
-        }),
-    ))
+    let kind = type_unless(
+        &app,
+        Fault::CredentialGetWrongType,
+        "credentials",
+        "credential",
+    );
+    Ok(resource_document(&app, &info, &r, Some(kind)))
 }
 
 pub(super) async fn list_user_tag_applications(
@@ -652,52 +647,55 @@ pub(super) async fn list_user_tag_applications(
 
 // ------------------------------------------------------------------------------------ catalogue
 
-pub(super) fn catalog_kind(
-    app: &App,
-    kind: &'static str,
-    without_type: Fault,
-) -> Option<&'static str> {
-    (!app.is(without_type)).then_some(kind)
+/// One list of the catalogue: what `GET /{kind}` serves.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum CatalogList {
+    Tags,
+    Checklists,
+    Levels,
+    Sections,
+    Skills,
 }
 
-pub(super) async fn list_tags(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "tags", Fault::TagsWithoutType);
-    small_list(&app, &info, &app.catalog.tags, true, kind)
+impl CatalogList {
+    /// The list's JSON:API type, and the fault that leaves it out.
+    fn kind(self) -> (&'static str, Fault) {
+        match self {
+            CatalogList::Tags => ("tags", Fault::TagsWithoutType),
+            CatalogList::Checklists => ("checklists", Fault::ChecklistsWithoutType),
+            CatalogList::Levels => ("levels", Fault::LevelsWithoutType),
+            CatalogList::Sections => ("sections", Fault::SectionsWithoutType),
+            CatalogList::Skills => ("skills", Fault::SkillsWithoutType),
+        }
+    }
+
+    fn items(self, catalog: &Catalog) -> &[Res] {
+        match self {
+            CatalogList::Tags => &catalog.tags,
+            CatalogList::Checklists => &catalog.checklists,
+            CatalogList::Levels => &catalog.levels,
+            CatalogList::Sections => &catalog.sections,
+            CatalogList::Skills => &catalog.skills,
+        }
+    }
 }
 
-pub(super) async fn list_checklists(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "checklists", Fault::ChecklistsWithoutType);
-    small_list(&app, &info, &app.catalog.checklists, true, kind)
-}
-
-pub(super) async fn list_levels(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "levels", Fault::LevelsWithoutType);
-    small_list(&app, &info, &app.catalog.levels, true, kind)
-}
-
-pub(super) async fn list_sections(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "sections", Fault::SectionsWithoutType);
-    small_list(&app, &info, &app.catalog.sections, true, kind)
-}
-
-pub(super) async fn list_skills(
-    State(app): State<Arc<App>>,
-    Extension(info): Extension<ReqInfo>,
-) -> Answer {
-    let kind = catalog_kind(&app, "skills", Fault::SkillsWithoutType);
-    small_list(&app, &info, &app.catalog.skills, true, kind)
+/// The handler of one catalogue list.
+pub(super) fn list_catalog(
+    list: CatalogList,
+) -> impl Fn(State<Arc<App>>, Extension<ReqInfo>) -> std::future::Ready<Answer> + Clone + Send + Sync
+{
+    move |State(app), Extension(info)| {
+        let (kind, without_type) = list.kind();
+        let kind = (!app.is(without_type)).then_some(kind);
+        std::future::ready(small_list(
+            &app,
+            &info,
+            list.items(&app.catalog),
+            true,
+            kind,
+        ))
+    }
 }
 
 pub(super) fn skill_index(raw: &str) -> Option<usize> {
@@ -718,13 +716,7 @@ pub(super) async fn get_skill(
         i = (i + 1) % SKILLS as usize;
     }
     let r = &app.catalog.skills[i];
-    Ok(document(
-        StatusCode::OK,
-        &json!({
-            "data": render_res(&app, &info, r, Some("skills")),
-            "links": { "self": format!("{}{}", info.base, r.path) },
-        }),
-    ))
+    Ok(resource_document(&app, &info, r, Some("skills")))
 }
 
 /// A skill's assessments: the users of its block (u = block + 1 + BLOCKS * j), computed as an
@@ -764,11 +756,12 @@ pub(super) async fn list_skill_assessments(
     let want = page_range(usize::MAX, page.size, page.number);
     let mut data = Vec::new();
     let mut total = 0usize;
-    let kind = if app.is(Fault::SkillAssessmentsWrongType) {
-        "assessment"
-    } else {
-        "assessments"
-    };
+    let kind = type_unless(
+        &app,
+        Fault::SkillAssessmentsWrongType,
+        "assessments",
+        "assessment",
+    );
     if filters.is_empty() {
         total = count;
         for u in users.skip(want.start).take(page.size) {

@@ -1,4 +1,4 @@
-//! The Checklick API (checklick.txt): a JSON:API service at https://api.checklick.com only, with
+//! The Checklick API (checklick.txt): a JSON:API service at <https://api.checklick.com> only, with
 //! four request headers (`Content-Type: application/vnd.api+json`, `Api-Version: 2`,
 //! `Authorization: Token token=…`, `Organization-Id`), `page[size]`/`page[number]` pagination
 //! (default 10, capped at 20) with `self/first/prev/next/last` links, attribute filters and the

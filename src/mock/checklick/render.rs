@@ -231,6 +231,36 @@ pub(super) fn render_res(app: &App, info: &ReqInfo, r: &Res, kind: Option<&str>)
     Value::Object(o)
 }
 
+/// The document of one resource: its object and its `self` link.
+pub(super) fn resource_document(
+    app: &App,
+    info: &ReqInfo,
+    r: &Res,
+    kind: Option<&str>,
+) -> Response {
+    document(
+        StatusCode::OK,
+        &json!({
+            "data": render_res(app, info, r, kind),
+            "links": { "self": format!("{}{}", info.base, r.path) },
+        }),
+    )
+}
+
+/// A resource type as written: `right`, or `wrong` under the fault that misnames it.
+pub(super) fn type_unless(
+    app: &App,
+    misnamed: Fault,
+    right: &'static str,
+    wrong: &'static str,
+) -> &'static str {
+    if app.is(misnamed) {
+        wrong
+    } else {
+        right
+    }
+}
+
 pub(super) fn render_user(app: &App, info: &ReqInfo, id: u64, u: &UserRec) -> Value {
     let mut a = Map::new();
     a.insert("username".into(), json!(u.username));

@@ -20,10 +20,9 @@ use crate::mock::kit::{envelope, HasSwitches};
 use super::data::App;
 use super::faults::{Fault, Variant};
 use super::handlers::{
-    create_user, get_skill, get_user, get_user_assessment, get_user_credential, list_checklists,
-    list_levels, list_sections, list_skill_assessments, list_skills, list_tags,
-    list_user_assessments, list_user_credentials, list_user_tag_applications, list_users,
-    update_user,
+    create_user, get_skill, get_user, get_user_assessment, get_user_credential, list_catalog,
+    list_skill_assessments, list_user_assessments, list_user_credentials,
+    list_user_tag_applications, list_users, update_user, CatalogList,
 };
 use super::render::{document, ApiError};
 use super::{HOST, MEDIA_TYPE, THROTTLE_LIMIT};
@@ -36,11 +35,11 @@ pub(super) fn router(app: Arc<App>) -> Router {
         .route("/users/{id}/assessments/{item}", get(get_user_assessment))
         .route("/users/{id}/credentials", get(list_user_credentials))
         .route("/users/{id}/credentials/{item}", get(get_user_credential))
-        .route("/tags", get(list_tags))
-        .route("/checklists", get(list_checklists))
-        .route("/levels", get(list_levels))
-        .route("/sections", get(list_sections))
-        .route("/skills", get(list_skills))
+        .route("/tags", get(list_catalog(CatalogList::Tags)))
+        .route("/checklists", get(list_catalog(CatalogList::Checklists)))
+        .route("/levels", get(list_catalog(CatalogList::Levels)))
+        .route("/sections", get(list_catalog(CatalogList::Sections)))
+        .route("/skills", get(list_catalog(CatalogList::Skills)))
         .route("/skills/{id}", get(get_skill))
         .route("/skills/{id}/assessments", get(list_skill_assessments));
     if !app.is(Fault::TagApplicationsMissing) {

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::faults::{Fault, Variant};
 use crate::mock::common::{mix, pick};
-use crate::mock::kit::{HasSwitches, Switches};
+use crate::mock::kit::Switches;
 use crate::mock::Shared;
 
 /// The main user (owner of the seeded lists).
@@ -534,13 +534,7 @@ pub(super) struct App {
     pub(super) store: Shared<Store>,
 }
 
-impl HasSwitches for App {
-    type Fault = Fault;
-    type Variant = Variant;
-    fn switches(&self) -> &Switches<Fault, Variant> {
-        &self.switches
-    }
-}
+crate::has_switches!(App);
 
 #[cfg(test)]
 mod tests {

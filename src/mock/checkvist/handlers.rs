@@ -1,6 +1,7 @@
 //! Checkvist's endpoints: authentication, checklists, tasks (reading and writing) and notes,
 //! with the helpers that read their parameters (tags, smart syntax).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use axum::http::{header, Method, StatusCode};
@@ -111,6 +112,39 @@ impl App {
                 read_only: false,
             },
         }
+    }
+
+    /// List `id` as `r`'s caller may read it, and what the caller may do with it; else the
+    /// refusal (404 for a list that does not exist, 401 or 403 for one the caller may not read).
+    pub(super) fn readable_list<'a>(
+        &self,
+        st: &'a Store,
+        r: &Req,
+        fmt: Fmt,
+        id: u64,
+    ) -> Result<(Cow<'a, List>, Access), Response> {
+        let who = self.who(st, r)?;
+        let Some(list) = st.list(id) else {
+            return Err(not_found(fmt, "checklist"));
+        };
+        let access = self.read_access(fmt, &list, who)?;
+        Ok((list, access))
+    }
+
+    /// List `id` for `who` to write to; else the refusal (404 for a list that does not
+    /// exist, 401 or 403 for one `who` may not write to).
+    pub(super) fn writable_list<'a>(
+        &self,
+        st: &'a mut Store,
+        fmt: Fmt,
+        id: u64,
+        who: Option<u64>,
+    ) -> Result<&'a mut List, Response> {
+        let Some(list) = st.list_mut(id) else {
+            return Err(not_found(fmt, "checklist"));
+        };
+        self.write_access(fmt, list, who)?;
+        Ok(list)
     }
 
     pub(super) fn read_access(
@@ -353,11 +387,7 @@ impl App {
     pub(super) async fn get_checklist(&self, r: &Req, id: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::ChecklistXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        let access = tri!(self.read_access(fmt, &list, who));
+        let (list, access) = tri!(self.readable_list(&st, r, fmt, id));
         let skip = r.params.flag("skip_stats");
         if self.is(Fault::ChecklistGetNameEmpty) {
             let mut shown = list.into_owned();
@@ -422,10 +452,7 @@ impl App {
         if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
             return bad_request(fmt, "checklist[name] cannot be empty");
         }
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let access = match who {
             Some(u) if u == list.owner => self.owner_access(list.id),
             _ => Access {
@@ -458,10 +485,7 @@ impl App {
         let fmt = self.out(r.fmt, Fault::ChecklistXmlAsJson);
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let access = self.owner_access(list.id);
         list.deleted = true;
         if self.is(Fault::ChecklistDeleteEmpty) {
@@ -484,11 +508,7 @@ impl App {
     pub(super) async fn list_notes(&self, r: &Req, id: u64, tid: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::NotesXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.read_access(fmt, &list, who));
+        let (list, _) = tri!(self.readable_list(&st, r, fmt, id));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
@@ -525,10 +545,7 @@ impl App {
         let nid = st.new_note_id();
         let uid = who.unwrap_or(MAIN_USER);
         let username = st.username(uid);
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
@@ -557,10 +574,7 @@ impl App {
         let Some(comment) = r.params.str("comment[comment]") else {
             return bad_request(fmt, "comment[comment] is required");
         };
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let Some(note) = list.notes.get_mut(&nid).filter(|n| n.task == tid) else {
             return not_found(fmt, "note");
         };
@@ -578,10 +592,7 @@ impl App {
         let fmt = self.out(r.fmt, Fault::NoteWritesXmlAsJson);
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         if list.notes.get(&nid).is_none_or(|n| n.task != tid) {
             return not_found(fmt, "note");
         }

@@ -18,11 +18,7 @@ impl App {
     pub(super) async fn list_tasks(&self, r: &Req, id: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::TasksXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.read_access(fmt, &list, who));
+        let (list, _) = tri!(self.readable_list(&st, r, fmt, id));
         let with_notes = r.params.set("with_notes") && !self.is(Fault::WithNotesIgnored);
         let view = View::new(&list, self.switches);
         let mut tasks: Vec<&Task> = list.tasks.values().collect();
@@ -89,11 +85,7 @@ impl App {
     pub(super) async fn get_task(&self, r: &Req, id: u64, tid: u64) -> Response {
         let fmt = self.out(r.fmt, Fault::TaskXmlAsJson);
         let st = self.store.read().await;
-        let who = tri!(self.who(&st, r));
-        let Some(list) = st.list(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.read_access(fmt, &list, who));
+        let (list, _) = tri!(self.readable_list(&st, r, fmt, id));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
@@ -150,10 +142,7 @@ impl App {
         let due = p.str("task[due_date]").filter(|d| !d.trim().is_empty());
         let username = st.username(who.unwrap_or(MAIN_USER));
         let tid = st.new_task_id();
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let parent = if self.is(Fault::CreateParentIgnored) {
             0
         } else {
@@ -302,10 +291,7 @@ impl App {
         let username = st.username(uid);
         let ids: Vec<u64> = items.iter().map(|_| st.new_task_id()).collect();
         let note_id = st.new_note_id();
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let parent = if self.is(Fault::ImportParentIgnored) {
             0
         } else {
@@ -417,10 +403,7 @@ impl App {
         };
         let tags = Self::tags_param(p, true, !self.is(Fault::UpdateTagsHashIgnored));
         let username = st.username(who.unwrap_or(MAIN_USER));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let mut work = list.clone();
         let Some(task) = work.tasks.get_mut(&tid) else {
             return not_found(fmt, "task");
@@ -498,10 +481,7 @@ impl App {
         let p = &r.params;
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
@@ -573,10 +553,7 @@ impl App {
         let fmt = self.out(r.fmt, Fault::TaskWritesXmlAsJson);
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         if !list.tasks.contains_key(&tid) {
             return not_found(fmt, "task");
         }
@@ -626,10 +603,7 @@ impl App {
         let count =
             tri!(int_param(p, "repeat[period_count]", 1, 10_000).map_err(|e| bad_request(fmt, &e)))
                 .unwrap_or(1);
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let now = time::now_secs();
         let Some(t) = list.tasks.get_mut(&tid) else {
             return not_found(fmt, "task");
@@ -656,10 +630,7 @@ impl App {
         let fmt = self.out(r.fmt, Fault::TaskWritesXmlAsJson);
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let Some(list) = st.list_mut(id) else {
-            return not_found(fmt, "checklist");
-        };
-        tri!(self.write_access(fmt, list, who));
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
         let resp = {
             let view = View::new(list, self.switches);
             let Some(t) = list.tasks.get(&tid) else {

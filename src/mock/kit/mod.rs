@@ -9,7 +9,8 @@
 //!   the [`Switches`] already looked up. The blanket `impl<M: Mock> MockApi for M` does the rest.
 //! - **The state** is `struct App`, built once in `build` and handed to axum as `Arc<App>`
 //!   (`Router::with_state(Arc::new(app))`; handlers take `State<Arc<App>>`). It holds its
-//!   switches in a field `switches: Switches<Fault, Variant>` and implements [`HasSwitches`], so
+//!   switches in a field `switches: Switches<Fault, Variant>` and implements [`HasSwitches`]
+//!   (`crate::has_switches!(App);`), so
 //!   handlers ask `app.is(Fault::X)` for a fault and `app.chose(Variant::Y)` for a variant.
 //!   Writable data sits behind `mock::Shared<T>` (a `tokio` `RwLock`) inside `App`.
 //! - **The files**: a mock of about 1,000 lines or more is a folder `mock/<api>/`:
@@ -26,7 +27,7 @@
 //!   cannot express (Checkvist: `.json`/`.xml` suffixes, `_method` overrides) dispatches from
 //!   one `fallback` in `router.rs`, by matching path segments.
 //! - **Tests** of one fault or variant build the state with [`Switches::with_fault`] /
-//!   [`Switches::with_variant`]; [`testing`] checks a mock's tables.
+//!   [`Switches::with_variant`]; `testing::assert_tables` (in test builds) checks its tables.
 
 pub mod body;
 pub mod encoding;
