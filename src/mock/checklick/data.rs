@@ -37,7 +37,7 @@ pub(super) struct App {
     pub(super) throttle: SlidingLog<String>,
 }
 
-crate::has_switches!(App);
+crate::has_switches!(App: Fault, Variant);
 
 impl App {
     /// The users' JSON:API type: `users`, or `user` under `SingularUserType`.

@@ -534,7 +534,7 @@ pub(super) struct App {
     pub(super) store: Shared<Store>,
 }
 
-crate::has_switches!(App);
+crate::has_switches!(App: Fault, Variant);
 
 #[cfg(test)]
 mod tests {

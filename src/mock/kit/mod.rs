@@ -10,7 +10,7 @@
 //! - **The state** is `struct App`, built once in `build` and handed to axum as `Arc<App>`
 //!   (`Router::with_state(Arc::new(app))`; handlers take `State<Arc<App>>`). It holds its
 //!   switches in a field `switches: Switches<Fault, Variant>` and implements [`HasSwitches`]
-//!   (`crate::has_switches!(App);`), so
+//!   (`crate::has_switches!(App: Fault, Variant);`), so
 //!   handlers ask `app.is(Fault::X)` for a fault and `app.chose(Variant::Y)` for a variant.
 //!   Writable data sits behind `mock::Shared<T>` (a `tokio` `RwLock`) inside `App`.
 //! - **The files**: a mock of about 1,000 lines or more is a folder `mock/<api>/`:

@@ -127,21 +127,6 @@ impl<F: Switch, V: Switch> HasSwitches for Switches<F, V> {
     }
 }
 
-/// Implements [`HasSwitches`] for a mock's state type from its field `switches`, with the
-/// `Fault` and `Variant` enums in scope where it is called: `crate::has_switches!(App);`.
-#[macro_export]
-macro_rules! has_switches {
-    ($state:ty) => {
-        impl $crate::mock::kit::HasSwitches for $state {
-            type Fault = Fault;
-            type Variant = Variant;
-            fn switches(&self) -> &$crate::mock::kit::Switches<Fault, Variant> {
-                &self.switches
-            }
-        }
-    };
-}
-
 /// Declares a mock's faults: an enum (so a handler cannot name a fault that does not exist)
 /// and the table `specgate mock --list-faults` prints.
 ///
