@@ -80,6 +80,23 @@ pub struct Built {
     pub fixtures: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+impl Built {
+    /// A mock served over plain HTTP at the root of its origin: the shape most mocks have.
+    pub fn plain(
+        router: Router,
+        credentials: Credentials,
+        fixtures: std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Built {
+        Built {
+            router,
+            credentials,
+            base_path: String::new(),
+            transport: Transport::Plain,
+            fixtures,
+        }
+    }
+}
+
 /// One API's mock.
 pub trait MockApi: Send + Sync {
     fn name(&self) -> &'static str;
@@ -341,3 +358,19 @@ async fn serve_plain(
 
 /// Shared state behind a lock, as every stateful mock holds it.
 pub type Shared<T> = Arc<tokio::sync::RwLock<T>>;
+
+#[cfg(test)]
+mod tables {
+    use super::kit::testing::assert_tables;
+    use super::{checklick, checklist_items, checktick, checkvist, optacheck};
+
+    /// Every mock's fault and variant tables are whole (one test for the five, not one each).
+    #[test]
+    fn every_mock_has_whole_tables() {
+        assert_tables::<checklick::Api>();
+        assert_tables::<checklist_items::Api>();
+        assert_tables::<checktick::Api>();
+        assert_tables::<checkvist::Api>();
+        assert_tables::<optacheck::Api>();
+    }
+}

@@ -155,11 +155,3 @@ impl Mock for Api {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn its_tables_are_whole() {
-        crate::mock::kit::testing::assert_tables::<super::Api>();
-    }
-}

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::kit::{HasSwitches, Mock, Switches};
-use super::{Built, MockOptions, Shared, Transport};
+use super::{Built, MockOptions, Shared};
 use crate::target::Credentials;
 use data::{App, Store, Synth};
 pub use faults::{Fault, Variant};
@@ -126,21 +126,12 @@ impl Mock for Api {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         Built {
-            router: router::router(app),
-            credentials: Credentials::default().with("api_key", key),
             base_path: "/api".into(),
-            transport: Transport::Plain,
-            fixtures,
+            ..Built::plain(
+                router::router(app),
+                Credentials::default().with("api_key", key),
+                fixtures,
+            )
         }
-    }
-}
-
-// ---------------------------------------------------------------------------------- routing
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn tables_are_whole() {
-        crate::mock::kit::testing::assert_tables::<super::Api>();
     }
 }

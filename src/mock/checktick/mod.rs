@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::kit::{Mock, Switches};
-use super::{Built, MockOptions, Transport};
+use super::{Built, MockOptions};
 use data::App;
 pub use faults::{Fault, Variant};
 
@@ -68,20 +68,6 @@ impl Mock for Api {
         ));
         let credentials = app.credentials();
         let fixtures = app.fixtures();
-        Built {
-            router: router::router(app),
-            credentials,
-            base_path: String::new(),
-            transport: Transport::Plain,
-            fixtures,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn tables_are_whole() {
-        crate::mock::kit::testing::assert_tables::<super::Api>();
+        Built::plain(router::router(app), credentials, fixtures)
     }
 }

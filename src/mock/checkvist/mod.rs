@@ -62,7 +62,7 @@ use serde_json::json;
 
 use super::common::mix;
 use super::kit::{time, Mock, Switches};
-use super::{Built, MockOptions, Transport};
+use super::{Built, MockOptions};
 use crate::target::Credentials;
 use data::{App, Store, Token, User, MAIN_USER};
 pub use faults::{Fault, Variant};
@@ -136,22 +136,10 @@ impl Mock for Api {
         if let Some(id) = data::first_archived(size) {
             fixtures.insert("archived_checklist_id".to_string(), json!(id));
         }
-        Built {
-            router: Router::new().fallback(handle).with_state(Arc::new(app)),
+        Built::plain(
+            Router::new().fallback(handle).with_state(Arc::new(app)),
             credentials,
-            base_path: String::new(),
-            transport: Transport::Plain,
             fixtures,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn its_tables_are_whole() {
-        crate::mock::kit::testing::assert_tables::<Api>();
+        )
     }
 }

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 
 use super::common::mix;
 use super::kit::{HasSwitches, Mock, Switches};
-use super::{Built, MockOptions, Shared, Transport};
+use super::{Built, MockOptions, Shared};
 use crate::target::Credentials;
 pub use data::task_id;
 use data::{uuid_like, App};
@@ -110,20 +110,6 @@ impl Mock for Api {
             ("project_id".to_string(), project),
             ("client_id".to_string(), client),
         ]);
-        Built {
-            router: router::router(app),
-            credentials,
-            base_path: String::new(),
-            transport: Transport::Plain,
-            fixtures,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn tables_are_whole() {
-        crate::mock::kit::testing::assert_tables::<super::Api>();
+        Built::plain(router::router(app), credentials, fixtures)
     }
 }
