@@ -506,29 +506,62 @@ pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respon
     ok(data, message)
 }
 
+/// The opening an item's writes with a required text share (`update`'s `checklist_text`,
+/// `add_comment`'s `comment`), in the document's order: the body read, the item found (else
+/// `unknown`'s answer), the text required (an empty one allowed under `optional`). It holds the
+/// store's write lock from the lookup on, so the item cannot go before the write.
+async fn text_write<'a>(
+    app: &'a App,
+    headers: &HeaderMap,
+    body: Body,
+    id: &str,
+    (unknown, field, optional): (Fault, &str, Fault),
+) -> Result<
+    (
+        tokio::sync::RwLockWriteGuard<'a, super::data::Store>,
+        u64,
+        String,
+    ),
+    Response,
+> {
+    let body = read_body(app, headers, body).await?;
+    let synth = app.synth;
+    let mut store = app.store.write().await;
+    store.init(&synth);
+    let Some(id) = ids::parse_digits(id).filter(|id| store.get(&synth, *id).is_some()) else {
+        return Err(unknown_item(app, unknown));
+    };
+    let mut errors = Errors::default();
+    let text = match string_field(&body, field, &mut errors) {
+        None if app.is(optional) && errors.0.contains_key(field) => String::new(),
+        None => return Err(errors.respond(app)),
+        Some(t) => t,
+    };
+    Ok((store, id, text))
+}
+
 pub async fn update(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(&app, &headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
     let synth = app.synth;
-    let mut store = app.store.write().await;
-    store.init(&synth);
-    let Some(id) = ids::parse_digits(&id).filter(|id| store.get(&synth, *id).is_some()) else {
-        return unknown_item(&app, Fault::UpdateUnknownNot404);
-    };
-    let mut errors = Errors::default();
-    let text = match string_field(&body, "checklist_text", &mut errors) {
-        None if app.is(Fault::UpdateTextOptional) && errors.0.contains_key("checklist_text") => {
-            String::new()
-        }
-        None => return errors.respond(&app),
-        Some(t) => t,
+    let (mut store, id, text) = match text_write(
+        &app,
+        &headers,
+        body,
+        &id,
+        (
+            Fault::UpdateUnknownNot404,
+            "checklist_text",
+            Fault::UpdateTextOptional,
+        ),
+    )
+    .await
+    {
+        Ok(w) => w,
+        Err(r) => return r,
     };
     let now = store.now();
     let Some(item) = store.get_mut(&synth, id) else {
@@ -816,23 +849,22 @@ pub async fn add_comment(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(&app, &headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
     let synth = app.synth;
-    let mut store = app.store.write().await;
-    store.init(&synth);
-    let Some(id) = ids::parse_digits(&id).filter(|id| store.get(&synth, *id).is_some()) else {
-        return unknown_item(&app, Fault::CommentAddUnknownNot404);
-    };
-    let mut errors = Errors::default();
-    let text = match string_field(&body, "comment", &mut errors) {
-        None if app.is(Fault::CommentTextOptional) && errors.0.contains_key("comment") => {
-            String::new()
-        }
-        None => return errors.respond(&app),
-        Some(t) => t,
+    let (mut store, id, text) = match text_write(
+        &app,
+        &headers,
+        body,
+        &id,
+        (
+            Fault::CommentAddUnknownNot404,
+            "comment",
+            Fault::CommentTextOptional,
+        ),
+    )
+    .await
+    {
+        Ok(w) => w,
+        Err(r) => return r,
     };
     let cid = store.next_comment;
     store.next_comment += 1;
