@@ -237,6 +237,43 @@ async fn read_only_skips_writing_rules() {
 }
 
 #[tokio::test]
+async fn a_profiles_skips_come_first_and_keep_their_reason() {
+    let spec = mini();
+    let (target, server) = serve(Fault::NotFoundIs200).await;
+    let options = RunOptions {
+        read_only: true,
+        skip_reasons: vec![
+            (
+                "mini.errors.*".into(),
+                "no such id on this deployment".into(),
+            ),
+            (
+                "mini.notes.lifecycle".into(),
+                "writes are not allowed here".into(),
+            ),
+        ],
+        ..Default::default()
+    };
+    let result = run_api(&spec, &target, &options, &mut |_| {}).await;
+    server.abort();
+    let reason = |id: &str| {
+        let r = result.results.iter().find(|r| r.id == id).unwrap();
+        assert_eq!(r.status, Status::Skipped, "{id}");
+        r.reason.clone().unwrap_or_default()
+    };
+    // The fault breaks `mini.errors.not-found`: skipped, it cannot fail.
+    assert_eq!(
+        reason("mini.errors.not-found"),
+        "no such id on this deployment"
+    );
+    // A writing rule the profile skips keeps the profile's reason over --read-only's.
+    assert_eq!(
+        reason("mini.notes.lifecycle"),
+        "writes are not allowed here"
+    );
+}
+
+#[tokio::test]
 async fn the_json_report_matches_its_published_schema() {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(

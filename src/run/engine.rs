@@ -422,38 +422,15 @@ async fn run_rules(
             return api;
         }
     };
-    let include = globs(&options.rules);
-    let exclude = globs(&options.skip);
-    let selected: Vec<&Rule> = spec
-        .rules
-        .iter()
-        .filter(|r| include.as_ref().is_none_or(|g| g.is_match(&r.id)))
-        .filter(|r| exclude.as_ref().is_none_or(|g| !g.is_match(&r.id)))
-        .filter(|r| options.level.is_none_or(|l| r.level <= l))
-        .collect();
-
-    // Reachable at all? Any HTTP answer will do; a connection that never answers is a hung
-    // target, not worth a request timeout per rule.
-    let probe = Prepared {
-        method: "GET".into(),
-        url: target.base_url.clone(),
-        headers: vec![],
-        body: None,
-        operation: None,
-    };
-    let probed = tokio::select! {
-        biased;
-        halted = options.halt.wait() => Err(halted),
-        exchange = client.send(&probe) => Ok(exchange.outcome),
-    };
-    match probed {
-        Ok(Err(e)) if e.is_unreachable() || matches!(e, TransportError::NoHeaders(_)) => {
-            api.unreachable = Some(format!("{}: {e}", target.base_url));
+    let selected = select(spec, options);
+    match probe(&client, target, options).await {
+        Probed::Answered => {}
+        Probed::Unreachable(why) => {
+            api.unreachable = Some(why);
             boundary.redact(&mut api);
             return api;
         }
-        Ok(_) => {}
-        Err(halted) => {
+        Probed::Halted(halted) => {
             on_event(Event::Started {
                 api: &spec.name,
                 rules: selected.len(),
@@ -470,34 +447,20 @@ async fn run_rules(
 
     let mut judges = Judges::new(spec, &selected);
     if spec.contract.login.is_some() {
-        let t = Instant::now();
-        let mut cx = RuleCx::new(&spec.contract, &spec.api, target, &client, vars.clone());
-        let mut logged_in = None;
-        let ending = bounded(
-            async {
-                logged_in = Some(login_in(&mut cx).await?);
-                Ok(())
-            },
+        let (logged_in, failed) = log_in(
+            spec,
+            target,
+            &client,
+            &vars,
             options,
+            &mut boundary,
+            &mut judges,
         )
         .await;
         if let Some(v) = logged_in {
             vars = v;
         }
-        let meta = Meta {
-            id: format!("{}.login", spec.name),
-            kind: "login".into(),
-            level: Level::Must,
-            title: Some("the login flow gives a token".into()),
-            cite: vec![],
-            writes: false,
-        };
-        let (r, rec, secrets) = result_of(meta, cx, ending, t, options);
-        boundary.absorb(&secrets);
-        judges.judge_all(rec);
-        if r.status != Status::Passed {
-            api.results.push(r);
-        }
+        api.results.extend(failed);
     }
 
     on_event(Event::Started {
@@ -506,62 +469,8 @@ async fn run_rules(
     });
 
     let mut slots: Vec<Option<RuleResult>> = vec![None; selected.len()];
-    type Indexed<'r> = Vec<(usize, &'r Rule)>;
-    let (reads, writes): (Indexed, Indexed) = selected
-        .iter()
-        .copied()
-        .enumerate()
-        .partition(|(_, r)| !r.writes);
-    let reasons: Vec<(globset::GlobMatcher, &str)> = options
-        .skip_reasons
-        .iter()
-        .filter_map(|(g, why)| {
-            globset::Glob::new(g)
-                .ok()
-                .map(|g| (g.compile_matcher(), why.as_str()))
-        })
-        .collect();
-    let skip_reason = |id: &str| {
-        reasons
-            .iter()
-            .find(|(g, _)| g.is_match(id))
-            .map(|(_, why)| why.to_string())
-    };
-    let reads: Vec<(usize, &Rule)> = reads
-        .into_iter()
-        .filter(|(i, r)| match skip_reason(&r.id) {
-            Some(why) => {
-                slots[*i] = Some(Meta::of(r).result(Status::Skipped, Some(why)));
-                false
-            }
-            None => true,
-        })
-        .collect();
-    let writes: Vec<(usize, &Rule)> = writes
-        .into_iter()
-        .filter(|(i, r)| match skip_reason(&r.id) {
-            Some(why) => {
-                slots[*i] = Some(Meta::of(r).result(Status::Skipped, Some(why)));
-                false
-            }
-            None => true,
-        })
-        .collect();
-    for (i, r) in &writes {
-        if options.read_only {
-            slots[*i] = Some(Meta::of(r).result(
-                Status::Skipped,
-                Some("--read-only: this rule writes".into()),
-            ));
-        }
-    }
-    let run_rule = |rule, vars| run_rule(spec, target, &client, rule, vars, options);
-    let mut read_stream = stream::iter(reads.into_iter().map(|(i, rule)| {
-        let work = run_rule(rule, vars.clone());
-        async move { (i, work.await) }
-    }))
-    .buffer_unordered(options.concurrency.max(1));
-    while let Some((i, (mut result, rec, secrets))) = read_stream.next().await {
+    let (reads, writes) = schedule(&selected, options, &mut slots);
+    let mut done = |i: usize, (mut result, rec, secrets): Ran, judges: &mut Judges| {
         boundary.absorb(&secrets);
         boundary.redact(&mut result);
         on_event(Event::RuleDone {
@@ -570,20 +479,20 @@ async fn run_rules(
         });
         judges.judge_all(rec);
         slots[i] = Some(result);
+    };
+    let run_rule = |rule, vars| run_rule(spec, target, &client, rule, vars, options);
+    let mut read_stream = stream::iter(reads.into_iter().map(|(i, rule)| {
+        let work = run_rule(rule, vars.clone());
+        async move { (i, work.await) }
+    }))
+    .buffer_unordered(options.concurrency.max(1));
+    while let Some((i, ran)) = read_stream.next().await {
+        done(i, ran, &mut judges);
     }
     drop(read_stream);
-    if !options.read_only {
-        for (i, rule) in writes {
-            let (mut result, rec, secrets) = run_rule(rule, vars.clone()).await;
-            boundary.absorb(&secrets);
-            boundary.redact(&mut result);
-            on_event(Event::RuleDone {
-                api: &spec.name,
-                result: &result,
-            });
-            judges.judge_all(rec);
-            slots[i] = Some(result);
-        }
+    // Writes one at a time, after every read: a write may change what a read observes.
+    for (i, rule) in writes {
+        done(i, run_rule(rule, vars.clone()).await, &mut judges);
     }
 
     let conformance = judges.finish(&mut slots);
@@ -597,6 +506,130 @@ async fn run_rules(
     // and the cross-cutting and conformance failures are new.
     boundary.redact(&mut api);
     api
+}
+
+/// A rule as run: its result, what it recorded for the judges, and the secrets it met.
+type Ran = (RuleResult, Vec<Recorded>, Secrets);
+
+/// The rules `--rule`, `--skip` and `--level` select, in the contract's order.
+fn select<'s>(spec: &'s Spec, options: &RunOptions) -> Vec<&'s Rule> {
+    let include = globs(&options.rules);
+    let exclude = globs(&options.skip);
+    spec.rules
+        .iter()
+        .filter(|r| include.as_ref().is_none_or(|g| g.is_match(&r.id)))
+        .filter(|r| exclude.as_ref().is_none_or(|g| !g.is_match(&r.id)))
+        .filter(|r| options.level.is_none_or(|l| r.level <= l))
+        .collect()
+}
+
+/// What the probe of a target's base URL found.
+enum Probed {
+    /// Some HTTP answer, whatever its status.
+    Answered,
+    /// No answer at all: why, with the base URL.
+    Unreachable(String),
+    /// The run was stopped before the probe ended.
+    Halted(Halted),
+}
+
+/// Reachable at all? Any HTTP answer will do; a connection that never answers is a hung
+/// target, not worth a request timeout per rule.
+async fn probe(client: &HttpClient, target: &Target, options: &RunOptions) -> Probed {
+    let probe = Prepared {
+        method: "GET".into(),
+        url: target.base_url.clone(),
+        headers: vec![],
+        body: None,
+        operation: None,
+    };
+    let probed = tokio::select! {
+        biased;
+        halted = options.halt.wait() => Err(halted),
+        exchange = client.send(&probe) => Ok(exchange.outcome),
+    };
+    match probed {
+        Ok(Err(e)) if e.is_unreachable() || matches!(e, TransportError::NoHeaders(_)) => {
+            Probed::Unreachable(format!("{}: {e}", target.base_url))
+        }
+        Ok(_) => Probed::Answered,
+        Err(halted) => Probed::Halted(halted),
+    }
+}
+
+/// The contract's login flow, as a rule of its own: the variables it leaves (its token), and
+/// its result when it did not pass (a passing login is not a rule of the contract).
+async fn log_in(
+    spec: &Spec,
+    target: &Target,
+    client: &HttpClient,
+    vars: &Vars,
+    options: &RunOptions,
+    boundary: &mut Boundary,
+    judges: &mut Judges<'_>,
+) -> (Option<Vars>, Option<RuleResult>) {
+    let t = Instant::now();
+    let mut cx = RuleCx::new(&spec.contract, &spec.api, target, client, vars.clone());
+    let mut logged_in = None;
+    let ending = bounded(
+        async {
+            logged_in = Some(login_in(&mut cx).await?);
+            Ok(())
+        },
+        options,
+    )
+    .await;
+    let meta = Meta {
+        id: format!("{}.login", spec.name),
+        kind: "login".into(),
+        level: Level::Must,
+        title: Some("the login flow gives a token".into()),
+        cite: vec![],
+        writes: false,
+    };
+    let (r, rec, secrets) = result_of(meta, cx, ending, t, options);
+    boundary.absorb(&secrets);
+    judges.judge_all(rec);
+    (logged_in, (r.status != Status::Passed).then_some(r))
+}
+
+/// Rules with the index of their slot in the results.
+type Slotted<'s> = Vec<(usize, &'s Rule)>;
+
+/// The selected rules to run, reads and writes apart, each with its slot. A rule a profile's
+/// `skips` name, and under `--read-only` a writing rule, gets its skipped result in its slot
+/// instead.
+fn schedule<'s>(
+    selected: &[&'s Rule],
+    options: &RunOptions,
+    slots: &mut [Option<RuleResult>],
+) -> (Slotted<'s>, Slotted<'s>) {
+    let reasons: Vec<(globset::GlobMatcher, &str)> = options
+        .skip_reasons
+        .iter()
+        .filter_map(|(g, why)| {
+            globset::Glob::new(g)
+                .ok()
+                .map(|g| (g.compile_matcher(), why.as_str()))
+        })
+        .collect();
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    for (i, rule) in selected.iter().copied().enumerate() {
+        let skipped = reasons
+            .iter()
+            .find(|(g, _)| g.is_match(&rule.id))
+            .map(|(_, why)| why.to_string())
+            .or_else(|| {
+                (rule.writes && options.read_only).then(|| "--read-only: this rule writes".into())
+            });
+        match skipped {
+            Some(why) => slots[i] = Some(Meta::of(rule).result(Status::Skipped, Some(why))),
+            None if rule.writes => writes.push((i, rule)),
+            None => reads.push((i, rule)),
+        }
+    }
+    (reads, writes)
 }
 
 /// The cross-cutting rules (media type, error envelope) and the conformance checks, judging each
