@@ -500,3 +500,166 @@ pub fn capture_first(vars: &mut Vars, name: &str, path: &JsonPath, body: &Value)
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::step::{StatusMatch, StatusPattern};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback server that answers every request with `status` and an empty body.
+    async fn answering(status: u16) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let head = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
+                let _ = sock.write_all(head.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            }
+        });
+        url
+    }
+
+    /// A loopback URL where nothing listens: no answer at all.
+    async fn silent() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+        url
+    }
+
+    fn get(url: &str) -> Prepared {
+        Prepared {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![],
+            body: None,
+            operation: None,
+        }
+    }
+
+    fn contract() -> Contract {
+        Contract {
+            api: "t".into(),
+            title: "t".into(),
+            document: "t".into(),
+            base_url: "http://127.0.0.1/".into(),
+            credentials: vec![],
+            fixtures: vec![],
+            roles: vec![],
+            login: None,
+            auth: vec![],
+            defaults: Default::default(),
+            secrets: Default::default(),
+        }
+    }
+
+    /// Each failure of one request sent as `expecting` (subject, expected, basis), whether the
+    /// answer held, and whether there was one.
+    async fn sent(
+        url: &str,
+        expecting: Expecting<'_>,
+    ) -> (Vec<(String, String, Option<Basis>)>, bool, bool) {
+        let api = ApiDoc::load(
+            std::path::Path::new("openapi.yaml"),
+            "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n",
+        )
+        .unwrap();
+        let (contract, target) = (contract(), Target::default());
+        let client = HttpClient::new(&target, Duration::from_secs(5), 1 << 20).unwrap();
+        let mut cx = RuleCx::new(&contract, &api, &target, &client, Vars::new())
+            .on_basis(Basis::Reading, None);
+        let answer = cx.send_expecting(&get(url), expecting).await;
+        let failures = cx
+            .failures
+            .iter()
+            .map(|f| {
+                assert_eq!(f.step.as_deref(), Some("s"));
+                let f = &f.failure;
+                (f.subject.clone(), f.expected.clone(), f.basis)
+            })
+            .collect();
+        (failures, answer.held, answer.response.is_some())
+    }
+
+    fn fails(subject: &str, expected: &str, basis: Basis) -> Vec<(String, String, Option<Basis>)> {
+        vec![(subject.into(), expected.into(), Some(basis))]
+    }
+
+    #[tokio::test]
+    async fn the_answer_is_held_to_what_is_wanted_in_the_words_given() {
+        let (ok, refused) = (answering(200).await, answering(404).await);
+        let success = || Expecting::new(Some("s"), Want::Success("2xx (the control)"));
+        assert_eq!(sent(&ok, success()).await, (vec![], true, true));
+        assert_eq!(
+            sent(&refused, success()).await,
+            (
+                fails("status", "2xx (the control)", Basis::Reading),
+                false,
+                true
+            )
+        );
+        let refusal = || Expecting::new(Some("s"), Want::Refusal("a refusal (no 2xx)"));
+        assert_eq!(sent(&refused, refusal()).await, (vec![], true, true));
+        assert_eq!(
+            sent(&ok, refusal()).await,
+            (
+                fails("status", "a refusal (no 2xx)", Basis::Reading),
+                false,
+                true
+            )
+        );
+        let expect = Expect {
+            status: Some(StatusMatch(vec![StatusPattern::Code(404)])),
+            ..Default::default()
+        };
+        let (failures, held, answered) =
+            sent(&ok, Expecting::new(Some("s"), Want::Expect(&expect))).await;
+        assert_eq!((failures.len(), held, answered), (1, false, true));
+        assert_eq!(
+            sent(&ok, Expecting::new(Some("s"), Want::Any)).await,
+            (vec![], true, true)
+        );
+    }
+
+    #[tokio::test]
+    async fn no_answer_is_recorded_as_silence_says() {
+        let url = silent().await;
+        let any = || Expecting::new(Some("s"), Want::Any);
+        // Every documented operation states an answer, whatever the rule infers.
+        assert_eq!(
+            sent(&url, any()).await,
+            (
+                fails("answer", "an HTTP answer", Basis::Stated),
+                false,
+                false
+            )
+        );
+        assert_eq!(
+            sent(&url, any().silence(Silence::NotA("a page"))).await,
+            (fails("answer", "a page", Basis::Reading), false, false)
+        );
+        assert_eq!(
+            sent(&url, any().silence(Silence::Ignored)).await,
+            (vec![], true, false)
+        );
+    }
+
+    #[test]
+    fn an_answer_stops_the_rule_as_the_caller_asks() {
+        let answer = |response: Option<u16>, held| Answer {
+            index: 3,
+            response: response.map(|s| Response::new(s, vec![], Vec::<u8>::new())),
+            held,
+        };
+        assert!(matches!(answer(Some(404), false).answered(), Ok((3, r)) if r.status == 404));
+        assert!(matches!(answer(Some(404), false).held(), Err(Stop::Abort)));
+        assert!(matches!(answer(Some(200), true).held(), Ok((3, _))));
+        assert!(matches!(answer(None, true).answered(), Err(Stop::Abort)));
+        assert!(matches!(answer(None, true).held(), Err(Stop::Abort)));
+    }
+}
