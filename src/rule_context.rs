@@ -41,13 +41,97 @@ pub enum Probe {
     Transport,
 }
 
+/// What a request's answer is held to by `RuleCx::send_expecting`. An answer that is not what
+/// is wanted is recorded as failures on the request's step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Want<'e> {
+    /// Any answer: the caller judges it itself (or, in a discovery step, nothing is asked).
+    Any,
+    /// The answer `expect` describes.
+    Expect(&'e Expect),
+    /// A 2xx; any other status fails as `status`, expected what the text says.
+    Success(&'static str),
+    /// A refusal: any status but a 2xx, which fails as `status`, expected what the text says.
+    Refusal(&'static str),
+}
+
 /// What no answer at all means to a request sent with `RuleCx::send_expecting`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Silence {
-    /// The request expects a refusal: no answer is not one (on the rule's basis).
-    NotARefusal,
     /// The request expects an answer the document states: no answer fails as `no_answer`.
     NoAnswer,
+    /// No answer is not what the request expects, `expected` (on the rule's basis): a refusal
+    /// the rule infers must still be an answer ("a refusal"), a page must come ("a page").
+    NotA(&'static str),
+    /// No answer is recorded, nothing failed: a transport probe's refusal may be a dropped
+    /// connection, and a cleanup does what it can.
+    Ignored,
+}
+
+/// How `RuleCx::send_expecting` sends a request and judges its answer: the step its failures
+/// are recorded on, how the exchange relates to the documented operation, what the answer is
+/// held to and what no answer means. By default the probe is the request's own (a method its
+/// operation does not have is `Probe::OtherMethod`), and no answer fails as `no_answer`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expecting<'e> {
+    step: Option<&'e str>,
+    probe: Option<Probe>,
+    want: Want<'e>,
+    silence: Silence,
+}
+
+impl<'e> Expecting<'e> {
+    pub fn new(step: Option<&'e str>, want: Want<'e>) -> Self {
+        Expecting {
+            step,
+            probe: None,
+            want,
+            silence: Silence::NoAnswer,
+        }
+    }
+
+    /// The exchange is `probe`, whatever its request's operation says (a changed URL or Host).
+    pub fn probe(self, probe: Probe) -> Self {
+        Expecting {
+            probe: Some(probe),
+            ..self
+        }
+    }
+
+    pub fn silence(self, silence: Silence) -> Self {
+        Expecting { silence, ..self }
+    }
+}
+
+/// What `RuleCx::send_expecting` got, its failures recorded already. The caller decides
+/// whether the rule goes on: `answered` stops it at no answer, `held` at any failure.
+#[derive(Debug)]
+pub struct Answer {
+    /// The recorded exchange.
+    pub index: usize,
+    /// The answer; `None` when there was none.
+    pub response: Option<Response>,
+    /// Whether the answer was what was wanted (no answer is, only when `Silence::Ignored`).
+    pub held: bool,
+}
+
+impl Answer {
+    /// The answer; no answer stops the rule (its failure is recorded, unless silence was
+    /// `Silence::Ignored`: callers that ignore silence do not stop on it).
+    pub fn answered(self) -> Result<(usize, Response), Stop> {
+        match self.response {
+            Some(r) => Ok((self.index, r)),
+            None => Err(Stop::Abort),
+        }
+    }
+
+    /// The answer when it was what was wanted; anything else stops the rule.
+    pub fn held(self) -> Result<(usize, Response), Stop> {
+        match self.response {
+            Some(r) if self.held => Ok((self.index, r)),
+            _ => Err(Stop::Abort),
+        }
+    }
 }
 
 /// Why a rule stopped before its end.
@@ -194,24 +278,9 @@ impl<'a> RuleCx<'a> {
         step: Option<&str>,
     ) -> Result<(usize, Response), Stop> {
         let p = self.prepare(req)?;
-        // A method the operation does not have (a 405 probe) is not judged by its responses.
-        let probe = match (&req.operation, &req.method) {
-            (Some(op), Some(m)) => self
-                .api
-                .operations
-                .get(op)
-                .is_some_and(|o| !o.method.eq_ignore_ascii_case(m)),
-            _ => false,
-        };
-        let probe = if probe { Probe::OtherMethod } else { Probe::No };
-        let (i, outcome) = self.send_prepared(&p, probe).await;
-        match outcome {
-            Ok(r) => Ok((i, r)),
-            Err(e) => {
-                self.fail(step, no_answer(&e), Some(i));
-                Err(Stop::Abort)
-            }
-        }
+        self.send_expecting(&p, Expecting::new(step, Want::Any))
+            .await
+            .answered()
     }
 
     /// Evaluate `expect`; failures are recorded. True when it held.
@@ -230,31 +299,68 @@ impl<'a> RuleCx<'a> {
         ok
     }
 
-    /// Send a prepared request and hold its answer to `expect`, recording each failure on
-    /// `step`; no answer at all is recorded as `silence` says. The rule goes on either way: the
-    /// answer is returned whether the expectation held or not, `None` when there was none.
-    pub async fn send_expecting(
-        &mut self,
-        p: &Prepared,
-        probe: Probe,
-        step: Option<&str>,
-        expect: &Expect,
-        silence: Silence,
-    ) -> Option<Response> {
-        let (i, answer) = self.send_prepared(p, probe).await;
-        match answer {
-            Ok(r) => {
-                self.expect(step, i, &r, expect);
-                Some(r)
-            }
+    /// Send a prepared request and judge its answer as `expecting` says, recording each
+    /// failure on its step. Every kind sends through here: what differs between them (the
+    /// step, the probe, what is wanted, what no answer means, whether the rule goes on) is a
+    /// parameter, so the failures they record keep their words.
+    pub async fn send_expecting(&mut self, p: &Prepared, expecting: Expecting<'_>) -> Answer {
+        let probe = expecting.probe.unwrap_or_else(|| self.probe_of(p));
+        let step = expecting.step;
+        let (index, answer) = self.send_prepared(p, probe).await;
+        let r = match answer {
+            Ok(r) => r,
             Err(e) => {
-                let failure = match silence {
-                    Silence::NotARefusal => Failure::new("answer", "a refusal", e.to_string()),
-                    Silence::NoAnswer => no_answer(&e),
+                let failure = match expecting.silence {
+                    Silence::NoAnswer => Some(no_answer(&e)),
+                    Silence::NotA(expected) => {
+                        Some(Failure::new("answer", expected, e.to_string()))
+                    }
+                    Silence::Ignored => None,
                 };
-                self.fail(step, failure, Some(i));
-                None
+                let held = failure.is_none();
+                if let Some(failure) = failure {
+                    self.fail(step, failure, Some(index));
+                }
+                return Answer {
+                    index,
+                    response: None,
+                    held,
+                };
             }
+        };
+        let status =
+            |expected: &str| Failure::new("status", expected.to_string(), r.status.to_string());
+        let held = match expecting.want {
+            Want::Any => true,
+            Want::Expect(e) => self.expect(step, index, &r, e),
+            Want::Success(expected) if !(200..300).contains(&r.status) => {
+                self.fail(step, status(expected), Some(index));
+                false
+            }
+            Want::Refusal(expected) if (200..300).contains(&r.status) => {
+                self.fail(step, status(expected), Some(index));
+                false
+            }
+            Want::Success(_) | Want::Refusal(_) => true,
+        };
+        Answer {
+            index,
+            response: Some(r),
+            held,
+        }
+    }
+
+    /// A method the operation does not have (a 405 probe) is not judged by its responses.
+    fn probe_of(&self, p: &Prepared) -> Probe {
+        let other_method = p
+            .operation
+            .as_ref()
+            .and_then(|op| self.api.operations.get(op))
+            .is_some_and(|o| !o.method.eq_ignore_ascii_case(&p.method));
+        if other_method {
+            Probe::OtherMethod
+        } else {
+            Probe::No
         }
     }
 
@@ -298,11 +404,13 @@ impl<'a> RuleCx<'a> {
     /// A step of a lifecycle: send, check, capture. A capture that selects nothing fails.
     pub async fn step(&mut self, step: &Step, label: &str) -> Result<Response, Stop> {
         let label = step.name.as_deref().unwrap_or(label).to_string();
-        let (i, r) = self.send(&step.request, Some(&label)).await?;
-        let held = match &step.expect {
-            Some(e) => self.expect(Some(&label), i, &r, e),
-            None => true,
-        };
+        let p = self.prepare(&step.request)?;
+        let want = step.expect.as_ref().map_or(Want::Any, Want::Expect);
+        let answer = self
+            .send_expecting(&p, Expecting::new(Some(&label), want))
+            .await;
+        let held = answer.held;
+        let (i, r) = answer.answered()?;
         if let Err(name) = self.capture(&r, &step.capture) {
             let path = step.capture.get(&name).cloned().unwrap_or_default();
             self.fail(
@@ -390,5 +498,168 @@ pub fn capture_first(vars: &mut Vars, name: &str, path: &JsonPath, body: &Value)
             true
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::step::{StatusMatch, StatusPattern};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback server that answers every request with `status` and an empty body.
+    async fn answering(status: u16) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let head = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\n\r\n");
+                let _ = sock.write_all(head.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            }
+        });
+        url
+    }
+
+    /// A loopback URL where nothing listens: no answer at all.
+    async fn silent() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+        url
+    }
+
+    fn get(url: &str) -> Prepared {
+        Prepared {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![],
+            body: None,
+            operation: None,
+        }
+    }
+
+    fn contract() -> Contract {
+        Contract {
+            api: "t".into(),
+            title: "t".into(),
+            document: "t".into(),
+            base_url: "http://127.0.0.1/".into(),
+            credentials: vec![],
+            fixtures: vec![],
+            roles: vec![],
+            login: None,
+            auth: vec![],
+            defaults: Default::default(),
+            secrets: Default::default(),
+        }
+    }
+
+    /// Each failure of one request sent as `expecting` (subject, expected, basis), whether the
+    /// answer held, and whether there was one.
+    async fn sent(
+        url: &str,
+        expecting: Expecting<'_>,
+    ) -> (Vec<(String, String, Option<Basis>)>, bool, bool) {
+        let api = ApiDoc::load(
+            std::path::Path::new("openapi.yaml"),
+            "openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n",
+        )
+        .unwrap();
+        let (contract, target) = (contract(), Target::default());
+        let client = HttpClient::new(&target, Duration::from_secs(5), 1 << 20).unwrap();
+        let mut cx = RuleCx::new(&contract, &api, &target, &client, Vars::new())
+            .on_basis(Basis::Reading, None);
+        let answer = cx.send_expecting(&get(url), expecting).await;
+        let failures = cx
+            .failures
+            .iter()
+            .map(|f| {
+                assert_eq!(f.step.as_deref(), Some("s"));
+                let f = &f.failure;
+                (f.subject.clone(), f.expected.clone(), f.basis)
+            })
+            .collect();
+        (failures, answer.held, answer.response.is_some())
+    }
+
+    fn fails(subject: &str, expected: &str, basis: Basis) -> Vec<(String, String, Option<Basis>)> {
+        vec![(subject.into(), expected.into(), Some(basis))]
+    }
+
+    #[tokio::test]
+    async fn the_answer_is_held_to_what_is_wanted_in_the_words_given() {
+        let (ok, refused) = (answering(200).await, answering(404).await);
+        let success = || Expecting::new(Some("s"), Want::Success("2xx (the control)"));
+        assert_eq!(sent(&ok, success()).await, (vec![], true, true));
+        assert_eq!(
+            sent(&refused, success()).await,
+            (
+                fails("status", "2xx (the control)", Basis::Reading),
+                false,
+                true
+            )
+        );
+        let refusal = || Expecting::new(Some("s"), Want::Refusal("a refusal (no 2xx)"));
+        assert_eq!(sent(&refused, refusal()).await, (vec![], true, true));
+        assert_eq!(
+            sent(&ok, refusal()).await,
+            (
+                fails("status", "a refusal (no 2xx)", Basis::Reading),
+                false,
+                true
+            )
+        );
+        let expect = Expect {
+            status: Some(StatusMatch(vec![StatusPattern::Code(404)])),
+            ..Default::default()
+        };
+        let (failures, held, answered) =
+            sent(&ok, Expecting::new(Some("s"), Want::Expect(&expect))).await;
+        assert_eq!((failures.len(), held, answered), (1, false, true));
+        assert_eq!(
+            sent(&ok, Expecting::new(Some("s"), Want::Any)).await,
+            (vec![], true, true)
+        );
+    }
+
+    #[tokio::test]
+    async fn no_answer_is_recorded_as_silence_says() {
+        let url = silent().await;
+        let any = || Expecting::new(Some("s"), Want::Any);
+        // Every documented operation states an answer, whatever the rule infers.
+        assert_eq!(
+            sent(&url, any()).await,
+            (
+                fails("answer", "an HTTP answer", Basis::Stated),
+                false,
+                false
+            )
+        );
+        assert_eq!(
+            sent(&url, any().silence(Silence::NotA("a page"))).await,
+            (fails("answer", "a page", Basis::Reading), false, false)
+        );
+        assert_eq!(
+            sent(&url, any().silence(Silence::Ignored)).await,
+            (vec![], true, false)
+        );
+    }
+
+    #[test]
+    fn an_answer_stops_the_rule_as_the_caller_asks() {
+        let answer = |response: Option<u16>, held| Answer {
+            index: 3,
+            response: response.map(|s| Response::new(s, vec![], Vec::<u8>::new())),
+            held,
+        };
+        assert!(matches!(answer(Some(404), false).answered(), Ok((3, r)) if r.status == 404));
+        assert!(matches!(answer(Some(404), false).held(), Err(Stop::Abort)));
+        assert!(matches!(answer(Some(200), true).held(), Ok((3, _))));
+        assert!(matches!(answer(None, true).answered(), Err(Stop::Abort)));
+        assert!(matches!(answer(None, true).held(), Err(Stop::Abort)));
     }
 }

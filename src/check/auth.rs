@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{control, Check};
-use crate::rule_context::{Probe, RuleCx, Silence, Stop};
+use crate::rule_context::{Expecting, Probe, RuleCx, Silence, Stop, Want};
 
 use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
@@ -208,14 +208,10 @@ impl Check for Params {
                 cx.vars.hide(name, value);
             }
             let p = outcome?;
-            cx.send_expecting(
-                &p,
-                Probe::No,
-                Some(&label),
-                &case.expect,
-                Silence::NotARefusal,
-            )
-            .await;
+            let expecting = Expecting::new(Some(&label), Want::Expect(&case.expect))
+                .probe(Probe::No)
+                .silence(Silence::NotA("a refusal"));
+            cx.send_expecting(&p, expecting).await;
             // The values are the saved ones again; keep the secrets this case met.
             saved = cx.vars.clone();
         }

@@ -10,7 +10,7 @@ use crate::exchange::xml;
 use crate::expect::select_json;
 use crate::jsonpath::Query;
 use crate::results::Failure;
-use crate::rule_context::{RuleCx, Stop};
+use crate::rule_context::{Expecting, RuleCx, Stop, Want};
 
 use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
@@ -92,8 +92,9 @@ impl Check for Params {
         for v in &self.variants {
             cx.vars.set(&self.param, Value::String(v.value.clone()));
             let label = format!("as {}", v.value);
-            let (i, r) = cx.send(&self.request, Some(&label)).await?;
-            cx.expect(Some(&label), i, &r, &v.expect);
+            let p = cx.prepare(&self.request)?;
+            let expecting = Expecting::new(Some(&label), Want::Expect(&v.expect));
+            let (_, r) = cx.send_expecting(&p, expecting).await.answered()?;
             if let Some(same) = &self.same_ids {
                 if let Ok(body) = r.json() {
                     json_ids = Some(

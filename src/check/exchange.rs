@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::rule_context::{RuleCx, Stop};
+use crate::rule_context::{Expecting, RuleCx, Stop, Want};
 
 use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
@@ -30,8 +30,10 @@ impl Check for Params {
 
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {
         cx.given(&self.given).await?;
-        let (i, r) = cx.send(&self.request, None).await?;
-        cx.expect(None, i, &r, &self.expect);
+        let p = cx.prepare(&self.request)?;
+        cx.send_expecting(&p, Expecting::new(None, Want::Expect(&self.expect)))
+            .await
+            .answered()?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::rule_context::{RuleCx, Stop};
+use crate::rule_context::{Expecting, Probe, RuleCx, Silence, Stop, Want};
 
 use crate::contract::context::LintCx;
 use crate::contract::step::{validate_steps, Request, Step};
@@ -64,10 +64,11 @@ impl Check for Params {
             let Ok(p) = cx.context().prepare(&step.request, &cx.vars) else {
                 continue;
             };
-            let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
-            if let (Ok(r), Some(e)) = (answer, &step.expect) {
-                cx.expect(Some(&label), i, &r, e);
-            }
+            let want = step.expect.as_ref().map_or(Want::Any, Want::Expect);
+            let expecting = Expecting::new(Some(&label), want)
+                .probe(Probe::No)
+                .silence(Silence::Ignored);
+            cx.send_expecting(&p, expecting).await;
         }
         outcome
     }

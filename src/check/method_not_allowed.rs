@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::rule_context::{Probe, RuleCx, Silence, Stop};
+use crate::rule_context::{Expecting, Probe, RuleCx, Silence, Stop, Want};
 
 use super::{any_writes, given_requests, operations_of};
 use crate::contract::context::LintCx;
@@ -128,14 +128,10 @@ impl Check for Params {
                     .unwrap_or("")
             );
             let p = cx.prepare(&req)?;
-            cx.send_expecting(
-                &p,
-                Probe::OtherMethod,
-                Some(&label),
-                &self.expect,
-                Silence::NotARefusal,
-            )
-            .await;
+            let expecting = Expecting::new(Some(&label), Want::Expect(&self.expect))
+                .probe(Probe::OtherMethod)
+                .silence(Silence::NotA("a refusal"));
+            cx.send_expecting(&p, expecting).await;
         }
         Ok(())
     }

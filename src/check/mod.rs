@@ -29,7 +29,7 @@ use crate::exchange::request::Prepared;
 use crate::locate::Pointer;
 use crate::openapi::ApiDoc;
 use crate::results::Failure;
-use crate::rule_context::{no_answer, Probe, Recorded, RuleCx, Stop};
+use crate::rule_context::{Expecting, Probe, Recorded, RuleCx, Stop, Want};
 
 /// Everything a kind does, before a run and in it: the spec loader and the engine ask the
 /// kind, and never match on a particular one. Dispatched statically through `Kind`, never as a
@@ -197,25 +197,9 @@ pub(crate) fn refused() -> Expect {
 /// Send the unmodified request and require a 2xx: without it, a refusal proves nothing.
 pub(crate) async fn control(cx: &mut RuleCx<'_>, request: &Request) -> Result<Prepared, Stop> {
     let p = cx.prepare(request)?;
-    let (i, outcome) = cx.send_prepared(&p, Probe::No).await;
-    let status = match outcome {
-        Ok(r) => r.status,
-        Err(e) => {
-            cx.fail(Some("control"), no_answer(&e), Some(i));
-            return Err(Stop::Abort);
-        }
-    };
-    if !(200..300).contains(&status) {
-        cx.fail(
-            Some("control"),
-            Failure::new(
-                "status",
-                "2xx for the request as documented (the control)",
-                status.to_string(),
-            ),
-            Some(i),
-        );
-        return Err(Stop::Abort);
-    }
+    let want = Want::Success("2xx for the request as documented (the control)");
+    cx.send_expecting(&p, Expecting::new(Some("control"), want).probe(Probe::No))
+        .await
+        .held()?;
     Ok(p)
 }

@@ -12,7 +12,7 @@ use crate::exchange::response::Response;
 use crate::expect::select_json;
 use crate::jsonpath::Query;
 use crate::results::Failure;
-use crate::rule_context::{RuleCx, Stop};
+use crate::rule_context::{Expecting, Probe, RuleCx, Silence, Stop, Want};
 use crate::vars::Vars;
 
 use super::{given_requests, validate_given_request};
@@ -93,6 +93,14 @@ pub fn origin(url: &str) -> &str {
     &url[..end]
 }
 
+/// The JSON body of page `i`; a body that is not JSON fails the rule.
+fn json_page(cx: &mut RuleCx<'_>, label: &str, i: usize, r: &Response) -> Result<Value, Stop> {
+    r.json().map_err(|e| {
+        cx.fail(Some(label), Failure::new("body", "a JSON page", e), Some(i));
+        Stop::Abort
+    })
+}
+
 impl Params {
     fn request_with_size(&self, size: Option<usize>) -> Request {
         let mut r = self.request.clone();
@@ -107,28 +115,10 @@ impl Params {
         cx: &mut RuleCx<'_>,
         size: Option<usize>,
     ) -> Result<(Prepared, usize, Response, Value), Stop> {
-        let req = self.request_with_size(size);
-        let p = cx.prepare(&req)?;
-        let (i, r) = cx.send(&req, Some("page 1")).await?;
-        if !(200..300).contains(&r.status) {
-            cx.fail(
-                Some("page 1"),
-                Failure::new("status", "2xx", r.status.to_string()),
-                Some(i),
-            );
-            return Err(Stop::Abort);
-        }
-        let body = match r.json() {
-            Ok(b) => b,
-            Err(e) => {
-                cx.fail(
-                    Some("page 1"),
-                    Failure::new("body", "a JSON page", e),
-                    Some(i),
-                );
-                return Err(Stop::Abort);
-            }
-        };
+        let p = cx.prepare(&self.request_with_size(size))?;
+        let expecting = Expecting::new(Some("page 1"), Want::Success("2xx"));
+        let (i, r) = cx.send_expecting(&p, expecting).await.held()?;
+        let body = json_page(cx, "page 1", i, &r)?;
         Ok((p, i, r, body))
     }
 
@@ -156,33 +146,11 @@ impl Params {
         }
         let mut p = first.clone();
         p.url = url;
-        let (i, answer) = cx.send_prepared(&p, crate::rule_context::Probe::No).await;
-        let r = match answer {
-            Ok(r) if (200..300).contains(&r.status) => r,
-            Ok(r) => {
-                cx.fail(
-                    Some(label),
-                    Failure::new("status", "2xx", r.status.to_string()),
-                    Some(i),
-                );
-                return Err(Stop::Abort);
-            }
-            Err(e) => {
-                cx.fail(
-                    Some(label),
-                    Failure::new("answer", "a page", e.to_string()),
-                    Some(i),
-                );
-                return Err(Stop::Abort);
-            }
-        };
-        match r.json() {
-            Ok(b) => Ok((i, b)),
-            Err(e) => {
-                cx.fail(Some(label), Failure::new("body", "a JSON page", e), Some(i));
-                Err(Stop::Abort)
-            }
-        }
+        let expecting = Expecting::new(Some(label), Want::Success("2xx"))
+            .probe(Probe::No)
+            .silence(Silence::NotA("a page"));
+        let (i, r) = cx.send_expecting(&p, expecting).await.held()?;
+        Ok((i, json_page(cx, label, i, &r)?))
     }
 
     fn total(&self, body: &Value, cx: &RuleCx<'_>) -> Option<usize> {

@@ -10,7 +10,7 @@ use super::Check;
 use crate::expect::select_json;
 use crate::jsonpath::Query;
 use crate::results::Failure;
-use crate::rule_context::{Probe, RuleCx, Silence, Stop};
+use crate::rule_context::{Expecting, Probe, RuleCx, Stop, Want};
 
 use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
@@ -91,10 +91,8 @@ impl Check for Params {
                 Err(stop) => return Err(stop),
             };
             let label = format!("as {role}");
-            if let Some(r) = cx
-                .send_expecting(&p, Probe::No, Some(&label), expect, Silence::NoAnswer)
-                .await
-            {
+            let expecting = Expecting::new(Some(&label), Want::Expect(expect)).probe(Probe::No);
+            if let Some(r) = cx.send_expecting(&p, expecting).await.response {
                 seen.insert(role.clone(), r.json().unwrap_or(serde_json::Value::Null));
             }
         }

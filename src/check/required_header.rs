@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{control, refused, Check};
-use crate::rule_context::{Probe, RuleCx, Silence, Stop};
+use crate::rule_context::{Expecting, Probe, RuleCx, Silence, Stop, Want};
 
 use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
@@ -90,8 +90,10 @@ impl Check for Params {
                     format!("{} wrong", self.header)
                 }
             };
-            cx.send_expecting(&q, Probe::No, Some(&label), &expect, Silence::NotARefusal)
-                .await;
+            let expecting = Expecting::new(Some(&label), Want::Expect(&expect))
+                .probe(Probe::No)
+                .silence(Silence::NotA("a refusal"));
+            cx.send_expecting(&q, expecting).await;
         }
         Ok(())
     }

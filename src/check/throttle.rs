@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::Check;
 use crate::results::Failure;
-use crate::rule_context::{RuleCx, Stop};
+use crate::rule_context::{Expecting, RuleCx, Stop, Want};
 
 use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
@@ -89,27 +89,32 @@ impl Check for Params {
             Mode::Enforced => {
                 let limit = self.limit.unwrap_or(1).min(MAX_REQUESTS);
                 let expect = self.expect.clone().unwrap_or_default();
+                let p = cx.prepare(&self.request)?;
                 for n in 1..=limit + 1 {
                     let label = format!("request {n} of {}", limit + 1);
-                    let (i, r) = cx.send(&self.request, Some(&label)).await?;
-                    if n <= limit {
-                        if r.status == 429 {
-                            cx.fail(
-                                Some(&label),
-                                Failure::new(
-                                    "throttling",
-                                    format!(
-                                        "{limit} requests allowed in {}s",
-                                        self.window_seconds.unwrap_or(0)
-                                    ),
-                                    format!("429 after {}", n - 1),
-                                ),
-                                Some(i),
-                            );
-                            return Ok(());
-                        }
+                    // The requests within the limit are judged here; the one past it, by
+                    // `expect`.
+                    let want = if n <= limit {
+                        Want::Any
                     } else {
-                        cx.expect(Some(&label), i, &r, &expect);
+                        Want::Expect(&expect)
+                    };
+                    let expecting = Expecting::new(Some(&label), want);
+                    let (i, r) = cx.send_expecting(&p, expecting).await.answered()?;
+                    if n <= limit && r.status == 429 {
+                        cx.fail(
+                            Some(&label),
+                            Failure::new(
+                                "throttling",
+                                format!(
+                                    "{limit} requests allowed in {}s",
+                                    self.window_seconds.unwrap_or(0)
+                                ),
+                                format!("429 after {}", n - 1),
+                            ),
+                            Some(i),
+                        );
+                        return Ok(());
                     }
                 }
             }

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use super::Check;
-use crate::results::Failure;
-use crate::rule_context::{RuleCx, Stop};
+use crate::exchange::request::Prepared;
+use crate::rule_context::{Expecting, Probe, RuleCx, Silence, Stop, Want};
 
 use super::{given_requests, validate_given_request};
 use crate::contract::context::LintCx;
@@ -47,33 +47,17 @@ fn plain_url(url: &str, base: &str, plain_base: Option<&str>) -> String {
 }
 
 impl Params {
-    /// Refused: no answer, or an answer that is not a 2xx (and `expect` when given).
-    fn judge(
-        &self,
-        cx: &mut RuleCx<'_>,
-        label: &str,
-        i: usize,
-        answer: Result<
-            crate::exchange::response::Response,
-            crate::exchange::client::TransportError,
-        >,
-    ) {
-        match answer {
-            Err(_) => {}
-            Ok(r) => match &self.expect {
-                Some(e) => {
-                    cx.expect(Some(label), i, &r, e);
-                }
-                None if (200..300).contains(&r.status) => {
-                    cx.fail(
-                        Some(label),
-                        Failure::new("status", "a refusal (no 2xx)", r.status.to_string()),
-                        Some(i),
-                    );
-                }
-                None => {}
-            },
-        }
+    /// Send a transport probe, refused: no answer, or an answer that is not a 2xx (and
+    /// `expect` when given).
+    async fn refused(&self, cx: &mut RuleCx<'_>, label: &str, q: &Prepared) {
+        let want = match &self.expect {
+            Some(e) => Want::Expect(e),
+            None => Want::Refusal("a refusal (no 2xx)"),
+        };
+        let expecting = Expecting::new(Some(label), want)
+            .probe(Probe::Transport)
+            .silence(Silence::Ignored);
+        cx.send_expecting(q, expecting).await;
     }
 }
 
@@ -120,18 +104,12 @@ impl Check for Params {
             }
             let mut q = p.clone();
             q.url = plain_url(&p.url, &cx.target.base_url, cx.target.plain_url.as_deref());
-            let (i, answer) = cx
-                .send_prepared(&q, crate::rule_context::Probe::Transport)
-                .await;
-            self.judge(cx, "over plain HTTP", i, answer);
+            self.refused(cx, "over plain HTTP", &q).await;
         }
         if let Some(host) = &self.foreign_host {
             let mut q = p.clone();
             q.set_header("Host", host);
-            let (i, answer) = cx
-                .send_prepared(&q, crate::rule_context::Probe::Transport)
-                .await;
-            self.judge(cx, &format!("as host {host}"), i, answer);
+            self.refused(cx, &format!("as host {host}"), &q).await;
         }
         Ok(())
     }
