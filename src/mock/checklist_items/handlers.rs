@@ -509,42 +509,10 @@ pub async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut errors = Errors::default();
-    let kind = string_field(&body, "checklistresource_type", &mut errors);
-    let kind = match kind {
-        None if app.is(Fault::CreateResourceTypeOptional)
-            && matches!(body.get("checklistresource_type"), None | Some(Value::Null)) =>
-        {
-            errors.0.remove("checklistresource_type");
-            Some("task".to_string())
-        }
-        k => k,
+    let (kind, parent_id, text) = match create_fields(&app, &body) {
+        Ok(fields) => fields,
+        Err(r) => return r,
     };
-    let parent_id = match integer_field(&body, "checklistresource_id", &mut errors) {
-        Field::Value(n) => Some(n),
-        Field::Missing if app.is(Fault::CreateResourceIdOptional) => {
-            errors.0.remove("checklistresource_id");
-            Some(0)
-        }
-        Field::Invalid if app.is(Fault::CreateResourceIdUnchecked) => {
-            errors.0.remove("checklistresource_id");
-            Some(0)
-        }
-        _ => None,
-    };
-    let text = match string_field(&body, "checklist_text", &mut errors) {
-        None if app.is(Fault::CreateTextOptional) && errors.0.contains_key("checklist_text") => {
-            errors.0.remove("checklist_text");
-            Some(String::new())
-        }
-        t => t,
-    };
-    let (Some(kind), Some(parent_id), Some(text), true) =
-        (kind, parent_id, text, errors.is_empty())
-    else {
-        return errors.respond(&app);
-    };
-
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
@@ -553,29 +521,7 @@ pub async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         return app.unknown_parent("checklistresource_id");
     }
     store.materialise(&synth, &key);
-    let (max_position, last_created_position) = {
-        let parent = &store.parents[&key];
-        let max = parent
-            .order
-            .last()
-            .and_then(|id| store.items.get(id).or_else(|| store.ghosts.get(id)))
-            .map(|i| i.position);
-        let last = parent
-            .last_created
-            .and_then(|id| store.items.get(&id))
-            .map(|i| i.position);
-        (max, last)
-    };
-    let base = if app.is(Fault::CreateAfterLastCreated) {
-        last_created_position.or(max_position)
-    } else {
-        max_position
-    };
-    let position = match base {
-        Some(p) => p + 1,
-        None if app.is(Fault::CreatePositionsFromZero) => 0,
-        None => 1,
-    };
+    let (base, position) = new_position(&app, &store, &key);
     let id = store.next_item;
     store.next_item += 1;
     let now = store.now();
@@ -607,6 +553,78 @@ pub async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         StatusCode::CREATED,
         &json!({ "data": data, "message": message }),
     )
+}
+
+/// The new item's parent type, parent id and text, checked; 422 otherwise.
+fn create_fields(
+    app: &App,
+    body: &BTreeMap<String, Value>,
+) -> Result<(String, i64, String), Response> {
+    let mut errors = Errors::default();
+    let kind = string_field(body, "checklistresource_type", &mut errors);
+    let kind = match kind {
+        None if app.is(Fault::CreateResourceTypeOptional)
+            && matches!(body.get("checklistresource_type"), None | Some(Value::Null)) =>
+        {
+            errors.0.remove("checklistresource_type");
+            Some("task".to_string())
+        }
+        k => k,
+    };
+    let parent_id = match integer_field(body, "checklistresource_id", &mut errors) {
+        Field::Value(n) => Some(n),
+        Field::Missing if app.is(Fault::CreateResourceIdOptional) => {
+            errors.0.remove("checklistresource_id");
+            Some(0)
+        }
+        Field::Invalid if app.is(Fault::CreateResourceIdUnchecked) => {
+            errors.0.remove("checklistresource_id");
+            Some(0)
+        }
+        _ => None,
+    };
+    let text = match string_field(body, "checklist_text", &mut errors) {
+        None if app.is(Fault::CreateTextOptional) && errors.0.contains_key("checklist_text") => {
+            errors.0.remove("checklist_text");
+            Some(String::new())
+        }
+        t => t,
+    };
+    let (Some(kind), Some(parent_id), Some(text), true) =
+        (kind, parent_id, text, errors.is_empty())
+    else {
+        return Err(errors.respond(app));
+    };
+    Ok((kind, parent_id, text))
+}
+
+/// Where a new item goes: after the parent's last item (fault `create-after-last-created`: after
+/// the last one created); the position it follows, and its own.
+fn new_position(app: &App, store: &Store, key: &ParentKey) -> (Option<i64>, i64) {
+    let (max_position, last_created_position) = {
+        let parent = &store.parents[key];
+        let max = parent
+            .order
+            .last()
+            .and_then(|id| store.items.get(id).or_else(|| store.ghosts.get(id)))
+            .map(|i| i.position);
+        let last = parent
+            .last_created
+            .and_then(|id| store.items.get(&id))
+            .map(|i| i.position);
+        (max, last)
+    };
+    let base = if app.is(Fault::CreateAfterLastCreated) {
+        last_created_position.or(max_position)
+    } else {
+        max_position
+    };
+    let position = match base {
+        Some(p) => p + 1,
+        None if app.is(Fault::CreatePositionsFromZero) => 0,
+        None => 1,
+    };
+    (base, position)
 }
 
 pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
