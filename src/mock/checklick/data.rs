@@ -489,120 +489,135 @@ impl Catalog {
         } else {
             TAGS
         };
-        let res = |kind: &'static str, salt: u64, id: u64, mut attrs: Map<String, Value>| {
-            let (created, updated) = catalog_times(seed, salt, id);
-            attrs.insert("organization-id".into(), json!(org));
-            attrs.insert("created-at".into(), json!(fmt_time(created)));
-            attrs.insert("updated-at".into(), json!(fmt_time(updated)));
-            Res {
-                id,
-                attrs,
-                created_ms: created,
-                path: format!("/{kind}/{id}"),
-            }
-        };
-        let obj = |v: Value| match v {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        let checklists = (1..=CHECKLISTS)
-            .map(|id| {
-                let name = CHECKLIST_NAMES[(id - 1) as usize % CHECKLIST_NAMES.len()];
-                res(
-                    "checklists",
-                    1,
-                    id,
-                    obj(json!({
-                        "name": name,
-                        "description": format!("The {name} program: {LEVELS_PER_CHECKLIST} levels."),
-                    })),
-                )
-            })
-            .collect();
-        let levels = (1..=LEVELS)
-            .map(|id| {
-                let position = (id - 1) % LEVELS_PER_CHECKLIST + 1;
-                res(
-                    "levels",
-                    2,
-                    id,
-                    obj(json!({
-                        "name": format!("Level {position}"),
-                        "checklist-id": (id - 1) / LEVELS_PER_CHECKLIST + 1,
-                        "position": position,
-                    })),
-                )
-            })
-            .collect();
-        let sections = (1..=SECTIONS)
-            .map(|id| {
-                res(
-                    "sections",
-                    3,
-                    id,
-                    obj(json!({
-                        "name": pick(SECTION_NAMES, seed ^ CATALOG_SALT, id, 3),
-                        "level-id": (id - 1) / SECTIONS_PER_LEVEL + 1,
-                        "position": (id - 1) % SECTIONS_PER_LEVEL + 1,
-                    })),
-                )
-            })
-            .collect();
-        let skills = (1..=SKILLS)
-            .map(|id| {
-                let section = (id - 1) / SKILLS_PER_SECTION + 1;
-                let level = (section - 1) / SECTIONS_PER_LEVEL + 1;
-                let mut attrs = obj(json!({
-                    "name": pick(SKILL_NAMES, seed ^ CATALOG_SALT, id, 4),
-                    "section-id": section,
-                    "level-id": level,
-                    "checklist-id": (level - 1) / LEVELS_PER_CHECKLIST + 1,
-                    "position": (id - 1) % SKILLS_PER_SECTION + 1,
-                }));
-                match skill_input(seed, id) {
-                    Input::CheckBoxes(n) => {
-                        attrs.insert("input-type".into(), json!("check-boxes"));
-                        attrs.insert(
-                            "check-box-labels".into(),
-                            json!(CHECK_BOX_LABELS[..n as usize]),
-                        );
-                    }
-                    Input::Radio => {
-                        attrs.insert("input-type".into(), json!("radio-button"));
-                        attrs.insert("radio-button-options".into(), json!(RADIO_OPTIONS));
-                    }
-                    Input::Points(max) => {
-                        attrs.insert("input-type".into(), json!("points-slider"));
-                        attrs.insert("points-slider-max".into(), json!(max));
-                    }
-                    Input::Text => {
-                        attrs.insert("input-type".into(), json!("text-field"));
-                    }
-                }
-                res("skills", 4, id, attrs)
-            })
-            .collect();
-        let tags = (1..=tag_count)
-            .map(|id| {
-                let r = catalog_rand(seed, 5, id);
-                res(
-                    "tags",
-                    5,
-                    id,
-                    obj(json!({
-                        "name": TAG_NAMES[(id - 1) as usize % TAG_NAMES.len()],
-                        "color": format!("#{:06x}", r & 0xFF_FFFF),
-                    })),
-                )
-            })
-            .collect();
+        let make = CatalogMaker { seed, org };
         Catalog {
-            checklists,
-            levels,
-            sections,
-            skills,
-            tags,
+            checklists: (1..=CHECKLISTS).map(|id| make.checklist(id)).collect(),
+            levels: (1..=LEVELS).map(|id| make.level(id)).collect(),
+            sections: (1..=SECTIONS).map(|id| make.section(id)).collect(),
+            skills: (1..=SKILLS).map(|id| make.skill(id)).collect(),
+            tags: (1..=tag_count).map(|id| make.tag(id)).collect(),
         }
+    }
+}
+
+/// Makes the catalog's resources, each derived from the seed and its id.
+struct CatalogMaker {
+    seed: u64,
+    org: u64,
+}
+
+impl CatalogMaker {
+    /// A resource with what every catalog resource has: its organization and its times.
+    fn res(&self, kind: &'static str, salt: u64, id: u64, mut attrs: Map<String, Value>) -> Res {
+        let (created, updated) = catalog_times(self.seed, salt, id);
+        attrs.insert("organization-id".into(), json!(self.org));
+        attrs.insert("created-at".into(), json!(fmt_time(created)));
+        attrs.insert("updated-at".into(), json!(fmt_time(updated)));
+        Res {
+            id,
+            attrs,
+            created_ms: created,
+            path: format!("/{kind}/{id}"),
+        }
+    }
+
+    fn checklist(&self, id: u64) -> Res {
+        let name = CHECKLIST_NAMES[(id - 1) as usize % CHECKLIST_NAMES.len()];
+        self.res(
+            "checklists",
+            1,
+            id,
+            object(json!({
+                "name": name,
+                "description": format!("The {name} program: {LEVELS_PER_CHECKLIST} levels."),
+            })),
+        )
+    }
+
+    fn level(&self, id: u64) -> Res {
+        let position = (id - 1) % LEVELS_PER_CHECKLIST + 1;
+        self.res(
+            "levels",
+            2,
+            id,
+            object(json!({
+                "name": format!("Level {position}"),
+                "checklist-id": (id - 1) / LEVELS_PER_CHECKLIST + 1,
+                "position": position,
+            })),
+        )
+    }
+
+    fn section(&self, id: u64) -> Res {
+        self.res(
+            "sections",
+            3,
+            id,
+            object(json!({
+                "name": pick(SECTION_NAMES, self.seed ^ CATALOG_SALT, id, 3),
+                "level-id": (id - 1) / SECTIONS_PER_LEVEL + 1,
+                "position": (id - 1) % SECTIONS_PER_LEVEL + 1,
+            })),
+        )
+    }
+
+    fn skill(&self, id: u64) -> Res {
+        let section = (id - 1) / SKILLS_PER_SECTION + 1;
+        let level = (section - 1) / SECTIONS_PER_LEVEL + 1;
+        let mut attrs = object(json!({
+            "name": pick(SKILL_NAMES, self.seed ^ CATALOG_SALT, id, 4),
+            "section-id": section,
+            "level-id": level,
+            "checklist-id": (level - 1) / LEVELS_PER_CHECKLIST + 1,
+            "position": (id - 1) % SKILLS_PER_SECTION + 1,
+        }));
+        insert_input_attrs(&mut attrs, skill_input(self.seed, id));
+        self.res("skills", 4, id, attrs)
+    }
+
+    fn tag(&self, id: u64) -> Res {
+        let r = catalog_rand(self.seed, 5, id);
+        self.res(
+            "tags",
+            5,
+            id,
+            object(json!({
+                "name": TAG_NAMES[(id - 1) as usize % TAG_NAMES.len()],
+                "color": format!("#{:06x}", r & 0xFF_FFFF),
+            })),
+        )
+    }
+}
+
+/// A skill's input type, and the labels, options or maximum that go with it.
+fn insert_input_attrs(attrs: &mut Map<String, Value>, input: Input) {
+    match input {
+        Input::CheckBoxes(n) => {
+            attrs.insert("input-type".into(), json!("check-boxes"));
+            attrs.insert(
+                "check-box-labels".into(),
+                json!(CHECK_BOX_LABELS[..n as usize]),
+            );
+        }
+        Input::Radio => {
+            attrs.insert("input-type".into(), json!("radio-button"));
+            attrs.insert("radio-button-options".into(), json!(RADIO_OPTIONS));
+        }
+        Input::Points(max) => {
+            attrs.insert("input-type".into(), json!("points-slider"));
+            attrs.insert("points-slider-max".into(), json!(max));
+        }
+        Input::Text => {
+            attrs.insert("input-type".into(), json!("text-field"));
+        }
+    }
+}
+
+/// The members of a JSON object (nothing for any other value).
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }
 

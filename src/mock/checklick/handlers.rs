@@ -25,7 +25,7 @@ use super::faults::{Fault, Variant};
 use super::query::{parse_filters, parse_page, res_filterable, res_matches, scalar_text, Filter};
 use super::render::{
     document, list_document, render_res, render_user, resource_document, type_unless, Answer,
-    ApiError,
+    ApiError, ErrorObject,
 };
 use super::router::ReqInfo;
 use super::{ASSESSMENTS_PER_USER, BLOCKS, DAY_MS, MAX_STRING, SKILLS};
@@ -249,6 +249,37 @@ pub(super) fn validate_user_attrs(
     attrs: &Map<String, Value>,
     creating: bool,
 ) -> Result<UserInput, ApiError> {
+    refuse_unknown_attrs(attrs)?;
+    let mut errors = Vec::new();
+    let mut values = BTreeMap::new();
+    let all = USER_WRITABLE
+        .iter()
+        .chain(["password", "password-confirmation"].iter());
+    for field in all {
+        match user_attr(app, field, attrs.get(*field), creating) {
+            Ok(Some(value)) => {
+                values.insert(*field, value);
+            }
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    let password = values.remove("password").flatten();
+    let confirmation = values.remove("password-confirmation").flatten();
+    if let Some(e) = confirmation_error(app, creating, &password, &confirmation, &errors) {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::unprocessable(errors));
+    }
+    Ok(UserInput {
+        values,
+        password: password.or(confirmation),
+    })
+}
+
+/// 400 `param_not_allowed` for the first attribute a user does not have or cannot write.
+fn refuse_unknown_attrs(attrs: &Map<String, Value>) -> Result<(), ApiError> {
     for k in attrs.keys() {
         let known =
             USER_WRITABLE.contains(&k.as_str()) || k == "password" || k == "password-confirmation";
@@ -260,7 +291,12 @@ pub(super) fn validate_user_attrs(
             .pointer(&format!("/data/attributes/{k}")));
         }
     }
-    let optional_by_fault = |field: &str| match field {
+    Ok(())
+}
+
+/// A required attribute a create may leave out under a fault.
+fn optional_by_fault(app: &App, field: &str) -> bool {
+    match field {
         "username" => app.is(Fault::CreateUsernameOptional),
         "first-name" => app.is(Fault::CreateFirstNameOptional),
         "last-name" => app.is(Fault::CreateLastNameOptional),
@@ -269,109 +305,92 @@ pub(super) fn validate_user_attrs(
         "password" => app.is(Fault::CreatePasswordOptional),
         "password-confirmation" => app.is(Fault::CreatePasswordConfirmationOptional),
         _ => false,
-    };
-    let mut errors = Vec::new();
-    let mut values = BTreeMap::new();
-    let all = USER_WRITABLE
-        .iter()
-        .chain(["password", "password-confirmation"].iter());
-    for field in all {
-        let required = USER_REQUIRED.contains(field);
-        let v = match attrs.get(*field) {
-            None => {
-                if creating && required && !optional_by_fault(field) {
-                    errors.push(ApiError::invalid(field, "can't be blank"));
-                }
-                continue;
-            }
-            Some(v) => v,
-        };
-        let text = match v {
-            Value::Null => None,
-            Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-            _ => {
-                errors.push(ApiError::invalid(field, "must be a string"));
-                continue;
-            }
-        };
-        let Some(s) = text else {
-            if required && !(creating && optional_by_fault(field)) {
-                errors.push(ApiError::invalid(field, "can't be blank"));
-            } else {
-                values.insert(*field, None);
-            }
-            continue;
-        };
-        if s.chars().count() > MAX_STRING {
-            errors.push(ApiError::invalid(
-                field,
-                format!("is too long (maximum is {MAX_STRING} characters)"),
-            ));
-            continue;
-        }
-        match *field {
-            "email" => {
-                let ok = s
-                    .split_once('@')
-                    .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@'))
-                    && !s.contains(char::is_whitespace);
-                if !ok {
-                    errors.push(ApiError::invalid(field, "is invalid"));
-                    continue;
-                }
-            }
-            "username" if s.contains(char::is_whitespace) => {
-                errors.push(ApiError::invalid(field, "can't contain spaces"));
-                continue;
-            }
-            "birth-date" => match time::parse_date(&s) {
-                None => {
-                    errors.push(ApiError::invalid(field, "must be a date (YYYY-MM-DD)"));
-                    continue;
-                }
-                Some(d) if d > time::now_millis().div_euclid(DAY_MS) => {
-                    errors.push(ApiError::invalid(field, "can't be in the future"));
-                    continue;
-                }
-                Some(_) => {}
-            },
-            "password" if s.chars().count() < 6 => {
-                errors.push(ApiError::invalid(
-                    field,
-                    "is too short (minimum is 6 characters)",
-                ));
-                continue;
-            }
-            _ => {}
-        }
-        values.insert(*field, Some(s));
     }
-    let password = values.remove("password").flatten();
-    let confirmation = values.remove("password-confirmation").flatten();
-    match (&password, &confirmation) {
-        (Some(p), Some(c)) if p != c => {
-            errors.push(ApiError::invalid(
-                "password-confirmation",
-                "doesn't match Password",
-            ));
+}
+
+/// One attribute, checked: `Ok(None)` when it is left out, `Ok(Some(None))` when it is
+/// cleared (null or blank, for an optional one), `Ok(Some(Some(text)))` trimmed.
+fn user_attr(
+    app: &App,
+    field: &str,
+    value: Option<&Value>,
+    creating: bool,
+) -> Result<Option<Option<String>>, ErrorObject> {
+    let required = USER_REQUIRED.contains(&field);
+    let Some(v) = value else {
+        if creating && required && !optional_by_fault(app, field) {
+            return Err(ApiError::invalid(field, "can't be blank"));
         }
+        return Ok(None);
+    };
+    let text = match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        _ => return Err(ApiError::invalid(field, "must be a string")),
+    };
+    let Some(s) = text else {
+        if required && !(creating && optional_by_fault(app, field)) {
+            return Err(ApiError::invalid(field, "can't be blank"));
+        }
+        return Ok(Some(None));
+    };
+    if s.chars().count() > MAX_STRING {
+        return Err(ApiError::invalid(
+            field,
+            format!("is too long (maximum is {MAX_STRING} characters)"),
+        ));
+    }
+    match attr_format_error(field, &s) {
+        Some(detail) => Err(ApiError::invalid(field, detail)),
+        None => Ok(Some(Some(s))),
+    }
+}
+
+/// What is wrong with the form of a (non-blank, not too long) attribute's text, if anything.
+fn attr_format_error(field: &str, s: &str) -> Option<&'static str> {
+    match field {
+        "email" => {
+            let ok = s
+                .split_once('@')
+                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.contains('@'))
+                && !s.contains(char::is_whitespace);
+            (!ok).then_some("is invalid")
+        }
+        "username" if s.contains(char::is_whitespace) => Some("can't contain spaces"),
+        "birth-date" => match time::parse_date(s) {
+            None => Some("must be a date (YYYY-MM-DD)"),
+            Some(d) if d > time::now_millis().div_euclid(DAY_MS) => Some("can't be in the future"),
+            Some(_) => None,
+        },
+        "password" if s.chars().count() < 6 => Some("is too short (minimum is 6 characters)"),
+        _ => None,
+    }
+}
+
+/// The confirmation must match the password, and is required with one (unless an error
+/// already names it, or a fault lets a create leave it out).
+fn confirmation_error(
+    app: &App,
+    creating: bool,
+    password: &Option<String>,
+    confirmation: &Option<String>,
+    errors: &[ErrorObject],
+) -> Option<ErrorObject> {
+    match (password, confirmation) {
+        (Some(p), Some(c)) if p != c => Some(ApiError::invalid(
+            "password-confirmation",
+            "doesn't match Password",
+        )),
         (Some(_), None)
             if (!creating || !app.is(Fault::CreatePasswordConfirmationOptional))
                 && !errors
                     .iter()
                     .any(|e| e.detail.starts_with("password-confirmation")) =>
         {
-            errors.push(ApiError::invalid("password-confirmation", "can't be blank"));
+            Some(ApiError::invalid("password-confirmation", "can't be blank"))
         }
-        _ => {}
+        _ => None,
     }
-    if !errors.is_empty() {
-        return Err(ApiError::unprocessable(errors));
-    }
-    Ok(UserInput {
-        values,
-        password: password.or(confirmation),
-    })
 }
 
 /// Is `username` (lowercased) someone's other than `except`?

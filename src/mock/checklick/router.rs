@@ -190,113 +190,121 @@ pub(super) async fn guard(State(app): State<Arc<App>>, mut req: Request, next: N
 }
 
 pub(super) fn check_headers(app: &App, h: &HeaderMap) -> Result<(), ApiError> {
-    let text = |name: &str| h.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}").trim());
     if !app.is(Fault::ContentTypeNotRequired) {
-        let media = text("content-type").map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-        let json_accepted =
-            app.chose(Variant::LenientHeaders) || app.is(Fault::ContentTypeJsonAccepted);
-        match media.as_deref() {
-            Some(MEDIA_TYPE) => {}
-            Some("application/json") if json_accepted => {}
-            None => {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "missing_content_type",
-                    "Unsupported Media Type",
-                    format!("requests must send Content-Type: {MEDIA_TYPE}"),
-                ))
-            }
-            Some(other) => {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "Unsupported Media Type",
-                    format!("Content-Type `{other}` is not supported; send {MEDIA_TYPE}"),
-                ))
-            }
-        }
+        check_content_type(app, header_text(h, "content-type"))?;
     }
     if !app.is(Fault::ApiVersionNotRequired) {
-        match text("api-version") {
-            Some("2") => {}
-            Some(_) if app.chose(Variant::LenientHeaders) => {}
-            None => {
-                return Err(ApiError::bad_request(
-                    "the Api-Version header is required (Api-Version: 2)",
-                )
-                .with_code("missing_api_version"))
-            }
-            Some(v) => {
-                return Err(ApiError::bad_request(format!(
-                    "Api-Version `{v}` is not supported; send Api-Version: 2"
-                ))
-                .with_code("unsupported_api_version"))
-            }
-        }
+        check_api_version(app, header_text(h, "api-version"))?;
     }
     if !app.is(Fault::TokenNotChecked) {
-        let unauthorized = |detail: &str| {
-            let mut e = ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "Unauthorized",
-                detail,
-            );
-            e.headers.push((
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Token realm=\"Application\""),
-            ));
-            e
-        };
-        match text("authorization") {
-            None => return Err(unauthorized(
-                "the Authorization header is required: Authorization: Token token=YOUR_SECRET_KEY",
-            )),
-            Some(a) => match parse_token(a, app.chose(Variant::LenientHeaders)) {
-                Some(t) if t == app.token => {}
-                Some(_) => return Err(unauthorized("the API key is invalid")),
-                None => {
-                    return Err(unauthorized(
-                        "the Authorization header must read: Token token=YOUR_SECRET_KEY",
-                    ))
-                }
-            },
-        }
+        check_authorization(app, header_text(h, "authorization"))?;
     }
     if !app.is(Fault::OrganizationIdNotRequired) {
-        match text("organization-id") {
-            None => {
-                return Err(
-                    ApiError::bad_request("the Organization-Id header is required")
-                        .with_code("missing_organization_id"),
-                )
-            }
-            Some(v) => match v.parse::<u64>() {
-                Ok(id) if id == app.org_id => {}
-                Ok(id) => {
-                    return Err(ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "forbidden_organization",
-                        "Forbidden",
-                        format!("you do not manage organization {id}"),
-                    ))
-                }
-                Err(_) => {
-                    return Err(ApiError::bad_request(format!(
-                        "Organization-Id `{v}` is not an organization id"
-                    ))
-                    .with_code("invalid_organization_id"))
-                }
-            },
-        }
+        check_organization(app, header_text(h, "organization-id"))?;
     }
     Ok(())
+}
+
+/// A header's value, trimmed (not text: a replacement character, which matches nothing).
+fn header_text<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    h.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}").trim())
+}
+
+/// 415 unless `Content-Type` names the API's media type.
+fn check_content_type(app: &App, content_type: Option<&str>) -> Result<(), ApiError> {
+    let media = content_type.map(|c| {
+        c.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    });
+    let json_accepted =
+        app.chose(Variant::LenientHeaders) || app.is(Fault::ContentTypeJsonAccepted);
+    match media.as_deref() {
+        Some(MEDIA_TYPE) => Ok(()),
+        Some("application/json") if json_accepted => Ok(()),
+        None => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "missing_content_type",
+            "Unsupported Media Type",
+            format!("requests must send Content-Type: {MEDIA_TYPE}"),
+        )),
+        Some(other) => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Unsupported Media Type",
+            format!("Content-Type `{other}` is not supported; send {MEDIA_TYPE}"),
+        )),
+    }
+}
+
+/// 400 unless `Api-Version` is 2.
+fn check_api_version(app: &App, version: Option<&str>) -> Result<(), ApiError> {
+    match version {
+        Some("2") => Ok(()),
+        Some(_) if app.chose(Variant::LenientHeaders) => Ok(()),
+        None => Err(
+            ApiError::bad_request("the Api-Version header is required (Api-Version: 2)")
+                .with_code("missing_api_version"),
+        ),
+        Some(v) => Err(ApiError::bad_request(format!(
+            "Api-Version `{v}` is not supported; send Api-Version: 2"
+        ))
+        .with_code("unsupported_api_version")),
+    }
+}
+
+/// 401 with the `Token` challenge unless `Authorization` carries the API key.
+fn check_authorization(app: &App, authorization: Option<&str>) -> Result<(), ApiError> {
+    let unauthorized = |detail: &str| {
+        let mut e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+        );
+        e.headers.push((
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Token realm=\"Application\""),
+        ));
+        e
+    };
+    match authorization {
+        None => Err(unauthorized(
+            "the Authorization header is required: Authorization: Token token=YOUR_SECRET_KEY",
+        )),
+        Some(a) => match parse_token(a, app.chose(Variant::LenientHeaders)) {
+            Some(t) if t == app.token => Ok(()),
+            Some(_) => Err(unauthorized("the API key is invalid")),
+            None => Err(unauthorized(
+                "the Authorization header must read: Token token=YOUR_SECRET_KEY",
+            )),
+        },
+    }
+}
+
+/// 400 unless `Organization-Id` is a number; 403 unless it is the organization managed.
+fn check_organization(app: &App, organization: Option<&str>) -> Result<(), ApiError> {
+    match organization {
+        None => Err(
+            ApiError::bad_request("the Organization-Id header is required")
+                .with_code("missing_organization_id"),
+        ),
+        Some(v) => match v.parse::<u64>() {
+            Ok(id) if id == app.org_id => Ok(()),
+            Ok(id) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden_organization",
+                "Forbidden",
+                format!("you do not manage organization {id}"),
+            )),
+            Err(_) => Err(ApiError::bad_request(format!(
+                "Organization-Id `{v}` is not an organization id"
+            ))
+            .with_code("invalid_organization_id")),
+        },
+    }
 }
 
 /// `Token token=abc` or `Token token="abc"` (the scheme is case-insensitive); when `lenient`,

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::data::{App, Comment, Item, ParentKey, Status};
+use super::data::{App, Comment, Item, ParentKey, Status, Store, Synth};
 use super::faults::{Fault, Variant};
 use super::render::{ok, unknown_item, Errors};
 use super::{DEFAULT_PAGE_SIZE, INVALID, MAX_PAGE_SIZE, OWNER};
@@ -123,11 +123,102 @@ pub enum Sort {
     Created,
 }
 
+/// The list's query, checked: whose items, and how the page is sorted and cut.
+struct ListQuery {
+    kind: Option<String>,
+    parent_id: Option<i64>,
+    /// `resource_id` missing or not an integer (let through by a fault): nothing is listed.
+    id_unusable: bool,
+    sort: Option<Sort>,
+    /// `sort` was given (the faults that ignore a default order look at this).
+    explicit_sort: bool,
+    desc: bool,
+    limit: Option<usize>,
+    page: usize,
+}
+
+/// The page as served, once the faults have had their say.
+struct PagePlan {
+    per_page: usize,
+    page: usize,
+    sort: Option<Sort>,
+    desc: bool,
+}
+
+/// The parent's items as found, with its progress over the full set.
+struct Found<'s> {
+    /// A written parent by position: only its page is looked up (its total, its page).
+    page: Option<(usize, Vec<&'s Item>)>,
+    /// Items kept by the store, to be sorted and cut.
+    written: Vec<&'s Item>,
+    /// Items of seeded parents, derived on the fly.
+    derived: Vec<Item>,
+    completed: usize,
+    /// `written` already in (position, id) order.
+    by_position: bool,
+}
+
 pub async fn list(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
+    let query = match parse_list_query(&app, query) {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
+    let plan = page_plan(&app, &query);
+    let store = app.store.read().await;
+    if app.chose(Variant::ParentsMustExist) {
+        if let (Some(kind), Some(pid)) = (&query.kind, query.parent_id) {
+            if !store.parent_exists(&app.synth, &(kind.clone(), pid)) {
+                return app.unknown_parent("resource_id");
+            }
+        }
+    }
+    let Found {
+        page,
+        written,
+        derived,
+        mut completed,
+        mut by_position,
+    } = find_items(&app, &store, query, &plan);
+    let (total, page_items) = match page {
+        Some(page) => page,
+        None => {
+            let mut refs = written;
+            refs.extend(derived.iter());
+            if !derived.is_empty() && refs.len() > derived.len() {
+                by_position = false;
+            }
+            sort_items(&mut refs, plan.sort, by_position);
+            cut_page(&refs, &plan)
+        }
+    };
+    if app.is(Fault::ProgressPageOnly) {
+        completed = page_items.iter().filter(|i| i.completed()).count();
+    }
+    let progress_total = if app.is(Fault::ProgressPageOnly) {
+        page_items.len()
+    } else {
+        total
+    };
+    let progress = json!({
+        "total": progress_total,
+        "completed": completed,
+        "percentage": percentage(&app, completed, progress_total),
+    });
+    list_response(&app, &page_items, &plan, total, progress)
+}
+
+/// The query string as fields (the last of a repeated field wins).
+fn query_fields(query: Option<String>) -> BTreeMap<String, String> {
     let mut q: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         q.insert(k.into_owned(), v.into_owned());
     }
+    q
+}
+
+/// The list's query, checked as the document states; every error at once in a 422.
+fn parse_list_query(app: &App, query: Option<String>) -> Result<ListQuery, Response> {
+    let q = query_fields(query);
     let present = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let mut errors = Errors::default();
 
@@ -194,65 +285,91 @@ pub async fn list(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
     let page = positive("page").unwrap_or(1);
 
     if !errors.is_empty() {
-        if app.is(Fault::ValidationEnvelopeFlat)
-            && errors.0.contains_key("resource_type")
-            && errors.0.contains_key("resource_id")
-        {
-            let flat: Vec<String> = errors.0.into_values().flatten().collect();
-            return envelope::json(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &json!({ "message": INVALID, "errors": flat }),
-            );
-        }
-        return errors.respond(&app);
+        return Err(list_query_errors(app, errors));
     }
+    Ok(ListQuery {
+        kind,
+        parent_id,
+        id_unusable,
+        sort,
+        explicit_sort: present("sort").is_some(),
+        desc,
+        limit,
+        page,
+    })
+}
 
-    let per_page = match limit {
+/// The 422 for a bad list query: Laravel's envelope, or (fault `validation-envelope-flat`,
+/// when both parent fields are wrong) one flat list of messages.
+fn list_query_errors(app: &App, errors: Errors) -> Response {
+    if app.is(Fault::ValidationEnvelopeFlat)
+        && errors.0.contains_key("resource_type")
+        && errors.0.contains_key("resource_id")
+    {
+        let flat: Vec<String> = errors.0.into_values().flatten().collect();
+        return envelope::json(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({ "message": INVALID, "errors": flat }),
+        );
+    }
+    errors.respond(app)
+}
+
+/// The page size, page, sort and direction served for a checked query.
+fn page_plan(app: &App, query: &ListQuery) -> PagePlan {
+    let per_page = match query.limit {
         None if app.is(Fault::DefaultPageSize20) => 20,
         None => DEFAULT_PAGE_SIZE,
         Some(n) if app.is(Fault::LimitUncapped) => n.min(10_000),
         Some(n) if app.is(Fault::LimitMax99) => n.min(99),
         Some(n) => n.min(MAX_PAGE_SIZE),
     };
-    let page = if app.is(Fault::PageIgnored) { 1 } else { page };
+    let page = if app.is(Fault::PageIgnored) {
+        1
+    } else {
+        query.page
+    };
 
-    let sort = match sort {
+    let sort = match query.sort {
         None if app.is(Fault::DefaultSortById) => None,
         None => Some(Sort::Position),
         Some(Sort::Status) if app.is(Fault::SortStatusIgnored) => Some(Sort::Position),
         Some(Sort::Created) if app.is(Fault::SortCreatedIgnored) => Some(Sort::Position),
         s => s,
     };
-    let explicit = present("sort").is_some();
-    let desc = desc
+    let explicit = query.explicit_sort;
+    let desc = query.desc
         && !(sort == Some(Sort::Position) && explicit && app.is(Fault::PositionDescIgnored))
         && (explicit || !app.is(Fault::DefaultSortDescIgnored));
-    let store = app.store.read().await;
-    let synth = &app.synth;
-    if app.chose(Variant::ParentsMustExist) {
-        if let (Some(kind), Some(pid)) = (&kind, parent_id) {
-            if !store.parent_exists(synth, &(kind.clone(), pid)) {
-                return app.unknown_parent("resource_id");
-            }
-        }
+    PagePlan {
+        per_page,
+        page,
+        sort,
+        desc,
     }
-    // A written parent by position: only its page is looked up.
-    let mut fast: Option<(usize, Vec<&Item>)> = None;
-    // The parent's items (refs), and its progress over the full set.
-    let mut owned: Vec<Item> = Vec::new();
-    let mut refs: Vec<&Item> = Vec::new();
-    let mut completed = 0usize;
-    let mut by_position = true; // refs already in (position, id) order
-    match (kind, parent_id, id_unusable) {
+}
+
+/// The items of the parent the query names (of every type when the type is left out or
+/// ignored), written ones from the store and seeded ones derived.
+fn find_items<'s>(app: &App, store: &'s Store, query: ListQuery, plan: &PagePlan) -> Found<'s> {
+    let synth = &app.synth;
+    let mut found = Found {
+        page: None,
+        written: Vec::new(),
+        derived: Vec::new(),
+        completed: 0,
+        by_position: true,
+    };
+    let lookup = |id: &u64| store.items.get(id).or_else(|| store.ghosts.get(id));
+    match (query.kind, query.parent_id, query.id_unusable) {
         (_, _, true) => {}
         (Some(kind), Some(pid), false) if !app.is(Fault::ListScopeIgnoresType) => {
             let key = (kind, pid);
-            let lookup = |id: &u64| store.items.get(id).or_else(|| store.ghosts.get(id));
             match store.parents.get(&key) {
-                Some(parent) if sort == Some(Sort::Position) => {
+                Some(parent) if plan.sort == Some(Sort::Position) => {
                     let total = parent.order.len();
-                    let range = pages::page_range(total, per_page, page);
-                    let items: Vec<&Item> = if desc {
+                    let range = pages::page_range(total, plan.per_page, plan.page);
+                    let items: Vec<&Item> = if plan.desc {
                         parent.order[total - range.end..total - range.start]
                             .iter()
                             .rev()
@@ -261,17 +378,19 @@ pub async fn list(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
                     } else {
                         parent.order[range].iter().filter_map(lookup).collect()
                     };
-                    fast = Some((total, items));
-                    completed = parent.completed;
+                    found.page = Some((total, items));
+                    found.completed = parent.completed;
                 }
                 Some(parent) => {
-                    refs.extend(parent.order.iter().filter_map(lookup));
-                    completed = parent.completed;
+                    found.written.extend(parent.order.iter().filter_map(lookup));
+                    found.completed = parent.completed;
                 }
                 None => {
                     if let Some(p) = synth.seeded(&key) {
-                        owned.extend(synth.ids_of(p).map(|id| synth.item(id)));
-                        completed = owned.iter().filter(|i| i.completed()).count();
+                        found
+                            .derived
+                            .extend(synth.ids_of(p).map(|id| synth.item(id)));
+                        found.completed = found.derived.iter().filter(|i| i.completed()).count();
                     }
                 }
             }
@@ -281,29 +400,27 @@ pub async fn list(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
             for kind in ["task", "project"] {
                 let key = (kind.to_string(), pid);
                 if let Some(parent) = store.parents.get(&key) {
-                    refs.extend(
-                        parent
-                            .order
-                            .iter()
-                            .filter_map(|id| store.items.get(id).or_else(|| store.ghosts.get(id))),
-                    );
-                    completed += parent.completed;
+                    found.written.extend(parent.order.iter().filter_map(lookup));
+                    found.completed += parent.completed;
                 } else if let Some(p) = synth.seeded(&key) {
-                    owned.extend(synth.ids_of(p).map(|id| synth.item(id)));
-                    completed += synth
+                    found
+                        .derived
+                        .extend(synth.ids_of(p).map(|id| synth.item(id)));
+                    found.completed += synth
                         .ids_of(p)
                         .filter(|id| synth.item(*id).completed())
                         .count();
                 }
             }
-            by_position = false;
+            found.by_position = false;
         }
         _ => {}
     }
-    refs.extend(owned.iter());
-    if !owned.is_empty() && refs.len() > owned.len() {
-        by_position = false;
-    }
+    found
+}
+
+/// Sort the items as asked (`None`: by id); by position needs nothing when already so.
+fn sort_items(refs: &mut [&Item], sort: Option<Sort>, by_position: bool) {
     match sort {
         Some(Sort::Position) if by_position => {}
         Some(Sort::Position) => refs.sort_by_key(|i| (i.position, i.id)),
@@ -313,46 +430,51 @@ pub async fn list(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
         Some(Sort::Created) => refs.sort_by_key(|i| (i.created, i.id)),
         None => refs.sort_by_key(|i| i.id),
     }
-    let (total, page_items) = match fast {
-        Some(f) => f,
-        None => {
-            let total = refs.len();
-            let range = pages::page_range(total, per_page, page);
-            let items: Vec<&Item> = if desc {
-                // The page of the reversed order, without reversing the whole set.
-                let (s, e) = (total - range.end, total - range.start);
-                refs[s..e].iter().rev().copied().collect()
-            } else {
-                refs[range].to_vec()
-            };
-            (total, items)
-        }
-    };
-    if app.is(Fault::ProgressPageOnly) {
-        completed = page_items.iter().filter(|i| i.completed()).count();
-    }
-    let progress_total = if app.is(Fault::ProgressPageOnly) {
-        page_items.len()
+}
+
+/// The total and the page asked for, of the sorted items.
+fn cut_page<'s>(refs: &[&'s Item], plan: &PagePlan) -> (usize, Vec<&'s Item>) {
+    let total = refs.len();
+    let range = pages::page_range(total, plan.per_page, plan.page);
+    let items: Vec<&Item> = if plan.desc {
+        // The page of the reversed order, without reversing the whole set.
+        let (s, e) = (total - range.end, total - range.start);
+        refs[s..e].iter().rev().copied().collect()
     } else {
-        total
+        refs[range].to_vec()
     };
-    let percentage = if app.chose(Variant::UntypedAsStrings) {
+    (total, items)
+}
+
+/// The progress percentage: a whole number when it is one, else two decimals.
+fn percentage(app: &App, completed: usize, total: usize) -> Value {
+    if app.chose(Variant::UntypedAsStrings) {
         // A decimal column, as PDO reads it: text with two decimals.
-        let share = if progress_total == 0 {
+        let share = if total == 0 {
             0.0
         } else {
-            completed as f64 * 100.0 / progress_total as f64
+            completed as f64 * 100.0 / total as f64
         };
         json!(format!("{share:.2}"))
-    } else if progress_total == 0 {
+    } else if total == 0 {
         json!(0)
     } else if app.is(Fault::ProgressPercentageFraction) {
-        json!((completed as f64 / progress_total as f64 * 100.0).round() / 100.0)
-    } else if (completed * 100) % progress_total == 0 {
-        json!(completed * 100 / progress_total)
+        json!((completed as f64 / total as f64 * 100.0).round() / 100.0)
+    } else if (completed * 100) % total == 0 {
+        json!(completed * 100 / total)
     } else {
-        json!((completed as f64 * 10_000.0 / progress_total as f64).round() / 100.0)
-    };
+        json!((completed as f64 * 10_000.0 / total as f64).round() / 100.0)
+    }
+}
+
+/// The 200: the page's items, the paging and progress meta, and the message.
+fn list_response(
+    app: &App,
+    page_items: &[&Item],
+    plan: &PagePlan,
+    total: usize,
+    progress: Value,
+) -> Response {
     let data: Vec<Value> = page_items.iter().map(|i| app.list_item_json(i)).collect();
     let empty = data.is_empty();
     let message = if app.is(Fault::ListMessageWrong) {
@@ -364,11 +486,11 @@ pub async fn list(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
         )
     };
     let mut meta = json!({
-        "current_page": page,
-        "per_page": per_page,
+        "current_page": plan.page,
+        "per_page": plan.per_page,
         "total": total,
-        "last_page": pages::page_count(total, per_page),
-        "progress": { "total": progress_total, "completed": completed, "percentage": percentage },
+        "last_page": pages::page_count(total, plan.per_page),
+        "progress": progress,
     });
     if app.is(Fault::ProgressMissing) {
         if let Some(m) = meta.as_object_mut() {
@@ -387,42 +509,10 @@ pub async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut errors = Errors::default();
-    let kind = string_field(&body, "checklistresource_type", &mut errors);
-    let kind = match kind {
-        None if app.is(Fault::CreateResourceTypeOptional)
-            && matches!(body.get("checklistresource_type"), None | Some(Value::Null)) =>
-        {
-            errors.0.remove("checklistresource_type");
-            Some("task".to_string())
-        }
-        k => k,
+    let (kind, parent_id, text) = match create_fields(&app, &body) {
+        Ok(fields) => fields,
+        Err(r) => return r,
     };
-    let parent_id = match integer_field(&body, "checklistresource_id", &mut errors) {
-        Field::Value(n) => Some(n),
-        Field::Missing if app.is(Fault::CreateResourceIdOptional) => {
-            errors.0.remove("checklistresource_id");
-            Some(0)
-        }
-        Field::Invalid if app.is(Fault::CreateResourceIdUnchecked) => {
-            errors.0.remove("checklistresource_id");
-            Some(0)
-        }
-        _ => None,
-    };
-    let text = match string_field(&body, "checklist_text", &mut errors) {
-        None if app.is(Fault::CreateTextOptional) && errors.0.contains_key("checklist_text") => {
-            errors.0.remove("checklist_text");
-            Some(String::new())
-        }
-        t => t,
-    };
-    let (Some(kind), Some(parent_id), Some(text), true) =
-        (kind, parent_id, text, errors.is_empty())
-    else {
-        return errors.respond(&app);
-    };
-
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
@@ -431,29 +521,7 @@ pub async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         return app.unknown_parent("checklistresource_id");
     }
     store.materialise(&synth, &key);
-    let (max_position, last_created_position) = {
-        let parent = &store.parents[&key];
-        let max = parent
-            .order
-            .last()
-            .and_then(|id| store.items.get(id).or_else(|| store.ghosts.get(id)))
-            .map(|i| i.position);
-        let last = parent
-            .last_created
-            .and_then(|id| store.items.get(&id))
-            .map(|i| i.position);
-        (max, last)
-    };
-    let base = if app.is(Fault::CreateAfterLastCreated) {
-        last_created_position.or(max_position)
-    } else {
-        max_position
-    };
-    let position = match base {
-        Some(p) => p + 1,
-        None if app.is(Fault::CreatePositionsFromZero) => 0,
-        None => 1,
-    };
+    let (base, position) = new_position(&app, &store, &key);
     let id = store.next_item;
     store.next_item += 1;
     let now = store.now();
@@ -485,6 +553,78 @@ pub async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         StatusCode::CREATED,
         &json!({ "data": data, "message": message }),
     )
+}
+
+/// The new item's parent type, parent id and text, checked; 422 otherwise.
+fn create_fields(
+    app: &App,
+    body: &BTreeMap<String, Value>,
+) -> Result<(String, i64, String), Response> {
+    let mut errors = Errors::default();
+    let kind = string_field(body, "checklistresource_type", &mut errors);
+    let kind = match kind {
+        None if app.is(Fault::CreateResourceTypeOptional)
+            && matches!(body.get("checklistresource_type"), None | Some(Value::Null)) =>
+        {
+            errors.0.remove("checklistresource_type");
+            Some("task".to_string())
+        }
+        k => k,
+    };
+    let parent_id = match integer_field(body, "checklistresource_id", &mut errors) {
+        Field::Value(n) => Some(n),
+        Field::Missing if app.is(Fault::CreateResourceIdOptional) => {
+            errors.0.remove("checklistresource_id");
+            Some(0)
+        }
+        Field::Invalid if app.is(Fault::CreateResourceIdUnchecked) => {
+            errors.0.remove("checklistresource_id");
+            Some(0)
+        }
+        _ => None,
+    };
+    let text = match string_field(body, "checklist_text", &mut errors) {
+        None if app.is(Fault::CreateTextOptional) && errors.0.contains_key("checklist_text") => {
+            errors.0.remove("checklist_text");
+            Some(String::new())
+        }
+        t => t,
+    };
+    let (Some(kind), Some(parent_id), Some(text), true) =
+        (kind, parent_id, text, errors.is_empty())
+    else {
+        return Err(errors.respond(app));
+    };
+    Ok((kind, parent_id, text))
+}
+
+/// Where a new item goes: after the parent's last item (fault `create-after-last-created`: after
+/// the last one created); the position it follows, and its own.
+fn new_position(app: &App, store: &Store, key: &ParentKey) -> (Option<i64>, i64) {
+    let (max_position, last_created_position) = {
+        let parent = &store.parents[key];
+        let max = parent
+            .order
+            .last()
+            .and_then(|id| store.items.get(id).or_else(|| store.ghosts.get(id)))
+            .map(|i| i.position);
+        let last = parent
+            .last_created
+            .and_then(|id| store.items.get(&id))
+            .map(|i| i.position);
+        (max, last)
+    };
+    let base = if app.is(Fault::CreateAfterLastCreated) {
+        last_created_position.or(max_position)
+    } else {
+        max_position
+    };
+    let position = match base {
+        Some(p) => p + 1,
+        None if app.is(Fault::CreatePositionsFromZero) => 0,
+        None => 1,
+    };
+    (base, position)
 }
 
 pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
@@ -707,49 +847,10 @@ pub async fn reorder(State(app): State<Arc<App>>, headers: HeaderMap, body: Body
         Ok(b) => b,
         Err(r) => return r,
     };
-    let mut errors = Errors::default();
-    let raw = ids_field(&body);
-    let raw = match raw {
-        Some(r) => r,
-        None if body
-            .get("checklist_ids")
-            .is_some_and(|v| !v.is_null() && !v.is_array()) =>
-        {
-            errors.add(
-                "checklist_ids",
-                "The checklist ids field must be an array.".into(),
-            );
-            return errors.respond(&app);
-        }
-        None => Vec::new(),
+    let mut ids = match reorder_ids(&app, &body) {
+        Ok(ids) => ids,
+        Err(r) => return r,
     };
-    if raw.is_empty() && !app.is(Fault::ReorderEmptyAccepted) {
-        errors.add("checklist_ids", required("checklist_ids"));
-        return errors.respond(&app);
-    }
-    let mut ids: Vec<u64> = Vec::with_capacity(raw.len());
-    for (i, v) in raw.iter().enumerate() {
-        match as_integer(v).and_then(|n| u64::try_from(n).ok()) {
-            Some(n) => {
-                if ids.contains(&n) {
-                    errors.add(
-                        &format!("checklist_ids.{i}"),
-                        format!("The checklist_ids.{i} field has a duplicate value."),
-                    );
-                } else {
-                    ids.push(n);
-                }
-            }
-            None if app.is(Fault::ReorderNonIntegersSkipped) => {}
-            None => errors.add(
-                &format!("checklist_ids.{i}"),
-                format!("The checklist_ids.{i} field must be an integer."),
-            ),
-        }
-    }
-    if !errors.is_empty() {
-        return errors.respond(&app);
-    }
     let synth = app.synth;
     let mut store = app.store.write().await;
     store.init(&synth);
@@ -766,34 +867,17 @@ pub async fn reorder(State(app): State<Arc<App>>, headers: HeaderMap, body: Body
         }
     }
     let now = store.now();
-    let mut touched: Vec<ParentKey> = Vec::new();
-    let mut frozen: Vec<ParentKey> = Vec::new();
-    for id in &ids {
-        if let Some(item) = store.get_mut(&synth, *id) {
-            if !touched.contains(&item.parent) {
-                touched.push(item.parent.clone());
-            }
-        }
-    }
-    if app.is(Fault::ReorderOnceOnly) {
-        for key in &touched {
-            if store.parents.get(key).is_some_and(|p| p.reordered) {
-                frozen.push(key.clone());
-            }
-        }
-    }
-    // The positions handed out, in the order of the ids: 1, 2, 3, ...; or (variant
-    // `reorder-keeps-slots`) the positions these items already held, sorted.
-    let slots: Vec<i64> = if app.chose(Variant::ReorderKeepsSlots) {
-        let mut held: Vec<i64> = ids
+    let touched = touched_parents(&mut store, &synth, &ids);
+    let frozen: Vec<ParentKey> = if app.is(Fault::ReorderOnceOnly) {
+        touched
             .iter()
-            .filter_map(|id| store.items.get(id).map(|i| i.position))
-            .collect();
-        held.sort_unstable();
-        held
+            .filter(|key| store.parents.get(*key).is_some_and(|p| p.reordered))
+            .cloned()
+            .collect()
     } else {
-        (1..=ids.len() as i64).collect()
+        Vec::new()
     };
+    let slots = position_slots(&app, &store, &ids);
     for (id, position) in ids.iter().zip(slots) {
         if let Some(item) = store.items.get_mut(id) {
             if frozen.contains(&item.parent) {
@@ -817,6 +901,83 @@ pub async fn reorder(State(app): State<Arc<App>>, headers: HeaderMap, body: Body
         json!({ "checklist_ids": echoed }),
         app.message("Checklist positions updated successfully.", "Order saved."),
     )
+}
+
+/// The ids to reorder, in their order: an array of distinct integers, required; 422 otherwise.
+fn reorder_ids(app: &App, body: &BTreeMap<String, Value>) -> Result<Vec<u64>, Response> {
+    let mut errors = Errors::default();
+    let raw = ids_field(body);
+    let raw = match raw {
+        Some(r) => r,
+        None if body
+            .get("checklist_ids")
+            .is_some_and(|v| !v.is_null() && !v.is_array()) =>
+        {
+            errors.add(
+                "checklist_ids",
+                "The checklist ids field must be an array.".into(),
+            );
+            return Err(errors.respond(app));
+        }
+        None => Vec::new(),
+    };
+    if raw.is_empty() && !app.is(Fault::ReorderEmptyAccepted) {
+        errors.add("checklist_ids", required("checklist_ids"));
+        return Err(errors.respond(app));
+    }
+    let mut ids: Vec<u64> = Vec::with_capacity(raw.len());
+    for (i, v) in raw.iter().enumerate() {
+        match as_integer(v).and_then(|n| u64::try_from(n).ok()) {
+            Some(n) => {
+                if ids.contains(&n) {
+                    errors.add(
+                        &format!("checklist_ids.{i}"),
+                        format!("The checklist_ids.{i} field has a duplicate value."),
+                    );
+                } else {
+                    ids.push(n);
+                }
+            }
+            None if app.is(Fault::ReorderNonIntegersSkipped) => {}
+            None => errors.add(
+                &format!("checklist_ids.{i}"),
+                format!("The checklist_ids.{i} field must be an integer."),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.respond(app));
+    }
+    Ok(ids)
+}
+
+/// The parents of the items reordered, each once, in the order first met; their items become
+/// written ones (a seeded parent is materialised) so that positions can change.
+fn touched_parents(store: &mut Store, synth: &Synth, ids: &[u64]) -> Vec<ParentKey> {
+    let mut touched: Vec<ParentKey> = Vec::new();
+    for id in ids {
+        if let Some(item) = store.get_mut(synth, *id) {
+            if !touched.contains(&item.parent) {
+                touched.push(item.parent.clone());
+            }
+        }
+    }
+    touched
+}
+
+/// The positions handed out, in the order of the ids: 1, 2, 3, ...; or (variant
+/// `reorder-keeps-slots`) the positions these items already held, sorted.
+fn position_slots(app: &App, store: &Store, ids: &[u64]) -> Vec<i64> {
+    if app.chose(Variant::ReorderKeepsSlots) {
+        let mut held: Vec<i64> = ids
+            .iter()
+            .filter_map(|id| store.items.get(id).map(|i| i.position))
+            .collect();
+        held.sort_unstable();
+        held
+    } else {
+        (1..=ids.len() as i64).collect()
+    }
 }
 
 // ---------------------------------------------------------------------------------- comments

@@ -221,118 +221,156 @@ pub const TAGS: &[&str] = &[
 
 pub const LANGUAGES: &[&str] = &["en", "cy", "en", "en", "cy"];
 
+/// The three organisations' names, picked from the seed.
+fn make_orgs(seed: u64) -> HashMap<u64, String> {
+    let org_offset = (mix(seed, 7) % ORG_NAMES.len() as u64) as usize;
+    [ORG_A, ORG_B, ORG_D]
+        .iter()
+        .map(|&o| {
+            (
+                o,
+                ORG_NAMES[(org_offset + o as usize) % ORG_NAMES.len()].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The fixed users, by id, with their tiers and organisation roles.
+fn make_users(seed: u64, apart: bool) -> HashMap<u64, User> {
+    let user = |id: u64, name: &str, tier: Tier, org: Option<(u64, OrgRole)>| User {
+        id,
+        username: format!("{name}-{:04x}", mix(seed, 100 + id) % 0x10000),
+        tier,
+        org,
+    };
+    [
+        // roles-apart: the owner belongs to no organisation, the viewer to another one.
+        user(
+            OWNER,
+            "owner",
+            Tier::Pro,
+            (!apart).then_some((ORG_A, OrgRole::Creator)),
+        ),
+        user(
+            ORG_ADMIN,
+            "orgadmin",
+            Tier::Organisation,
+            Some((ORG_A, OrgRole::Admin)),
+        ),
+        user(
+            ORG_VIEWER,
+            "viewer",
+            Tier::Organisation,
+            Some((if apart { ORG_D } else { ORG_A }, OrgRole::Viewer)),
+        ),
+        user(FREE, "free", Tier::Free, None),
+        user(TEAM, "team", Tier::Team, None),
+        user(
+            ENTERPRISE,
+            "enterprise",
+            Tier::Enterprise,
+            Some((ORG_D, OrgRole::Admin)),
+        ),
+        user(
+            OUTSIDER,
+            "outsider",
+            Tier::Organisation,
+            Some((ORG_B, OrgRole::Creator)),
+        ),
+        user(
+            MEMBER_A,
+            "member",
+            Tier::Organisation,
+            Some((ORG_A, OrgRole::Creator)),
+        ),
+        user(
+            ADMIN_B,
+            "admin-b",
+            Tier::Organisation,
+            Some((ORG_B, OrgRole::Admin)),
+        ),
+        user(
+            MEMBER_D,
+            "member-d",
+            Tier::Enterprise,
+            Some((ORG_D, OrgRole::Creator)),
+        ),
+        user(STRANGER, "stranger", Tier::Pro, None),
+    ]
+    .into_iter()
+    .map(|u| (u.id, u))
+    .collect()
+}
+
+/// The API key numbered `n`, derived from the seed.
+fn api_key(seed: u64, n: u64) -> String {
+    format!(
+        "ct_live_{:016x}{:016x}",
+        mix(seed, 1000 + n),
+        mix(seed ^ 0x5eed, 2000 + n)
+    )
+}
+
+/// The users whose keys are handed out by role, in the order of `make_role_keys`.
+const ROLE_KEY_USERS: [u64; 7] = [
+    OWNER, ORG_ADMIN, ORG_VIEWER, FREE, TEAM, ENTERPRISE, OUTSIDER,
+];
+
+/// The live key of each role, by its credential name.
+fn make_role_keys(seed: u64) -> Vec<(&'static str, String)> {
+    let names = [
+        "owner",
+        "org_admin",
+        "org_viewer",
+        "free",
+        "team",
+        "enterprise",
+        "outsider",
+    ];
+    names
+        .iter()
+        .zip(ROLE_KEY_USERS)
+        .map(|(name, uid)| (*name, api_key(seed, uid)))
+        .collect()
+}
+
+/// The owner's keys that no longer work: revoked, expired, and from before a password change.
+fn make_special_keys(seed: u64) -> Vec<(&'static str, String)> {
+    vec![
+        ("revoked_api_key", api_key(seed, 50)),
+        ("expired_api_key", api_key(seed, 51)),
+        ("password_changed_api_key", api_key(seed, 52)),
+    ]
+}
+
+/// Every key, to its user and its state.
+fn key_table(
+    role_keys: &[(&'static str, String)],
+    special_keys: &[(&'static str, String)],
+) -> HashMap<String, (u64, KeyState)> {
+    let mut keys: HashMap<String, (u64, KeyState)> = HashMap::new();
+    for ((_, k), uid) in role_keys.iter().zip(ROLE_KEY_USERS) {
+        keys.insert(k.clone(), (uid, KeyState::Live));
+    }
+    keys.insert(special_keys[0].1.clone(), (OWNER, KeyState::Revoked));
+    keys.insert(special_keys[1].1.clone(), (OWNER, KeyState::Expired));
+    keys.insert(
+        special_keys[2].1.clone(),
+        (OWNER, KeyState::PasswordChanged),
+    );
+    keys
+}
+
 crate::has_switches!(App: Fault, Variant);
 
 impl App {
     pub fn new(seed: u64, size: usize, switches: Switches<Fault, Variant>) -> App {
         let apart = switches.chose(Variant::RolesApart);
-        let org_offset = (mix(seed, 7) % ORG_NAMES.len() as u64) as usize;
-        let orgs: HashMap<u64, String> = [ORG_A, ORG_B, ORG_D]
-            .iter()
-            .map(|&o| {
-                (
-                    o,
-                    ORG_NAMES[(org_offset + o as usize) % ORG_NAMES.len()].to_string(),
-                )
-            })
-            .collect();
-        let user = |id: u64, name: &str, tier: Tier, org: Option<(u64, OrgRole)>| User {
-            id,
-            username: format!("{name}-{:04x}", mix(seed, 100 + id) % 0x10000),
-            tier,
-            org,
-        };
-        let users: HashMap<u64, User> = [
-            // roles-apart: the owner belongs to no organisation, the viewer to another one.
-            user(
-                OWNER,
-                "owner",
-                Tier::Pro,
-                (!apart).then_some((ORG_A, OrgRole::Creator)),
-            ),
-            user(
-                ORG_ADMIN,
-                "orgadmin",
-                Tier::Organisation,
-                Some((ORG_A, OrgRole::Admin)),
-            ),
-            user(
-                ORG_VIEWER,
-                "viewer",
-                Tier::Organisation,
-                Some((if apart { ORG_D } else { ORG_A }, OrgRole::Viewer)),
-            ),
-            user(FREE, "free", Tier::Free, None),
-            user(TEAM, "team", Tier::Team, None),
-            user(
-                ENTERPRISE,
-                "enterprise",
-                Tier::Enterprise,
-                Some((ORG_D, OrgRole::Admin)),
-            ),
-            user(
-                OUTSIDER,
-                "outsider",
-                Tier::Organisation,
-                Some((ORG_B, OrgRole::Creator)),
-            ),
-            user(
-                MEMBER_A,
-                "member",
-                Tier::Organisation,
-                Some((ORG_A, OrgRole::Creator)),
-            ),
-            user(
-                ADMIN_B,
-                "admin-b",
-                Tier::Organisation,
-                Some((ORG_B, OrgRole::Admin)),
-            ),
-            user(
-                MEMBER_D,
-                "member-d",
-                Tier::Enterprise,
-                Some((ORG_D, OrgRole::Creator)),
-            ),
-            user(STRANGER, "stranger", Tier::Pro, None),
-        ]
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-        let key = |n: u64| {
-            format!(
-                "ct_live_{:016x}{:016x}",
-                mix(seed, 1000 + n),
-                mix(seed ^ 0x5eed, 2000 + n)
-            )
-        };
-        let role_keys: Vec<(&'static str, String)> = vec![
-            ("owner", key(OWNER)),
-            ("org_admin", key(ORG_ADMIN)),
-            ("org_viewer", key(ORG_VIEWER)),
-            ("free", key(FREE)),
-            ("team", key(TEAM)),
-            ("enterprise", key(ENTERPRISE)),
-            ("outsider", key(OUTSIDER)),
-        ];
-        let special_keys: Vec<(&'static str, String)> = vec![
-            ("revoked_api_key", key(50)),
-            ("expired_api_key", key(51)),
-            ("password_changed_api_key", key(52)),
-        ];
-        let mut keys: HashMap<String, (u64, KeyState)> = HashMap::new();
-        for (i, (_, k)) in role_keys.iter().enumerate() {
-            let uid = [
-                OWNER, ORG_ADMIN, ORG_VIEWER, FREE, TEAM, ENTERPRISE, OUTSIDER,
-            ][i];
-            keys.insert(k.clone(), (uid, KeyState::Live));
-        }
-        keys.insert(special_keys[0].1.clone(), (OWNER, KeyState::Revoked));
-        keys.insert(special_keys[1].1.clone(), (OWNER, KeyState::Expired));
-        keys.insert(
-            special_keys[2].1.clone(),
-            (OWNER, KeyState::PasswordChanged),
-        );
+        let orgs = make_orgs(seed);
+        let users = make_users(seed, apart);
+        let role_keys = make_role_keys(seed);
+        let special_keys = make_special_keys(seed);
+        let keys = key_table(&role_keys, &special_keys);
         let templates = make_templates(seed, &users, switches.chose(Variant::LocaleOrdering));
         let datasets = make_datasets(seed, &orgs);
         App {

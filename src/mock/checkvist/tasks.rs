@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::mock::kit::ids::parse_id;
 use crate::mock::kit::{time, HasSwitches};
 
-use super::data::{App, Note, Task, MAIN_USER};
+use super::data::{App, Note, Store, Task, MAIN_USER};
 use super::faults::{Fault, Variant};
 use super::render::{self, answer, bad_request, json_ok, not_found, unauthorized, Fmt, View};
 use super::router::{int_param, split_tags, Params, Req};
@@ -199,49 +199,129 @@ impl App {
 
     pub(super) async fn import(&self, r: &Req, target: &str) -> Response {
         let fmt = self.out(r.fmt, Fault::TaskWritesXmlAsJson);
-        let p = &r.params;
         let mut st = self.store.write().await;
         let who = tri!(self.who(&st, r));
-        let id = if let Some(tag) = target.strip_prefix("tag:") {
-            let Some(uid) = who else {
-                return unauthorized(fmt, "authentication required");
-            };
-            match st.list_tagged(uid, tag) {
-                Some(id) => id,
-                None => return not_found(fmt, "checklist tagged so"),
-            }
+        let id = tri!(import_target(&st, fmt, who, target));
+        let options = tri!(self.import_options(&r.params, fmt));
+        let items = self.import_items(&options.text, options.split);
+        let uid = who.unwrap_or(MAIN_USER);
+        let username = st.username(uid);
+        let ids: Vec<u64> = items.iter().map(|_| st.new_task_id()).collect();
+        let note_id = st.new_note_id();
+        let list = tri!(self.writable_list(&mut st, fmt, id, who));
+        let parent = if self.is(Fault::ImportParentIgnored) {
+            0
         } else {
-            match parse_id(target) {
-                Some(id) => id,
-                None => return not_found(fmt, "checklist"),
+            options.parent
+        };
+        if parent != 0 && !list.tasks.contains_key(&parent) {
+            return bad_request(fmt, "parent_id is not a task of this list");
+        }
+        if options.replace {
+            if parent != 0 {
+                return bad_request(fmt, "parent_id cannot be used with replace_existing");
             }
+            list.tasks.clear();
+            list.children.clear();
+            list.notes.clear();
+        }
+        let first_at: Option<usize> = match options.position {
+            Some(p) if !self.is(Fault::ImportPositionIgnored) => {
+                Some(p.min(usize::MAX as u64) as usize)
+            }
+            _ if self.is(Fault::ImportAtEnd) => None,
+            _ => Some(1),
         };
+        let first_status = match options.status {
+            Some(st) if !self.is(Fault::ImportStatusIgnored) => st as u8,
+            _ => 0,
+        };
+        let now = time::now_secs();
+        let mut stack: Vec<(usize, u64)> = Vec::new();
+        let mut top = 0usize;
+        for (i, ((indent, text), tid)) in items.into_iter().zip(ids.iter().copied()).enumerate() {
+            while stack.last().is_some_and(|(d, _)| *d >= indent) {
+                stack.pop();
+            }
+            let (under, at) = match stack.last() {
+                Some((_, pid)) => (*pid, None),
+                None => {
+                    let at = first_at.map(|f| f.saturating_add(top));
+                    top += 1;
+                    (parent, at)
+                }
+            };
+            let s = if options.parse {
+                smart(&text)
+            } else {
+                Smart::plain(text)
+            };
+            let status = if i == 0 { first_status } else { 0 };
+            let task = imported_task(tid, under, s, status, now, &username);
+            list.tasks.insert(tid, task);
+            list.place(tid, under, at);
+            stack.push((indent, tid));
+        }
+        if let (Some(first), Some(comment)) = (ids.first(), options.note) {
+            list.notes.insert(
+                note_id,
+                Note {
+                    id: note_id,
+                    task: *first,
+                    comment,
+                    user_id: uid,
+                    username,
+                    created_at: now,
+                    updated_at: Some(now),
+                },
+            );
+        }
+        list.updated_at = now;
+        let view = View::new(list, self.switches);
+        let tasks: Vec<&Task> = ids.iter().filter_map(|i| list.tasks.get(i)).collect();
+        self.tasks_answer(fmt, &view, &tasks, false, false)
+    }
+
+    /// An import's parameters, checked: 400 when the text is missing or a number is not one.
+    fn import_options(&self, p: &Params, fmt: Fmt) -> Result<ImportOptions, Response> {
         let Some(text) = p.str("import_content") else {
-            return bad_request(fmt, "import_content is required");
+            return Err(bad_request(fmt, "import_content is required"));
         };
-        let parent = tri!(int_param(p, "parent_id", 0, u64::MAX).map_err(|e| bad_request(fmt, &e)))
+        let parent = int_param(p, "parent_id", 0, u64::MAX)
+            .map_err(|e| bad_request(fmt, &e))?
             .unwrap_or(0);
-        let position =
-            tri!(int_param(p, "position", 1, u64::MAX).map_err(|e| bad_request(fmt, &e)));
-        let status = tri!(int_param(p, "status", 0, 2).map_err(|e| bad_request(fmt, &e)));
+        let position = int_param(p, "position", 1, u64::MAX).map_err(|e| bad_request(fmt, &e))?;
+        let status = int_param(p, "status", 0, 2).map_err(|e| bad_request(fmt, &e))?;
         let parse = p.has("parse_tasks") && !self.is(Fault::ImportParseIgnored);
         let note = p
             .str("import_content_note")
             .filter(|n| !n.trim().is_empty() && !self.is(Fault::ImportNoteIgnored));
         let replace = p.set("replace_existing") && !self.is(Fault::ImportReplaceIgnored);
         let sep = p.str("separate_with_empty_line").filter(|s| !s.is_empty());
-        let text = text.replace("\r\n", "\n");
-        // (indentation, text) of each item.
         // One item, one per paragraph, or one per line.
-        let mode = match sep.as_deref() {
-            Some("singleItem") if self.is(Fault::ImportSingleItemIgnored) => 'l',
-            Some("singleItem") => 's',
-            Some(_) if self.is(Fault::ImportEmptyLineIgnored) => 'l',
-            Some(_) => 'p',
-            None => 'l',
+        let split = match sep.as_deref() {
+            Some("singleItem") if self.is(Fault::ImportSingleItemIgnored) => ImportSplit::Lines,
+            Some("singleItem") => ImportSplit::Single,
+            Some(_) if self.is(Fault::ImportEmptyLineIgnored) => ImportSplit::Lines,
+            Some(_) => ImportSplit::Paragraphs,
+            None => ImportSplit::Lines,
         };
-        let items: Vec<(usize, String)> = match mode {
-            's' => {
+        Ok(ImportOptions {
+            text: text.replace("\r\n", "\n"),
+            parent,
+            position,
+            status,
+            parse,
+            note,
+            replace,
+            split,
+        })
+    }
+
+    /// (indentation, text) of each item of an import's text.
+    fn import_items(&self, text: &str, split: ImportSplit) -> Vec<(usize, String)> {
+        match split {
+            ImportSplit::Single => {
                 let t = text.trim();
                 if t.is_empty() {
                     vec![]
@@ -249,7 +329,7 @@ impl App {
                     vec![(0, t.to_string())]
                 }
             }
-            'p' => {
+            ImportSplit::Paragraphs => {
                 let mut out = Vec::new();
                 let mut cur: Vec<&str> = Vec::new();
                 for line in text.lines().chain(std::iter::once("")) {
@@ -264,7 +344,7 @@ impl App {
                 }
                 out
             }
-            _ => text
+            ImportSplit::Lines => text
                 .lines()
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| {
@@ -286,99 +366,7 @@ impl App {
                     (indent, l.trim().to_string())
                 })
                 .collect(),
-        };
-        let uid = who.unwrap_or(MAIN_USER);
-        let username = st.username(uid);
-        let ids: Vec<u64> = items.iter().map(|_| st.new_task_id()).collect();
-        let note_id = st.new_note_id();
-        let list = tri!(self.writable_list(&mut st, fmt, id, who));
-        let parent = if self.is(Fault::ImportParentIgnored) {
-            0
-        } else {
-            parent
-        };
-        if parent != 0 && !list.tasks.contains_key(&parent) {
-            return bad_request(fmt, "parent_id is not a task of this list");
         }
-        if replace {
-            if parent != 0 {
-                return bad_request(fmt, "parent_id cannot be used with replace_existing");
-            }
-            list.tasks.clear();
-            list.children.clear();
-            list.notes.clear();
-        }
-        let first_at: Option<usize> = match position {
-            Some(p) if !self.is(Fault::ImportPositionIgnored) => {
-                Some(p.min(usize::MAX as u64) as usize)
-            }
-            _ if self.is(Fault::ImportAtEnd) => None,
-            _ => Some(1),
-        };
-        let now = time::now_secs();
-        let mut stack: Vec<(usize, u64)> = Vec::new();
-        let mut top = 0usize;
-        for (i, ((indent, text), tid)) in items.into_iter().zip(ids.iter().copied()).enumerate() {
-            while stack.last().is_some_and(|(d, _)| *d >= indent) {
-                stack.pop();
-            }
-            let (under, at) = match stack.last() {
-                Some((_, pid)) => (*pid, None),
-                None => {
-                    let at = first_at.map(|f| f.saturating_add(top));
-                    top += 1;
-                    (parent, at)
-                }
-            };
-            let s = if parse {
-                smart(&text)
-            } else {
-                Smart {
-                    content: text,
-                    tags: vec![],
-                    priority: None,
-                    due: None,
-                }
-            };
-            let task = Task {
-                id: tid,
-                parent: under,
-                content: s.content,
-                status: match (i, status) {
-                    (0, Some(st)) if !self.is(Fault::ImportStatusIgnored) => st as u8,
-                    _ => 0,
-                },
-                priority: s.priority.unwrap_or(0),
-                tags: s.tags,
-                assignees: vec![],
-                due: s.due,
-                repeat: None,
-                created_at: now,
-                updated_at: Some(now),
-                update_line: format!("created by {username}"),
-            };
-            list.tasks.insert(tid, task);
-            list.place(tid, under, at);
-            stack.push((indent, tid));
-        }
-        if let (Some(first), Some(comment)) = (ids.first(), note) {
-            list.notes.insert(
-                note_id,
-                Note {
-                    id: note_id,
-                    task: *first,
-                    comment,
-                    user_id: uid,
-                    username,
-                    created_at: now,
-                    updated_at: Some(now),
-                },
-            );
-        }
-        list.updated_at = now;
-        let view = View::new(list, self.switches);
-        let tasks: Vec<&Task> = ids.iter().filter_map(|i| list.tasks.get(i)).collect();
-        self.tasks_answer(fmt, &view, &tasks, false, false)
     }
 
     pub(super) async fn update_task(&self, r: &Req, id: u64, tid: u64) -> Response {
@@ -653,12 +641,84 @@ impl App {
     }
 }
 
+/// How an import reads its text and places its tasks, from the request's parameters.
+struct ImportOptions {
+    /// The text to import, with `\r\n` line ends made `\n`.
+    text: String,
+    /// The task the items go under (0: the list's top level).
+    parent: u64,
+    position: Option<u64>,
+    /// The status of the first item.
+    status: Option<u64>,
+    /// Smart syntax (`#tag`, `!3`, `^due`) is read.
+    parse: bool,
+    /// A note added to the first item.
+    note: Option<String>,
+    /// The list's tasks and notes are replaced.
+    replace: bool,
+    split: ImportSplit,
+}
+
+/// How an import's text is cut into items.
+#[derive(Clone, Copy)]
+enum ImportSplit {
+    /// The whole text is one item.
+    Single,
+    /// One item per paragraph (items separated by an empty line).
+    Paragraphs,
+    /// One item per line, nested by indentation.
+    Lines,
+}
+
+/// The list an import writes to: its id, or `tag:NAME` (the user's list tagged so).
+fn import_target(st: &Store, fmt: Fmt, who: Option<u64>, target: &str) -> Result<u64, Response> {
+    if let Some(tag) = target.strip_prefix("tag:") {
+        let Some(uid) = who else {
+            return Err(unauthorized(fmt, "authentication required"));
+        };
+        st.list_tagged(uid, tag)
+            .ok_or_else(|| not_found(fmt, "checklist tagged so"))
+    } else {
+        parse_id(target).ok_or_else(|| not_found(fmt, "checklist"))
+    }
+}
+
+/// A task created by an import, by `username`, at `now`.
+fn imported_task(id: u64, parent: u64, s: Smart, status: u8, now: i64, username: &str) -> Task {
+    Task {
+        id,
+        parent,
+        content: s.content,
+        status,
+        priority: s.priority.unwrap_or(0),
+        tags: s.tags,
+        assignees: vec![],
+        due: s.due,
+        repeat: None,
+        created_at: now,
+        updated_at: Some(now),
+        update_line: format!("created by {username}"),
+    }
+}
+
 /// Smart syntax: `#tag`, `!3` (priority), `^due` are taken out of the text.
 pub(super) struct Smart {
     pub(super) content: String,
     pub(super) tags: Vec<String>,
     pub(super) priority: Option<u8>,
     pub(super) due: Option<String>,
+}
+
+impl Smart {
+    /// The text as it is (smart syntax not asked for).
+    fn plain(content: String) -> Smart {
+        Smart {
+            content,
+            tags: vec![],
+            priority: None,
+            due: None,
+        }
+    }
 }
 
 pub(super) fn smart(text: &str) -> Smart {

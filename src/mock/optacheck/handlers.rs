@@ -447,9 +447,72 @@ pub fn validate(
     caller: usize,
 ) -> Result<Patch, Errors> {
     let mut errors = Errors::new();
-    let mut err = |field: &str, msg: String| errors.entry(field.to_string()).or_default().push(msg);
-    let mut p = Patch::default();
+    let too_long = if app.chose(Variant::TruncatesLongText) {
+        TooLong::Shorten
+    } else {
+        TooLong::Refuse
+    };
+    let defaults = app.chose(Variant::DefaultsOnCreate);
+    let e = &mut errors;
+    // Fields are checked in this order (a struct's fields are evaluated as written).
+    let p = Patch {
+        status: kept(e, "status", status_field(app, obj, creating, defaults)),
+        title: kept(e, "title", title_field(app, obj, creating, too_long)),
+        description: kept(
+            e,
+            "description",
+            description_field(app, obj, creating, too_long),
+        ),
+        forms: kept(e, "forms", forms_field(obj)),
+        project: kept(e, "project", reference_field(obj, "project")),
+        client: kept(e, "client", reference_field(obj, "client")),
+        user: kept(
+            e,
+            "user_email",
+            user_field(app, obj, creating, defaults, caller),
+        ),
+        data: kept(e, "data", data_field(app, obj)),
+    };
+    if errors.is_empty() {
+        Ok(p)
+    } else {
+        Err(errors)
+    }
+}
 
+/// A field's checked value (`None`: left as it is), or its error recorded under `field`.
+fn kept<T>(errors: &mut Errors, field: &str, checked: Result<Option<T>, String>) -> Option<T> {
+    match checked {
+        Ok(value) => value,
+        Err(m) => {
+            errors.entry(field.to_string()).or_default().push(m);
+            None
+        }
+    }
+}
+
+fn status_field(
+    app: &App,
+    obj: &Map<String, Value>,
+    creating: bool,
+    defaults: bool,
+) -> Result<Option<String>, String> {
+    match obj.get("status") {
+        None if creating && (defaults || app.is(Fault::StatusOptional)) => {
+            Ok(Some("assigned".into()))
+        }
+        None if creating => Err(REQUIRED.into()),
+        None => Ok(None),
+        Some(v) => text(v, STATUS_MAX, false, TooLong::Refuse).map(Some),
+    }
+}
+
+fn title_field(
+    app: &App,
+    obj: &Map<String, Value>,
+    creating: bool,
+    too_long: TooLong,
+) -> Result<Option<String>, String> {
     let title_max = if app.is(Fault::TitleLengthUnchecked) {
         usize::MAX
     } else if app.is(Fault::TitleMax99) {
@@ -457,6 +520,21 @@ pub fn validate(
     } else {
         TITLE_MAX
     };
+    match obj.get("title") {
+        None if creating && app.is(Fault::TitleOptional) => Ok(Some("Untitled task".into())),
+        None if creating => Err(REQUIRED.into()),
+        None => Ok(None),
+        Some(v) => text(v, title_max, false, too_long).map(Some),
+    }
+}
+
+/// `Some(None)`: set to null.
+fn description_field(
+    app: &App,
+    obj: &Map<String, Value>,
+    creating: bool,
+    too_long: TooLong,
+) -> Result<Option<Option<String>>, String> {
     let description_max = if app.is(Fault::DescriptionLengthUnchecked) {
         usize::MAX
     } else if app.is(Fault::DescriptionMax254) {
@@ -464,92 +542,72 @@ pub fn validate(
     } else {
         DESCRIPTION_MAX
     };
-    let too_long = if app.chose(Variant::TruncatesLongText) {
-        TooLong::Shorten
-    } else {
-        TooLong::Refuse
-    };
-    let defaults = app.chose(Variant::DefaultsOnCreate);
-
-    match obj.get("status") {
-        None if creating && (defaults || app.is(Fault::StatusOptional)) => {
-            p.status = Some("assigned".into())
-        }
-        None if creating => err("status", REQUIRED.into()),
-        None => {}
-        Some(v) => match text(v, STATUS_MAX, false, TooLong::Refuse) {
-            Ok(s) => p.status = Some(s),
-            Err(m) => err("status", m),
-        },
-    }
-    match obj.get("title") {
-        None if creating && app.is(Fault::TitleOptional) => p.title = Some("Untitled task".into()),
-        None if creating => err("title", REQUIRED.into()),
-        None => {}
-        Some(v) => match text(v, title_max, false, too_long) {
-            Ok(s) => p.title = Some(s),
-            Err(m) => err("title", m),
-        },
-    }
     match obj.get("description") {
-        None if creating && app.is(Fault::DescriptionRequired) => {
-            err("description", REQUIRED.into())
-        }
-        None => {}
-        Some(Value::Null) => p.description = Some(None),
-        Some(v) => match text(v, description_max, true, too_long) {
-            Ok(s) => p.description = Some(Some(s)),
-            Err(m) => err("description", m),
-        },
+        None if creating && app.is(Fault::DescriptionRequired) => Err(REQUIRED.into()),
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(v) => text(v, description_max, true, too_long).map(|s| Some(Some(s))),
     }
+}
+
+/// The form ids (null: none).
+fn forms_field(obj: &Map<String, Value>) -> Result<Option<Vec<Value>>, String> {
     match obj.get("forms") {
-        None => {}
-        Some(Value::Null) => p.forms = Some(vec![]),
-        Some(Value::Array(items)) => {
-            let ids: Result<Vec<Value>, String> = items.iter().map(id_value).collect();
-            match ids {
-                Ok(ids) => p.forms = Some(ids),
-                Err(m) => err("forms", m),
-            }
-        }
-        Some(other) => err(
-            "forms",
-            format!(
-                "Expected a list of items but got type \"{}\".",
-                type_name(other)
-            ),
-        ),
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(vec![])),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(id_value)
+            .collect::<Result<Vec<Value>, String>>()
+            .map(Some),
+        Some(other) => Err(format!(
+            "Expected a list of items but got type \"{}\".",
+            type_name(other)
+        )),
     }
-    for (field, slot) in [("project", &mut p.project), ("client", &mut p.client)] {
-        match obj.get(field) {
-            None => {}
-            Some(Value::Null) => *slot = Some(None),
-            Some(v) => match id_value(v) {
-                Ok(id) => *slot = Some(Some(id)),
-                Err(m) => err(field, m),
-            },
-        }
+}
+
+/// The id of a project or client (`Some(None)`: set to null).
+fn reference_field(obj: &Map<String, Value>, field: &str) -> Result<Option<Option<Value>>, String> {
+    match obj.get(field) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(v) => id_value(v).map(|id| Some(Some(id))),
     }
+}
+
+/// The assignee, named by `user_email`: the member with that email.
+fn user_field(
+    app: &App,
+    obj: &Map<String, Value>,
+    creating: bool,
+    defaults: bool,
+    caller: usize,
+) -> Result<Option<usize>, String> {
     match obj.get("user_email") {
-        None if creating && (defaults || app.is(Fault::UserEmailOptional)) => p.user = Some(caller),
-        None if creating => err("user_email", REQUIRED.into()),
-        None => {}
+        None if creating && (defaults || app.is(Fault::UserEmailOptional)) => Ok(Some(caller)),
+        None if creating => Err(REQUIRED.into()),
+        None => Ok(None),
         Some(Value::String(e)) if !looks_like_email(e) => {
-            err("user_email", "Enter a valid email address.".into())
+            Err("Enter a valid email address.".into())
         }
         Some(Value::String(e)) => match app.member_by_email(e.trim()) {
-            Some(i) => p.user = Some(i),
-            None => err(
-                "user_email",
-                "No user of this workspace has this email.".into(),
-            ),
+            Some(i) => Ok(Some(i)),
+            None => Err("No user of this workspace has this email.".into()),
         },
-        Some(Value::Null) => err("user_email", "This field may not be null.".into()),
-        Some(_) => err("user_email", "Not a valid string.".into()),
+        Some(Value::Null) => Err("This field may not be null.".into()),
+        Some(_) => Err("Not a valid string.".into()),
     }
+}
+
+/// The task's data object (`Some(None)`: set to null).
+fn data_field(
+    app: &App,
+    obj: &Map<String, Value>,
+) -> Result<Option<Option<Map<String, Value>>>, String> {
     match obj.get("data") {
-        None => {}
-        Some(Value::Null) => p.data = Some(None),
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
         Some(Value::Object(m)) => match check_data(m) {
             Ok(())
                 if app.is(Fault::DataEmptyRefused)
@@ -557,23 +615,15 @@ pub fn validate(
                         .and_then(Value::as_array)
                         .is_none_or(Vec::is_empty) =>
             {
-                err("data", "This field may not be empty.".into())
+                Err("This field may not be empty.".into())
             }
-            Ok(()) => p.data = Some(Some(m.clone())),
-            Err(msg) => err("data", msg),
+            Ok(()) => Ok(Some(Some(m.clone()))),
+            Err(msg) => Err(msg),
         },
-        Some(other) => err(
-            "data",
-            format!(
-                "Expected a dictionary of items but got type \"{}\".",
-                type_name(other)
-            ),
-        ),
-    }
-    if errors.is_empty() {
-        Ok(p)
-    } else {
-        Err(errors)
+        Some(other) => Err(format!(
+            "Expected a dictionary of items but got type \"{}\".",
+            type_name(other)
+        )),
     }
 }
 
