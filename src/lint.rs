@@ -32,8 +32,21 @@ impl LintOutcome {
 
 /// Lint each spec folder; `docs` is where the vendor documents are (cites are checked there).
 pub fn lint(dirs: &[PathBuf], docs: Option<&Path>) -> Vec<LintOutcome> {
-    dirs.iter()
-        .map(|dir| match load_spec(dir) {
+    lint_loaded(
+        dirs.iter().map(|d| (d.clone(), load_spec(d))).collect(),
+        docs,
+    )
+}
+
+/// Lint specs already loaded (or not), each with the folder it is, or stands for (a built-in
+/// spec's `specs/<api>`).
+pub fn lint_loaded(
+    loaded: Vec<(PathBuf, Result<Spec, SpecErrors>)>,
+    docs: Option<&Path>,
+) -> Vec<LintOutcome> {
+    loaded
+        .into_iter()
+        .map(|(dir, loaded)| match loaded {
             Err(errors) => LintOutcome {
                 dir: dir.clone(),
                 spec: None,

@@ -19,7 +19,8 @@ use specgate::report::{self, Note, Reporter};
     about = "Checks that HTTP APIs keep the promises their documents make"
 )]
 struct Cli {
-    /// The folder of specs (one sub-folder per API) [default: ./specs, else the one built in]
+    /// The folder of specs (one sub-folder per API) [default: ./specs when it holds a spec
+    /// folder, else the specs built into specgate]
     #[arg(long, global = true, value_name = "DIR")]
     specs: Option<PathBuf>,
     #[command(subcommand)]
@@ -75,7 +76,7 @@ fn main() -> std::process::ExitCode {
     .into()
 }
 
-async fn run(root: &std::path::Path, command: Command) -> Result<ExitCode, CliError> {
+async fn run(root: &specgate::spec::SpecsRoot, command: Command) -> Result<ExitCode, CliError> {
     match command {
         Command::Specs { api } => {
             let specs = specgate::cli::specs::specs(root, api.as_deref())?;

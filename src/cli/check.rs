@@ -1,7 +1,7 @@
 //! `specgate check`: check APIs against their specs, on the built-in mocks started in-process
 //! or on live targets named by profiles.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::args::{parse_at_least_one, parse_level, parse_report, parse_timeout};
 use super::{CliError, ExitCode};
@@ -12,7 +12,7 @@ use crate::report::files::{self, ReportFile};
 use crate::report::{Note, Reporter};
 use crate::results::ApiResult;
 use crate::run::engine::{run_api, RunOptions};
-use crate::spec::Spec;
+use crate::spec::{Spec, SpecsRoot};
 use crate::target::Target;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -76,7 +76,7 @@ enum Subjects {
 /// within `halt`, feeding `reporters` and then the report files; then judge how it ended.
 /// `reporters` (the progress bar, the terminal summary) finish before the files are written.
 pub async fn check(
-    root: &Path,
+    root: &SpecsRoot,
     args: &CheckArgs,
     halt: Halt,
     mut reporters: Vec<Box<dyn Reporter>>,
@@ -152,7 +152,7 @@ async fn run_one(
 }
 
 /// The specs of the mocks to check: `--api`'s, else every built-in mock's.
-fn mock_specs(root: &Path, args: &CheckArgs) -> Result<Vec<Spec>, CliError> {
+fn mock_specs(root: &SpecsRoot, args: &CheckArgs) -> Result<Vec<Spec>, CliError> {
     let mocks: Vec<&str> = crate::mock::apis().iter().map(|m| m.name()).collect();
     let chosen: Vec<String> = if args.apis.is_empty() {
         mocks.iter().map(|s| s.to_string()).collect()
@@ -272,7 +272,8 @@ mod tests {
             &format!("json={}", report.display()),
         ])
         .check;
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+        // The built-in specs: what an installed specgate checks from any folder.
+        let root = crate::spec::SpecsRoot::BuiltIn;
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (halt, _interrupter) = Halt::new(args.run_timeout);
         let rt = super::super::runtime().unwrap();

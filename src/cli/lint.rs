@@ -1,19 +1,21 @@
 //! `specgate lint`: load, compile and check specs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{CliError, ExitCode};
 use crate::lint::LintOutcome;
+use crate::spec::SpecsRoot;
 
-/// Lint the spec folders `targets` name (none: every spec under `root`), checking cites against
-/// the documents in `docs`.
+/// Lint the specs `targets` name (none: every spec under `root`), checking cites against the
+/// documents in `docs`.
 pub fn lint(
-    root: &Path,
+    root: &SpecsRoot,
     targets: &[String],
     docs: Option<PathBuf>,
 ) -> Result<Vec<LintOutcome>, CliError> {
-    let dirs = crate::spec::resolve(targets, root).map_err(CliError::Usage)?;
-    Ok(crate::lint::lint(&dirs, docs.as_deref()))
+    let sources = root.resolve(targets).map_err(CliError::Usage)?;
+    let loaded = sources.iter().map(|s| (s.dir(), s.load())).collect();
+    Ok(crate::lint::lint_loaded(loaded, docs.as_deref()))
 }
 
 /// 0 when every spec is clean, 2 otherwise.

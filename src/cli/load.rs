@@ -3,7 +3,7 @@
 //! the capacity of a dataset size.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::{
@@ -16,6 +16,7 @@ use crate::load::{run_load, Ended, LoadOptions, LoadRun, Scenario};
 use crate::mock::RunningMock;
 use crate::report::files::{self, ReportFile};
 use crate::report::Note;
+use crate::spec::SpecsRoot;
 use crate::target::Target;
 
 /// What `load` and `plan` share.
@@ -117,12 +118,13 @@ impl Prepared {
 /// The scenario and its reports (those given, else all three under
 /// `reports/<prefix>-<timestamp>/`), checked with goose's own before the run starts.
 fn scenario_and_reports(
-    root: &Path,
+    root: &SpecsRoot,
     args: &LoadArgs,
     reports: &[ReportFile],
     prefix: &str,
 ) -> Result<(Scenario, Vec<ReportFile>), CliError> {
-    let scenario = crate::load::load_scenario(&args.scenario, root).map_err(CliError::Located)?;
+    let scenario =
+        crate::load::scenario::load_scenario_in(&args.scenario, root).map_err(CliError::Located)?;
     let reports = if reports.is_empty() {
         crate::report::load::default_files(prefix)
     } else {
@@ -134,7 +136,7 @@ fn scenario_and_reports(
 
 /// Resolve the target: a profile's, or the API's mock started with `mock_size` records.
 async fn prepare_target(
-    root: &Path,
+    root: &SpecsRoot,
     args: &LoadArgs,
     scenario: Scenario,
     mock_size: Option<f64>,
@@ -191,7 +193,7 @@ fn load_options(scenario: &Scenario, args: &LoadArgs, size: Option<f64>) -> Load
 
 /// `specgate load`: run the scenario, print its table, write its reports, and judge it.
 pub async fn load(
-    root: &Path,
+    root: &SpecsRoot,
     command: &LoadCommand,
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<ExitCode, CliError> {
@@ -233,7 +235,7 @@ pub fn load_verdict(run: &LoadRun) -> Result<ExitCode, CliError> {
 /// `specgate plan`: sweep the concurrencies on the sample (noting each point as it is
 /// measured), print the plan, write its reports; 1 when the sweep stopped early.
 pub async fn plan(
-    root: &Path,
+    root: &SpecsRoot,
     command: &PlanCommand,
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<ExitCode, CliError> {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::SpecErrors;
 use crate::halt::Halted;
+use crate::spec::SpecsRoot;
 
 /// The exit codes of `specgate`, documented in the README ("Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,16 +136,19 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Runtime::new().map_err(CliError::Runtime)
 }
 
-/// The folder of specs: the one given, else `./specs`, else the one built in.
-pub fn specs_root(given: Option<PathBuf>) -> PathBuf {
-    given.unwrap_or_else(|| {
-        let local = PathBuf::from("specs");
-        if local.is_dir() {
-            local
-        } else {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")
-        }
-    })
+/// Where the specs come from: the folder given (`--specs DIR`), else `./specs` when it holds a
+/// spec folder (a checkout, where an edited spec counts without a rebuild), else the specs
+/// built into the binary (an installed specgate, run from any folder).
+pub fn specs_root(given: Option<PathBuf>) -> SpecsRoot {
+    if let Some(dir) = given {
+        return SpecsRoot::Folder(dir);
+    }
+    let local = SpecsRoot::Folder(PathBuf::from(crate::spec::source::BUILT_IN_FOLDER));
+    if local.discover().is_empty() {
+        SpecsRoot::BuiltIn
+    } else {
+        local
+    }
 }
 
 /// Where the vendor documents are when `--docs` is not given: `../shared/docs` when it exists.

@@ -1,11 +1,9 @@
 //! `specgate specs`, and the one place the commands resolve and load specs and profiles.
 
-use std::path::Path;
-
 use super::CliError;
 use crate::error::SpecErrors;
 use crate::report::Note;
-use crate::spec::Spec;
+use crate::spec::{Spec, SpecsRoot};
 use crate::target::Profile;
 
 /// A spec that could not be had: its name resolves to no folder, or its folder does not load.
@@ -28,15 +26,15 @@ impl From<SpecLoadError> for CliError {
 /// The spec of each name (an API name or a spec folder; none: every spec under `root`), in
 /// order; each spec loads on its own, so the caller can go on past one that does not.
 pub fn load_specs(
-    root: &Path,
+    root: &SpecsRoot,
     names: &[String],
 ) -> Result<Vec<Result<Spec, SpecErrors>>, SpecLoadError> {
-    let dirs = crate::spec::resolve(names, root).map_err(SpecLoadError::Resolve)?;
-    Ok(dirs.iter().map(|d| crate::load_spec(d)).collect())
+    let sources = root.resolve(names).map_err(SpecLoadError::Resolve)?;
+    Ok(sources.iter().map(|s| s.load()).collect())
 }
 
 /// The spec of one API name or spec folder.
-pub fn load_named(root: &Path, name: &str) -> Result<Spec, SpecLoadError> {
+pub fn load_named(root: &SpecsRoot, name: &str) -> Result<Spec, SpecLoadError> {
     load_specs(root, &[name.to_string()])?
         .into_iter()
         .next()
@@ -45,7 +43,7 @@ pub fn load_named(root: &Path, name: &str) -> Result<Spec, SpecLoadError> {
 }
 
 /// `specgate specs [API]`: the specs to list, every one of them loaded.
-pub fn specs(root: &Path, api: Option<&str>) -> Result<Vec<Spec>, CliError> {
+pub fn specs(root: &SpecsRoot, api: Option<&str>) -> Result<Vec<Spec>, CliError> {
     let names: Vec<String> = api.into_iter().map(str::to_string).collect();
     let mut specs = Vec::new();
     let mut failed = Vec::new();
@@ -65,8 +63,8 @@ pub fn specs(root: &Path, api: Option<&str>) -> Result<Vec<Spec>, CliError> {
 /// secrets, so the API name is read first). Each credential whose variable is not set is
 /// noted: the rules that need it are skipped.
 pub fn load_profile(
-    root: &Path,
-    path: &Path,
+    root: &SpecsRoot,
+    path: &std::path::Path,
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<(Spec, Profile), CliError> {
     let (api, api_at) = Profile::read_api(path).map_err(CliError::Located)?;

@@ -21,7 +21,7 @@ use crate::contract::step::{Expect, Request, StatusMatch, Step};
 use crate::error::{suggest, SpecError, SpecErrorKind, SpecErrors};
 use crate::locate::{pointer_of, Locator, Pointer};
 use crate::openapi::yaml_error_location;
-use crate::spec::{normalize_ws, shape_error, Spec};
+use crate::spec::{normalize_ws, shape_error, Spec, SpecsRoot};
 
 /// The variable a repeated setup step counts with.
 pub const SETUP_INDEX: &str = "setup_index";
@@ -262,6 +262,11 @@ pub fn check_dataset_value(v: f64) -> Result<(), String> {
 
 /// Load `file`, with the specs under `specs_root` (the scenario names its API).
 pub fn load_scenario(file: &Path, specs_root: &Path) -> Result<Scenario, SpecErrors> {
+    load_scenario_in(file, &SpecsRoot::Folder(specs_root.to_path_buf()))
+}
+
+/// Load `file`, with the specs of `specs` (a folder, or the built-in ones).
+pub fn load_scenario_in(file: &Path, specs: &SpecsRoot) -> Result<Scenario, SpecErrors> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         SpecErrors(vec![SpecError::new(
             crate::error::Location {
@@ -287,15 +292,8 @@ pub fn load_scenario(file: &Path, specs_root: &Path) -> Result<Scenario, SpecErr
         SpecErrors(vec![shape_error(&loc, &at, &e.inner().to_string())])
     })?;
     let root = Pointer::root();
-    let dirs = crate::spec::discover(specs_root).unwrap_or_default();
-    let Some(dir) = dirs
-        .iter()
-        .find(|d| d.file_name().is_some_and(|n| n == raw.api.as_str()))
-    else {
-        let names: Vec<String> = dirs
-            .iter()
-            .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .collect();
+    let Some(source) = specs.find(&raw.api) else {
+        let names = specs.names();
         return Err(SpecErrors(vec![loc
             .error(
                 &root.key("api"),
@@ -306,7 +304,7 @@ pub fn load_scenario(file: &Path, specs_root: &Path) -> Result<Scenario, SpecErr
             )
             .with_hint(suggest(&raw.api, names.iter().map(String::as_str)))]));
     };
-    let spec = Arc::new(crate::spec::load_spec(dir)?);
+    let spec = Arc::new(source.load()?);
     let mut errors = SpecErrors::default();
     let mut cx = spec.contract.lint_cx(&spec.api, &loc, &mut errors);
     let compiled = compile(raw, &spec, &mut cx);

@@ -18,6 +18,10 @@ use crate::locate::{pointer_of, Locator, Pointer};
 pub use crate::openapi::path_params;
 use crate::openapi::{yaml_error_location, ApiDoc};
 
+pub mod source;
+
+pub use source::{SpecSource, SpecsRoot};
+
 pub const OPENAPI_FILE: &str = "openapi.yaml";
 pub const CONTRACT_FILE: &str = "contract.yaml";
 
@@ -923,45 +927,9 @@ pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
-/// Resolve names or paths given on the command line to spec folders. An empty list means every
-/// spec under `root`.
+/// Resolve names or paths given on the command line to spec folders under `root` (see
+/// [`SpecsRoot::resolve`]). An empty list means every spec under `root`.
 pub fn resolve(args: &[String], root: &Path) -> Result<Vec<PathBuf>, String> {
-    let known = discover(root).unwrap_or_default();
-    if args.is_empty() {
-        if known.is_empty() {
-            return Err(format!(
-                "no spec folder under {}: each is `<api>/contract.yaml` + `<api>/openapi.yaml`",
-                root.display()
-            ));
-        }
-        return Ok(known);
-    }
-    let names: Vec<String> = known
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    args.iter()
-        .map(|a| {
-            let p = PathBuf::from(a);
-            if p.join(CONTRACT_FILE).is_file() {
-                Ok(p)
-            } else if p.is_file()
-                && p.file_name()
-                    .is_some_and(|n| n == CONTRACT_FILE || n == OPENAPI_FILE)
-            {
-                Ok(p.parent().map(Path::to_path_buf).unwrap_or_default())
-            } else if let Some(k) = known
-                .iter()
-                .find(|k| k.file_name().is_some_and(|n| n == a.as_str()))
-            {
-                Ok(k.clone())
-            } else {
-                Err(format!(
-                    "no spec `{a}` (neither an API under {} nor a spec folder); {}",
-                    root.display(),
-                    suggest(a, names.iter().map(String::as_str))
-                ))
-            }
-        })
-        .collect()
+    let sources = SpecsRoot::Folder(root.to_path_buf()).resolve(args)?;
+    Ok(sources.iter().map(SpecSource::dir).collect())
 }
