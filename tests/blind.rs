@@ -454,8 +454,12 @@ async fn a_pem_ca_cert_reaches_an_https_mock() {
         ),
     )
     .unwrap();
-    let profile = specgate::target::Profile::load(&dir.path("profile.yaml"), &|_| false, &|_| None)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let profile = specgate::target::Profile::load(
+        &dir.path("profile.yaml"),
+        &specgate::target::Declared::default(),
+        &|_| None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let client = HttpClient::new(&profile.target, Duration::from_secs(5), 1 << 20).unwrap();
     let ex = client.send(&get(&mock.target.base_url)).await;
     mock.shutdown().await;
