@@ -99,3 +99,71 @@ fn a_misspelt_credential_key_is_refused_with_the_nearest_name() {
         "{err}"
     );
 }
+
+/// A selection that leaves no rule is refused (exit 2), naming the option that emptied it; one
+/// that leaves rules of only some mocks checks those, noting the others.
+#[test]
+fn a_selection_that_leaves_no_rule_is_refused_naming_its_option() {
+    for (args, said) in [
+        (
+            &["--rule", "nomatch.*"][..],
+            "error: --rule 'nomatch.*' matches no rule of any API",
+        ),
+        (
+            &["--api", "checkvist", "--rule", "checkvist.auht.*"][..],
+            "error: --rule 'checkvist.auht.*' matches no rule of checkvist; did you mean `checkvist.auth.*`?",
+        ),
+        (
+            &["--api", "checkvist", "--skip", "checkvist.*"][..],
+            "error: --skip 'checkvist.*' skips every rule of checkvist",
+        ),
+        (
+            &[
+                "--api",
+                "checklick",
+                "--rule",
+                "checklick.start.first-request",
+                "--level",
+                "must",
+            ][..],
+            "error: --level must leaves no rule of checklick",
+        ),
+        (
+            &["--rule", "[a"][..],
+            "`[a` is not a glob: unclosed character class",
+        ),
+    ] {
+        let mut line = vec!["check"];
+        line.extend(args);
+        let (code, out, err) = specgate(&line, &[]);
+        assert_eq!(code, Some(2), "{args:?}: {out}{err}");
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert!(!out.contains("rules:"), "{args:?} ran: {out}");
+    }
+    let dir = TempDir::new("selection");
+    let report = dir.0.join("r.json");
+    let (code, out, err) = specgate(
+        &[
+            "check",
+            "--rule",
+            "checkvist.auth.*",
+            "--report",
+            &format!("json={}", report.display()),
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        err.contains("note: the selection leaves no rule of checklick, checklist-items, checktick, optacheck: not checked"),
+        "{err}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let apis: Vec<&str> = json["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["api"].as_str().unwrap())
+        .collect();
+    assert_eq!(apis, ["checkvist"]);
+}

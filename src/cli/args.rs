@@ -116,6 +116,15 @@ pub fn parse_load_users(s: &str) -> Result<usize, String> {
     }
 }
 
+/// A rule id glob of `--rule` and `--skip`, as the engine compiles it (`*` crosses dots).
+pub fn parse_glob(s: &str) -> Result<String, String> {
+    globset::GlobBuilder::new(s)
+        .literal_separator(false)
+        .build()
+        .map(|_| s.to_string())
+        .map_err(|e| format!("`{s}` is not a glob: {}", e.kind()))
+}
+
 pub fn parse_level(s: &str) -> Result<crate::Level, String> {
     match s {
         "must" => Ok(crate::Level::Must),

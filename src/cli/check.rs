@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{parse_at_least_one, parse_level, parse_report, parse_timeout};
+use super::args::{parse_at_least_one, parse_glob, parse_level, parse_report, parse_timeout};
 use super::{CliError, ExitCode};
 use crate::halt::{Halt, Halted};
 use crate::mock::MockOptions;
@@ -11,7 +11,7 @@ use crate::report::check::{ReportFiles, Summary};
 use crate::report::files::{self, ReportFile};
 use crate::report::{Note, Reporter};
 use crate::results::ApiResult;
-use crate::run::engine::{run_api, RunOptions};
+use crate::run::engine::{run_api, select, RunOptions};
 use crate::spec::Spec;
 use crate::target::Target;
 
@@ -21,10 +21,10 @@ pub struct CheckArgs {
     #[arg(long = "api", value_name = "NAME")]
     pub apis: Vec<String>,
     /// Only rules whose id matches (glob, repeatable)
-    #[arg(long = "rule", value_name = "GLOB")]
+    #[arg(long = "rule", value_name = "GLOB", value_parser = parse_glob)]
     pub rules: Vec<String>,
     /// Skip rules whose id matches (glob, repeatable)
-    #[arg(long = "skip", value_name = "GLOB")]
+    #[arg(long = "skip", value_name = "GLOB", value_parser = parse_glob)]
     pub skip: Vec<String>,
     /// Only rules at this level or stricter: must, should, may
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
@@ -83,11 +83,17 @@ pub async fn check(
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<ExitCode, CliError> {
     let subjects = if args.targets.is_empty() {
-        Subjects::Mocks(mock_specs(root, args)?, mock_options(args))
+        let specs = mock_specs(root, args)?;
+        let specs = selected_specs(specs, args.apis.is_empty(), args, notes)?;
+        Subjects::Mocks(specs, mock_options(args))
     } else {
         let mut runs = Vec::new();
         for path in &args.targets {
-            runs.push(super::specs::load_profile(root, path, notes)?);
+            let (spec, profile) = super::specs::load_profile(root, path, notes)?;
+            if let Some(why) = emptied_by(&spec, args) {
+                return Err(CliError::Usage(why));
+            }
+            runs.push((spec, profile));
         }
         Subjects::Profiles(runs)
     };
@@ -179,6 +185,112 @@ fn mock_specs(root: &Path, args: &CheckArgs) -> Result<Vec<Spec>, CliError> {
         specs.push(super::specs::load_named(root, name)?);
     }
     Ok(specs)
+}
+
+/// The specs the selection (`--rule`, `--skip`, `--level`) leaves a rule of. A spec it leaves
+/// none of is an error when named (`--api`); of every mock (`all`), it is left out with a note,
+/// and an error only when the selection leaves no rule at all.
+fn selected_specs(
+    specs: Vec<Spec>,
+    all: bool,
+    args: &CheckArgs,
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<Vec<Spec>, CliError> {
+    let mut kept = Vec::new();
+    let mut emptied = Vec::new();
+    for spec in specs {
+        match emptied_by(&spec, args) {
+            None => kept.push(spec),
+            Some(why) if !all => return Err(CliError::Usage(why)),
+            Some(why) => emptied.push((spec.name.clone(), why)),
+        }
+    }
+    if kept.is_empty() {
+        // The one option every API was emptied by, said once; else each API's reason.
+        let options: Vec<&str> = emptied
+            .iter()
+            .filter_map(|(_, why)| why.split_once(" '").map(|(o, _)| o))
+            .collect();
+        let why = match options.first() {
+            Some(&"--rule") if options.iter().all(|o| *o == "--rule") => format!(
+                "--rule {} matches no rule of any API; rule ids begin with their API's name (`specgate specs API` lists them)",
+                quoted(&args.rules)
+            ),
+            _ => {
+                let whys: Vec<String> = emptied.into_iter().map(|(_, why)| why).collect();
+                format!("the selection leaves no rule to run:\n  {}", whys.join("\n  "))
+            }
+        };
+        return Err(CliError::Usage(why));
+    }
+    if !emptied.is_empty() {
+        let apis: Vec<String> = emptied.into_iter().map(|(api, _)| api).collect();
+        notes(Note::NothingSelected { apis: &apis });
+    }
+    Ok(kept)
+}
+
+/// Why the selection leaves no rule of `spec`, naming the option that emptied it (each applied
+/// in turn: `--rule`, then `--skip`, then `--level`), or `None` when it leaves some.
+fn emptied_by(spec: &Spec, args: &CheckArgs) -> Option<String> {
+    let mut options = RunOptions {
+        rules: args.rules.clone(),
+        ..Default::default()
+    };
+    let name = &spec.name;
+    if spec.rules.is_empty() {
+        return Some(format!("the spec of {name} has no rules"));
+    }
+    if select(spec, &options).is_empty() {
+        // The groups of rule ids (`checkvist.auth.*`), the likeliest thing a glob meant.
+        let mut groups: Vec<String> = spec
+            .rules
+            .iter()
+            .filter_map(|r| r.id.rsplit_once('.').map(|(g, _)| format!("{g}.*")))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let hint = match args.rules.first() {
+            Some(first) if !groups.is_empty() => format!(
+                "; {}",
+                crate::error::suggest(first, groups.iter().map(String::as_str))
+            ),
+            _ => String::new(),
+        };
+        return Some(format!(
+            "--rule {} matches no rule of {name}{hint}",
+            quoted(&args.rules)
+        ));
+    }
+    options.skip = args.skip.clone();
+    if select(spec, &options).is_empty() {
+        let of = if args.rules.is_empty() {
+            String::new()
+        } else {
+            format!(" that --rule {} selects", quoted(&args.rules))
+        };
+        return Some(format!(
+            "--skip {} skips every rule of {name}{of}",
+            quoted(&args.skip)
+        ));
+    }
+    options.level = args.level;
+    if select(spec, &options).is_empty() {
+        let level = args.level.map(|l| l.to_string()).unwrap_or_default();
+        return Some(format!(
+            "--level {level} leaves no rule of {name}: none of the rules selected is at that level or stricter"
+        ));
+    }
+    None
+}
+
+/// Globs as the command line gave them: `'a.*', 'b.*'`.
+fn quoted(globs: &[String]) -> String {
+    globs
+        .iter()
+        .map(|g| format!("'{g}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn mock_options(args: &CheckArgs) -> MockOptions {
