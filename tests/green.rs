@@ -167,3 +167,39 @@ fn a_selection_that_leaves_no_rule_is_refused_naming_its_option() {
         .collect();
     assert_eq!(apis, ["checkvist"]);
 }
+
+/// `lint` fails (exit 2, at the contract's `document`) when a cite cannot be checked for want
+/// of its document, unless `--no-cite-check` says not to check them.
+#[test]
+fn lint_fails_when_it_cannot_check_cites_unless_told_not_to() {
+    let empty = TempDir::new("nodocs");
+    let docs = empty.0.display().to_string();
+    let (code, out, err) = specgate(&["lint", "checkvist", "--docs", &docs], &[]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains(
+            "specs/checkvist/contract.yaml:3:11: cannot read the file: `checkvist.txt` at "
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--no-cite-check"), "{err}");
+    assert!(out.starts_with("FAILED specs/checkvist"), "{out}");
+    assert!(out.contains("cites NOT checked"), "{out}");
+    let (code, _, err) = specgate(&["lint", "--docs", "/nonexistent-specgate-docs"], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("error: --docs /nonexistent-specgate-docs: no such folder"),
+        "{err}"
+    );
+    let (code, out, err) = specgate(&["lint", "checkvist", "--no-cite-check"], &[]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("cites not checked (--no-cite-check)"), "{out}");
+    // The default documents: checked where the checkout has them beside it, else a failure.
+    let (code, out, err) = specgate(&["lint", "checkvist"], &[]);
+    let expected = if root().join("../shared/docs").is_dir() {
+        0
+    } else {
+        2
+    };
+    assert_eq!(code, Some(expected), "{out}{err}");
+}

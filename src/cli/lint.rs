@@ -5,15 +5,44 @@ use std::path::{Path, PathBuf};
 use super::{CliError, ExitCode};
 use crate::lint::LintOutcome;
 
-/// Lint the spec folders `targets` name (none: every spec under `root`), checking cites against
-/// the documents in `docs`.
-pub fn lint(
-    root: &Path,
-    targets: &[String],
-    docs: Option<PathBuf>,
-) -> Result<Vec<LintOutcome>, CliError> {
+/// Where `lint` checks cites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cites {
+    /// Against the documents in this folder: a document not there fails the lint.
+    Against(PathBuf),
+    /// Not at all (`--no-cite-check`).
+    Unchecked,
+}
+
+impl Cites {
+    /// `--docs DIR`, else `../shared/docs` (which may not exist: then every spec says where its
+    /// document was looked for); nothing under `--no-cite-check`.
+    pub fn of(docs: Option<PathBuf>, no_cite_check: bool) -> Result<Cites, CliError> {
+        if no_cite_check {
+            return Ok(Cites::Unchecked);
+        }
+        match docs {
+            Some(d) if !d.is_dir() => Err(CliError::Usage(format!(
+                "--docs {}: no such folder; give the folder of the vendor documents, or --no-cite-check",
+                d.display()
+            ))),
+            Some(d) => Ok(Cites::Against(d)),
+            None => Ok(Cites::Against(
+                super::default_docs().unwrap_or_else(|| PathBuf::from("../shared/docs")),
+            )),
+        }
+    }
+}
+
+/// Lint the spec folders `targets` name (none: every spec under `root`), checking cites as
+/// `cites` says.
+pub fn lint(root: &Path, targets: &[String], cites: &Cites) -> Result<Vec<LintOutcome>, CliError> {
     let dirs = crate::spec::resolve(targets, root).map_err(CliError::Usage)?;
-    Ok(crate::lint::lint(&dirs, docs.as_deref()))
+    let docs = match cites {
+        Cites::Against(d) => Some(d.as_path()),
+        Cites::Unchecked => None,
+    };
+    Ok(crate::lint::lint(&dirs, docs))
 }
 
 /// 0 when every spec is clean, 2 otherwise.
