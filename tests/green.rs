@@ -203,3 +203,91 @@ fn lint_fails_when_it_cannot_check_cites_unless_told_not_to() {
     };
     assert_eq!(code, Some(expected), "{out}{err}");
 }
+
+/// A profile whose optional credential is unset: the rules needing it are skipped, and when
+/// more than `--max-skipped` of the API's rules are, the run fails (exit 2) though nothing
+/// failed; the share counts only skips for want of a credential.
+#[test]
+fn a_run_that_skipped_too_much_for_want_of_a_credential_fails() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mock = rt
+        .block_on(specgate::mock::start(
+            "optacheck",
+            specgate::mock::MockOptions::default(),
+        ))
+        .unwrap();
+    let dir = TempDir::new("skipped");
+    let mut profile = format!(
+        "api: optacheck\nbase_url: {}\ncredentials:\n",
+        mock.target.base_url
+    );
+    let mut env = Vec::new();
+    for (name, value) in &mock.target.credentials.values {
+        let var = format!("SPECGATE_GREEN_{}", name.to_ascii_uppercase());
+        if name == "workspace_id" {
+            profile.push_str(&format!(
+                "  {name}: {{ value: \"${{{var}}}\", optional: true }}\n"
+            ));
+        } else {
+            profile.push_str(&format!("  {name}: ${{{var}}}\n"));
+            env.push((var, value.clone()));
+        }
+    }
+    profile.push_str(&format!(
+        "fixtures: {}\n",
+        serde_json::to_string(&mock.target.fixtures).unwrap()
+    ));
+    let profile = dir.file("p.yaml", &profile);
+    let report = dir.0.join("r.json");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let run = |max: &str| {
+        specgate(
+            &[
+                "check",
+                "--target",
+                &profile,
+                "--max-skipped",
+                max,
+                "--report",
+                &format!("json={}", report.display()),
+            ],
+            &env,
+        )
+    };
+    let (code, out, err) = run("10%");
+    // Counted independently: the skipped results whose reason names the credential.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let results = json["apis"][0]["results"].as_array().unwrap();
+    let skipped = results
+        .iter()
+        .filter(|r| r["reason"] == "the target has no credential `workspace_id`")
+        .count();
+    assert!(
+        skipped * 10 > results.len(),
+        "{skipped} of {}",
+        results.len()
+    );
+    assert_eq!(json["summary"]["failing"], 0, "{}", json["summary"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "error: optacheck: {skipped} of {} rules ({:.0}%) were skipped for want of a credential, more than --max-skipped 10%",
+            results.len(),
+            100.0 * skipped as f64 / results.len() as f64
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: ") && err.contains("SPECGATE_GREEN_WORKSPACE_ID"),
+        "{err}"
+    );
+    // A share at or above it passes the same run.
+    let share = format!("{}%", (100 * skipped).div_ceil(results.len()));
+    let (code, out, err) = run(&share);
+    assert_eq!(code, Some(0), "{share}: {out}{err}");
+    let (code, _, err) = run("ten");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("give a share with %"), "{err}");
+    rt.block_on(mock.shutdown());
+}

@@ -3,14 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{parse_at_least_one, parse_glob, parse_level, parse_report, parse_timeout};
+use super::args::{
+    parse_at_least_one, parse_glob, parse_level, parse_report, parse_share, parse_timeout,
+};
+use super::SkippedShare;
 use super::{CliError, ExitCode};
 use crate::halt::{Halt, Halted};
 use crate::mock::MockOptions;
+use crate::report::check::for_want_of_a_credential;
 use crate::report::check::{ReportFiles, Summary};
 use crate::report::files::{self, ReportFile};
 use crate::report::{Note, Reporter};
-use crate::results::ApiResult;
+use crate::results::{ApiResult, Status};
 use crate::run::engine::{run_api, select, RunOptions};
 use crate::spec::Spec;
 use crate::target::Target;
@@ -35,6 +39,10 @@ pub struct CheckArgs {
     /// Failed `should` rules fail the run too
     #[arg(long)]
     pub strict: bool,
+    /// The largest share of an API's rules that may be skipped for want of a credential (the
+    /// target lacks it) before the run fails (exit 2); other skips do not count
+    #[arg(long, value_name = "SHARE", default_value = "10%", value_parser = parse_share)]
+    pub max_skipped: f64,
     /// Rules run at once (read-only rules; writing rules run one at a time)
     #[arg(long, default_value_t = 8, value_parser = parse_at_least_one)]
     pub concurrency: usize,
@@ -138,7 +146,7 @@ pub async fn check(
     for r in &mut reporters {
         r.finish()?;
     }
-    verdict(&results, args.strict, halted)
+    verdict(&results, args.strict, halted, args.max_skipped)
 }
 
 /// Run one API, feeding every reporter its events (the last one holds its result).
@@ -302,11 +310,14 @@ fn mock_options(args: &CheckArgs) -> MockOptions {
 }
 
 /// How a run ends: a signal's code when one stopped it, 1 when the run's deadline left rules
-/// not run, 3 when no target could be reached, 1 when a rule fails the run, else 0.
+/// not run, 3 when no target could be reached, 2 when more than `max_skipped` (a fraction) of
+/// an API's rules were skipped for want of a credential (the run checked too little to mean
+/// anything), 1 when a rule fails the run, else 0.
 pub fn verdict(
     results: &[ApiResult],
     strict: bool,
     halted: Option<Halted>,
+    max_skipped: f64,
 ) -> Result<ExitCode, CliError> {
     let summary = Summary::of(results, strict);
     match halted {
@@ -331,6 +342,27 @@ pub fn verdict(
                 .map(|r| (r.api.clone(), r.unreachable.clone().unwrap_or_default()))
                 .collect(),
         ));
+    }
+    let over: Vec<SkippedShare> = results
+        .iter()
+        .filter(|r| r.unreachable.is_none() && !r.results.is_empty())
+        .map(|r| SkippedShare {
+            api: r.api.clone(),
+            skipped: r
+                .results
+                .iter()
+                .filter(|x| x.status == Status::Skipped)
+                .filter(|x| x.reason.as_deref().is_some_and(for_want_of_a_credential))
+                .count(),
+            rules: r.results.len(),
+        })
+        .filter(|s| s.skipped as f64 > max_skipped * s.rules as f64)
+        .collect();
+    if !over.is_empty() {
+        return Err(CliError::TooManySkipped {
+            apis: over,
+            max: max_skipped,
+        });
     }
     Ok(if summary.failing > 0 {
         ExitCode::RuleFailed
