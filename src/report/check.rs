@@ -166,6 +166,24 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
             }
         }
     }
+    for api in apis {
+        let groups = skipped_groups(api);
+        if groups.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{} skipped\n", api.api));
+        for (reason, ids) in groups {
+            let skip = colours.paint("2", "SKIP");
+            match ids.as_slice() {
+                [id] => out.push_str(&format!("  {skip} {id}: {reason}\n")),
+                _ => out.push_str(&format!(
+                    "  {skip} {} rules: {reason}\n       {}\n",
+                    ids.len(),
+                    ids.join(", ")
+                )),
+            }
+        }
+    }
     let rows: Vec<Row> = apis
         .iter()
         .map(|a| Row {
@@ -223,6 +241,20 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
         not_run_text(&s)
     ));
     out
+}
+
+/// An API's skipped rules grouped by their reason, in the order each reason first appears:
+/// (reason, rule ids). Many rules often share one reason (a credential the target lacks).
+pub fn skipped_groups(api: &ApiResult) -> Vec<(&str, Vec<&str>)> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in api.results.iter().filter(|r| r.status == Status::Skipped) {
+        let reason = r.reason.as_deref().unwrap_or("no reason given");
+        match groups.iter_mut().find(|(why, _)| *why == reason) {
+            Some((_, ids)) => ids.push(&r.id),
+            None => groups.push((reason, vec![&r.id])),
+        }
+    }
+    groups
 }
 
 /// A rule's level as reports show it: `must`, or `must, inferred only: a warning` when every
@@ -388,6 +420,7 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
             .filter(|r| r.status == Status::Failed)
             .collect();
         if failed.is_empty() {
+            markdown_skipped(&mut out, a);
             continue;
         }
         out.push_str(&format!("\n## {}\n", a.api));
@@ -425,8 +458,30 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
                 }
             }
         }
+        markdown_skipped(&mut out, a);
     }
     out
+}
+
+/// An API's skipped rules, each with its reason; the rules that share a reason under it.
+fn markdown_skipped(out: &mut String, api: &ApiResult) {
+    let groups = skipped_groups(api);
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n## {}: skipped\n\n", api.api));
+    for (reason, ids) in groups {
+        let reason = reason.replace('|', "\\|");
+        let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+        match ids.as_slice() {
+            [id] => out.push_str(&format!("- {id}: {reason}\n")),
+            _ => out.push_str(&format!(
+                "- {} rules: {reason}\n  {}\n",
+                ids.len(),
+                ids.join(", ")
+            )),
+        }
+    }
 }
 
 /// One self-contained HTML file (inline style, no script, no network): the summary and every
