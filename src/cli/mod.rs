@@ -243,6 +243,51 @@ mod tests {
         );
     }
 
+    fn skipped(id: &str, reason: &str) -> crate::results::RuleResult {
+        crate::results::RuleResult {
+            id: id.into(),
+            kind: "exchange".into(),
+            level: crate::Level::Must,
+            title: None,
+            cite: vec![],
+            writes: false,
+            status: crate::results::Status::Skipped,
+            counts_as: None,
+            reason: Some(reason.into()),
+            failures: vec![],
+            observations: vec![],
+            exchanges: 0,
+            elapsed_ms: 0,
+        }
+    }
+
+    /// Only skips for want of a credential count toward `--max-skipped`, and only past it.
+    #[test]
+    fn max_skipped_counts_only_missing_credentials() {
+        let mut a = api("a", None);
+        a.results = (0..8)
+            .map(|i| skipped(&format!("a.other.{i}"), "--read-only: this rule writes"))
+            .chain([
+                skipped("a.x", "the target has no credential `token`"),
+                skipped("a.y", "the target has no credentials for role `owner`"),
+            ])
+            .collect();
+        let apis = [a];
+        // 2 of 10 for want of a credential: 20%.
+        assert_eq!(
+            check::verdict(&apis, false, None, 0.2).unwrap(),
+            ExitCode::Ok
+        );
+        let e = check::verdict(&apis, false, None, 0.1).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::SpecError);
+        assert!(
+            e.to_string().starts_with(
+                "error: a: 2 of 10 rules (20%) were skipped for want of a credential, more than --max-skipped 10%"
+            ),
+            "{e}"
+        );
+    }
+
     #[test]
     fn errors_print_as_the_binary_always_printed_them() {
         let e = CliError::Usage("--fault needs exactly one --api".into());
