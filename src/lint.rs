@@ -2,15 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::SpecErrors;
+use crate::error::{Location, SpecError, SpecErrorKind, SpecErrors};
+use crate::locate::{Locator, Pointer};
 use crate::spec::{load_spec, Spec};
 
 /// Whether the cites of a spec could be checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CiteCheck {
     Checked(PathBuf),
-    /// No document at this path: cites were not checked.
+    /// No document at this path: cites could not be checked, which is an error of the spec's
+    /// lint (located at the contract's `document`).
     NoDocument(PathBuf),
+    /// Not checked, as asked (`--no-cite-check`).
+    Skipped,
     /// The spec did not load, so there was nothing to check.
     NotRun,
 }
@@ -30,7 +34,9 @@ impl LintOutcome {
     }
 }
 
-/// Lint each spec folder; `docs` is where the vendor documents are (cites are checked there).
+/// Lint each spec folder; `docs` is where the vendor documents are (cites are checked there;
+/// a document not there is an error: a lint that checked no cite is not clean). `None`: cites
+/// are not checked (`--no-cite-check`).
 pub fn lint(dirs: &[PathBuf], docs: Option<&Path>) -> Vec<LintOutcome> {
     lint_loaded(
         dirs.iter().map(|d| (d.clone(), load_spec(d))).collect(),
@@ -55,15 +61,15 @@ pub fn lint_loaded(
             },
             Ok(spec) => {
                 let (errors, cites) = match docs {
-                    None => (
-                        SpecErrors::default(),
-                        CiteCheck::NoDocument(PathBuf::from(&spec.contract.document)),
-                    ),
+                    None => (SpecErrors::default(), CiteCheck::Skipped),
                     Some(d) => {
                         let path = d.join(&spec.contract.document);
                         match std::fs::read_to_string(&path) {
                             Ok(text) => (spec.check_cites(&text), CiteCheck::Checked(path)),
-                            Err(_) => (SpecErrors::default(), CiteCheck::NoDocument(path)),
+                            Err(e) => (
+                                SpecErrors(vec![no_document(&spec, &path, &e)]),
+                                CiteCheck::NoDocument(path),
+                            ),
                         }
                     }
                 };
@@ -76,4 +82,32 @@ pub fn lint_loaded(
             }
         })
         .collect()
+}
+
+/// The error of a document that cannot be read, at the contract's `document`.
+fn no_document(spec: &Spec, path: &Path, e: &std::io::Error) -> SpecError {
+    let contract = spec.contract_path();
+    let kind = SpecErrorKind::Io(format!(
+        "`{}` at {}: {e}; its cites cannot be checked",
+        spec.contract.document,
+        path.display()
+    ));
+    let hint = "give --docs DIR, the folder of the vendor documents, or --no-cite-check to lint without checking cites";
+    // The contract loaded, so it reads and locates again; else the error is at its first line.
+    let located = std::fs::read_to_string(&contract)
+        .ok()
+        .and_then(|text| Locator::new(&contract, &text).ok())
+        .map(|loc| loc.error(&Pointer::root().key("document"), kind.clone()));
+    located
+        .unwrap_or_else(|| {
+            SpecError::new(
+                Location {
+                    file: contract.clone(),
+                    line: 1,
+                    column: 1,
+                },
+                kind,
+            )
+        })
+        .with_hint(hint)
 }

@@ -44,14 +44,18 @@ enum Command {
     /// Run a scenario at a sweep of concurrencies on a sample dataset and plan the capacity of
     /// a dataset size: requests, recommended concurrency, wall time, the binding limit
     Plan(PlanCommand),
-    /// Load, compile and check specs; exit 0 when clean, 2 with located errors otherwise
+    /// Load, compile and check specs; exit 0 when clean, 2 with located errors otherwise (a
+    /// cite that cannot be checked for want of its document is one)
     Lint {
         /// API names or spec folders [default: every spec]
         targets: Vec<String>,
         /// Where the vendor documents are, to check every cite is verbatim
-        /// [default: ../shared/docs when it exists]
-        #[arg(long, value_name = "DIR")]
+        /// [default: ../shared/docs]
+        #[arg(long, value_name = "DIR", conflicts_with = "no_cite_check")]
         docs: Option<PathBuf>,
+        /// Do not check cites against the documents (when they are not at hand)
+        #[arg(long)]
+        no_cite_check: bool,
     },
 }
 
@@ -83,9 +87,13 @@ async fn run(root: &specgate::spec::SpecsRoot, command: Command) -> Result<ExitC
             report::specs_table::print(&specs, api.is_some());
             Ok(ExitCode::Ok)
         }
-        Command::Lint { targets, docs } => {
-            let docs = docs.or_else(specgate::cli::default_docs);
-            let outcomes = specgate::cli::lint::lint(root, &targets, docs)?;
+        Command::Lint {
+            targets,
+            docs,
+            no_cite_check,
+        } => {
+            let cites = specgate::cli::lint::Cites::of(docs, no_cite_check)?;
+            let outcomes = specgate::cli::lint::lint(root, &targets, &cites)?;
             report::lint::print(&outcomes);
             Ok(specgate::cli::lint::exit_code(&outcomes))
         }

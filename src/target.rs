@@ -65,6 +65,7 @@ pub struct Target {
 ///   organization_id: "42"
 /// roles:                                # where the API has several keys
 ///   owner: { api_key: "${CT_OWNER_KEY}" }
+///   free: { api_key: { value: "${CT_FREE_KEY}", optional: true } }   # unset: its rules skip
 /// fixtures: { user_id: 14 }             # optional ids the rules would otherwise discover
 /// skip:
 ///   - { rule: checklick.transport.https-only, reason: "staging is served over http" }
@@ -75,9 +76,9 @@ struct ProfileFile {
     api: String,
     base_url: String,
     #[serde(default)]
-    credentials: BTreeMap<String, serde_yaml::Value>,
+    credentials: BTreeMap<String, CredentialValue>,
     #[serde(default)]
-    roles: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
+    roles: BTreeMap<String, BTreeMap<String, CredentialValue>>,
     #[serde(default)]
     fixtures: BTreeMap<String, serde_yaml::Value>,
     #[serde(default)]
@@ -89,6 +90,56 @@ struct ProfileFile {
     ca_cert: Option<std::path::PathBuf>,
     /// Where the same API answers plain HTTP, to see it refused (default: port 80).
     plain_url: Option<String>,
+}
+
+/// A credential's value: a scalar (a literal, or a `${ENV_VAR}` reference), or the long form
+/// `{ value: "${ENV_VAR}", optional: true }` of a credential the target may lack: an unset
+/// variable is an error unless its credential is marked optional, when the rules that need it
+/// are skipped instead.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+enum CredentialValue {
+    Long(LongCredential),
+    Scalar(serde_yaml::Value),
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LongCredential {
+    value: serde_yaml::Value,
+    #[serde(default)]
+    optional: bool,
+}
+
+impl CredentialValue {
+    /// (the value, whether the credential is optional)
+    fn parts(&self) -> (&serde_yaml::Value, bool) {
+        match self {
+            CredentialValue::Long(l) => (&l.value, l.optional),
+            CredentialValue::Scalar(v) => (v, false),
+        }
+    }
+}
+
+/// What the API's contract declares, which a profile is read against: each credential (and
+/// whether it is a secret), the roles, the fixtures. A name a profile gives that the contract
+/// does not declare is a mistake (a misspelt key would otherwise skip every rule needing it).
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    /// (name, secret)
+    pub credentials: Vec<(String, bool)>,
+    pub roles: Vec<String>,
+    pub fixtures: Vec<String>,
+}
+
+impl Declared {
+    fn is_secret(&self, name: &str) -> bool {
+        self.credentials.iter().any(|(n, s)| n == name && *s)
+    }
+
+    fn credential_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.credentials.iter().map(|(n, _)| n.as_str())
+    }
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -104,7 +155,8 @@ pub struct Profile {
     pub target: Target,
     pub fixtures: BTreeMap<String, serde_json::Value>,
     pub skips: Vec<(String, String)>,
-    /// Credentials whose environment variable is not set: rules that need them are skipped.
+    /// Optional credentials whose environment variable is not set: rules that need them are
+    /// skipped.
     pub unset: Vec<String>,
 }
 
@@ -198,17 +250,19 @@ impl Profile {
         Ok((file.api, at))
     }
 
-    /// Read a profile. `secret` tells which credential names are secrets (from the contract):
-    /// those must be `${ENV_VAR}` references, never literal values.
+    /// Read a profile against what its API's contract `declared`: every credential, role and
+    /// fixture it names must be declared (else an error with the nearest name); secrets must
+    /// be `${ENV_VAR}` references, never literal values; a variable that `env` does not have
+    /// is an error unless its credential is marked optional.
     pub fn load(
         path: &std::path::Path,
-        secret: &dyn Fn(&str) -> bool,
+        declared: &Declared,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Profile, crate::error::SpecErrors> {
         let (loc, file) = read_profile_file(path)?;
         let mut reader = CredentialReader {
             loc: &loc,
-            secret,
+            declared,
             env,
             errors: crate::error::SpecErrors::default(),
             unset: Vec::new(),
@@ -217,6 +271,7 @@ impl Profile {
         let CredentialReader {
             mut errors, unset, ..
         } = reader;
+        check_fixture_names(&loc, &file, declared, &mut errors);
         check_base_url(&loc, &file.base_url, &mut errors);
         let resolve = parse_resolve(&loc, &file.resolve, &mut errors);
         let root_certs = match &file.ca_cert {
@@ -257,10 +312,10 @@ impl Profile {
 /// `env`; secrets only as references, and long enough to redact.
 struct CredentialReader<'a> {
     loc: &'a crate::locate::Locator,
-    secret: &'a dyn Fn(&str) -> bool,
+    declared: &'a Declared,
     env: &'a dyn Fn(&str) -> Option<String>,
     errors: crate::error::SpecErrors,
-    /// Credentials whose environment variable is not set, described.
+    /// Optional credentials whose environment variable is not set, described.
     unset: Vec<String>,
 }
 
@@ -270,15 +325,32 @@ impl CredentialReader<'_> {
         use crate::locate::Pointer;
         let mut credentials = Credentials::default();
         for (name, v) in &file.credentials {
-            if let Some(value) = self.value(Pointer::root().key("credentials").key(name), name, v) {
+            let at = Pointer::root().key("credentials").key(name);
+            if !self.declared_credential(&at, name) {
+                continue;
+            }
+            if let Some(value) = self.value(at, name, v) {
                 credentials.values.insert(name.clone(), value);
             }
         }
         for (role, values) in &file.roles {
+            let at = Pointer::root().key("roles").key(role);
+            if !self.declared.roles.iter().any(|r| r == role) {
+                self.errors.push(unknown_name(
+                    self.loc,
+                    &at,
+                    "role",
+                    role,
+                    self.declared.roles.iter().map(String::as_str),
+                ));
+                continue;
+            }
             for (name, v) in values {
-                if let Some(value) =
-                    self.value(Pointer::root().key("roles").key(role).key(name), name, v)
-                {
+                let at = at.key(name);
+                if !self.declared_credential(&at, name) {
+                    continue;
+                }
+                if let Some(value) = self.value(at, name, v) {
                     credentials
                         .roles
                         .entry(role.clone())
@@ -290,15 +362,32 @@ impl CredentialReader<'_> {
         credentials
     }
 
-    /// One credential's value; `None` (with an error, or noted as unset) when it has none.
+    /// Whether the contract declares the credential `name`; an error at `at` when not.
+    fn declared_credential(&mut self, at: &crate::locate::Pointer, name: &str) -> bool {
+        let known = self.declared.credential_names().any(|n| n == name);
+        if !known {
+            self.errors.push(unknown_name(
+                self.loc,
+                at,
+                "credential",
+                name,
+                self.declared.credential_names(),
+            ));
+        }
+        known
+    }
+
+    /// One credential's value; `None` (with an error, or noted as unset when optional) when
+    /// it has none.
     fn value(
         &mut self,
         at: crate::locate::Pointer,
         name: &str,
-        v: &serde_yaml::Value,
+        v: &CredentialValue,
     ) -> Option<String> {
         use crate::error::SpecErrorKind;
         let loc = self.loc;
+        let (v, optional) = v.parts();
         let text = match v {
             serde_yaml::Value::String(s) => s.clone(),
             serde_yaml::Value::Number(n) => n.to_string(),
@@ -309,7 +398,7 @@ impl CredentialReader<'_> {
                         &at,
                         SpecErrorKind::Shape(format!("`{name}` is not a scalar")),
                     )
-                    .with_hint("write a string or a ${ENV_VAR} reference"),
+                    .with_hint("write a string, a ${ENV_VAR} reference, or `{ value: \"${ENV_VAR}\", optional: true }`"),
                 );
                 return None;
             }
@@ -317,7 +406,7 @@ impl CredentialReader<'_> {
         match env_reference(&text) {
             Some(var) => match (self.env)(var) {
                 Some(value)
-                    if (self.secret)(name)
+                    if self.declared.is_secret(name)
                         && value.chars().count() < crate::redact::MIN_SECRET_LEN =>
                 {
                     // The value itself is never shown, only its length.
@@ -337,12 +426,28 @@ impl CredentialReader<'_> {
                     None
                 }
                 Some(value) => Some(value),
-                None => {
+                None if optional => {
                     self.unset.push(format!("{name} (${{{var}}} is not set)"));
                     None
                 }
+                None => {
+                    // A run without it would skip every rule that needs it and could still
+                    // exit 0: a green run that checked little.
+                    self.errors.push(
+                        loc.error(
+                            &at,
+                            SpecErrorKind::Invalid(format!(
+                                "`{name}` reads ${{{var}}}, which is not set"
+                            )),
+                        )
+                        .with_hint(format!(
+                            "export {var} (a mock's banner prints its export lines); or, if the target has no such credential, mark it optional: `{name}: {{ value: \"${{{var}}}\", optional: true }}` and the rules that need it are skipped"
+                        )),
+                    );
+                    None
+                }
             },
-            None if (self.secret)(name) => {
+            None if self.declared.is_secret(name) => {
                 self.errors.push(
                     loc.error(
                         &at,
@@ -358,6 +463,51 @@ impl CredentialReader<'_> {
                 None
             }
             None => Some(text),
+        }
+    }
+}
+
+/// "unknown credential `apikey`", at its key, with the nearest declared name.
+fn unknown_name<'a>(
+    loc: &crate::locate::Locator,
+    at: &crate::locate::Pointer,
+    what: &'static str,
+    name: &str,
+    declared: impl Iterator<Item = &'a str> + Clone,
+) -> crate::error::SpecError {
+    use crate::error::SpecErrorKind;
+    let hint = if declared.clone().next().is_none() {
+        format!("the API's contract declares no {what}")
+    } else {
+        crate::error::suggest(name, declared)
+    };
+    crate::error::SpecError::new(
+        loc.key(at),
+        SpecErrorKind::UnknownName {
+            what,
+            name: name.to_string(),
+        },
+    )
+    .with_hint(hint)
+}
+
+/// Every fixture the profile gives is one the contract declares.
+fn check_fixture_names(
+    loc: &crate::locate::Locator,
+    file: &ProfileFile,
+    declared: &Declared,
+    errors: &mut crate::error::SpecErrors,
+) {
+    use crate::locate::Pointer;
+    for name in file.fixtures.keys() {
+        if !declared.fixtures.iter().any(|f| f == name) {
+            errors.push(unknown_name(
+                loc,
+                &Pointer::root().key("fixtures").key(name),
+                "fixture",
+                name,
+                declared.fixtures.iter().map(String::as_str),
+            ));
         }
     }
 }
@@ -464,6 +614,19 @@ fn read_ca_cert(
 mod tests {
     use super::*;
 
+    /// A contract's declarations: `secret` credentials, then others.
+    fn declared(secret: &[&str], others: &[&str]) -> Declared {
+        Declared {
+            credentials: secret
+                .iter()
+                .map(|n| (n.to_string(), true))
+                .chain(others.iter().map(|n| (n.to_string(), false)))
+                .collect(),
+            roles: vec!["owner".into()],
+            fixtures: vec!["user_id".into()],
+        }
+    }
+
     fn write(text: &str) -> tempfile_path::Path {
         tempfile_path::Path::new(text)
     }
@@ -493,9 +656,14 @@ mod tests {
 
     #[test]
     fn secrets_come_from_the_environment() {
-        let f = write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: ${TOKEN_VAR}\n  organization_id: 42\nroles:\n  owner: { api_key: \"${OWNER}\" }\nskip:\n  - { rule: checklick.transport.https-only, reason: staging is http }\n");
+        let f = write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: ${TOKEN_VAR}\n  organization_id: 42\nroles:\n  owner: { api_key: { value: \"${OWNER}\", optional: true } }\nskip:\n  - { rule: checklick.transport.https-only, reason: staging is http }\n");
         let env = |v: &str| (v == "TOKEN_VAR").then(|| "s3cr3t-token".to_string());
-        let p = Profile::load(&f.0, &|n| n == "token" || n == "api_key", &env).unwrap();
+        let p = Profile::load(
+            &f.0,
+            &declared(&["token", "api_key"], &["organization_id"]),
+            &env,
+        )
+        .unwrap();
         assert_eq!(p.target.credentials.get("token"), Some("s3cr3t-token"));
         assert_eq!(p.target.credentials.get("organization_id"), Some("42"));
         assert_eq!(p.unset, vec!["api_key (${OWNER} is not set)".to_string()]);
@@ -516,7 +684,7 @@ mod tests {
         let f = write(&format!(
             "api: checklick\nbase_url: https://api.checklick.com:8441\nresolve:\n  api.checklick.com: 127.0.0.1:8441\nca_cert: {ca_name}\nplain_url: http://api.checklick.com:8080\nfixtures: {{ user_id: 14 }}\n"
         ));
-        let p = Profile::load(&f.0, &|_| false, &|_| None).unwrap();
+        let p = Profile::load(&f.0, &declared(&[], &[]), &|_| None).unwrap();
         assert_eq!(
             p.target.resolve,
             vec![(
@@ -543,7 +711,7 @@ mod tests {
             "OWNER_VAR" => Some("s3cr3t7".to_string()),
             _ => None,
         };
-        let e = Profile::load(&f.0, &|n| n == "token", &env).unwrap_err();
+        let e = Profile::load(&f.0, &declared(&["token"], &[]), &env).unwrap_err();
         assert_eq!(e.0.len(), 2, "{e}");
         let first = &e.0[0];
         assert_eq!(
@@ -562,16 +730,16 @@ mod tests {
             "OWNER_VAR" => Some("abcdefgh".to_string()),
             _ => None,
         };
-        let p = Profile::load(&f.0, &|n| n == "token", &env).unwrap();
+        let p = Profile::load(&f.0, &declared(&["token"], &[]), &env).unwrap();
         assert_eq!(p.target.credentials.get("token"), Some("12345678"));
-        let p = Profile::load(&f.0, &|_| false, &|_| Some("k".into())).unwrap();
+        let p = Profile::load(&f.0, &declared(&[], &["token"]), &|_| Some("k".into())).unwrap();
         assert_eq!(p.target.credentials.get("token"), Some("k"));
     }
 
     #[test]
     fn credentials_in_the_base_url_are_refused() {
         let f = write("api: checklick\nbase_url: https://user:pa55word@api.example.com\n");
-        let e = Profile::load(&f.0, &|_| false, &|_| None).unwrap_err();
+        let e = Profile::load(&f.0, &declared(&[], &[]), &|_| None).unwrap_err();
         let text = e.to_string();
         assert!(text.contains("carries credentials"), "{text}");
         assert_eq!(e.0[0].location.line, 2, "{text}");
@@ -581,7 +749,7 @@ mod tests {
     fn a_literal_secret_is_refused_at_its_place() {
         let f =
             write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: abc123\n");
-        let e = Profile::load(&f.0, &|n| n == "token", &|_| None).unwrap_err();
+        let e = Profile::load(&f.0, &declared(&["token"], &[]), &|_| None).unwrap_err();
         let e = &e.0[0];
         assert_eq!((e.location.line, e.location.column), (4, 10), "{e}");
         assert!(e.to_string().contains("${TOKEN}"), "{e}");
@@ -605,12 +773,58 @@ mod tests {
             let f = write(&format!(
                 "api: checklick\nbase_url: https://127.0.0.1:1\nca_cert: {name}\n"
             ));
-            let e = Profile::load(&f.0, &|_| false, &|_| None).unwrap_err();
+            let e = Profile::load(&f.0, &declared(&[], &[]), &|_| None).unwrap_err();
             let e = &e.0[0];
             assert_eq!((e.location.line, e.location.column), (3, 10), "{e}");
             assert!(e.to_string().contains(why), "{name}: {e}");
             assert!(e.hint.as_deref().unwrap().contains("--cert-out"), "{e}");
         }
+    }
+
+    /// An unset variable is an error at its line, naming it, unless its credential is marked
+    /// optional; a credential, role or fixture the contract does not declare is an error with
+    /// the nearest declared name.
+    #[test]
+    fn unset_variables_and_unknown_names_are_errors_at_their_line() {
+        let f = write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: ${UNSET_TOKEN}\n  apikey: ${SET}\nroles:\n  owner: { token: { value: \"${UNSET_OWNER}\", optional: true } }\n  ownr: { token: \"${SET}\" }\nfixtures: { user_ide: 1 }\n");
+        let env = |v: &str| (v == "SET").then(|| "0123456789".to_string());
+        let e = Profile::load(&f.0, &declared(&["token"], &["api_key"]), &env).unwrap_err();
+        let found: Vec<(usize, String, String)> = e
+            .iter()
+            .map(|e| {
+                (
+                    e.location.line,
+                    e.kind.to_string(),
+                    e.hint.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(found.len(), 4, "{e}");
+        assert_eq!(found[0].0, 5, "{e}");
+        assert_eq!(found[0].1, "unknown credential `apikey`");
+        assert_eq!(found[0].2, "did you mean `api_key`?");
+        assert_eq!(found[1].0, 4, "{e}");
+        assert_eq!(
+            found[1].1,
+            "invalid parameter: `token` reads ${UNSET_TOKEN}, which is not set"
+        );
+        assert!(found[1].2.starts_with("export UNSET_TOKEN"), "{e}");
+        assert!(found[1].2.contains("optional: true"), "{e}");
+        assert_eq!(found[2].0, 8, "{e}");
+        assert_eq!(found[2].1, "unknown role `ownr`");
+        assert_eq!(found[2].2, "did you mean `owner`?");
+        assert_eq!(found[3].0, 9, "{e}");
+        assert_eq!(found[3].1, "unknown fixture `user_ide`");
+        // Set, the same profile's optional credential may still be unset: it is only noted.
+        let f = write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: ${SET}\nroles:\n  owner: { token: { value: \"${UNSET_OWNER}\", optional: true } }\n");
+        let p = Profile::load(&f.0, &declared(&["token"], &[]), &env).unwrap();
+        assert_eq!(p.unset, ["token (${UNSET_OWNER} is not set)"]);
+        assert_eq!(p.target.credentials.role("owner", "token"), None);
+        // A typo in the long form is refused, saying what a credential may be.
+        let f = write("api: checklick\nbase_url: http://127.0.0.1:1\ncredentials:\n  token: { value: \"${SET}\", optinal: true }\n");
+        let e = Profile::load(&f.0, &declared(&["token"], &[]), &env).unwrap_err();
+        assert_eq!(e.0[0].location.line, 4, "{e}");
+        assert!(e.to_string().contains("optional: true"), "{e}");
     }
 
     /// A missing file, a directory and a binary file each say what they are, located at the

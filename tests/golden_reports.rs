@@ -4,7 +4,9 @@
 //!
 //! The run: the checklist-items mock with the fault `auth.missing-key-accepted`, narrowed to the
 //! three `auth` rules (and the conformance checks, which judge their exchanges); two of them
-//! fail, so failures with their cites, exchanges and curls show.
+//! fail, so failures with their cites, exchanges and curls show. The `create` rules are
+//! selected too and skipped as a profile's `skip` entries would skip them, under three
+//! reasons (one rule alone, two groups), so the lists of skipped rules show.
 //! The reports are rendered in-process from the run's results, as `specgate check` renders them.
 
 use std::path::PathBuf;
@@ -45,7 +47,22 @@ fn results() -> &'static [ApiResult] {
             .await
             .expect("the mock starts");
             let options = RunOptions {
-                rules: vec![RULES.into()],
+                rules: vec![RULES.into(), "checklist-items.create.*".into()],
+                // The first matching entry gives the reason.
+                skip_reasons: vec![
+                    (
+                        "checklist-items.create.returns-201".into(),
+                        "staging answers writes with 200".into(),
+                    ),
+                    (
+                        "checklist-items.create.requires-*".into(),
+                        "the staging gateway checks bodies itself".into(),
+                    ),
+                    (
+                        "checklist-items.create.*".into(),
+                        "no writes to staging's parents".into(),
+                    ),
+                ],
                 // Fixed, so the values the rules derive from them (texts, parent ids) are too.
                 run_id: "golden".into(),
                 unix_now: 1_780_000_000,
@@ -106,6 +123,22 @@ fn the_run_is_the_one_the_goldens_show() {
             ("checklist-items.auth.missing-key", Status::Failed),
             ("checklist-items.auth.invalid-key", Status::Passed),
             ("checklist-items.auth.required-on-writes", Status::Failed),
+            ("checklist-items.create.returns-201", Status::Skipped),
+            ("checklist-items.create.first-position-one", Status::Skipped),
+            ("checklist-items.create.appended-last", Status::Skipped),
+            ("checklist-items.create.requires-text", Status::Skipped),
+            (
+                "checklist-items.create.requires-resource-type",
+                Status::Skipped
+            ),
+            (
+                "checklist-items.create.requires-resource-id",
+                Status::Skipped
+            ),
+            (
+                "checklist-items.create.resource-id-integer",
+                Status::Skipped
+            ),
             (
                 "checklist-items.conformance.not-a-server-error",
                 Status::Passed

@@ -377,14 +377,9 @@ fn echo_target(dir: &Path, url: &str) -> (specgate::Spec, specgate::target::Prof
     let (profile, env) = echo_profile(dir, url);
     let env: BTreeMap<String, String> = env.into_iter().collect();
     let spec = specgate::load_spec(&leak_specs().join("echo")).unwrap();
-    let secret = |n: &str| {
-        spec.contract
-            .credentials
-            .iter()
-            .any(|c| c.name == n && c.secret)
-    };
+    let declared = specgate::cli::specs::declared(&spec);
     let loaded =
-        specgate::target::Profile::load(&profile, &secret, &|v| env.get(v).cloned()).unwrap();
+        specgate::target::Profile::load(&profile, &declared, &|v| env.get(v).cloned()).unwrap();
     (spec, loaded)
 }
 

@@ -86,31 +86,49 @@ fn a_profile_checks_a_mock_started_in_another_process() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// An unset variable is a profile error (exit 2, at its line, naming it); marked optional, the
+/// rules needing it would be skipped, and the run goes on (here to an unreachable target).
 #[test]
-fn without_the_environment_the_rules_needing_a_secret_are_skipped_not_failed() {
+fn without_the_environment_a_profile_is_refused_unless_the_credential_is_optional() {
     let bin = env!("CARGO_BIN_EXE_specgate");
     let root = env!("CARGO_MANIFEST_DIR");
     // Nothing listens on port 9 of loopback: with no credentials and no target, exit 3.
     let dir = std::env::temp_dir().join(format!("specgate-live-none-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let profile = dir.join("p.yaml");
-    std::fs::write(&profile, "api: checklist-items\nbase_url: http://127.0.0.1:9/api\ncredentials:\n  api_key: ${SPECGATE_TEST_UNSET_VAR}\n").unwrap();
-    let out = Command::new(bin)
-        .args([
-            "check",
-            "--target",
-            profile.to_str().unwrap(),
-            "--report",
-            &format!("json={}", dir.join("r.json").display()),
-        ])
-        .current_dir(root)
-        .env_remove("SPECGATE_TEST_UNSET_VAR")
-        .output()
+    let run = |credential: &str| {
+        std::fs::write(
+            &profile,
+            format!("api: checklist-items\nbase_url: http://127.0.0.1:9/api\ncredentials:\n  api_key: {credential}\n"),
+        )
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        let out = Command::new(bin)
+            .args([
+                "check",
+                "--target",
+                profile.to_str().unwrap(),
+                "--report",
+                &format!("json={}", dir.join("r.json").display()),
+            ])
+            .current_dir(root)
+            .env_remove("SPECGATE_TEST_UNSET_VAR")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run("${SPECGATE_TEST_UNSET_VAR}");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("p.yaml:4:12: invalid parameter: `api_key` reads ${SPECGATE_TEST_UNSET_VAR}, which is not set"),
+        "{stderr}"
+    );
+    let (code, stderr) = run("{ value: \"${SPECGATE_TEST_UNSET_VAR}\", optional: true }");
     assert!(stderr.contains("SPECGATE_TEST_UNSET_VAR"), "{stderr}");
     assert_eq!(
-        out.status.code(),
+        code,
         Some(3),
         "an unreachable target ends with exit 3: {stderr}"
     );

@@ -285,7 +285,7 @@ fn a_remote_profile_is_refused_by_the_command() {
     let profile = dir.join("remote.yaml");
     std::fs::write(
         &profile,
-        "api: checklist-items\nbase_url: http://192.0.2.10:8082/api\ncredentials:\n  api_key: ${SPECGATE_TEST_UNSET_KEY}\n",
+        "api: checklist-items\nbase_url: http://192.0.2.10:8082/api\ncredentials:\n  api_key: { value: \"${SPECGATE_TEST_UNSET_KEY}\", optional: true }\n",
     )
     .unwrap();
     let out = specgate(&[

@@ -116,6 +116,27 @@ pub fn parse_load_users(s: &str) -> Result<usize, String> {
     }
 }
 
+/// A rule id glob of `--rule` and `--skip`, as the engine compiles it (`*` crosses dots).
+pub fn parse_glob(s: &str) -> Result<String, String> {
+    globset::GlobBuilder::new(s)
+        .literal_separator(false)
+        .build()
+        .map(|_| s.to_string())
+        .map_err(|e| format!("`{s}` is not a glob: {}", e.kind()))
+}
+
+/// A share of rules, `N%` (0 to 100): `--max-skipped`. Returned as a fraction.
+pub fn parse_share(s: &str) -> Result<f64, String> {
+    let n = s
+        .trim()
+        .strip_suffix('%')
+        .ok_or_else(|| format!("`{s}`: give a share with %, e.g. 10%"))?;
+    match n.trim().parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v / 100.0),
+        _ => Err(format!("`{s}`: give a share from 0% to 100%, e.g. 10%")),
+    }
+}
+
 pub fn parse_level(s: &str) -> Result<crate::Level, String> {
     match s {
         "must" => Ok(crate::Level::Must),

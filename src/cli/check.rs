@@ -3,15 +3,19 @@
 
 use std::path::PathBuf;
 
-use super::args::{parse_at_least_one, parse_level, parse_report, parse_timeout};
+use super::args::{
+    parse_at_least_one, parse_glob, parse_level, parse_report, parse_share, parse_timeout,
+};
+use super::SkippedShare;
 use super::{CliError, ExitCode};
 use crate::halt::{Halt, Halted};
 use crate::mock::MockOptions;
+use crate::report::check::for_want_of_a_credential;
 use crate::report::check::{ReportFiles, Summary};
 use crate::report::files::{self, ReportFile};
 use crate::report::{Note, Reporter};
-use crate::results::ApiResult;
-use crate::run::engine::{run_api, RunOptions};
+use crate::results::{ApiResult, Status};
+use crate::run::engine::{run_api, select, RunOptions};
 use crate::spec::{Spec, SpecsRoot};
 use crate::target::Target;
 
@@ -21,10 +25,10 @@ pub struct CheckArgs {
     #[arg(long = "api", value_name = "NAME")]
     pub apis: Vec<String>,
     /// Only rules whose id matches (glob, repeatable)
-    #[arg(long = "rule", value_name = "GLOB")]
+    #[arg(long = "rule", value_name = "GLOB", value_parser = parse_glob)]
     pub rules: Vec<String>,
     /// Skip rules whose id matches (glob, repeatable)
-    #[arg(long = "skip", value_name = "GLOB")]
+    #[arg(long = "skip", value_name = "GLOB", value_parser = parse_glob)]
     pub skip: Vec<String>,
     /// Only rules at this level or stricter: must, should, may
     #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
@@ -35,6 +39,10 @@ pub struct CheckArgs {
     /// Failed `should` rules fail the run too
     #[arg(long)]
     pub strict: bool,
+    /// The largest share of an API's rules that may be skipped for want of a credential (the
+    /// target lacks it) before the run fails (exit 2); other skips do not count
+    #[arg(long, value_name = "SHARE", default_value = "10%", value_parser = parse_share)]
+    pub max_skipped: f64,
     /// Rules run at once (read-only rules; writing rules run one at a time)
     #[arg(long, default_value_t = 8, value_parser = parse_at_least_one)]
     pub concurrency: usize,
@@ -83,11 +91,17 @@ pub async fn check(
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<ExitCode, CliError> {
     let subjects = if args.targets.is_empty() {
-        Subjects::Mocks(mock_specs(root, args)?, mock_options(args))
+        let specs = mock_specs(root, args)?;
+        let specs = selected_specs(specs, args.apis.is_empty(), args, notes)?;
+        Subjects::Mocks(specs, mock_options(args))
     } else {
         let mut runs = Vec::new();
         for path in &args.targets {
-            runs.push(super::specs::load_profile(root, path, notes)?);
+            let (spec, profile) = super::specs::load_profile(root, path, notes)?;
+            if let Some(why) = emptied_by(&spec, args) {
+                return Err(CliError::Usage(why));
+            }
+            runs.push((spec, profile));
         }
         Subjects::Profiles(runs)
     };
@@ -132,7 +146,7 @@ pub async fn check(
     for r in &mut reporters {
         r.finish()?;
     }
-    verdict(&results, args.strict, halted)
+    verdict(&results, args.strict, halted, args.max_skipped)
 }
 
 /// Run one API, feeding every reporter its events (the last one holds its result).
@@ -181,6 +195,112 @@ fn mock_specs(root: &SpecsRoot, args: &CheckArgs) -> Result<Vec<Spec>, CliError>
     Ok(specs)
 }
 
+/// The specs the selection (`--rule`, `--skip`, `--level`) leaves a rule of. A spec it leaves
+/// none of is an error when named (`--api`); of every mock (`all`), it is left out with a note,
+/// and an error only when the selection leaves no rule at all.
+fn selected_specs(
+    specs: Vec<Spec>,
+    all: bool,
+    args: &CheckArgs,
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<Vec<Spec>, CliError> {
+    let mut kept = Vec::new();
+    let mut emptied = Vec::new();
+    for spec in specs {
+        match emptied_by(&spec, args) {
+            None => kept.push(spec),
+            Some(why) if !all => return Err(CliError::Usage(why)),
+            Some(why) => emptied.push((spec.name.clone(), why)),
+        }
+    }
+    if kept.is_empty() {
+        // The one option every API was emptied by, said once; else each API's reason.
+        let options: Vec<&str> = emptied
+            .iter()
+            .filter_map(|(_, why)| why.split_once(" '").map(|(o, _)| o))
+            .collect();
+        let why = match options.first() {
+            Some(&"--rule") if options.iter().all(|o| *o == "--rule") => format!(
+                "--rule {} matches no rule of any API; rule ids begin with their API's name (`specgate specs API` lists them)",
+                quoted(&args.rules)
+            ),
+            _ => {
+                let whys: Vec<String> = emptied.into_iter().map(|(_, why)| why).collect();
+                format!("the selection leaves no rule to run:\n  {}", whys.join("\n  "))
+            }
+        };
+        return Err(CliError::Usage(why));
+    }
+    if !emptied.is_empty() {
+        let apis: Vec<String> = emptied.into_iter().map(|(api, _)| api).collect();
+        notes(Note::NothingSelected { apis: &apis });
+    }
+    Ok(kept)
+}
+
+/// Why the selection leaves no rule of `spec`, naming the option that emptied it (each applied
+/// in turn: `--rule`, then `--skip`, then `--level`), or `None` when it leaves some.
+fn emptied_by(spec: &Spec, args: &CheckArgs) -> Option<String> {
+    let mut options = RunOptions {
+        rules: args.rules.clone(),
+        ..Default::default()
+    };
+    let name = &spec.name;
+    if spec.rules.is_empty() {
+        return Some(format!("the spec of {name} has no rules"));
+    }
+    if select(spec, &options).is_empty() {
+        // The groups of rule ids (`checkvist.auth.*`), the likeliest thing a glob meant.
+        let mut groups: Vec<String> = spec
+            .rules
+            .iter()
+            .filter_map(|r| r.id.rsplit_once('.').map(|(g, _)| format!("{g}.*")))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let hint = match args.rules.first() {
+            Some(first) if !groups.is_empty() => format!(
+                "; {}",
+                crate::error::suggest(first, groups.iter().map(String::as_str))
+            ),
+            _ => String::new(),
+        };
+        return Some(format!(
+            "--rule {} matches no rule of {name}{hint}",
+            quoted(&args.rules)
+        ));
+    }
+    options.skip = args.skip.clone();
+    if select(spec, &options).is_empty() {
+        let of = if args.rules.is_empty() {
+            String::new()
+        } else {
+            format!(" that --rule {} selects", quoted(&args.rules))
+        };
+        return Some(format!(
+            "--skip {} skips every rule of {name}{of}",
+            quoted(&args.skip)
+        ));
+    }
+    options.level = args.level;
+    if select(spec, &options).is_empty() {
+        let level = args.level.map(|l| l.to_string()).unwrap_or_default();
+        return Some(format!(
+            "--level {level} leaves no rule of {name}: none of the rules selected is at that level or stricter"
+        ));
+    }
+    None
+}
+
+/// Globs as the command line gave them: `'a.*', 'b.*'`.
+fn quoted(globs: &[String]) -> String {
+    globs
+        .iter()
+        .map(|g| format!("'{g}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn mock_options(args: &CheckArgs) -> MockOptions {
     MockOptions {
         fault: args.fault.clone(),
@@ -190,11 +310,14 @@ fn mock_options(args: &CheckArgs) -> MockOptions {
 }
 
 /// How a run ends: a signal's code when one stopped it, 1 when the run's deadline left rules
-/// not run, 3 when no target could be reached, 1 when a rule fails the run, else 0.
+/// not run, 3 when no target could be reached, 2 when more than `max_skipped` (a fraction) of
+/// an API's rules were skipped for want of a credential (the run checked too little to mean
+/// anything), 1 when a rule fails the run, else 0.
 pub fn verdict(
     results: &[ApiResult],
     strict: bool,
     halted: Option<Halted>,
+    max_skipped: f64,
 ) -> Result<ExitCode, CliError> {
     let summary = Summary::of(results, strict);
     match halted {
@@ -219,6 +342,27 @@ pub fn verdict(
                 .map(|r| (r.api.clone(), r.unreachable.clone().unwrap_or_default()))
                 .collect(),
         ));
+    }
+    let over: Vec<SkippedShare> = results
+        .iter()
+        .filter(|r| r.unreachable.is_none() && !r.results.is_empty())
+        .map(|r| SkippedShare {
+            api: r.api.clone(),
+            skipped: r
+                .results
+                .iter()
+                .filter(|x| x.status == Status::Skipped)
+                .filter(|x| x.reason.as_deref().is_some_and(for_want_of_a_credential))
+                .count(),
+            rules: r.results.len(),
+        })
+        .filter(|s| s.skipped as f64 > max_skipped * s.rules as f64)
+        .collect();
+    if !over.is_empty() {
+        return Err(CliError::TooManySkipped {
+            apis: over,
+            max: max_skipped,
+        });
     }
     Ok(if summary.failing > 0 {
         ExitCode::RuleFailed

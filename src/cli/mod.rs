@@ -91,6 +91,10 @@ pub enum CliError {
     /// A check run past its `--run-timeout` with rules not run.
     #[error("error: {halted}: {not_run} rule(s) not run; a longer --run-timeout, or fewer rules (--rule, --api), lets them run")]
     RunDeadline { halted: Halted, not_run: usize },
+    /// A check run that skipped more than `--max-skipped` of an API's rules for want of a
+    /// credential: it checked too little for its verdict to mean anything.
+    #[error("{}", too_many_skipped(apis, *max))]
+    TooManySkipped { apis: Vec<SkippedShare>, max: f64 },
     /// No target of a check run could be reached: each API with why.
     #[error("{}", unreachable(.0))]
     Unreachable(Vec<(String, String)>),
@@ -98,6 +102,30 @@ pub enum CliError {
 
 fn located(errors: &[SpecErrors]) -> String {
     errors.iter().map(|e| format!("{e}\n")).collect()
+}
+
+/// How many of an API's rules were skipped for want of a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedShare {
+    pub api: String,
+    pub skipped: usize,
+    pub rules: usize,
+}
+
+fn too_many_skipped(apis: &[SkippedShare], max: f64) -> String {
+    apis.iter()
+        .map(|s| {
+            format!(
+                "error: {}: {} of {} rules ({:.0}%) were skipped for want of a credential, more than --max-skipped {}%\n  hint: set the credentials the profile lacks (the skip reasons above say which), or give --max-skipped 100% to accept a run that checks this little",
+                s.api,
+                s.skipped,
+                s.rules,
+                100.0 * s.skipped as f64 / s.rules as f64,
+                (1000.0 * max).round() / 10.0
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn unreachable(apis: &[(String, String)]) -> String {
@@ -196,22 +224,71 @@ mod tests {
     #[test]
     fn a_check_run_ends_by_its_halt_then_its_reach_then_its_rules() {
         let down = [api("a", Some("refused")), api("b", Some("refused"))];
-        let e = check::verdict(&down, false, None).unwrap_err();
+        let e = check::verdict(&down, false, None, 0.1).unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::Unreachable);
         assert_eq!(
             e.to_string(),
             "error: a could not be reached: refused\nerror: b could not be reached: refused"
         );
-        let e = check::verdict(&down, false, Some(Halted::Interrupted("SIGTERM"))).unwrap_err();
+        let e =
+            check::verdict(&down, false, Some(Halted::Interrupted("SIGTERM")), 0.1).unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::Terminated);
         assert_eq!(e.to_string(), "interrupted by SIGTERM: 0 rule(s) not run");
         let half = [api("a", Some("refused")), api("b", None)];
-        assert_eq!(check::verdict(&half, false, None).unwrap(), ExitCode::Ok);
+        assert_eq!(
+            check::verdict(&half, false, None, 0.1).unwrap(),
+            ExitCode::Ok
+        );
         // A deadline that left nothing unrun does not fail the run.
         let deadline = Halted::RunDeadline(std::time::Duration::from_secs(1));
         assert_eq!(
-            check::verdict(&half, false, Some(deadline)).unwrap(),
+            check::verdict(&half, false, Some(deadline), 0.1).unwrap(),
             ExitCode::Ok
+        );
+    }
+
+    fn skipped(id: &str, reason: &str) -> crate::results::RuleResult {
+        crate::results::RuleResult {
+            id: id.into(),
+            kind: "exchange".into(),
+            level: crate::Level::Must,
+            title: None,
+            cite: vec![],
+            writes: false,
+            status: crate::results::Status::Skipped,
+            counts_as: None,
+            reason: Some(reason.into()),
+            failures: vec![],
+            observations: vec![],
+            exchanges: 0,
+            elapsed_ms: 0,
+        }
+    }
+
+    /// Only skips for want of a credential count toward `--max-skipped`, and only past it.
+    #[test]
+    fn max_skipped_counts_only_missing_credentials() {
+        let mut a = api("a", None);
+        a.results = (0..8)
+            .map(|i| skipped(&format!("a.other.{i}"), "--read-only: this rule writes"))
+            .chain([
+                skipped("a.x", "the target has no credential `token`"),
+                skipped("a.y", "the target has no credentials for role `owner`"),
+            ])
+            .collect();
+        let apis = [a];
+        // 2 of 10 for want of a credential: 20%.
+        assert_eq!(
+            check::verdict(&apis, false, None, 0.2).unwrap(),
+            ExitCode::Ok
+        );
+        let e = check::verdict(&apis, false, None, 0.1).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::SpecError);
+        assert!(
+            e.to_string().starts_with(
+                "error: a: 2 of 10 rules (20%) were skipped for want of a credential, more than --max-skipped 10%"
+            ),
+            "{e}"
         );
     }
 

@@ -4,7 +4,7 @@ use super::CliError;
 use crate::error::SpecErrors;
 use crate::report::Note;
 use crate::spec::{Spec, SpecsRoot};
-use crate::target::Profile;
+use crate::target::{Declared, Profile};
 
 /// A spec that could not be had: its name resolves to no folder, or its folder does not load.
 #[derive(Debug)]
@@ -59,9 +59,9 @@ pub fn specs(root: &SpecsRoot, api: Option<&str>) -> Result<Vec<Spec>, CliError>
     Ok(specs)
 }
 
-/// Read a target profile with the spec of its API (the spec decides which credentials are
-/// secrets, so the API name is read first). Each credential whose variable is not set is
-/// noted: the rules that need it are skipped.
+/// Read a target profile with the spec of its API (the spec declares the credentials, which of
+/// them are secrets, the roles and the fixtures, so the API name is read first). Each optional
+/// credential whose variable is not set is noted: the rules that need it are skipped.
 pub fn load_profile(
     root: &SpecsRoot,
     path: &std::path::Path,
@@ -75,14 +75,8 @@ pub fn load_profile(
         },
         SpecLoadError::Load(errors) => CliError::Located(errors),
     })?;
-    let secret = |name: &str| {
-        spec.contract
-            .credentials
-            .iter()
-            .any(|c| c.name == name && c.secret)
-    };
-    let profile =
-        Profile::load(path, &secret, &|v| std::env::var(v).ok()).map_err(CliError::Located)?;
+    let profile = Profile::load(path, &declared(&spec), &|v| std::env::var(v).ok())
+        .map_err(CliError::Located)?;
     for credential in &profile.unset {
         notes(Note::UnsetCredential {
             profile: path,
@@ -90,4 +84,19 @@ pub fn load_profile(
         });
     }
     Ok((spec, profile))
+}
+
+/// What `spec`'s contract declares that a profile may give: credentials (with which are
+/// secrets), roles, fixtures.
+pub fn declared(spec: &Spec) -> Declared {
+    let contract = &spec.contract;
+    Declared {
+        credentials: contract
+            .credentials
+            .iter()
+            .map(|c| (c.name.clone(), c.secret))
+            .collect(),
+        roles: contract.roles.iter().map(|r| r.name.clone()).collect(),
+        fixtures: contract.fixtures.iter().map(|f| f.name.clone()).collect(),
+    }
 }

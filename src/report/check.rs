@@ -54,6 +54,22 @@ impl Summary {
     }
 }
 
+/// The skip reasons that say the target lacks a credential (or a role's), as the rule context
+/// (`rule_context::RuleCx::prepare`), `auth` and `permission` word them. Only these count
+/// toward `--max-skipped`: a precondition the target's data does not meet, a missing fixture,
+/// `--read-only` and a profile's `skip` say nothing about the credentials.
+const WANT_OF_A_CREDENTIAL: &[&str] = &[
+    "the target has no credential `",
+    "the target has no credentials for role `",
+    "the target has none of the credentials these cases need",
+    "the target has credentials for no role of this row",
+];
+
+/// Whether a skipped rule's reason is that the target lacks a credential.
+pub fn for_want_of_a_credential(reason: &str) -> bool {
+    WANT_OF_A_CREDENTIAL.iter().any(|p| reason.starts_with(p))
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     specgate: &'static str,
@@ -150,6 +166,24 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
             }
         }
     }
+    for api in apis {
+        let groups = skipped_groups(api);
+        if groups.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{} skipped\n", api.api));
+        for (reason, ids) in groups {
+            let skip = colours.paint("2", "SKIP");
+            match ids.as_slice() {
+                [id] => out.push_str(&format!("  {skip} {id}: {reason}\n")),
+                _ => out.push_str(&format!(
+                    "  {skip} {} rules: {reason}\n       {}\n",
+                    ids.len(),
+                    ids.join(", ")
+                )),
+            }
+        }
+    }
     let rows: Vec<Row> = apis
         .iter()
         .map(|a| Row {
@@ -207,6 +241,20 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
         not_run_text(&s)
     ));
     out
+}
+
+/// An API's skipped rules grouped by their reason, in the order each reason first appears:
+/// (reason, rule ids). Many rules often share one reason (a credential the target lacks).
+pub fn skipped_groups(api: &ApiResult) -> Vec<(&str, Vec<&str>)> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for r in api.results.iter().filter(|r| r.status == Status::Skipped) {
+        let reason = r.reason.as_deref().unwrap_or("no reason given");
+        match groups.iter_mut().find(|(why, _)| *why == reason) {
+            Some((_, ids)) => ids.push(&r.id),
+            None => groups.push((reason, vec![&r.id])),
+        }
+    }
+    groups
 }
 
 /// A rule's level as reports show it: `must`, or `must, inferred only: a warning` when every
@@ -372,6 +420,7 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
             .filter(|r| r.status == Status::Failed)
             .collect();
         if failed.is_empty() {
+            markdown_skipped(&mut out, a);
             continue;
         }
         out.push_str(&format!("\n## {}\n", a.api));
@@ -409,8 +458,30 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
                 }
             }
         }
+        markdown_skipped(&mut out, a);
     }
     out
+}
+
+/// An API's skipped rules, each with its reason; the rules that share a reason under it.
+fn markdown_skipped(out: &mut String, api: &ApiResult) {
+    let groups = skipped_groups(api);
+    if groups.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n## {}: skipped\n\n", api.api));
+    for (reason, ids) in groups {
+        let reason = reason.replace('|', "\\|");
+        let ids: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+        match ids.as_slice() {
+            [id] => out.push_str(&format!("- {id}: {reason}\n")),
+            _ => out.push_str(&format!(
+                "- {} rules: {reason}\n  {}\n",
+                ids.len(),
+                ids.join(", ")
+            )),
+        }
+    }
 }
 
 /// One self-contained HTML file (inline style, no script, no network): the summary and every

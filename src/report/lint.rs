@@ -34,6 +34,7 @@ pub fn line(o: &LintOutcome) -> String {
         CiteCheck::NoDocument(p) => {
             format!("cites NOT checked: no document at {}", p.display())
         }
+        CiteCheck::Skipped => "cites not checked (--no-cite-check)".into(),
         CiteCheck::NotRun => String::new(),
     };
     let status = if o.is_clean() { "ok" } else { "FAILED" };

@@ -93,6 +93,8 @@ pub enum Note<'a> {
         profile: &'a Path,
         credential: &'a str,
     },
+    /// APIs of a check of every mock that the selection leaves no rule of: not checked.
+    NothingSelected { apis: &'a [String] },
     /// `specgate mock --cert-out` of a mock served over plain HTTP.
     NoCertificate { api: &'a str },
     /// One concurrency of a plan's sweep, measured.
@@ -109,6 +111,11 @@ impl std::fmt::Display for Note<'_> {
                 f,
                 "note: {}: credential {credential}: rules that need it are skipped",
                 profile.display()
+            ),
+            Note::NothingSelected { apis } => write!(
+                f,
+                "note: the selection leaves no rule of {}: not checked",
+                apis.join(", ")
             ),
             Note::NoCertificate { api } => write!(
                 f,

@@ -512,7 +512,7 @@ async fn run_rules(
 type Ran = (RuleResult, Vec<Recorded>, Secrets);
 
 /// The rules `--rule`, `--skip` and `--level` select, in the contract's order.
-fn select<'s>(spec: &'s Spec, options: &RunOptions) -> Vec<&'s Rule> {
+pub fn select<'s>(spec: &'s Spec, options: &RunOptions) -> Vec<&'s Rule> {
     let include = globs(&options.rules);
     let exclude = globs(&options.skip);
     spec.rules
