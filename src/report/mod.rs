@@ -5,6 +5,7 @@
 //! way, by [`files`].
 
 pub mod check;
+pub mod coverage;
 pub mod files;
 pub mod lint;
 pub mod load;
