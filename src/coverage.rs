@@ -20,7 +20,8 @@ pub struct Hit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Sent with a method the operation does not have (a 405 probe of its path): it does not
-    /// exercise the operation, but its answer is one the operation may document (`405`).
+    /// exercise the operation, but its answer counts where the operation documents that very
+    /// status (`405`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub other_method: bool,
     pub exchanges: usize,
@@ -270,9 +271,12 @@ fn operation_coverage(api: &ApiDoc, rules: &[RuleTrace<'_>]) -> Vec<OperationCov
                         push_once(&mut out.rules, rule.id);
                     }
                     let Some(status) = hit.status else { continue };
+                    // Another method's answer counts only where the operation documents that
+                    // very status (`405`): a class (`4XX`) is about its own method's answers.
                     let key = op
                         .response_key(status)
-                        .filter(|k| !k.eq_ignore_ascii_case("default"));
+                        .filter(|k| !k.eq_ignore_ascii_case("default"))
+                        .filter(|k| !hit.other_method || *k == status.to_string());
                     let entry = match key {
                         Some(key) => out.statuses.iter_mut().find(|s| s.status == key),
                         // Another method's answer is not the operation's to document.
@@ -714,8 +718,13 @@ paths:
             ("getA", Some(404), false),
             ("getA", Some(500), false),
         ]);
-        // A 405 probe of postA's path: postA documents no 405, and is not exercised by it.
-        let two = Hit::tally([("getA", None, false), ("postA", Some(405), true)]);
+        // 405 probes of the path: postA documents no 405, and is not exercised by them; getA's
+        // 4XX is about GET's answers, not another method's.
+        let two = Hit::tally([
+            ("getA", None, false),
+            ("postA", Some(405), true),
+            ("getA", Some(405), true),
+        ]);
         let rules = [
             RuleTrace {
                 id: "t.one",
