@@ -106,6 +106,9 @@ pub struct ExchangeView {
     pub response_headers: Vec<(String, String)>,
     pub response_body: String,
     pub elapsed_ms: u64,
+    /// The shell commands that send the request again where the profile's variables are set:
+    /// the curl, preceded, when it uses a captured value (a login's token), by the line that
+    /// gets that value into a shell variable (`TOKEN=$(curl … | sed …)`).
     pub curl: String,
 }
 
@@ -300,7 +303,9 @@ impl Redact for ExchangeView {
         error.redact(r);
         response_headers.redact(r);
         response_body.redact(r);
-        curl.redact(r);
+        // Redacted so that it still runs: `${NAME}` where the shell expands it, and a captured
+        // value got again first.
+        *curl = r.redact_shell(curl);
     }
 }
 
