@@ -334,3 +334,26 @@ async fn a_login_token_repro_reproduces() {
     );
     assert!(lines[0].contains("${CHECKVIST_REMOTE_KEY}"), "{lines:?}");
 }
+
+/// A wrong token an `auth` rule made of the login's (shifted by one), which no profile
+/// holds: got again by the pipeline the rule left, from the login's token, itself got first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mangled_token_repro_reproduces() {
+    let lines = reproduce(
+        "checkvist",
+        "auth.invalid-token-accepted",
+        "checkvist.auth.refused-token-header",
+        "${INVALID_TOKEN}",
+    )
+    .await;
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].starts_with("TOKEN=$(curl "), "{lines:?}");
+    assert!(
+        lines[1].starts_with("INVALID_TOKEN=$(printf '%s\\n' \"${TOKEN}\" | sed "),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].contains(r#"-H "X-Client-Token: ${INVALID_TOKEN}""#),
+        "{lines:?}"
+    );
+}
