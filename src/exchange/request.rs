@@ -431,3 +431,72 @@ pub fn hide_basic_pair(vars: &mut Vars, p: &Prepared) {
         vars.hide(&name, &encoded);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared(headers: &[(&str, &str)]) -> Prepared {
+        Prepared {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/auth/login.json?version=2".into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Some(b"username=u%40x&remote_key=k3y".to_vec()),
+            operation: None,
+        }
+    }
+
+    fn basic(pair: &str) -> String {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    }
+
+    #[test]
+    fn a_basic_pair_is_sent_as_curl_u() {
+        let p = prepared(&[("Authorization", &basic("user1@x.example:k3y'12345"))]);
+        let curl = p.curl();
+        assert!(
+            curl.contains(r"-u 'user1@x.example:k3y'\''12345'"),
+            "{curl}"
+        );
+        assert!(!curl.contains("Authorization"), "{curl}");
+        // Without a colon curl would ask for a password: the header is sent as it is.
+        let p = prepared(&[("Authorization", &basic("no-colon"))]);
+        assert!(
+            p.curl().contains("-H 'Authorization: Basic "),
+            "{}",
+            p.curl()
+        );
+    }
+
+    #[test]
+    fn a_capture_pipeline_prints_the_captured_value() {
+        let p = prepared(&[("Content-Type", "application/x-www-form-urlencoded")]);
+        let line = p.capture_pipeline("$.token").unwrap();
+        assert!(line.starts_with("curl -sS -X POST "), "{line}");
+        assert!(!line.contains(" -i "), "{line}");
+        let sed = line.rsplit_once(" | ").unwrap().1;
+        // The sed reads the token of a JSON answer, pretty-printed or not.
+        for answer in [
+            r#"{"token":"tok-0123456789","user":1}"#,
+            "{\n  \"id\": 1,\n  \"token\" : \"tok-0123456789\"\n}",
+        ] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf '%s\\n' '{answer}' | {sed}"))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "tok-0123456789\n");
+        }
+        assert!(p
+            .capture_pipeline("$.data.token")
+            .unwrap()
+            .ends_with("| jq -r '.data.token'"));
+        assert_eq!(p.capture_pipeline("$[?@.id == 1].token"), None);
+    }
+}
