@@ -122,6 +122,16 @@ impl ExchangeView {
     }
 
     pub fn of(ex: &Exchange) -> Self {
+        Self::with_curl(ex, ex.request.curl())
+    }
+
+    /// The view of an exchange with `target`, whose curl reaches it as the run did (its host
+    /// names resolved, its certificate trusted).
+    pub fn of_at(ex: &Exchange, target: &crate::target::Target) -> Self {
+        Self::with_curl(ex, ex.request.curl_at(target))
+    }
+
+    fn with_curl(ex: &Exchange, curl: String) -> Self {
         let (status, error, headers, body) = match &ex.outcome {
             Ok(r) => {
                 // Only the bytes the excerpt can show are decoded (a character is at most 4
@@ -149,7 +159,7 @@ impl ExchangeView {
             response_headers: headers,
             response_body: body,
             elapsed_ms: ex.elapsed.as_millis() as u64,
-            curl: ex.request.curl(),
+            curl,
         }
     }
 }

@@ -261,7 +261,7 @@ impl<'a> RuleCx<'a> {
         if let Ok(r) = &exchange.outcome {
             self.hide_secret_fields(r);
         }
-        let view = ExchangeView::of(&exchange);
+        let view = ExchangeView::of_at(&exchange, self.target);
         let outcome = exchange.outcome.clone();
         self.recorded.push(Recorded {
             exchange,
@@ -379,10 +379,11 @@ impl<'a> RuleCx<'a> {
             if self.contract.is_secret_var(name) {
                 if let Some(v) = self.vars.get(name).map(crate::vars::scalar_text) {
                     self.vars.capture_secret(name, &v);
-                    let pipeline =
-                        self.vars.render(path).ok().and_then(|path| {
-                            request.as_ref().and_then(|r| r.capture_pipeline(&path))
-                        });
+                    let pipeline = self.vars.render(path).ok().and_then(|path| {
+                        request
+                            .as_ref()
+                            .and_then(|r| r.capture_pipeline(&path, self.target))
+                    });
                     if let Some(pipeline) = pipeline {
                         self.vars.source_secret(name, &v, &pipeline);
                     }

@@ -82,6 +82,9 @@ pub struct Target {
     /// Extra root certificates to trust, DER: a mock's self-signed certificate, or a profile's
     /// `ca_cert` once read from PEM.
     pub root_certs: Vec<Vec<u8>>,
+    /// The PEM file of a profile's `ca_cert`, as reached from where the profile was read: what
+    /// a repro's curl trusts (`--cacert`).
+    pub ca_cert: Option<std::path::PathBuf>,
     /// The same API over plain HTTP, where the target serves one (to see it refused).
     pub plain_url: Option<String>,
     /// Values the rules would otherwise discover (ids of existing data), as variables.
@@ -320,6 +323,7 @@ impl Profile {
             Some(ca) => read_ca_cert(&loc, path, ca, &mut errors),
             None => Vec::new(),
         };
+        let ca_cert = file.ca_cert.as_deref().map(|ca| relative_to(path, ca));
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -341,6 +345,7 @@ impl Profile {
                 fixtures: fixtures.clone(),
                 resolve,
                 root_certs,
+                ca_cert,
                 plain_url: file.plain_url,
             },
             fixtures,
@@ -618,6 +623,14 @@ fn parse_resolve(
     resolve
 }
 
+/// A path a profile names, relative to the profile, as a person writing it would expect.
+fn relative_to(profile: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
+    profile
+        .parent()
+        .map(|d| d.join(path))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
 /// The certificates of the profile's `ca_cert`, as DER; none (with an error) when it cannot be
 /// read or is not a PEM root certificate.
 fn read_ca_cert(
@@ -628,11 +641,7 @@ fn read_ca_cert(
 ) -> Vec<Vec<u8>> {
     use crate::error::SpecErrorKind;
     use crate::locate::Pointer;
-    // Relative to the profile, as a person writing it would expect.
-    let ca = profile
-        .parent()
-        .map(|d| d.join(ca))
-        .unwrap_or_else(|| ca.to_path_buf());
+    let ca = relative_to(profile, ca);
     match std::fs::read(&ca) {
         Ok(pem) => match read_pem_certificates(&pem) {
             Ok(ders) => ders,
@@ -758,6 +767,7 @@ mod tests {
         );
         // Read from PEM into the DER the TLS client takes.
         assert_eq!(p.target.root_certs, vec![cert.cert.der().to_vec()]);
+        assert_eq!(p.target.ca_cert.as_deref(), Some(ca.0.as_path()));
         assert_eq!(
             p.target.plain_url.as_deref(),
             Some("http://api.checklick.com:8080")

@@ -77,17 +77,29 @@ fn status_of(output: &str) -> Option<u16> {
         .and_then(|s| s.parse().ok())
 }
 
-/// The shipped profile of `api`, sent to `base_url`, written under `dir`.
-fn profile_at(api: &str, base_url: &str, dir: &Path) -> PathBuf {
+/// The shipped profile of `api`, written under `dir`, sent to the mock of `target`: its
+/// `base_url`, the address its `resolve` entries reach, and its certificate in the file its
+/// `ca_cert` names (as `specgate mock --cert-out` writes it).
+fn profile_at(api: &str, target: &specgate::target::Target, dir: &Path) -> PathBuf {
     let shipped =
         std::fs::read_to_string(root().join("targets").join(format!("{api}.yaml"))).unwrap();
     let mut moved = 0;
     let text: Vec<String> = shipped
         .lines()
         .map(|l| {
+            let resolved = target
+                .resolve
+                .iter()
+                .find(|(host, _)| l.starts_with(&format!("  {host}: ")));
             if l.starts_with("base_url:") {
                 moved += 1;
-                format!("base_url: {base_url}")
+                format!("base_url: {}", target.base_url)
+            } else if let Some((host, addr)) = resolved {
+                format!("  {host}: {addr}")
+            } else if let Some(file) = l.strip_prefix("ca_cert: ") {
+                let pem = specgate::report::pem_certificate(&target.root_certs[0]);
+                std::fs::write(dir.join(file.trim()), pem).unwrap();
+                l.to_string()
             } else {
                 l.to_string()
             }
@@ -144,7 +156,7 @@ async fn reproduce(api: &str, fault: &str, rule: &str, marker: &str) -> Vec<Stri
         .map(|(_, v)| v.clone())
         .collect();
     assert!(!secrets.is_empty(), "{api}: no secret to look for");
-    let path = profile_at(api, &mock.target.base_url, &dir);
+    let path = profile_at(api, &mock.target, &dir);
     let declared = specgate::cli::specs::declared(&spec);
     let profile = Profile::load(&path, &declared, &|v| env.get(v).cloned())
         .unwrap_or_else(|e| panic!("{api}: the profile loads: {e}"));
@@ -275,6 +287,24 @@ async fn a_bearer_key_repro_reproduces() {
     .await;
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].starts_with("curl "), "{lines:?}");
+}
+
+/// A `Token token=` key over HTTPS, the documented host served on loopback: the repro reaches
+/// it as the profile does (`--resolve`, `--cacert` of its `ca_cert`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_key_repro_over_https_reproduces() {
+    let lines = reproduce(
+        "checklick",
+        "format.list-items-without-attributes",
+        "checklick.users.attributes",
+        "Authorization: Token token=${CHECKLICK_TOKEN}",
+    )
+    .await;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("--resolve 'api.checklick.com:") && lines[0].contains("--cacert '"),
+        "{lines:?}"
+    );
 }
 
 /// Two credentials at once (the Workspace API key and the login's token), the token got

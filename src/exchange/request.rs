@@ -45,21 +45,29 @@ impl Prepared {
     /// the request's credentials: it is redacted, with everything else a result carries, where
     /// results leave the engine, into a line that still runs (`Redactor::redact_shell`).
     pub fn curl(&self) -> String {
-        self.curl_with(&["-sS", "-i"])
+        self.curl_with(&["-sS", "-i"], &[])
+    }
+
+    /// [`Prepared::curl`] reaching `target` as the run did: its host names resolved where the
+    /// profile says (`--resolve`), its certificate trusted (`--cacert`).
+    pub fn curl_at(&self, target: &Target) -> String {
+        self.curl_with(&["-sS", "-i"], &connection_flags(&self.url, target))
     }
 
     /// A shell pipeline that sends the same request and prints the value `path` selects in its
     /// JSON answer: how a repro gets a captured token again. `path` is `$.name` (extracted
     /// with a POSIX `sed`, for a string) or a longer path of names and indexes (`jq`); `None`
     /// for any other path.
-    pub fn capture_pipeline(&self, path: &str) -> Option<String> {
+    pub fn capture_pipeline(&self, path: &str, target: &Target) -> Option<String> {
         let extract = extractor(path)?;
-        Some(format!("{} | {extract}", self.curl_with(&["-sS"])))
+        let curl = self.curl_with(&["-sS"], &connection_flags(&self.url, target));
+        Some(format!("{curl} | {extract}"))
     }
 
-    fn curl_with(&self, flags: &[&str]) -> String {
+    fn curl_with(&self, flags: &[&str], connection: &[String]) -> String {
         let mut parts = vec!["curl".to_string()];
         parts.extend(flags.iter().map(|f| f.to_string()));
+        parts.extend(connection.iter().cloned());
         if self.method != "GET" {
             let bare = self.method.chars().all(|c| c.is_ascii_alphanumeric());
             parts.push(if bare {
@@ -109,6 +117,32 @@ impl Prepared {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The curl options that reach `url` as the client of `target` does: each host name it
+/// resolves itself that the URL names, and the certificate file it trusts.
+fn connection_flags(url: &str, target: &Target) -> Vec<String> {
+    let mut flags = Vec::new();
+    if let Ok(u) = reqwest::Url::parse(url) {
+        let port = u.port_or_known_default().unwrap_or(443);
+        for (host, addr) in &target.resolve {
+            if u.host_str() == Some(host.as_str()) {
+                flags.push(format!(
+                    "--resolve {}",
+                    shell_quote(&format!("{host}:{port}:{}", addr.ip()))
+                ));
+            }
+        }
+        if u.scheme() == "https" {
+            if let Some(ca) = &target.ca_cert {
+                flags.push(format!(
+                    "--cacert {}",
+                    shell_quote(&ca.display().to_string())
+                ));
+            }
+        }
+    }
+    flags
 }
 
 /// Whether `curl -u PAIR` sends `Basic base64(PAIR)`: a pair with its colon (without one curl
@@ -477,7 +511,8 @@ mod tests {
     #[test]
     fn a_capture_pipeline_prints_the_captured_value() {
         let p = prepared(&[("Content-Type", "application/x-www-form-urlencoded")]);
-        let line = p.capture_pipeline("$.token").unwrap();
+        let target = Target::default();
+        let line = p.capture_pipeline("$.token", &target).unwrap();
         assert!(line.starts_with("curl -sS -X POST "), "{line}");
         assert!(!line.contains(" -i "), "{line}");
         let sed = line.rsplit_once(" | ").unwrap().1;
@@ -494,9 +529,9 @@ mod tests {
             assert_eq!(String::from_utf8_lossy(&out.stdout), "tok-0123456789\n");
         }
         assert!(p
-            .capture_pipeline("$.data.token")
+            .capture_pipeline("$.data.token", &target)
             .unwrap()
             .ends_with("| jq -r '.data.token'"));
-        assert_eq!(p.capture_pipeline("$[?@.id == 1].token"), None);
+        assert_eq!(p.capture_pipeline("$[?@.id == 1].token", &target), None);
     }
 }
