@@ -618,7 +618,8 @@ fn unit(s: &[u8]) -> Option<(usize, Vec<u8>)> {
                 let b = hex_n(&s[2..4])?;
                 (b < 0x80).then(|| (4, vec![b as u8]))
             }
-            b'"' | b'\\' | b'/' | b'\'' => Some((2, vec![s[1]])),
+            // `\$` and `` \` `` are how a double-quoted shell word (a repro's) writes them.
+            b'"' | b'\\' | b'/' | b'\'' | b'$' | b'`' => Some((2, vec![s[1]])),
             b'n' => Some((2, vec![b'\n'])),
             b'r' => Some((2, vec![b'\r'])),
             b't' => Some((2, vec![b'\t'])),

@@ -408,6 +408,25 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_learnt_after_its_line_was_written_is_still_found() {
+        let first = "0123456789abcdef";
+        let later = "l@ter\"$`key-42";
+        let raw = format!("curl -H {}", quote(&format!("X: {first} {later}")));
+        let written = redactor(&[("FIRST", first)]).redact_shell(&raw);
+        assert!(
+            written.contains(r#""X: ${FIRST} l@ter\"\$\`key-42""#),
+            "{written}"
+        );
+        let both = redactor(&[("FIRST", first), ("LATER", later)]);
+        assert_eq!(
+            both.redact_shell(&written),
+            r#"curl -H "X: ${FIRST} ${LATER}""#
+        );
+        // Read as any text too (a line the shell reading could not split).
+        assert!(!both.redact(&written).contains("key-42"), "{written}");
+    }
+
+    #[test]
     fn a_line_without_secrets_is_unchanged() {
         let r = redactor(&[("api_key", "0123456789abcdef")]);
         let line = "curl -sS -i -X PUT -H 'Accept: application/json' --data-binary 'it'\\''s' 'http://127.0.0.1:1/a?b=c&d=e'";
