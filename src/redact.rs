@@ -22,6 +22,8 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
 
+mod shell;
+
 /// Secrets shorter than this are refused where they are read (profiles): redacting every
 /// occurrence of a short value reveals it by where the placeholders land.
 pub const MIN_SECRET_LEN: usize = 8;
@@ -53,6 +55,9 @@ struct Entry {
     name: String,
     value: String,
     origin: Origin,
+    /// How a shell gets the value again, for a value captured from an answer: a pipeline
+    /// (`curl … | sed …`) that prints it. A repro that uses the value runs it first.
+    source: Option<String>,
 }
 
 /// The secrets known so far: every (name, value) ever registered. A name keeps all its values
@@ -69,19 +74,48 @@ impl Secrets {
 
     /// Register `value` under `name`; empty values are nothing to hide. True when it is new.
     pub fn add(&mut self, name: &str, value: &str, origin: Origin) -> bool {
-        if value.is_empty()
-            || self
-                .entries
-                .iter()
-                .any(|e| e.name == name && e.value == value)
-        {
-            return false;
-        }
-        self.entries.push(Entry {
+        self.add_entry(Entry {
             name: name.to_string(),
             value: value.to_string(),
             origin,
-        });
+            source: None,
+        })
+    }
+
+    /// Say how a shell gets `value` (known as `name`) again: `pipeline` prints it (the curl of
+    /// the request whose answer held it, piped to what extracts it). True when it is new.
+    pub fn add_source(&mut self, name: &str, value: &str, pipeline: &str) -> bool {
+        match self
+            .entries
+            .iter_mut()
+            .find(|e| e.name == name && e.value == value)
+        {
+            Some(e) if e.source.as_deref() == Some(pipeline) => false,
+            Some(e) => {
+                e.source = Some(pipeline.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn add_entry(&mut self, entry: Entry) -> bool {
+        if entry.value.is_empty() {
+            return false;
+        }
+        if let Some(e) = self
+            .entries
+            .iter_mut()
+            .find(|e| e.name == entry.name && e.value == entry.value)
+        {
+            // Known already: it may have learnt where it comes from.
+            if e.source.is_none() && entry.source.is_some() {
+                e.source = entry.source;
+                return true;
+            }
+            return false;
+        }
+        self.entries.push(entry);
         true
     }
 
@@ -89,7 +123,7 @@ impl Secrets {
     pub fn merge(&mut self, other: &Secrets) -> bool {
         let mut added = false;
         for e in &other.entries {
-            added |= self.add(&e.name, &e.value, e.origin);
+            added |= self.add_entry(e.clone());
         }
         added
     }
@@ -129,6 +163,8 @@ struct Pattern {
     bytes: Vec<u8>,
     placeholder: usize,
     origin: Origin,
+    /// The pipeline that gets the value again (an index into `Redactor::sources`).
+    source: Option<usize>,
     /// Base64 characters on each side also replaced: the groups that mix the secret's first
     /// and last bytes with its neighbours' (4 characters decode to 3 bytes, so a group left
     /// whole would give up to two bytes of the secret back).
@@ -141,6 +177,20 @@ pub struct Redactor {
     matcher: Option<AhoCorasick>,
     patterns: Vec<Pattern>,
     placeholders: Vec<String>,
+    /// Each placeholder's bare name (`API_KEY` of `${API_KEY}`).
+    names: Vec<String>,
+    /// The pipelines that get captured values again, and, per placeholder, the one last
+    /// registered (for a placeholder read back from a line already redacted).
+    sources: Vec<String>,
+    source_of: Vec<Option<usize>>,
+}
+
+/// A piece of a redacted text: text left as it was, or a secret replaced by its placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Text(String),
+    /// A placeholder's index, and the pipeline that gets its value again, if any.
+    Secret(usize, Option<usize>),
 }
 
 /// A span of the original text to replace, and the pattern found there.
@@ -154,6 +204,9 @@ struct Hit {
 impl Redactor {
     pub fn new(secrets: &Secrets) -> Self {
         let mut placeholders: Vec<String> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        let mut source_of: Vec<Option<usize>> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         // Most specific origin first, so that a value known under several names is found first
@@ -161,20 +214,30 @@ impl Redactor {
         let mut entries: Vec<&Entry> = secrets.entries.iter().collect();
         entries.sort_by_key(|e| e.origin);
         for e in entries {
-            let placeholder = format!("${{{}}}", e.name.to_ascii_uppercase());
-            let index = match placeholders.iter().position(|p| *p == placeholder) {
+            let name = e.name.to_ascii_uppercase();
+            let index = match names.iter().position(|n| *n == name) {
                 Some(i) => i,
                 None => {
-                    placeholders.push(placeholder);
-                    placeholders.len() - 1
+                    placeholders.push(format!("${{{name}}}"));
+                    names.push(name);
+                    source_of.push(None);
+                    names.len() - 1
                 }
             };
+            let source = e.source.as_ref().map(|s| {
+                sources.push(s.clone());
+                sources.len() - 1
+            });
+            if source.is_some() {
+                source_of[index] = source;
+            }
             for (bytes, widen) in forms(&e.value) {
                 if seen.insert(bytes.clone()) {
                     patterns.push(Pattern {
                         bytes,
                         placeholder: index,
                         origin: e.origin,
+                        source,
                         widen,
                     });
                 }
@@ -192,6 +255,9 @@ impl Redactor {
             matcher,
             patterns,
             placeholders,
+            names,
+            sources,
+            source_of,
         }
     }
 
@@ -202,21 +268,66 @@ impl Redactor {
 
     /// `text` with every secret, in any of its forms, replaced by `${NAME}`.
     pub fn redact(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for piece in self.pieces(text) {
+            match piece {
+                Piece::Text(t) => out.push_str(&t),
+                Piece::Secret(n, _) => out.push_str(&self.placeholders[n]),
+            }
+        }
+        out
+    }
+
+    /// `text` cut where its secrets are: the text between them, and each secret's placeholder.
+    pub(crate) fn pieces(&self, text: &str) -> Vec<Piece> {
         let hits = self.hits(text);
         if hits.is_empty() {
-            return text.to_string();
+            return vec![Piece::Text(text.to_string())];
         }
-        let mut out = String::with_capacity(text.len());
+        let mut out = Vec::new();
         let mut last = 0;
-        for (start, end, names) in merge(&hits, &self.patterns, text) {
-            out.push_str(&text[last..start]);
-            for n in names {
-                out.push_str(&self.placeholders[n]);
+        for (start, end, found) in merge(&hits, &self.patterns, text) {
+            if start > last {
+                out.push(Piece::Text(text[last..start].to_string()));
+            }
+            for p in found {
+                let p = &self.patterns[p];
+                out.push(Piece::Secret(p.placeholder, p.source));
             }
             last = end;
         }
-        out.push_str(&text[last..]);
+        if last < text.len() {
+            out.push(Piece::Text(text[last..].to_string()));
+        }
         out
+    }
+
+    /// A shell command line (a curl), redacted so that it still runs: each word holding a
+    /// secret is double-quoted around its `${NAME}`, which the shell expands; each captured
+    /// value it uses is first got again into a shell variable of that name, by the pipeline
+    /// its capture left (`TOKEN=$(curl … | sed …)` on a line of its own). A line the shell
+    /// reading here cannot split is redacted as any text.
+    pub fn redact_shell(&self, line: &str) -> String {
+        let rendered = shell::redact_line(self, line);
+        // Whatever a word-by-word reading could miss (a secret across two words) is still
+        // redacted, at the price of the quoting.
+        self.redact(&rendered)
+    }
+
+    /// The bare name of placeholder `n` (`API_KEY`).
+    pub(crate) fn name(&self, n: usize) -> &str {
+        &self.names[n]
+    }
+
+    /// The pipeline that gets the value named `name` again: the one its match carried, else
+    /// the last registered under that name.
+    pub(crate) fn source(&self, name: &str, matched: Option<usize>) -> Option<&str> {
+        matched
+            .or_else(|| {
+                let n = self.names.iter().position(|x| x == name)?;
+                self.source_of[n]
+            })
+            .map(|s| self.sources[s].as_str())
     }
 
     /// Redact `text` in place; true when it changed.
@@ -319,8 +430,9 @@ fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Merge overlapping hits into spans, each with the placeholders that cover it: one when a
-/// single secret covers the whole span, else the secrets that together cover it, in order.
+/// Merge overlapping hits into spans, each with the patterns whose placeholders cover it: one
+/// when a single secret covers the whole span, else the secrets that together cover it, in
+/// order (one pattern per placeholder in a row).
 fn merge(hits: &[Hit], patterns: &[Pattern], text: &str) -> Vec<(usize, usize, Vec<usize>)> {
     let mut hits: Vec<Hit> = hits
         .iter()
@@ -361,8 +473,8 @@ fn merge(hits: &[Hit], patterns: &[Pattern], text: &str) -> Vec<(usize, usize, V
                 break;
             };
             let name = patterns[best.pattern].placeholder;
-            if names.last() != Some(&name) {
-                names.push(name);
+            if names.last().map(|&p: &usize| patterns[p].placeholder) != Some(name) {
+                names.push(best.pattern);
             }
             pos = best.end;
         }
@@ -506,7 +618,8 @@ fn unit(s: &[u8]) -> Option<(usize, Vec<u8>)> {
                 let b = hex_n(&s[2..4])?;
                 (b < 0x80).then(|| (4, vec![b as u8]))
             }
-            b'"' | b'\\' | b'/' | b'\'' => Some((2, vec![s[1]])),
+            // `\$` and `` \` `` are how a double-quoted shell word (a repro's) writes them.
+            b'"' | b'\\' | b'/' | b'\'' | b'$' | b'`' => Some((2, vec![s[1]])),
             b'n' => Some((2, vec![b'\n'])),
             b'r' => Some((2, vec![b'\r'])),
             b't' => Some((2, vec![b'\t'])),

@@ -107,6 +107,9 @@ pub struct ExchangeView {
     pub response_headers: Vec<(String, String)>,
     pub response_body: String,
     pub elapsed_ms: u64,
+    /// The shell commands that send the request again where the profile's variables are set:
+    /// the curl, preceded, when it uses a captured value (a login's token), by the line that
+    /// gets that value into a shell variable (`TOKEN=$(curl … | sed …)`).
     pub curl: String,
 }
 
@@ -120,6 +123,16 @@ impl ExchangeView {
     }
 
     pub fn of(ex: &Exchange) -> Self {
+        Self::with_curl(ex, ex.request.curl())
+    }
+
+    /// The view of an exchange with `target`, whose curl reaches it as the run did (its host
+    /// names resolved, its certificate trusted).
+    pub fn of_at(ex: &Exchange, target: &crate::target::Target) -> Self {
+        Self::with_curl(ex, ex.request.curl_at(target))
+    }
+
+    fn with_curl(ex: &Exchange, curl: String) -> Self {
         let (status, error, headers, body) = match &ex.outcome {
             Ok(r) => {
                 // Only the bytes the excerpt can show are decoded (a character is at most 4
@@ -147,7 +160,7 @@ impl ExchangeView {
             response_headers: headers,
             response_body: body,
             elapsed_ms: ex.elapsed.as_millis() as u64,
-            curl: ex.request.curl(),
+            curl,
         }
     }
 }
@@ -308,7 +321,9 @@ impl Redact for ExchangeView {
         error.redact(r);
         response_headers.redact(r);
         response_body.redact(r);
-        curl.redact(r);
+        // Redacted so that it still runs: `${NAME}` where the shell expands it, and a captured
+        // value got again first.
+        *curl = r.redact_shell(curl);
     }
 }
 

@@ -262,7 +262,7 @@ impl<'a> RuleCx<'a> {
         if let Ok(r) = &exchange.outcome {
             self.hide_secret_fields(r);
         }
-        let view = ExchangeView::of(&exchange);
+        let view = ExchangeView::of_at(&exchange, self.target);
         let outcome = exchange.outcome.clone();
         self.recorded.push(Recorded {
             exchange,
@@ -390,10 +390,20 @@ impl<'a> RuleCx<'a> {
         captures: &std::collections::BTreeMap<String, Query>,
     ) -> Result<(), String> {
         let outcome = capture(&mut self.vars, response, captures);
-        for name in captures.keys() {
+        // The request the answer came from (the last one sent): how a repro gets it again.
+        let request = self.recorded.last().map(|r| r.exchange.request.clone());
+        for (name, path) in captures {
             if self.contract.is_secret_var(name) {
                 if let Some(v) = self.vars.get(name).map(crate::vars::scalar_text) {
                     self.vars.capture_secret(name, &v);
+                    let pipeline = self.vars.render(path).ok().and_then(|path| {
+                        request
+                            .as_ref()
+                            .and_then(|r| r.capture_pipeline(&path, self.target))
+                    });
+                    if let Some(pipeline) = pipeline {
+                        self.vars.source_secret(name, &v, &pipeline);
+                    }
                 }
             }
         }

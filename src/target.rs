@@ -10,6 +10,12 @@ use std::net::SocketAddr;
 pub struct Credentials {
     pub values: BTreeMap<String, String>,
     pub roles: BTreeMap<String, BTreeMap<String, String>>,
+    /// The environment variable a profile read each credential from (`api_key` →
+    /// `OPTACHECK_API_KEY`): a report shows a secret as `${THAT_VARIABLE}`, so that its repro
+    /// works where the profile's variables are set. Empty for a target not read from a profile.
+    pub env: BTreeMap<String, String>,
+    /// The same, per role.
+    pub role_env: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Credentials {
@@ -36,6 +42,33 @@ impl Credentials {
             .and_then(|r| r.get(name))
             .map(String::as_str)
     }
+
+    /// The name a report shows the secret `name` (of `role`) under, as `${NAME}`: the variable
+    /// the profile read it from; for a target given in-process (a built-in mock), the variable
+    /// the mock's banner exports and the example profile reads, [`env_var_name`].
+    pub fn shown_name(&self, api: &str, role: Option<&str>, name: &str) -> String {
+        let read_from = match role {
+            None => self.env.get(name),
+            Some(r) => self.role_env.get(r).and_then(|e| e.get(name)),
+        };
+        read_from
+            .cloned()
+            .unwrap_or_else(|| env_var_name(api, role, name))
+    }
+}
+
+/// The environment variable the example profiles (and a mock's banner) read a credential
+/// from: `CHECKTICK_OWNER_API_KEY`, `OPTACHECK_PASSWORD`; without an API, `API_KEY`.
+pub fn env_var_name(api: &str, role: Option<&str>, name: &str) -> String {
+    let parts: Vec<&str> = [Some(api), role, Some(name)]
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts
+        .join("_")
+        .to_ascii_uppercase()
+        .replace(['-', '.'], "_")
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +82,9 @@ pub struct Target {
     /// Extra root certificates to trust, DER: a mock's self-signed certificate, or a profile's
     /// `ca_cert` once read from PEM.
     pub root_certs: Vec<Vec<u8>>,
+    /// The PEM file of a profile's `ca_cert`, as reached from where the profile was read: what
+    /// a repro's curl trusts (`--cacert`).
+    pub ca_cert: Option<std::path::PathBuf>,
     /// The same API over plain HTTP, where the target serves one (to see it refused).
     pub plain_url: Option<String>,
     /// Values the rules would otherwise discover (ids of existing data), as variables.
@@ -172,6 +208,15 @@ fn env_reference(s: &str) -> Option<&str> {
         .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
+/// The environment variable a credential's value is read from, when it is a `${ENV_VAR}`
+/// reference.
+fn read_from(v: &CredentialValue) -> Option<String> {
+    match v.parts().0 {
+        serde_yaml::Value::String(s) => env_reference(s).map(str::to_string),
+        _ => None,
+    }
+}
+
 /// Read and parse a profile file: a clear, located error when it is missing, a directory, not
 /// text, not YAML (aliases bounded, see [`crate::locate`]) or not a profile.
 fn read_profile_file(
@@ -278,6 +323,7 @@ impl Profile {
             Some(ca) => read_ca_cert(&loc, path, ca, &mut errors),
             None => Vec::new(),
         };
+        let ca_cert = file.ca_cert.as_deref().map(|ca| relative_to(path, ca));
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -299,6 +345,7 @@ impl Profile {
                 fixtures: fixtures.clone(),
                 resolve,
                 root_certs,
+                ca_cert,
                 plain_url: file.plain_url,
             },
             fixtures,
@@ -331,6 +378,9 @@ impl CredentialReader<'_> {
             }
             if let Some(value) = self.value(at, name, v) {
                 credentials.values.insert(name.clone(), value);
+                if let Some(var) = read_from(v) {
+                    credentials.env.insert(name.clone(), var);
+                }
             }
         }
         for (role, values) in &file.roles {
@@ -356,6 +406,13 @@ impl CredentialReader<'_> {
                         .entry(role.clone())
                         .or_default()
                         .insert(name.clone(), value);
+                    if let Some(var) = read_from(v) {
+                        credentials
+                            .role_env
+                            .entry(role.clone())
+                            .or_default()
+                            .insert(name.clone(), var);
+                    }
                 }
             }
         }
@@ -566,6 +623,14 @@ fn parse_resolve(
     resolve
 }
 
+/// A path a profile names, relative to the profile, as a person writing it would expect.
+fn relative_to(profile: &std::path::Path, path: &std::path::Path) -> std::path::PathBuf {
+    profile
+        .parent()
+        .map(|d| d.join(path))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
 /// The certificates of the profile's `ca_cert`, as DER; none (with an error) when it cannot be
 /// read or is not a PEM root certificate.
 fn read_ca_cert(
@@ -576,11 +641,7 @@ fn read_ca_cert(
 ) -> Vec<Vec<u8>> {
     use crate::error::SpecErrorKind;
     use crate::locate::Pointer;
-    // Relative to the profile, as a person writing it would expect.
-    let ca = profile
-        .parent()
-        .map(|d| d.join(ca))
-        .unwrap_or_else(|| ca.to_path_buf());
+    let ca = relative_to(profile, ca);
     match std::fs::read(&ca) {
         Ok(pem) => match read_pem_certificates(&pem) {
             Ok(ders) => ders,
@@ -666,6 +727,18 @@ mod tests {
         .unwrap();
         assert_eq!(p.target.credentials.get("token"), Some("s3cr3t-token"));
         assert_eq!(p.target.credentials.get("organization_id"), Some("42"));
+        // A secret is shown as the variable it was read from; a literal, or a target given
+        // in-process, as the variable a mock's banner exports.
+        let c = &p.target.credentials;
+        assert_eq!(c.shown_name("checklick", None, "token"), "TOKEN_VAR");
+        assert_eq!(
+            c.shown_name("checklick", None, "organization_id"),
+            "CHECKLICK_ORGANIZATION_ID"
+        );
+        assert_eq!(
+            c.shown_name("checklick", Some("owner"), "api_key"),
+            "CHECKLICK_OWNER_API_KEY"
+        );
         assert_eq!(p.unset, vec!["api_key (${OWNER} is not set)".to_string()]);
         assert_eq!(
             p.skips,
@@ -694,6 +767,7 @@ mod tests {
         );
         // Read from PEM into the DER the TLS client takes.
         assert_eq!(p.target.root_certs, vec![cert.cert.der().to_vec()]);
+        assert_eq!(p.target.ca_cert.as_deref(), Some(ca.0.as_path()));
         assert_eq!(
             p.target.plain_url.as_deref(),
             Some("http://api.checklick.com:8080")

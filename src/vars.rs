@@ -49,6 +49,12 @@ impl Vars {
         self.secrets.add(name, value, Origin::Capture);
     }
 
+    /// Say how a shell gets the captured secret `name` (of `value`) again: `pipeline` prints
+    /// it. A repro that uses it runs that first.
+    pub fn source_secret(&mut self, name: &str, value: &str, pipeline: &str) {
+        self.secrets.add_source(name, value, pipeline);
+    }
+
     /// Redact `value` wherever it appears, without making it a variable (another role's key,
     /// a Basic pair, a value derived from a credential).
     pub fn hide(&mut self, name: &str, value: &str) {

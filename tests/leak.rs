@@ -541,17 +541,18 @@ fn no_secret_leaks_from_check_through_any_output() {
         .as_str()
         .unwrap_or("");
     eprintln!("broken body: {error}");
-    assert!(error.contains("key=${QUERY_KEY}"), "{broken}");
-    // Each secret is shown as its variable.
+    assert!(error.contains("key=${LEAK_QUERY}"), "{broken}");
+    // Each secret is shown as its variable: a credential as the one the profile reads it
+    // from, a captured or derived value as its own name.
     let text = std::fs::read_to_string(&reports[0]).unwrap();
     for shown in [
-        "${BEARER_KEY}",
-        "${PASSWORD}",
-        "${QUERY_KEY}",
+        "${LEAK_BEARER}",
+        "${LEAK_PASSWORD}",
+        "${LEAK_QUERY}",
         "${TOKEN}",
         "${OLD_TOKEN}",
         "${ISSUED_TOKEN}",
-        "${ADMIN_BEARER_KEY}",
+        "${LEAK_ADMIN}",
         "${INVALID_BEARER_KEY}",
     ] {
         assert!(text.contains(shown), "the report never shows {shown}");
@@ -625,7 +626,7 @@ fn no_secret_leaks_from_a_load_run() {
     // The run met what it should have: the next page outside the target, with the key.
     let report = std::fs::read_to_string(&files[0]).unwrap();
     assert!(report.contains("outside the target"), "{report}");
-    assert!(report.contains("${QUERY_KEY}"), "{report}");
+    assert!(report.contains("${LEAK_QUERY}"), "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -920,10 +921,11 @@ fn the_leaks_the_issue_found_are_gone() {
         !text.contains("mock-token-"),
         "a live token is shown: {text}"
     );
-    // Basic credentials were printed as base64 of `user1@checkvist.mock:<remote key>`.
+    // Basic credentials were printed as base64 of `user1@checkvist.mock:<remote key>`. They
+    // are shown as the pair curl encodes, the key as the variable the mock's banner exports.
     let text = run("auth.basic-remote-key-refused", "checkvist.auth.basic");
     assert!(
-        text.contains("Authorization: Basic ${REMOTE_KEY}"),
+        text.contains(r#"-u "user1@checkvist.mock:${CHECKVIST_REMOTE_KEY}""#),
         "{text}"
     );
     let prefix = STANDARD.encode("user1@checkvist.mock:");

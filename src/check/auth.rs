@@ -66,6 +66,22 @@ pub fn mangle(v: &str) -> String {
     format!("{prefix}{shifted}")
 }
 
+/// A shell pipeline that prints `mangle(v)` from `v` (which a repro's redaction then shows as
+/// its variable): `sed` shifts what follows the last `_`. `None` where `mangle` does otherwise
+/// (nothing to shift) or `v` is not one line.
+pub fn mangle_pipeline(v: &str) -> Option<String> {
+    const FROM: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const TO: &str = "bcdefghijklmnopqrstuvwxyzaBCDEFGHIJKLMNOPQRSTUVWXYZA1234567890";
+    let rest = &v[v.rfind('_').map(|i| i + 1).unwrap_or(0)..];
+    if !rest.chars().any(|c| c.is_ascii_alphanumeric()) || v.contains(['\n', '\r']) {
+        return None;
+    }
+    Some(format!(
+        "printf '%s\\n' '{}' | sed 'h;s/.*_//;y/{FROM}/{TO}/;x;s/[^_]*$//;G;s/\\n//'",
+        v.replace('\'', r"'\''")
+    ))
+}
+
 impl Params {
     /// The secret credentials the tested scheme presents.
     fn scheme_credentials(&self, cx: &RuleCx<'_>) -> Vec<String> {
@@ -155,7 +171,7 @@ impl Check for Params {
             let label = format!("{:?} credential", case.case).to_lowercase();
             let mut req = request.clone();
             // A mangled secret is the secret shifted by one: whoever reads it reads the secret.
-            let mut mangled: Vec<(String, String)> = Vec::new();
+            let mut mangled: Vec<(String, String, Option<String>)> = Vec::new();
             match case.case {
                 CaseKind::Missing => req.role = Some("anonymous".into()),
                 CaseKind::Invalid => {
@@ -171,7 +187,11 @@ impl Check for Params {
                             Some(v) => v.clone(),
                             None => {
                                 let wrong = mangle(&current);
-                                mangled.push((format!("invalid_{n}"), wrong.clone()));
+                                mangled.push((
+                                    format!("invalid_{n}"),
+                                    wrong.clone(),
+                                    mangle_pipeline(&current),
+                                ));
                                 wrong
                             }
                         };
@@ -204,8 +224,12 @@ impl Check for Params {
             ran += 1;
             let outcome = cx.prepare(&req);
             cx.vars = saved.clone();
-            for (name, value) in &mangled {
+            for (name, value, pipeline) in &mangled {
                 cx.vars.hide(name, value);
+                // A repro gets it again from the secret it was made of.
+                if let Some(pipeline) = pipeline {
+                    cx.vars.source_secret(name, value, pipeline);
+                }
             }
             let p = outcome?;
             let expecting = Expecting::new(Some(&label), Want::Expect(&case.expect))
@@ -226,6 +250,27 @@ impl Check for Params {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_mangle_pipeline_prints_the_mangled_value() {
+        for v in [
+            "ct_live_abc9z",
+            "mock-api-key-Zz09",
+            "a_b_c_xyz",
+            "no-underscore-1",
+            "it's_k3y",
+        ] {
+            let pipeline = super::mangle_pipeline(v).unwrap();
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&pipeline)
+                .output()
+                .unwrap();
+            let got = String::from_utf8(out.stdout).unwrap();
+            assert_eq!(got.trim_end_matches('\n'), super::mangle(v), "{pipeline}");
+        }
+        assert_eq!(super::mangle_pipeline("key_"), None);
+    }
+
     #[test]
     fn mangled_values_keep_their_shape() {
         assert_eq!(super::mangle("ct_live_abc9z"), "ct_live_bcd0a");

@@ -41,15 +41,51 @@ impl Prepared {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
     }
 
-    /// A shell command that sends the same request. It holds the request's credentials: it is
-    /// redacted, with everything else a result carries, where results leave the engine.
+    /// A shell command that sends the same request (and prints the answer's head). It holds
+    /// the request's credentials: it is redacted, with everything else a result carries, where
+    /// results leave the engine, into a line that still runs (`Redactor::redact_shell`).
     pub fn curl(&self) -> String {
-        let mut parts = vec!["curl".to_string(), "-sS".to_string(), "-i".to_string()];
+        self.curl_with(&["-sS", "-i"], &[])
+    }
+
+    /// [`Prepared::curl`] reaching `target` as the run did: its host names resolved where the
+    /// profile says (`--resolve`), its certificate trusted (`--cacert`).
+    pub fn curl_at(&self, target: &Target) -> String {
+        self.curl_with(&["-sS", "-i"], &connection_flags(&self.url, target))
+    }
+
+    /// A shell pipeline that sends the same request and prints the value `path` selects in its
+    /// JSON answer: how a repro gets a captured token again. `path` is `$.name` (extracted
+    /// with a POSIX `sed`, for a string) or a longer path of names and indexes (`jq`); `None`
+    /// for any other path.
+    pub fn capture_pipeline(&self, path: &str, target: &Target) -> Option<String> {
+        let extract = extractor(path)?;
+        let curl = self.curl_with(&["-sS"], &connection_flags(&self.url, target));
+        Some(format!("{curl} | {extract}"))
+    }
+
+    fn curl_with(&self, flags: &[&str], connection: &[String]) -> String {
+        let mut parts = vec!["curl".to_string()];
+        parts.extend(flags.iter().map(|f| f.to_string()));
+        parts.extend(connection.iter().cloned());
         if self.method != "GET" {
-            parts.push(format!("-X {}", self.method));
+            let bare = self.method.chars().all(|c| c.is_ascii_alphanumeric());
+            parts.push(if bare {
+                format!("-X {}", self.method)
+            } else {
+                format!("-X {}", shell_quote(&self.method))
+            });
         }
+        let basic = self.basic_pair().filter(|(pair, _)| curl_can_send(pair));
         for (k, v) in &self.headers {
-            parts.push(format!("-H {}", shell_quote(&format!("{k}: {v}"))));
+            match &basic {
+                // As `-u user:password`: curl encodes it, so a redacted password still works
+                // where a redacted base64 could not.
+                Some((pair, _)) if k.eq_ignore_ascii_case("authorization") => {
+                    parts.push(format!("-u {}", shell_quote(pair)));
+                }
+                _ => parts.push(format!("-H {}", shell_quote(&format!("{k}: {v}")))),
+            }
         }
         if let Some(b) = &self.body {
             parts.push(format!(
@@ -81,6 +117,59 @@ impl Prepared {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The curl options that reach `url` as the client of `target` does: each host name it
+/// resolves itself that the URL names, and the certificate file it trusts.
+fn connection_flags(url: &str, target: &Target) -> Vec<String> {
+    let mut flags = Vec::new();
+    if let Ok(u) = reqwest::Url::parse(url) {
+        let port = u.port_or_known_default().unwrap_or(443);
+        for (host, addr) in &target.resolve {
+            if u.host_str() == Some(host.as_str()) {
+                flags.push(format!(
+                    "--resolve {}",
+                    shell_quote(&format!("{host}:{port}:{}", addr.ip()))
+                ));
+            }
+        }
+        if u.scheme() == "https" {
+            if let Some(ca) = &target.ca_cert {
+                flags.push(format!(
+                    "--cacert {}",
+                    shell_quote(&ca.display().to_string())
+                ));
+            }
+        }
+    }
+    flags
+}
+
+/// Whether `curl -u PAIR` sends `Basic base64(PAIR)`: a pair with its colon (without one curl
+/// would ask for a password), without control characters.
+fn curl_can_send(pair: &str) -> bool {
+    pair.contains(':') && !pair.chars().any(char::is_control)
+}
+
+/// The shell command that prints the value at `path` of a JSON document read on its input.
+fn extractor(path: &str) -> Option<String> {
+    let rest = path.strip_prefix('$')?;
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let single = rest
+        .strip_prefix('.')
+        .filter(|n| !n.is_empty() && n.chars().all(name_char));
+    if let Some(name) = single {
+        // A string member on one line of the answer: what a token is.
+        return Some(format!(
+            r#"sed -n 's/.*"{name}"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'"#
+        ));
+    }
+    let jq_path = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| name_char(c) || matches!(c, '.' | '[' | ']'))
+        && rest.starts_with(['.', '[']);
+    jq_path.then(|| format!("jq -r '{rest}'"))
 }
 
 /// Everything a request is built from besides itself.
@@ -122,7 +211,13 @@ impl Context<'_> {
                 .iter()
                 .any(|c| c.name == *name && c.secret)
             {
-                v.set_secret(name, value);
+                // Shown as the variable the role's value was read from.
+                let shown = self
+                    .target
+                    .credentials
+                    .shown_name(&self.target.api, Some(role), name);
+                v.hide(&shown, value);
+                v.set(name, Value::String(value.clone()));
             } else {
                 v.set(name, Value::String(value.clone()));
             }
@@ -356,14 +451,87 @@ fn render_path(template: &str, req: &Request, vars: &Vars) -> Result<String, Mis
 
 /// Redact the Basic pair `p` sends, whatever username it carries, under the name of the secret
 /// inside it (`${REMOTE_KEY}`): a Basic header is a credential even when the contract marks
-/// neither half secret.
+/// neither half secret. A pair with no known secret in it is hidden whole, decoded too (a
+/// repro shows it as `-u user:password`); one with a secret shows its username.
 pub fn hide_basic_pair(vars: &mut Vars, p: &Prepared) {
     if let Some((pair, encoded)) = p.basic_pair() {
-        let name = vars
-            .secrets()
-            .name_within(&pair)
-            .map(|(n, _)| n.to_string())
-            .unwrap_or_else(|| "basic_credentials".into());
+        let name = match vars.secrets().name_within(&pair) {
+            Some((n, _)) => n.to_string(),
+            None => {
+                vars.hide("basic_credentials", &pair);
+                "basic_credentials".into()
+            }
+        };
         vars.hide(&name, &encoded);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared(headers: &[(&str, &str)]) -> Prepared {
+        Prepared {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/auth/login.json?version=2".into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Some(b"username=u%40x&remote_key=k3y".to_vec()),
+            operation: None,
+        }
+    }
+
+    fn basic(pair: &str) -> String {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
+    }
+
+    #[test]
+    fn a_basic_pair_is_sent_as_curl_u() {
+        let p = prepared(&[("Authorization", &basic("user1@x.example:k3y'12345"))]);
+        let curl = p.curl();
+        assert!(
+            curl.contains(r"-u 'user1@x.example:k3y'\''12345'"),
+            "{curl}"
+        );
+        assert!(!curl.contains("Authorization"), "{curl}");
+        // Without a colon curl would ask for a password: the header is sent as it is.
+        let p = prepared(&[("Authorization", &basic("no-colon"))]);
+        assert!(
+            p.curl().contains("-H 'Authorization: Basic "),
+            "{}",
+            p.curl()
+        );
+    }
+
+    #[test]
+    fn a_capture_pipeline_prints_the_captured_value() {
+        let p = prepared(&[("Content-Type", "application/x-www-form-urlencoded")]);
+        let target = Target::default();
+        let line = p.capture_pipeline("$.token", &target).unwrap();
+        assert!(line.starts_with("curl -sS -X POST "), "{line}");
+        assert!(!line.contains(" -i "), "{line}");
+        let sed = line.rsplit_once(" | ").unwrap().1;
+        // The sed reads the token of a JSON answer, pretty-printed or not.
+        for answer in [
+            r#"{"token":"tok-0123456789","user":1}"#,
+            "{\n  \"id\": 1,\n  \"token\" : \"tok-0123456789\"\n}",
+        ] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf '%s\\n' '{answer}' | {sed}"))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "tok-0123456789\n");
+        }
+        assert!(p
+            .capture_pipeline("$.data.token", &target)
+            .unwrap()
+            .ends_with("| jq -r '.data.token'"));
+        assert_eq!(p.capture_pipeline("$[?@.id == 1].token", &target), None);
     }
 }

@@ -156,8 +156,10 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
                 if let Some(x) = &f.exchange {
                     let answer = x.answer();
                     out.push_str(&format!(
-                        "         {} {} -> {answer}\n         {}\n",
-                        x.method, x.url, x.curl
+                        "         {} {} -> {answer}\n{}\n",
+                        x.method,
+                        x.url,
+                        indent_lines(&x.curl, "         ")
                     ));
                 }
             }
@@ -282,6 +284,14 @@ fn xml_escape(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
+/// Each line of `text` (a repro's lines) after `indent`.
+fn indent_lines(text: &str, indent: &str) -> String {
+    text.lines()
+        .map(|l| format!("{indent}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn failure_text(r: &crate::results::RuleResult) -> String {
     let mut out = String::new();
     for c in &r.cite {
@@ -292,8 +302,10 @@ fn failure_text(r: &crate::results::RuleResult) -> String {
         if let Some(x) = &f.exchange {
             let answer = x.answer();
             out.push_str(&format!(
-                "  {} {} -> {answer}\n  {}\n",
-                x.method, x.url, x.curl
+                "  {} {} -> {answer}\n{}\n",
+                x.method,
+                x.url,
+                indent_lines(&x.curl, "  ")
             ));
         }
     }
@@ -443,9 +455,12 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
                 out.push_str(&format!("- {}\n", describe(f).replace('|', "\\|")));
                 if let Some(x) = &f.exchange {
                     let answer = x.answer();
+                    // Markdown takes the list item's indent off each line of the block.
                     out.push_str(&format!(
-                        "\n  `{} {}` → {answer}\n\n  ```sh\n  {}\n  ```\n",
-                        x.method, x.url, x.curl
+                        "\n  `{} {}` → {answer}\n\n  ```sh\n{}\n  ```\n",
+                        x.method,
+                        x.url,
+                        indent_lines(&x.curl, "  ")
                     ));
                     if !x.response_body.is_empty() {
                         out.push_str(&format!(

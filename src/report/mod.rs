@@ -272,12 +272,5 @@ pub fn pem_certificate(der: &[u8]) -> String {
 /// The environment variable the example profiles read a credential from:
 /// `CHECKTICK_OWNER_API_KEY`, `OPTACHECK_PASSWORD`.
 pub fn env_name(api: &str, role: Option<&str>, name: &str) -> String {
-    let parts: Vec<&str> = [Some(api), role, Some(name)]
-        .into_iter()
-        .flatten()
-        .collect();
-    parts
-        .join("_")
-        .to_ascii_uppercase()
-        .replace(['-', '.'], "_")
+    crate::target::env_var_name(api, role, name)
 }

@@ -109,13 +109,16 @@ fn globs(patterns: &[String]) -> Option<globset::GlobSet> {
 /// every role's too, and the Basic pairs they make), its fixtures, and the built-ins.
 pub fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
     let mut vars = Vars::new();
+    // A secret is shown as the environment variable it was read from (`${OPTACHECK_API_KEY}`),
+    // so that a repro runs where the profile's variables are set.
+    let shown =
+        |role: Option<&str>, name: &str| target.credentials.shown_name(&target.api, role, name);
     for c in &spec.contract.credentials {
         if let Some(v) = target.credentials.get(&c.name) {
             if c.secret {
-                vars.set_secret(&c.name, v);
-            } else {
-                vars.set(&c.name, serde_json::Value::String(v.to_string()));
+                vars.hide(&shown(None, &c.name), v);
             }
+            vars.set(&c.name, serde_json::Value::String(v.to_string()));
         }
     }
     // Every role's secrets are redacted everywhere, used or not.
@@ -127,7 +130,7 @@ pub fn base_vars(spec: &Spec, target: &Target, options: &RunOptions) -> Vars {
                 .iter()
                 .any(|c| c.name == *name && c.secret)
             {
-                vars.hide(&format!("{role}_{name}"), v);
+                vars.hide(&shown(Some(role), name), v);
             }
         }
     }
