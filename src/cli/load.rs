@@ -70,6 +70,10 @@ pub struct LoadArgs {
     /// Allow load to go to an address that is not loopback
     #[arg(long)]
     pub allow_remote: bool,
+    /// Also write each request's key and response time (microseconds), tab-separated, a line
+    /// each: the times the percentiles are read from
+    #[arg(long, value_name = "FILE")]
+    pub latency_log: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -217,6 +221,7 @@ fn load_options(scenario: &Scenario, args: &LoadArgs, size: Option<f64>) -> Load
         timeout: std::time::Duration::from_secs(args.timeout),
         allow_remote: args.allow_remote,
         shard: None,
+        latency_log: args.latency_log.clone(),
     }
 }
 

@@ -73,6 +73,9 @@ pub struct LoadOptions {
     pub allow_remote: bool,
     /// Run only this part of the scenario's work (`--shard I/N`); `None`: all of it.
     pub shard: Option<Shard>,
+    /// Also write every request's key and time (µs), a line each: what the histograms hold,
+    /// for checking their percentiles elsewhere.
+    pub latency_log: Option<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -89,6 +92,7 @@ impl Default for LoadOptions {
             timeout: Duration::from_secs(10),
             allow_remote: false,
             shard: None,
+            latency_log: None,
         }
     }
 }
@@ -386,6 +390,8 @@ struct Shared {
     origin: String,
     /// Every answered request's time, by key, beside goose's own record of it.
     histograms: Mutex<Histograms>,
+    /// `--latency-log`: the same times, a line each (`key<TAB>µs`).
+    latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
 }
 
 impl Shared {
@@ -642,10 +648,18 @@ async fn send(
         }
     };
     // Every request goose recorded, with the time goose measured (to the first byte).
+    let us = metric.response_time_micros();
     s.histograms
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .record(&step.key, metric.response_time_micros());
+        .record(&step.key, us);
+    if let Some(log) = &s.latency_log {
+        use std::io::Write;
+        let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+        if writeln!(w, "{}\t{us}", step.key).is_err() {
+            s.note("the latency log could not be written".into());
+        }
+    }
     let (status, body) = match response {
         Ok(r) => {
             let status = r.status().as_u16();
@@ -937,7 +951,16 @@ async fn run(
             })
             .collect()
     });
-    let shared = Arc::new(Shared::new(
+    let latency_log = match &options.latency_log {
+        Some(path) => Some(std::fs::File::create(path).map_err(|e| {
+            LoadErrorKind::Setup(format!(
+                "cannot write the latency log {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let mut shared = Shared::new(
         scenario.clone(),
         target,
         options,
@@ -945,13 +968,26 @@ async fn run(
         limiters,
         concurrency,
         roots,
-    ));
+    );
+    shared.latency_log = latency_log.map(|f| Mutex::new(std::io::BufWriter::new(f)));
+    let shared = Arc::new(shared);
     let (goose_scenario, iterations) = goose_scenario(&scenario, &shared, options)?;
 
     let config = goose_config(target, options, concurrency, iterations);
     let started = Instant::now();
     let metrics = attack(config, goose_scenario, &shared).await?;
     let wall = started.elapsed();
+    if let Some(log) = &shared.latency_log {
+        use std::io::Write;
+        if log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .flush()
+            .is_err()
+        {
+            shared.note("the latency log could not be written".into());
+        }
+    }
     if goose::is_killswitch_triggered() {
         let aborted = metrics.thresholds.iter().any(|t| t.aborted);
         shared.end(if aborted {
@@ -1119,6 +1155,7 @@ impl Shared {
             last_answer: Mutex::new(None),
             origin,
             histograms: Mutex::new(Histograms::default()),
+            latency_log: None,
         }
     }
 }
