@@ -422,3 +422,110 @@ fn the_histograms_count_what_goose_counts() {
         assert_eq!(all, run.requests_total);
     });
 }
+
+/// Run the export's four shards with `--users users` against the fixture's mock (which holds
+/// `USERS`), and merge them: the merge's exit code and report.
+fn sharded_export(name: &str, users: usize) -> (Option<i32>, Value) {
+    let f = fixture();
+    let children: Vec<_> = (0..SHARDS)
+        .map(|i| {
+            load(
+                f,
+                &export(),
+                users,
+                &shard_args(f, &format!("{name}-{i}"), &format!("{i}/{SHARDS}")),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("specgate starts")
+        })
+        .collect();
+    for c in children {
+        // A shard whose own counts differ from its share exits 1; the merge judges the whole.
+        let _ = c.wait_with_output();
+    }
+    let results: Vec<PathBuf> = (0..SHARDS)
+        .map(|i| f.dir.join(format!("{name}-{i}.json")))
+        .collect();
+    let paths: Vec<&Path> = results.iter().map(PathBuf::as_path).collect();
+    let report = f.dir.join(format!("merge-{name}.json"));
+    let out = merge(&paths, &report);
+    (out.status.code(), json(&report))
+}
+
+#[test]
+fn shards_planned_from_a_wrong_dataset_do_not_merge_green() {
+    // The shards plan the walk's pages from the dataset: a target holding more users than it
+    // says is walked on past the planned last page, one holding fewer leaves the planned pages
+    // short; either way the merged counts differ from the prediction, as a single run's would.
+    for (name, users) in [
+        ("too-few-declared", USERS - 30),
+        ("too-many-declared", USERS + 30),
+    ] {
+        let (code, merged) = sharded_export(name, users);
+        assert_eq!(code, Some(1), "{name}: {merged:#}");
+        assert_eq!(merged["prediction_holds"], false, "{name}");
+        let counts = observed(&merged);
+        for k in [
+            "GET /users/{user_id}/credentials",
+            "GET /users/{user_id}/assessments",
+            "GET /users/{user_id}/tag-applications",
+        ] {
+            assert_eq!(
+                counts[k], USERS as u64,
+                "{name}: every user the target holds, once"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_transactions_scenario_is_sharded_by_its_iterations() {
+    // Each shard starts its own mock (no --target): 7 iterations over 4 shards (2, 2, 2, 1).
+    let dir = fixture().dir.join("board");
+    let children: Vec<_> = (0..SHARDS)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_specgate"))
+                .current_dir(root())
+                .args([
+                    "load",
+                    "--scenario",
+                    "scenarios/checklist-items-board.yaml",
+                    "--concurrency",
+                    "2",
+                    "--iterations",
+                    "7",
+                    "--shard",
+                    &format!("{i}/{SHARDS}"),
+                    "--shard-result",
+                    &dir.join(format!("{i}.json")).display().to_string(),
+                    "--report",
+                    &format!("json={}", dir.join(format!("{i}-report.json")).display()),
+                ])
+                .output()
+                .unwrap()
+        })
+        .collect();
+    for (i, out) in children.iter().enumerate() {
+        assert_ok(&format!("board shard {i}"), out);
+    }
+    let report = dir.join("merged.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .current_dir(root())
+        .args(["merge", &dir.display().to_string()])
+        .arg("--report")
+        .arg(format!("json={}", report.display()))
+        .output()
+        .unwrap();
+    // The folder holds the shards' own reports too: they are not shard results.
+    assert_eq!(out.status.code(), Some(2));
+    let results: Vec<PathBuf> = (0..SHARDS).map(|i| dir.join(format!("{i}.json"))).collect();
+    let paths: Vec<&Path> = results.iter().map(PathBuf::as_path).collect();
+    assert_ok("board merge", &merge(&paths, &report));
+    let merged = json(&report);
+    assert_eq!(merged["prediction_holds"], true, "{merged:#}");
+    assert_eq!(merged["iterations"], 7);
+    // The board reads the list 6 times an iteration: 2 load users × 7 iterations × 6.
+    assert_eq!(observed(&merged)["GET /checklists"], 2 * 7 * 6);
+}
