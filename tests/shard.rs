@@ -529,3 +529,162 @@ fn a_transactions_scenario_is_sharded_by_its_iterations() {
     // The board reads the list 6 times an iteration: 2 load users × 7 iterations × 6.
     assert_eq!(observed(&merged)["GET /checklists"], 2 * 7 * 6);
 }
+
+fn manifest(name: &str) -> serde_yaml::Value {
+    let path = root().join("deploy/kubernetes").join(name);
+    serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The words of a `sh` command line as the shell splits them: backslash-newlines joined,
+/// double quotes kept together (the manifest's command uses nothing more).
+fn shell_words(text: &str) -> Vec<String> {
+    let text = text.replace("\\\n", " ");
+    let (mut words, mut word, mut quoted, mut any) = (vec![], String::new(), false, false);
+    for c in text.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn the_kubernetes_job_wires_its_completion_index_into_the_shard() {
+    let job = manifest("job.yaml");
+    let spec = &job["spec"];
+    assert_eq!(job["kind"].as_str(), Some("Job"));
+    assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+    let pod = &spec["template"]["spec"];
+    let container = &pod["containers"][0];
+    let env = container["env"].as_sequence().unwrap();
+    let var = |name: &str| {
+        env.iter()
+            .find(|e| e["name"].as_str() == Some(name))
+            .unwrap()
+    };
+    let shards: u64 = var("SHARDS")["value"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        spec["completions"].as_u64(),
+        Some(shards),
+        "completions = SHARDS"
+    );
+    assert_eq!(
+        spec["parallelism"].as_u64(),
+        Some(shards),
+        "every shard at once"
+    );
+    assert_eq!(
+        var("JOB_COMPLETION_INDEX")["valueFrom"]["fieldRef"]["fieldPath"].as_str(),
+        Some("metadata.annotations['batch.kubernetes.io/job-completion-index']")
+    );
+
+    // Credentials only from the Secret, never a value in a manifest.
+    let configmap = manifest("configmap.yaml");
+    let profile: serde_yaml::Value =
+        serde_yaml::from_str(configmap["data"]["profile.yaml"].as_str().unwrap()).unwrap();
+    for (name, value) in profile["credentials"].as_mapping().unwrap() {
+        let v = value.as_str().unwrap();
+        assert!(v.starts_with("${") && v.ends_with('}'), "{name:?}: {v}");
+        let var = &v[2..v.len() - 1];
+        assert!(
+            !env.iter().any(|e| e["name"].as_str() == Some(var)),
+            "{var} is set in the manifest"
+        );
+    }
+    assert!(container["envFrom"][0]["secretRef"]["name"]
+        .as_str()
+        .is_some());
+    for file in ["configmap.yaml", "job.yaml", "merge-job.yaml", "pvc.yaml"] {
+        assert_ne!(manifest(file)["kind"].as_str(), Some("Secret"), "{file}");
+    }
+
+    // The scenario every shard reads is the repository's, byte for byte (the merge names a
+    // scenario by its file's SHA-256), from the ConfigMap the Job mounts.
+    let scenario_text = configmap["data"]["checklick-export.yaml"].as_str().unwrap();
+    assert_eq!(scenario_text, std::fs::read_to_string(export()).unwrap());
+    let volumes = pod["volumes"].as_sequence().unwrap();
+    let volume = |name: &str| {
+        volumes
+            .iter()
+            .find(|v| v["name"].as_str() == Some(name))
+            .unwrap()
+    };
+    assert_eq!(
+        volume("config")["configMap"]["name"],
+        configmap["metadata"]["name"]
+    );
+
+    // The merge reads the folder the shards write, on the same claim.
+    let merge_job = manifest("merge-job.yaml");
+    let merge_pod = &merge_job["spec"]["template"]["spec"];
+    assert_eq!(
+        merge_pod["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        volume("results")["persistentVolumeClaim"]["claimName"]
+    );
+    let merge_args: Vec<&str> = merge_pod["containers"][0]["args"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(merge_args[..2], ["merge", "/results/shards"]);
+
+    // The shard's command, as the pod of index 2 runs it, against the mock here: paths into a
+    // scratch folder, the target the loopback mock, the dataset the mock's size.
+    let f = fixture();
+    let scratch = f.dir.join("pod");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let scenario_path = scratch.join("checklick-export.yaml");
+    std::fs::write(&scenario_path, scenario_text).unwrap();
+    let script = container["args"][0].as_str().unwrap();
+    let command = script.split("code=$?").next().unwrap();
+    let words: Vec<String> = shell_words(command)
+        .into_iter()
+        .map(|w| {
+            w.replace("${JOB_COMPLETION_INDEX}", "2")
+                .replace("${SHARDS}", &shards.to_string())
+                .replace(
+                    "/etc/specgate/checklick-export.yaml",
+                    &scenario_path.display().to_string(),
+                )
+                .replace(
+                    "/etc/specgate/profile.yaml",
+                    &f.profile.display().to_string(),
+                )
+                .replace("/results", &scratch.display().to_string())
+        })
+        .collect();
+    assert_eq!(words[..2], ["specgate", "load"]);
+    let at = words.iter().position(|w| w == "--shard").unwrap();
+    assert_eq!(words[at + 1], format!("2/{shards}"));
+    let mut args = words[1..].to_vec();
+    let users = args.iter().position(|w| w == "--users").unwrap();
+    args[users + 1] = USERS.to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .current_dir(root())
+        .args(&args)
+        .envs(f.env.iter().cloned())
+        .output()
+        .unwrap();
+    assert_ok("the pod's shard command", &out);
+    let result = json(&scratch.join("shards/shard-2.json"));
+    assert_eq!(result["run"]["shard"]["index"], 2);
+    assert_eq!(result["run"]["shard"]["count"], shards);
+}
