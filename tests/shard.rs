@@ -688,3 +688,63 @@ fn the_kubernetes_job_wires_its_completion_index_into_the_shard() {
     assert_eq!(result["run"]["shard"]["index"], 2);
     assert_eq!(result["run"]["shard"]["count"], shards);
 }
+
+#[test]
+fn what_cannot_be_divided_exactly_is_refused_before_any_load() {
+    for (scenario, extra, why) in [
+        (
+            "scenarios/checklick-sync.yaml",
+            vec![],
+            "an export with a `setup` is not sharded",
+        ),
+        (
+            "scenarios/checklist-items-board.yaml",
+            vec![],
+            "needs --iterations",
+        ),
+        (
+            "scenarios/checklist-items-board.yaml",
+            vec!["--iterations", "3"],
+            "3 iterations cannot be divided among 4 shards",
+        ),
+    ] {
+        let dir = fixture().dir.join("refused");
+        let out = Command::new(env!("CARGO_BIN_EXE_specgate"))
+            .current_dir(root())
+            .args([
+                "load",
+                "--scenario",
+                scenario,
+                "--shard",
+                "1/4",
+                "--shard-result",
+            ])
+            .arg(dir.join("shard.json"))
+            .arg("--report")
+            .arg(format!("json={}", dir.join("report.json").display()))
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{scenario}: {stderr}");
+        assert!(stderr.contains(why), "{scenario}: {stderr}");
+        assert!(!dir.join("shard.json").exists(), "{scenario}");
+    }
+}
+
+#[test]
+fn a_shard_with_no_share_of_the_work_sends_nothing_and_passes() {
+    // 95 users are 5 pages, and the export has 5 other walks: shards 5 to 7 of 8 have nothing.
+    let f = fixture();
+    let out = load(f, &export(), 95, &shard_args(f, "empty-7", "7/8"))
+        .output()
+        .unwrap();
+    assert_ok("shard 7/8", &out);
+    let result = json(&f.dir.join("empty-7.json"));
+    assert_eq!(result["run"]["requests_total"], 0);
+    assert!(result["run"]["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["predicted"] == 0));
+}
