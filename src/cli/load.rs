@@ -255,7 +255,6 @@ pub async fn load(
     files::write_all(&reports, &|f| crate::report::load::render(f, &run))?;
     if let (Some(file), Some(result)) = (&shard_file, ShardResult::of(&run)) {
         files::write_all(std::slice::from_ref(file), &|_| result.to_json())?;
-        crate::report::out(crate::report::load::shard_written(&file.path));
     }
     load_verdict(&run)
 }

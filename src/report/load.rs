@@ -52,14 +52,6 @@ fn shard_line(run: &LoadRun) -> String {
     }
 }
 
-/// The line `specgate load --shard` prints once its result is written.
-pub fn shard_written(path: &std::path::Path) -> String {
-    format!(
-        "shard result written to {} (merge every shard's with `specgate merge`)\n",
-        path.display()
-    )
-}
-
 fn verdict(run: &LoadRun) -> &'static str {
     match run.prediction_holds {
         Some(true) => "every count is the predicted one",
