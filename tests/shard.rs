@@ -248,6 +248,8 @@ fn four_shards_merge_into_exactly_the_single_run() {
     let merged = json(&merged_path);
     assert_eq!(merged["prediction_holds"], true, "{merged:#}");
     assert_eq!(merged["shard"]["count"], SHARDS);
+    // No error, nor a histogram holding other requests than goose counted.
+    assert_eq!(merged["errors"], serde_json::json!({}), "{merged:#}");
 
     // Every merged count is the single run's prediction, computed here.
     let predicted = single_run_prediction(USERS);

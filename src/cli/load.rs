@@ -70,10 +70,6 @@ pub struct LoadArgs {
     /// Allow load to go to an address that is not loopback
     #[arg(long)]
     pub allow_remote: bool,
-    /// Also write each request's key and response time (microseconds), tab-separated, a line
-    /// each: the times the percentiles are read from
-    #[arg(long, value_name = "FILE")]
-    pub latency_log: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -93,6 +89,10 @@ pub struct LoadCommand {
     /// [default: reports/shards/<scenario>-shard-<I>-of-<N>.json]
     #[arg(long, value_name = "FILE", requires = "shard")]
     pub shard_result: Option<PathBuf>,
+    /// Also write each request's key and response time (microseconds), tab-separated, a line
+    /// each: the times the percentiles are read from
+    #[arg(long, value_name = "FILE")]
+    pub latency_log: Option<PathBuf>,
 }
 
 impl LoadCommand {
@@ -221,7 +221,7 @@ fn load_options(scenario: &Scenario, args: &LoadArgs, size: Option<f64>) -> Load
         timeout: std::time::Duration::from_secs(args.timeout),
         allow_remote: args.allow_remote,
         shard: None,
-        latency_log: args.latency_log.clone(),
+        latency_log: None,
     }
 }
 
@@ -247,6 +247,7 @@ pub async fn load(
     });
     let mut options = load_options(&scenario, args, args.users);
     options.shard = command.shard;
+    options.latency_log = command.latency_log.clone();
     let prepared = prepare_target(root, args, scenario, size, notes).await?;
     let result = run_load(prepared.scenario.clone(), &prepared.target, &options).await;
     prepared.shutdown().await;

@@ -1367,6 +1367,20 @@ fn summarize(
     let failed: u64 = requests.iter().map(|r| r.failed).sum();
     let elapsed_s = active_time(s, wall).as_secs_f64();
     let complete = ended == Ended::Completed;
+    let mut errors = redacted_errors(s, metrics, redactor, overflow);
+    // The percentiles are read from the histograms: say so if they hold other requests than
+    // goose counted (a request goose recorded without answering us).
+    for r in &requests {
+        let timed = histograms.by_key.get(&r.key).map_or(0, |h| h.len());
+        if timed != r.observed {
+            *errors
+                .entry(format!(
+                    "{}: the latency histogram holds {timed} requests, goose counted {}",
+                    r.key, r.observed
+                ))
+                .or_insert(0) += 1;
+        }
+    }
     LoadRun {
         scenario: scenario.name.clone(),
         title: scenario.title.clone(),
@@ -1413,7 +1427,7 @@ fn summarize(
                 }
             })
             .collect(),
-        errors: redacted_errors(s, metrics, redactor, overflow),
+        errors,
         left_undone: s.queue.as_ref().map(|q| q.pending()).unwrap_or(0),
         shard,
         histograms,
