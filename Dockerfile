@@ -7,7 +7,8 @@
 # them) and an unprivileged user. Scenarios and profiles come from a ConfigMap, credentials
 # from a Secret as environment variables: nothing of a deployment is baked into the image.
 
-FROM rust:1.85-slim-bookworm AS build
+# The toolchain this project is built and tested with (rustc 1.95).
+FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked --bin specgate
