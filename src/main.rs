@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use specgate::cli::check::CheckArgs;
 use specgate::cli::load::{LoadCommand, PlanCommand};
+use specgate::cli::merge::MergeCommand;
 use specgate::cli::mock::MockArgs;
 use specgate::cli::{CliError, ExitCode};
 use specgate::halt::{Halt, Interrupter};
@@ -41,6 +42,9 @@ enum Command {
     /// Run a documented workload (scenarios/*.yaml) through goose and compare the request
     /// counts with the scenario's prediction; by default against the API's built-in mock
     Load(LoadCommand),
+    /// Merge the results of a sharded load run (`load --shard I/N`, every shard once) into one
+    /// report: counts against the whole run's prediction, percentiles from the added histograms
+    Merge(MergeCommand),
     /// Run a scenario at a sweep of concurrencies on a sample dataset and plan the capacity of
     /// a dataset size: requests, recommended concurrency, wall time, the binding limit
     Plan(PlanCommand),
@@ -129,6 +133,7 @@ async fn run(root: &specgate::spec::SpecsRoot, command: Command) -> Result<ExitC
             specgate::cli::check::check(root, &args, halt, reporters, &mut note).await
         }
         Command::Load(command) => specgate::cli::load::load(root, &command, &mut note).await,
+        Command::Merge(command) => specgate::cli::merge::merge(&command),
         Command::Plan(command) => specgate::cli::load::plan(root, &command, &mut note).await,
     }
 }

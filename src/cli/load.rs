@@ -11,7 +11,9 @@ use super::args::{
     parse_load_users, parse_set, parse_timeout_secs,
 };
 use super::{CliError, ExitCode};
+use crate::load::merge::ShardResult;
 use crate::load::plan::{run_plan, Plan, PlanOptions};
+use crate::load::shard::Shard;
 use crate::load::{run_load, Ended, LoadOptions, LoadRun, Scenario};
 use crate::mock::RunningMock;
 use crate::report::files::{self, ReportFile};
@@ -78,6 +80,36 @@ pub struct LoadCommand {
     /// [default: all three under reports/load-<timestamp>/]
     #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_load_report)]
     pub reports: Vec<ReportFile>,
+    /// Run part I of N of the work, I counted from 0 (0/4 to 3/4, as Kubernetes'
+    /// JOB_COMPLETION_INDEX), and write its result for `specgate merge`. --concurrency is each
+    /// shard's
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+    /// Where a shard writes its result
+    /// [default: reports/shards/<scenario>-shard-<I>-of-<N>.json]
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub shard_result: Option<PathBuf>,
+    /// Also write each request's key and response time (microseconds), tab-separated, a line
+    /// each: the times the percentiles are read from
+    #[arg(long, value_name = "FILE")]
+    pub latency_log: Option<PathBuf>,
+}
+
+impl LoadCommand {
+    /// The shard's result file, when the run is a shard's.
+    pub fn shard_result_file(&self, scenario: &str) -> Option<ReportFile> {
+        let shard = self.shard?;
+        let path = self.shard_result.clone().unwrap_or_else(|| {
+            PathBuf::from("reports").join("shards").join(format!(
+                "{scenario}-shard-{}-of-{}.json",
+                shard.index, shard.count
+            ))
+        });
+        Some(ReportFile {
+            format: crate::report::ReportFormat::Json,
+            path,
+        })
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -188,6 +220,8 @@ fn load_options(scenario: &Scenario, args: &LoadArgs, size: Option<f64>) -> Load
         dataset,
         timeout: std::time::Duration::from_secs(args.timeout),
         allow_remote: args.allow_remote,
+        shard: None,
+        latency_log: None,
     }
 }
 
@@ -199,26 +233,40 @@ pub async fn load(
 ) -> Result<ExitCode, CliError> {
     let args = &command.load;
     let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "load")?;
+    let shard_file = command.shard_result_file(&scenario.name);
+    if let Some(f) = &shard_file {
+        let mut all = reports.clone();
+        all.push(f.clone());
+        files::prepare(&all, &args.goose_reports)?;
+    }
     let size = args.users.or_else(|| {
         scenario
             .size_var()
             .and_then(|v| scenario.dataset.get(v))
             .map(|d| d.default)
     });
-    let options = load_options(&scenario, args, args.users);
+    let mut options = load_options(&scenario, args, args.users);
+    options.shard = command.shard;
+    options.latency_log = command.latency_log.clone();
     let prepared = prepare_target(root, args, scenario, size, notes).await?;
     let result = run_load(prepared.scenario.clone(), &prepared.target, &options).await;
     prepared.shutdown().await;
     let run = result?;
     crate::report::out(crate::report::load::terminal(&run));
     files::write_all(&reports, &|f| crate::report::load::render(f, &run))?;
+    if let (Some(file), Some(result)) = (&shard_file, ShardResult::of(&run)) {
+        files::write_all(std::slice::from_ref(file), &|_| result.to_json())?;
+    }
     load_verdict(&run)
 }
 
 /// A load run passes when it sent requests, completed (or ran its time with nothing left
 /// undone and no iteration count), held its prediction and passed its thresholds.
 pub fn load_verdict(run: &LoadRun) -> Result<ExitCode, CliError> {
-    if run.requests_total == 0 {
+    // A shard whose share is nothing (more shards than pieces of work) rightly sends nothing.
+    let nothing_to_send =
+        run.shard.is_some() && run.requests.iter().all(|r| r.predicted == Some(0));
+    if run.requests_total == 0 && !nothing_to_send {
         return Err(CliError::NothingSent(run.ended.describe().to_string()));
     }
     let complete_expected = matches!(run.ended, Ended::Completed | Ended::RunTime)

@@ -7,6 +7,7 @@ pub mod args;
 pub mod check;
 pub mod lint;
 pub mod load;
+pub mod merge;
 pub mod mock;
 pub mod specs;
 

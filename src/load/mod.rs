@@ -3,9 +3,12 @@
 //! compared after, and a sweep of concurrencies turned into a capacity plan.
 
 pub mod formula;
+pub mod latency;
+pub mod merge;
 pub mod plan;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 pub mod work;
 
 pub use run::{check_destination, run_load, Ended, LoadError, LoadErrorKind, LoadOptions, LoadRun};

@@ -24,10 +24,12 @@ use std::time::{Duration, Instant};
 use goose::config::GooseConfiguration;
 use goose::metrics::GooseMetrics;
 use goose::prelude::{GooseAttack, GooseError, GooseRequest, GooseUser, TransactionFunction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::latency::{latency_of, Histograms};
 use super::scenario::{LoadStep, Scenario, Work};
+use super::shard::{Shard, ShardRun};
 use super::work::{Job, Take, WorkQueue};
 use crate::exchange::client::{build_request, client_builder, HttpClient, DEFAULT_MAX_BODY};
 use crate::exchange::request::{Context, Prepared};
@@ -69,6 +71,11 @@ pub struct LoadOptions {
     pub timeout: Duration,
     /// Let load go to an address that is not loopback.
     pub allow_remote: bool,
+    /// Run only this part of the scenario's work (`--shard I/N`); `None`: all of it.
+    pub shard: Option<Shard>,
+    /// Also write every request's key and time (µs), a line each: what the histograms hold,
+    /// for checking their percentiles elsewhere.
+    pub latency_log: Option<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -84,12 +91,14 @@ impl Default for LoadOptions {
             dataset: BTreeMap::new(),
             timeout: Duration::from_secs(10),
             allow_remote: false,
+            shard: None,
+            latency_log: None,
         }
     }
 }
 
 /// Why a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Ended {
     /// The work is done: the export is complete, or every iteration ran.
@@ -120,7 +129,7 @@ impl Ended {
 }
 
 /// What one request key did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequestStats {
     pub key: String,
     pub predicted: Option<u64>,
@@ -131,8 +140,9 @@ pub struct RequestStats {
     pub latency: Latency,
 }
 
-/// Response times, in milliseconds (to the first byte, as goose measures them).
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+/// Response times, in milliseconds (to the first byte, as goose measures them), read from the
+/// run's HDR histograms (`load::latency`).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Latency {
     pub mean_ms: f64,
     pub p50_ms: f64,
@@ -141,7 +151,7 @@ pub struct Latency {
     pub max_ms: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThresholdOutcome {
     pub rule: String,
     pub observed: String,
@@ -150,7 +160,7 @@ pub struct ThresholdOutcome {
 }
 
 /// A documented limit as the run applied it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LimitUse {
     pub name: String,
     pub requests: Vec<String>,
@@ -161,7 +171,7 @@ pub struct LimitUse {
 }
 
 /// A load run's result: what our reports render.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoadRun {
     pub scenario: String,
     pub title: String,
@@ -190,6 +200,14 @@ pub struct LoadRun {
     pub errors: BTreeMap<String, u64>,
     /// Jobs of the export still waiting when the run stopped.
     pub left_undone: usize,
+    /// A shard's run: which part it was, and the prediction of the whole run (its `requests`
+    /// predict its own share); for a merged run, how many shards it was merged from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardRun>,
+    /// Every request's response time, by key: where `latency` comes from, and what a shard's
+    /// result file carries for the merge.
+    #[serde(skip)]
+    pub histograms: Histograms,
 }
 
 impl LoadRun {
@@ -231,6 +249,8 @@ pub enum LoadErrorKind {
     TooManyUsers(usize),
     #[error("goose: {0}")]
     Goose(String),
+    #[error("{0}")]
+    Shard(String),
 }
 
 /// Where `target` sends requests: refused unless every address is loopback (or `allow_remote`).
@@ -368,6 +388,10 @@ struct Shared {
     last_answer: Mutex<Option<Instant>>,
     /// `scheme://host:port` of the target: answers may not lead elsewhere.
     origin: String,
+    /// Every answered request's time, by key, beside goose's own record of it.
+    histograms: Mutex<Histograms>,
+    /// `--latency-log`: the same times, a line each (`key<TAB>µs`).
+    latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
 }
 
 impl Shared {
@@ -546,7 +570,17 @@ fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
         api: &s.scenario.spec.api,
         target: &s.target,
     };
-    let mut prepared = match cx.prepare(&step.request, &job.vars) {
+    let paged;
+    let request = match &job.page {
+        Some(page) => {
+            let mut r = step.request.clone();
+            r.query.insert(page.param.clone(), Value::from(page.number));
+            paged = r;
+            &paged
+        }
+        None => &step.request,
+    };
+    let mut prepared = match cx.prepare(request, &job.vars) {
         Ok(p) => p,
         Err(e) => {
             s.note(format!("{}: the request cannot be built: {e}", step.key));
@@ -613,6 +647,19 @@ async fn send(
             return None;
         }
     };
+    // Every request goose recorded, with the time goose measured (to the first byte).
+    let us = metric.response_time_micros();
+    s.histograms
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .record(&step.key, us);
+    if let Some(log) = &s.latency_log {
+        use std::io::Write;
+        let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+        if writeln!(w, "{}\t{us}", step.key).is_err() {
+            s.note("the latency log could not be written".into());
+        }
+    }
     let (status, body) = match response {
         Ok(r) => {
             let status = r.status().as_u16();
@@ -678,14 +725,28 @@ fn follow_answer(
             }
         }
     }
-    if let Some(next) = step.follow.as_ref().and_then(|p| p.query(json).first()) {
-        if let Some(next) = next.as_str().filter(|n| !n.is_empty()) {
-            out.more.push(Job {
-                step: step.clone(),
-                vars: job.vars.clone(),
-                url: Some(next.to_string()),
-            });
-        }
+    let next = step
+        .follow
+        .as_ref()
+        .and_then(|p| p.query(json).first())
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty());
+    match (next, &job.page) {
+        // Another shard owns the page after this one.
+        (Some(_), Some(page)) if !page.last => {}
+        (Some(next), _) => out.more.push(Job {
+            step: step.clone(),
+            vars: job.vars.clone(),
+            url: Some(next.to_string()),
+            page: None,
+        }),
+        // A page before the last the dataset gives must lead on: the target holds fewer items
+        // than the dataset says, and the other shards' pages past it are empty or missing.
+        (None, Some(page)) if !page.last => s.note(format!(
+            "{}: page {}={} has no next page, though the dataset gives the walk more",
+            step.key, page.param, page.number
+        )),
+        (None, _) => {}
     }
     match &step.each {
         Some(each) => {
@@ -833,30 +894,100 @@ async fn run(
     }
     check_destination(target, options.allow_remote).await?;
     let data = dataset(&scenario, &options.dataset)?;
-    let base = login_and_setup(&scenario, target, options, &data).await?;
-    let limiters = limiters(&scenario, &data)?;
     let concurrency = options.concurrency.max(1);
-    let shared = Arc::new(Shared::new(
-        scenario.clone(),
-        target,
-        options,
-        base,
-        limiters,
-        concurrency,
-    ));
-    let (goose_scenario, iterations) = goose_scenario(&scenario, &shared, options)?;
+    // An export is one iteration of each load user, working until the export is done.
+    let iterations = match scenario.work {
+        Work::Export(_) => Some(1),
+        Work::Mix { .. } => options.iterations,
+    };
 
     // The prediction is computed before the run: a formula that divides by zero or overflows
     // for this dataset is an error now, not a count of 0 after minutes of load.
     let mut vars_for_prediction = data.clone();
     vars_for_prediction.insert("concurrency".into(), concurrency as f64);
     vars_for_prediction.insert("iterations".into(), iterations.unwrap_or(0) as f64);
-    let predicted = scenario.predicted(&vars_for_prediction)?;
+    let predicted_total = scenario.predicted(&vars_for_prediction)?;
+    // A shard's part, computed alone; refused before the setup runs.
+    let shard_plan = match options.shard {
+        Some(s) => Some(
+            super::shard::plan(&scenario, s, &vars_for_prediction, options.iterations)
+                .map_err(|why| LoadErrorKind::Shard(format!("shard {s}: {why}")))?,
+        ),
+        None => None,
+    };
+    let mut options = options.clone();
+    if let Some(n) = shard_plan.as_ref().and_then(|p| p.iterations) {
+        options.iterations = Some(n);
+    }
+    let options = &options;
+    let (predicted, shard) = match (&shard_plan, options.shard) {
+        (Some(plan), Some(s)) => (
+            plan.share.clone(),
+            Some(ShardRun {
+                index: Some(s.index),
+                count: s.count,
+                scenario_sha256: super::shard::scenario_digest(&scenario).ok_or_else(|| {
+                    LoadErrorKind::Shard(format!(
+                        "cannot read {} to name the shard's scenario",
+                        scenario.file.display()
+                    ))
+                })?,
+                predicted_total,
+            }),
+        ),
+        _ => (predicted_total, None),
+    };
+
+    let base = login_and_setup(&scenario, target, options, &data).await?;
+    let limiters = limiters(&scenario, &data, options.shard.map_or(1, |s| s.count))?;
+    let roots = shard_plan.map(|p| {
+        p.roots
+            .into_iter()
+            .map(|(step, page)| Job {
+                step,
+                vars: base.clone(),
+                url: None,
+                page,
+            })
+            .collect()
+    });
+    let latency_log = match &options.latency_log {
+        Some(path) => Some(std::fs::File::create(path).map_err(|e| {
+            LoadErrorKind::Setup(format!(
+                "cannot write the latency log {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let mut shared = Shared::new(
+        scenario.clone(),
+        target,
+        options,
+        base,
+        limiters,
+        concurrency,
+        roots,
+    );
+    shared.latency_log = latency_log.map(|f| Mutex::new(std::io::BufWriter::new(f)));
+    let shared = Arc::new(shared);
+    let (goose_scenario, iterations) = goose_scenario(&scenario, &shared, options)?;
 
     let config = goose_config(target, options, concurrency, iterations);
     let started = Instant::now();
     let metrics = attack(config, goose_scenario, &shared).await?;
     let wall = started.elapsed();
+    if let Some(log) = &shared.latency_log {
+        use std::io::Write;
+        if log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .flush()
+            .is_err()
+        {
+            shared.note("the latency log could not be written".into());
+        }
+    }
     if goose::is_killswitch_triggered() {
         let aborted = metrics.thresholds.iter().any(|t| t.aborted);
         shared.end(if aborted {
@@ -884,6 +1015,7 @@ async fn run(
         concurrency,
         iterations: iterations.filter(|_| matches!(scenario.work, Work::Mix { .. })),
         wall,
+        shard,
     };
     Ok(summarize(
         &scenario, target, &shared, measured, &redactor, overflow,
@@ -930,14 +1062,23 @@ async fn login_and_setup(
     Ok(cx.vars.clone())
 }
 
-/// The scenario's limits, their rates counted for this dataset; a rate of 0 is an error.
+/// The scenario's limits, their rates counted for this dataset; a rate of 0 is an error. A
+/// shard of `shards` takes its share of each rate, so the shards together keep the limit.
 fn limiters(
     scenario: &Scenario,
     data: &BTreeMap<String, f64>,
+    shards: usize,
 ) -> Result<Vec<Limiter>, LoadErrorKind> {
     let mut limiters = Vec::with_capacity(scenario.limits.len());
     for (index, l) in scenario.limits.iter().enumerate() {
-        let rate = l.rate.count(data)?;
+        let whole = l.rate.count(data)?;
+        let rate = whole / shards.max(1) as u64;
+        if whole > 0 && rate == 0 {
+            return Err(LoadErrorKind::Shard(format!(
+                "limit {index} of the scenario allows {whole} requests per {} s: divided among {shards} shards, none could send",
+                l.per_seconds
+            )));
+        }
         if rate == 0 {
             return Err(LoadErrorKind::ZeroLimit {
                 index,
@@ -956,8 +1097,9 @@ fn limiters(
 }
 
 impl Shared {
-    /// What the load users of a run share, from the variables they start from; the run's
-    /// deadline counts from now.
+    /// What the load users of a run share, from the variables they start from (an export's
+    /// roots: `shard_roots`, a shard's part, else every step of the export); the run's deadline
+    /// counts from now.
     fn new(
         scenario: Arc<Scenario>,
         target: &Target,
@@ -965,13 +1107,16 @@ impl Shared {
         base: Vars,
         limiters: Vec<Limiter>,
         concurrency: usize,
+        shard_roots: Option<Vec<Job>>,
     ) -> Shared {
         let queue = match &scenario.work {
             Work::Export(roots) => Some(WorkQueue::new(
-                roots
-                    .iter()
-                    .map(|r| Job::new(r.clone(), base.clone()))
-                    .collect(),
+                shard_roots.unwrap_or_else(|| {
+                    roots
+                        .iter()
+                        .map(|r| Job::new(r.clone(), base.clone()))
+                        .collect()
+                }),
                 4 * concurrency + 64,
             )),
             Work::Mix { .. } => None,
@@ -1009,6 +1154,8 @@ impl Shared {
             first_sent: Mutex::new(None),
             last_answer: Mutex::new(None),
             origin,
+            histograms: Mutex::new(Histograms::default()),
+            latency_log: None,
         }
     }
 }
@@ -1188,6 +1335,8 @@ struct Measured<'a> {
     iterations: Option<usize>,
     /// From before the attack to its end.
     wall: Duration,
+    /// A shard's part and the whole run's prediction.
+    shard: Option<ShardRun>,
 }
 
 fn summarize(
@@ -1205,18 +1354,33 @@ fn summarize(
         concurrency,
         iterations,
         wall,
+        shard,
     } = measured;
     let ended = s
         .ended
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .unwrap_or(Ended::Completed);
-    let mut overall = Timings::default();
-    let requests = request_stats(scenario, metrics, &predicted, &mut overall);
+    let histograms = std::mem::take(&mut *s.histograms.lock().unwrap_or_else(|p| p.into_inner()));
+    let requests = request_stats(scenario, metrics, &predicted, &histograms);
     let total: u64 = requests.iter().map(|r| r.observed).sum();
     let failed: u64 = requests.iter().map(|r| r.failed).sum();
     let elapsed_s = active_time(s, wall).as_secs_f64();
     let complete = ended == Ended::Completed;
+    let mut errors = redacted_errors(s, metrics, redactor, overflow);
+    // The percentiles are read from the histograms: say so if they hold other requests than
+    // goose counted (a request goose recorded without answering us).
+    for r in &requests {
+        let timed = histograms.by_key.get(&r.key).map_or(0, |h| h.len());
+        if timed != r.observed {
+            *errors
+                .entry(format!(
+                    "{}: the latency histogram holds {timed} requests, goose counted {}",
+                    r.key, r.observed
+                ))
+                .or_insert(0) += 1;
+        }
+    }
     LoadRun {
         scenario: scenario.name.clone(),
         title: scenario.title.clone(),
@@ -1235,7 +1399,7 @@ fn summarize(
         } else {
             0.0
         },
-        latency: overall.latency(),
+        latency: latency_of(&histograms.overall()),
         prediction_holds: complete
             .then(|| requests.iter().all(|r| r.predicted == Some(r.observed))),
         requests,
@@ -1263,18 +1427,20 @@ fn summarize(
                 }
             })
             .collect(),
-        errors: redacted_errors(s, metrics, redactor, overflow),
+        errors,
         left_undone: s.queue.as_ref().map(|q| q.pending()).unwrap_or(0),
+        shard,
+        histograms,
     }
 }
 
-/// The counts and times of every request key: the scenario's, in its order, then any other
-/// goose saw. Each key's times are also added to `overall`.
+/// The counts of every request key (goose's) with its times (from its HDR histogram): the
+/// scenario's keys, in its order, then any other goose saw.
 fn request_stats(
     scenario: &Scenario,
     metrics: &GooseMetrics,
     predicted: &BTreeMap<String, u64>,
-    overall: &mut Timings,
+    histograms: &Histograms,
 ) -> Vec<RequestStats> {
     let mut requests: Vec<RequestStats> = vec![];
     let mut keys = scenario.keys();
@@ -1288,8 +1454,6 @@ fn request_stats(
         let (observed, failed, statuses, latency) = match agg {
             None => (0, 0, BTreeMap::new(), Latency::default()),
             Some(a) => {
-                let t = &a.raw_data;
-                overall.add(t);
                 let statuses = a
                     .status_code_counts
                     .iter()
@@ -1306,13 +1470,11 @@ fn request_stats(
                     (a.success_count + a.fail_count) as u64,
                     a.fail_count as u64,
                     statuses,
-                    Latency {
-                        mean_ms: t.average_ms(),
-                        p50_ms: t.percentile_us(0.5) as f64 / 1000.0,
-                        p95_ms: t.percentile_us(0.95) as f64 / 1000.0,
-                        p99_ms: t.percentile_us(0.99) as f64 / 1000.0,
-                        max_ms: t.maximum_time_us as f64 / 1000.0,
-                    },
+                    histograms
+                        .by_key
+                        .get(&key)
+                        .map(latency_of)
+                        .unwrap_or_default(),
                 )
             }
         };
@@ -1326,53 +1488,6 @@ fn request_stats(
         });
     }
     requests
-}
-
-/// The response times of every request key together, in goose's buckets.
-#[derive(Default)]
-struct Timings {
-    buckets: BTreeMap<u64, usize>,
-    total_time_us: u64,
-    max_us: u64,
-}
-
-impl Timings {
-    fn add(&mut self, t: &goose::metrics::GooseRequestMetricTimingData) {
-        for (b, n) in t.times_us.iter() {
-            *self.buckets.entry(*b).or_insert(0) += n;
-        }
-        self.total_time_us += t.total_time_us;
-        self.max_us = self.max_us.max(t.maximum_time_us);
-    }
-
-    fn latency(&self) -> Latency {
-        let count: usize = self.buckets.values().sum();
-        let pct = |p: f64| -> f64 {
-            if count == 0 {
-                return 0.0;
-            }
-            let rank = ((count as f64) * p).ceil().max(1.0) as usize;
-            let mut seen = 0;
-            for (b, n) in &self.buckets {
-                seen += n;
-                if seen >= rank {
-                    return *b as f64 / 1000.0;
-                }
-            }
-            self.max_us as f64 / 1000.0
-        };
-        Latency {
-            mean_ms: if count > 0 {
-                self.total_time_us as f64 / count as f64 / 1000.0
-            } else {
-                0.0
-            },
-            p50_ms: pct(0.5),
-            p95_ms: pct(0.95),
-            p99_ms: pct(0.99),
-            max_ms: self.max_us as f64 / 1000.0,
-        }
-    }
 }
 
 /// From the first request to the last answer; the whole `wall` time when there was none.

@@ -55,6 +55,34 @@ struct ScenarioFile {
     predict: BTreeMap<String, String>,
     #[serde(default)]
     limits: Vec<LimitFile>,
+    shard: Option<ShardWalkFile>,
+}
+
+/// How `--shard` divides the pages of one walk of an export (see [`ShardWalk`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShardWalkFile {
+    walk: String,
+    page: String,
+    per_page: u64,
+    items: String,
+}
+
+/// The walk of an export whose pages `--shard I/N` divides among the shards: its pages are
+/// asked by number (the query parameter `page`, counting from the step's own value), page `p`
+/// (from 0) by shard `p mod N`, each with its items' fan-out. How many pages there are comes
+/// from the dataset: `items` of them, `per_page` a page (at least one page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardWalk {
+    /// The key of the walk (a step of `export` with `follow`).
+    pub key: String,
+    /// The query parameter that numbers its pages.
+    pub page: String,
+    /// The number of its first page, as the step asks it.
+    pub first: u64,
+    pub per_page: u64,
+    /// The dataset variable counting its items.
+    pub items: String,
 }
 
 /// One size of the dataset a prediction depends on.
@@ -182,6 +210,8 @@ pub struct Scenario {
     /// Request key → predicted count.
     pub predict: BTreeMap<String, Formula>,
     pub limits: Vec<Limit>,
+    /// The walk whose pages `--shard` divides; `None`: the export's walks go whole to shards.
+    pub shard_walk: Option<ShardWalk>,
 }
 
 impl Scenario {
@@ -347,6 +377,7 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
         work,
         predict: BTreeMap::new(),
         limits: vec![],
+        shard_walk: None,
     };
     let keys = scenario.keys();
     let formulas = Formulas {
@@ -366,6 +397,9 @@ fn compile(raw: ScenarioFile, spec: &Arc<Spec>, cx: &mut LintCx) -> Option<Scena
     }
     scenario.predict = compile_predictions(cx, &formulas, &keys, &raw.predict);
     scenario.limits = compile_limits(cx, &formulas, &keys, raw.limits);
+    if let Some(file) = raw.shard {
+        scenario.shard_walk = compile_shard_walk(cx, &scenario, file);
+    }
     Some(scenario)
 }
 
@@ -376,6 +410,88 @@ impl OneOrMany {
             OneOrMany::Many(c) => c,
         }
     }
+}
+
+/// The `shard` block: a walk among the export's steps, numbered by a query parameter the step
+/// gives as a whole number, and a dataset variable counting its items.
+fn compile_shard_walk(
+    cx: &mut LintCx,
+    scenario: &Scenario,
+    file: ShardWalkFile,
+) -> Option<ShardWalk> {
+    let at = Pointer::root().key("shard");
+    let Work::Export(roots) = &scenario.work else {
+        cx.invalid(
+            &at,
+            "only an export divides a walk's pages among shards".into(),
+            "remove `shard`: transactions scenarios are sharded by their iterations".into(),
+        );
+        return None;
+    };
+    let Some(step) = roots
+        .iter()
+        .find(|r| r.key == file.walk && r.follow.is_some())
+    else {
+        let walks: Vec<&str> = roots
+            .iter()
+            .filter(|r| r.follow.is_some())
+            .map(|r| r.key.as_str())
+            .collect();
+        cx.invalid(
+            &at.key("walk"),
+            format!(
+                "`{}` is not a walk of the export (a step of `export` with `follow`)",
+                file.walk
+            ),
+            suggest(&file.walk, walks.iter().copied()),
+        );
+        return None;
+    };
+    let first = step.request.query.get(&file.page).and_then(|v| match v {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(t) => t.parse().ok(),
+        _ => None,
+    });
+    let Some(first) = first else {
+        cx.invalid(
+            &at.key("page"),
+            format!(
+                "the walk `{}` does not give `{}` in its query as a whole number",
+                file.walk, file.page
+            ),
+            format!(
+                "give the first page in the step's query, e.g. `\"{}\": 1`",
+                file.page
+            ),
+        );
+        return None;
+    };
+    if file.per_page == 0 {
+        cx.invalid(
+            &at.key("per_page"),
+            "a page of 0 items".into(),
+            "give the page size the walk asks for, e.g. 20".into(),
+        );
+        return None;
+    }
+    if !scenario.dataset.contains_key(&file.items) {
+        cx.push(
+            &at.key("items"),
+            SpecErrorKind::UnknownName {
+                what: "dataset variable",
+                name: file.items.clone(),
+            },
+            suggest(&file.items, scenario.dataset.keys().map(String::as_str)),
+        );
+        return None;
+    }
+    Some(ShardWalk {
+        key: file.walk,
+        page: file.page,
+        first,
+        per_page: file.per_page,
+        items: file.items,
+    })
 }
 
 /// Every default a count, and at most one variable the one `--users` sets.

@@ -21,6 +21,19 @@ pub struct Job {
     pub vars: Vars,
     /// The URL of the next page, for a walk's continuation; `None`: the step's own request.
     pub url: Option<String>,
+    /// A page of a walk a shard asks by number (`--shard`); `None`: as the step says.
+    pub page: Option<Page>,
+}
+
+/// A page of a walk asked by its number: the step's request with `param` set to `number`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub param: String,
+    pub number: u64,
+    /// The last page the dataset gives the walk: only its `next` link is followed (by the
+    /// shard that owns it), so a target holding more pages than the dataset says is walked to
+    /// its end and the count shows it; every other page's successor belongs to another shard.
+    pub last: bool,
 }
 
 impl Job {
@@ -29,6 +42,7 @@ impl Job {
             step,
             vars,
             url: None,
+            page: None,
         }
     }
 

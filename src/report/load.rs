@@ -34,6 +34,24 @@ fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
+/// What part of a sharded run `run` is: a shard's, or the merge of all of them; empty for a
+/// run of the whole scenario.
+fn shard_line(run: &LoadRun) -> String {
+    match &run.shard {
+        Some(s) => match s.index {
+            Some(i) => format!(
+                "shard {i}/{} (indexes from 0): each count is predicted for this shard's share of the work",
+                s.count
+            ),
+            None => format!(
+                "merged from {} shards: counts added, percentiles from the added histograms, time the longest shard's",
+                s.count
+            ),
+        },
+        None => String::new(),
+    }
+}
+
 fn verdict(run: &LoadRun) -> &'static str {
     match run.prediction_holds {
         Some(true) => "every count is the predicted one",
@@ -95,6 +113,10 @@ pub fn terminal(run: &LoadRun) -> String {
         run.target,
         dataset_line(&run.dataset)
     );
+    if run.shard.is_some() {
+        out.push_str(&shard_line(run));
+        out.push('\n');
+    }
     out.push_str(&b.build().with(Style::rounded()).to_string());
     out.push('\n');
     out.push_str(&format!(
@@ -162,6 +184,9 @@ pub fn markdown(run: &LoadRun) -> String {
         run.ended.describe(),
         verdict(run)
     ));
+    if run.shard.is_some() {
+        out.push_str(&format!("{}.\n\n", shard_line(run)));
+    }
     out.push_str("| request | predicted | observed | failed | p50 ms | p95 ms | p99 ms | statuses |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
     for r in &run.requests {
         let (p, eq) = count_cell(run, r);
@@ -230,6 +255,9 @@ pub fn html(run: &LoadRun) -> String {
         run.ended.describe(),
         verdict(run)
     ));
+    if run.shard.is_some() {
+        out.push_str(&format!("<p>{}.</p>\n", esc(&shard_line(run))));
+    }
     out.push_str("<table><tr><th>request</th><th>predicted</th><th>observed</th><th>failed</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>statuses</th></tr>\n");
     for r in &run.requests {
         let (p, eq) = count_cell(run, r);
