@@ -301,3 +301,15 @@ fn wildcards_and_normalisation() {
         "p50 [ELAPSED], [DECIMAL] req"
     );
 }
+
+#[test]
+fn a_rewrite_keeps_the_wildcards_of_lines_that_still_match() {
+    let readme: Vec<String> = ["head", "sent [..] requests", "old line", "tail"]
+        .map(String::from)
+        .to_vec();
+    let output = "head\nnew line\nsent 12 requests\nanother\ntail\n";
+    assert_eq!(
+        updated_body(&readme, output),
+        ["head", "new line", "sent [..] requests", "another", "tail"]
+    );
+}

@@ -205,9 +205,10 @@ pub fn lines_match(expected: &[String], actual: &[String]) -> bool {
     go(0, 0, expected, actual, &mut tried)
 }
 
-/// The README body to write for `actual` output when `expected` no longer matches: a line of
-/// the README that still matches its counterpart (same position, same number of lines) keeps
-/// its wildcards; otherwise the real output is written as it is.
+/// The README body to write for `actual` output when `expected` no longer matches: the lines
+/// of the README that still match a line of the output (paired in order, as in a diff) are
+/// kept with their wildcards, the output's other lines are written as they are, and the
+/// README's unpaired lines go. A README block with a `...` line is written anew.
 pub fn updated_body(expected: &[String], actual: &str) -> Vec<String> {
     let real: Vec<String> = {
         let mut lines: Vec<String> = actual.lines().map(|l| l.trim_end().to_string()).collect();
@@ -216,20 +217,37 @@ pub fn updated_body(expected: &[String], actual: &str) -> Vec<String> {
         }
         lines
     };
-    if expected.len() != real.len() || expected.iter().any(|l| l.trim() == "...") {
+    if expected.iter().any(|l| l.trim() == "...") {
         return real;
     }
-    expected
-        .iter()
-        .zip(&real)
-        .map(|(exp, act)| {
-            if line_matches(&normalise_line(exp), &normalise_line(act)) {
-                exp.clone()
+    let exp: Vec<String> = expected.iter().map(|l| normalise_line(l)).collect();
+    let act: Vec<String> = real.iter().map(|l| normalise_line(l)).collect();
+    // Longest common subsequence, lines paired when the README's matches the output's.
+    let (n, m) = (exp.len(), act.len());
+    let mut best = vec![vec![0usize; m + 1]; n + 1];
+    for e in (0..n).rev() {
+        for a in (0..m).rev() {
+            best[e][a] = if line_matches(&exp[e], &act[a]) {
+                best[e + 1][a + 1] + 1
             } else {
-                act.clone()
-            }
-        })
-        .collect()
+                best[e + 1][a].max(best[e][a + 1])
+            };
+        }
+    }
+    let (mut e, mut a, mut out) = (0, 0, Vec::with_capacity(m));
+    while a < m {
+        if e < n && line_matches(&exp[e], &act[a]) && best[e][a] == best[e + 1][a + 1] + 1 {
+            out.push(expected[e].clone());
+            e += 1;
+            a += 1;
+        } else if e < n && best[e + 1][a] >= best[e][a + 1] {
+            e += 1;
+        } else {
+            out.push(real[a].clone());
+            a += 1;
+        }
+    }
+    out
 }
 
 /// A readable difference between the README's lines and the output's (normalised).
