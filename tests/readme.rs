@@ -300,6 +300,12 @@ fn wildcards_and_normalisation() {
         normalise_line("p50 1.44 ms, 770.5 req"),
         "p50 [ELAPSED], [DECIMAL] req"
     );
+    for wall in ["49 min 8 s", "2 h 49 min", "1.5 s"] {
+        assert_eq!(
+            normalise_line(&format!("wall time {wall}.")),
+            "wall time [ELAPSED]."
+        );
+    }
 }
 
 #[test]

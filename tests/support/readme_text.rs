@@ -110,7 +110,8 @@ fn rules() -> &'static [(Regex, &'static str)] {
             ),
             // A report folder: reports/<timestamp>/, reports/load-<timestamp>/.
             (r"\b((?:load-|plan-)?)\d{8}T\d{6}Z\b", "$1[TIMESTAMP]"),
-            // Elapsed times: `73 ms`, `0.85 s`, `49 min 8 s`.
+            // Elapsed times: `73 ms`, `0.85 s`, `49 min 8 s`, `2 h 49 min`.
+            (r"\b\d+ h \d+ min\b", "[ELAPSED]"),
             (r"\b\d+(?:\.\d+)? ?(?:ms|µs|s)\b", "[ELAPSED]"),
             (r"\b\d+ min \[ELAPSED\]", "[ELAPSED]"),
         ]
