@@ -146,7 +146,12 @@ fn substitute(
 }
 
 /// Runs the action's bash steps in `workspace` with `given` inputs and the mock's exports.
-fn run_action(workspace: &Path, given: &[(&str, &str)], mock: &Mock) -> ActionRun {
+fn run_action(
+    workspace: &Path,
+    given: &[(&str, &str)],
+    mock: &Mock,
+    env: &[(&str, &str)],
+) -> ActionRun {
     let action = action();
     let mut inputs: BTreeMap<String, String> = BTreeMap::new();
     for (name, spec) in action["inputs"].as_mapping().expect("inputs") {
@@ -207,6 +212,7 @@ fn run_action(workspace: &Path, given: &[(&str, &str)], mock: &Mock) -> ActionRu
             .env("GITHUB_ACTION_PATH", root())
             .env("GITHUB_WORKSPACE", workspace)
             .envs(mock.exports.iter().cloned())
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log);
@@ -273,7 +279,7 @@ fn counts_line(report: &serde_json::Value) -> String {
 fn the_action_passes_a_faithful_target_and_writes_the_summary() {
     let mock = mock(&[]);
     let ws = workspace("clean", &mock);
-    let run = run_action(&ws, &[("profile", "targets/staging.yaml")], &mock);
+    let run = run_action(&ws, &[("profile", "targets/staging.yaml")], &mock, &[]);
     let log = describe(&run);
     let codes: Vec<Option<i32>> = run.steps.iter().map(|s| s.1).collect();
     assert!(
@@ -341,6 +347,7 @@ fn the_action_fails_after_summary_and_upload_when_a_rule_fails() {
             ("args", "--rule checklist-items.auth.* --concurrency 2"),
         ],
         &mock,
+        &[],
     );
     let log = describe(&run);
     let (last, rest) = run.steps.split_last().unwrap();
@@ -574,5 +581,43 @@ fn the_readme_shows_these_recipes() {
     assert_eq!(
         job, file,
         "the README's GitLab job differs from docs/ci/gitlab-ci.yml"
+    );
+}
+
+/// A report longer than a step summary holds (1 MiB; here a limit of 300 bytes) is cut after
+/// its last whole line within the limit, and the summary says so and where the whole report is.
+#[test]
+fn a_report_too_long_for_the_step_summary_is_cut_and_says_so() {
+    let mock = mock(&["--fault", "auth.missing-key-accepted"]);
+    let ws = workspace("long", &mock);
+    let run = run_action(
+        &ws,
+        &[
+            ("profile", "targets/staging.yaml"),
+            ("args", "--rule checklist-items.auth.*"),
+            ("artifact-name", "staging-reports"),
+        ],
+        &mock,
+        &[("SPECGATE_SUMMARY_LIMIT", "300")],
+    );
+    let log = describe(&run);
+    assert_eq!(run.steps.last().unwrap().1, Some(1), "{log}");
+    let report = std::fs::read_to_string(ws.join("specgate-reports/report.md")).unwrap();
+    assert!(report.len() > 300, "the report is longer than the limit");
+    // Whole lines of the report, then the note.
+    let cut = run
+        .summary
+        .find("\n\n---\n\n**The report")
+        .expect("the note");
+    let head = &run.summary[..cut];
+    assert!(
+        head.len() <= 300 && head.len() > 100 && report.starts_with(head) && head.ends_with('\n'),
+        "{head:?}"
+    );
+    let note = &run.summary[cut..];
+    assert!(
+        note.contains(&format!("The report ({} bytes) is cut here", report.len()))
+            && note.contains("`staging-reports`"),
+        "{note}"
     );
 }
