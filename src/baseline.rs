@@ -446,7 +446,7 @@ pub fn identity(step: Option<&str>, subject: &str, expected: &str) -> String {
     };
     [step.unwrap_or(""), subject, &expected]
         .map(scrub)
-        .join(" \u{1f} ")
+        .join(" | ")
 }
 
 /// Origins (`https://host:port`), hosts with ports, UUIDs and timestamps, then runs of hex
