@@ -82,6 +82,8 @@ impl std::fmt::Display for Expectation {
 pub struct ComparedRule {
     pub api: String,
     pub rule: String,
+    /// Its kind: `conformance` for the conformance checks, which judge every rule's exchanges.
+    pub kind: String,
     /// The level its failure counts at.
     pub level: Level,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,6 +157,7 @@ fn failed_rule(api: &str, r: &RuleResult) -> ComparedRule {
     ComparedRule {
         api: api.to_string(),
         rule: r.id.clone(),
+        kind: r.kind.clone(),
         level: r.effective_level(),
         title: r.title.clone(),
         cite: r.cite.clone(),
@@ -196,6 +199,7 @@ struct ReportApi {
 #[derive(Debug, Clone, Deserialize)]
 struct ReportRule {
     id: String,
+    kind: String,
     level: Level,
     status: ReportStatus,
     #[serde(default)]
@@ -317,6 +321,7 @@ impl Report {
                     ComparedRule {
                         api: api.api.clone(),
                         rule: r.id.clone(),
+                        kind: r.kind.clone(),
                         level,
                         title: r.title.clone(),
                         cite: r.cite.clone(),
@@ -520,14 +525,10 @@ fn names_an_id(subject: &str) -> bool {
         || last.ends_with("ID")
 }
 
-/// The rules of `apis` that failed in `report` (failed at `must`, or at `must` or `should`
-/// with `strict`), as (API, rule id) in report order: what `check --rerun-failed` runs.
-pub fn failed_rules(report: &Report, strict: bool) -> Vec<(String, String)> {
-    report
-        .outcomes(strict)
-        .failed()
-        .map(|r| (r.api.clone(), r.rule.clone()))
-        .collect()
+/// The rules that failed in `report` (failed at `must`, or at `must` or `should` with
+/// `strict`), ordered by API, then rule id: what `check --rerun-failed` runs.
+pub fn failed_rules(report: &Report, strict: bool) -> Vec<ComparedRule> {
+    report.outcomes(strict).failed().cloned().collect()
 }
 
 #[cfg(test)]
@@ -614,25 +615,25 @@ mod tests {
         );
         let e = report("{\"apis\": []}").unwrap_err().to_string();
         assert!(e.contains("no `specgate` version field"), "{e}");
-        let e = report(r#"{"specgate": "0.1.0", "apis": [{"api": "a", "results": [{"id": "a.x", "level": "must", "status": "broken"}]}]}"#)
+        let e = report(r#"{"specgate": "0.1.0", "apis": [{"api": "a", "results": [{"id": "a.x", "kind": "exchange", "level": "must", "status": "broken"}]}]}"#)
             .unwrap_err()
             .to_string();
         assert!(e.contains("at apis[0].results[0].status"), "{e}");
     }
 
     const EARLIER: &str = r#"{"specgate": "0.1.0", "summary": {}, "apis": [{"api": "a", "title": "A", "results": [
-        {"id": "a.x", "level": "must", "status": "failed", "counts_as": "must", "cite": ["c"], "failures": [{"subject": "status", "expected": "201", "observed": "200"}]},
-        {"id": "a.y", "level": "must", "status": "failed", "counts_as": "must", "cite": [], "failures": [{"subject": "status", "expected": "404", "observed": "200"}]},
-        {"id": "a.z", "level": "must", "status": "failed", "counts_as": "must", "cite": [], "failures": [{"subject": "status", "expected": "401", "observed": "200"}]},
-        {"id": "a.w", "level": "should", "status": "failed", "counts_as": "should", "cite": [], "failures": [{"subject": "status", "expected": "401", "observed": "200"}]},
-        {"id": "a.v", "level": "must", "status": "passed", "cite": [], "failures": []}
+        {"id": "a.x", "kind": "exchange", "level": "must", "status": "failed", "counts_as": "must", "cite": ["c"], "failures": [{"subject": "status", "expected": "201", "observed": "200"}]},
+        {"id": "a.y", "kind": "exchange", "level": "must", "status": "failed", "counts_as": "must", "cite": [], "failures": [{"subject": "status", "expected": "404", "observed": "200"}]},
+        {"id": "a.z", "kind": "exchange", "level": "must", "status": "failed", "counts_as": "must", "cite": [], "failures": [{"subject": "status", "expected": "401", "observed": "200"}]},
+        {"id": "a.w", "kind": "exchange", "level": "should", "status": "failed", "counts_as": "should", "cite": [], "failures": [{"subject": "status", "expected": "401", "observed": "200"}]},
+        {"id": "a.v", "kind": "exchange", "level": "must", "status": "passed", "cite": [], "failures": []}
     ]}]}"#;
 
     const LATER: &str = r#"{"specgate": "0.1.0", "apis": [{"api": "a", "results": [
-        {"id": "a.x", "level": "must", "status": "failed", "counts_as": "must", "cite": ["c"], "failures": [{"subject": "status", "expected": "201", "observed": "500"}]},
-        {"id": "a.y", "level": "must", "status": "passed", "cite": [], "failures": []},
-        {"id": "a.z", "level": "must", "status": "skipped", "reason": "--read-only", "cite": [], "failures": []},
-        {"id": "a.v", "level": "must", "status": "failed", "counts_as": "must", "cite": [], "failures": [{"subject": "status", "expected": "200", "observed": "500"}]}
+        {"id": "a.x", "kind": "exchange", "level": "must", "status": "failed", "counts_as": "must", "cite": ["c"], "failures": [{"subject": "status", "expected": "201", "observed": "500"}]},
+        {"id": "a.y", "kind": "exchange", "level": "must", "status": "passed", "cite": [], "failures": []},
+        {"id": "a.z", "kind": "exchange", "level": "must", "status": "skipped", "reason": "--read-only", "cite": [], "failures": []},
+        {"id": "a.v", "kind": "exchange", "level": "must", "status": "failed", "counts_as": "must", "cite": [], "failures": [{"subject": "status", "expected": "200", "observed": "500"}]}
     ]}]}"#;
 
     fn ids(rules: &[ComparedRule]) -> Vec<&str> {
@@ -690,7 +691,7 @@ mod tests {
         let rules = |strict| -> Vec<String> {
             failed_rules(&r, strict)
                 .into_iter()
-                .map(|(_, id)| id)
+                .map(|r| r.rule)
                 .collect()
         };
         assert_eq!(rules(false), ["a.x", "a.y", "a.z"]);

@@ -100,10 +100,26 @@ fn read_report(option: &str, path: &Path) -> Result<Report, CliError> {
 
 /// The rules `--rerun-failed` runs: those that failed in its report (or failed or warned,
 /// with `--strict`), as (API, rule id); narrowed to `--api` when given. A report in which
-/// nothing failed is refused: a rerun of nothing would be an empty green run.
+/// nothing failed is refused: a rerun of nothing would be an empty green run. The
+/// conformance checks are not rules to select: they judge the exchanges of whatever rules
+/// run, so they judge the rerun's too.
 fn rerun_rules(path: &Path, args: &CheckArgs) -> Result<Vec<(String, String)>, CliError> {
     let report = read_report("--rerun-failed", path)?;
-    let failed = crate::baseline::failed_rules(&report, args.strict);
+    let all = crate::baseline::failed_rules(&report, args.strict);
+    let (conformance, failed): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|r| r.kind == "conformance");
+    let failed: Vec<(String, String)> = failed.into_iter().map(|r| (r.api, r.rule)).collect();
+    if failed.is_empty() && !conformance.is_empty() {
+        let ids: Vec<&str> = conformance.iter().map(|r| r.rule.as_str()).collect();
+        let mut apis: Vec<&str> = conformance.iter().map(|r| r.api.as_str()).collect();
+        apis.dedup();
+        return Err(CliError::Usage(format!(
+            "--rerun-failed {}: only conformance checks failed there ({}); they judge the exchanges of every rule, so no rule alone reruns them: check the API whole (--api {})",
+            path.display(),
+            ids.join(", "),
+            apis.join(" --api ")
+        )));
+    }
     if failed.is_empty() {
         let warned = crate::baseline::failed_rules(&report, true).len();
         let hint = if warned > 0 && !args.strict {
@@ -289,13 +305,42 @@ pub async fn check_against(
     let comparison = baseline
         .as_deref()
         .map(|b| crate::report::check::compare(b, &results, args.strict));
-    verdict(
+    let code = verdict(
         &results,
         args.strict,
         halted,
         args.max_skipped,
         comparison.as_ref(),
-    )
+    )?;
+    match &rerun {
+        Some((path, failed)) if code == ExitCode::Ok => rerun_judged(path, failed, &results),
+        _ => Ok(code),
+    }
+}
+
+/// A rerun that passes must have judged every rule it reran: one skipped, or a cross-cutting
+/// rule that found nothing to judge among the rerun's exchanges, says nothing of the fix.
+fn rerun_judged(
+    path: &Path,
+    failed: &[(String, String)],
+    results: &[ApiResult],
+) -> Result<ExitCode, CliError> {
+    let unjudged: Vec<String> = results
+        .iter()
+        .flat_map(|a| a.results.iter())
+        .filter(|r| failed.iter().any(|(_, id)| *id == r.id))
+        .filter(|r| !matches!(r.status, Status::Passed | Status::Failed))
+        .map(|r| format!("{} ({})", r.id, r.reason.as_deref().unwrap_or("not judged")))
+        .collect();
+    if unjudged.is_empty() {
+        return Ok(ExitCode::Ok);
+    }
+    Err(CliError::Usage(format!(
+        "--rerun-failed {}: {} rule(s) that failed there were not judged in the rerun, so it cannot say they are fixed:\n  {}\n  hint: a rule that judges other rules' exchanges needs them: check its API whole",
+        path.display(),
+        unjudged.len(),
+        unjudged.join("\n  ")
+    )))
 }
 
 /// Run one API, feeding every reporter its events (the last one holds its result).
