@@ -596,6 +596,54 @@ mod tests {
         }
     }
 
+    fn result(id: &str, status: Status, reason: Option<&str>) -> crate::results::RuleResult {
+        crate::results::RuleResult {
+            id: id.into(),
+            kind: "exchange".into(),
+            level: crate::Level::Must,
+            title: None,
+            cite: vec![],
+            writes: true,
+            status,
+            counts_as: None,
+            reason: reason.map(str::to_string),
+            failures: vec![],
+            observations: vec![],
+            exchanges: 0,
+            elapsed_ms: 0,
+        }
+    }
+
+    /// A rerun that passes without judging a rule it reran says nothing of that rule's fix.
+    #[test]
+    fn a_passing_rerun_must_have_judged_every_rule_it_reran() {
+        let api = |results| ApiResult {
+            api: "a".into(),
+            title: "A".into(),
+            base_url: "http://127.0.0.1:9".into(),
+            unreachable: None,
+            results,
+            elapsed_ms: 0,
+        };
+        let failed = [("a".to_string(), "a.x".to_string())];
+        let path = std::path::Path::new("r.json");
+        let judged = [api(vec![result("a.x", Status::Passed, None)])];
+        assert_eq!(rerun_judged(path, &failed, &judged).unwrap(), ExitCode::Ok);
+        let skipped = [api(vec![result(
+            "a.x",
+            Status::Skipped,
+            Some("--read-only: this rule writes"),
+        )])];
+        let e = rerun_judged(path, &failed, &skipped).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::SpecError);
+        assert!(
+            e.to_string().starts_with(
+                "error: --rerun-failed r.json: 1 rule(s) that failed there were not judged in the rerun"
+            ) && e.to_string().contains("a.x (--read-only: this rule writes)"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn reporters_are_fed_the_run_in_order_and_the_report_is_written() {
         let dir = std::env::temp_dir().join(format!("specgate-cli-check-{}", std::process::id()));
