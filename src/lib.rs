@@ -8,8 +8,9 @@
 //!    requests and expectations, and their validation context), `basis`, `openapi` (compiled
 //!    schemas), `target`, variables and templates (`vars`), the HTTP exchange (`exchange`),
 //!    `redact`, deadlines (`halt`), expectation evaluation (`expect`), what a run covered of
-//!    the API and its document (`coverage`), results and events (`results`), and the context
-//!    one rule runs in (`rule_context`);
+//!    the API and its document (`coverage`), results and events (`results`), the context one
+//!    rule runs in (`rule_context`), and baselines: how a run compares with an earlier report
+//!    (`baseline`);
 //! 3. `check`: the catalogue of kinds, each owning its behaviour through the `Check` trait;
 //! 4. `spec`: the loader of spec files, and `lint`;
 //! 5. `run`: the engine;
@@ -19,6 +20,7 @@
 //!
 //! Reporters (`report`) turn results into text; only they and the binary print.
 
+pub mod baseline;
 pub mod basis;
 pub mod check;
 pub mod cli;

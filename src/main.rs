@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use specgate::cli::check::CheckArgs;
+use specgate::cli::diff::DiffArgs;
 use specgate::cli::load::{LoadCommand, PlanCommand};
 use specgate::cli::merge::MergeCommand;
 use specgate::cli::mock::MockArgs;
@@ -37,6 +38,9 @@ enum Command {
     },
     /// Check APIs against their specs: by default, every built-in mock, started in-process
     Check(CheckArgs),
+    /// Compare two JSON reports of `check`: what is new, fixed and still failing; exit 1 when
+    /// something is new, 0 otherwise, 2 when a report cannot be read
+    Diff(DiffArgs),
     /// Serve the reference mock of an API (faithful, or with one documented behaviour broken)
     Mock(MockArgs),
     /// Run a documented workload (scenarios/*.yaml) through goose and compare the request
@@ -124,13 +128,23 @@ async fn run(root: &specgate::spec::SpecsRoot, command: Command) -> Result<ExitC
             Ok(ExitCode::Ok)
         }
         Command::Check(args) => {
+            let baseline = specgate::cli::check::read_baseline(&args)?;
             let (halt, interrupter) = Halt::new(args.run_timeout);
             stop_on_signals(interrupter);
             let reporters: Vec<Box<dyn Reporter>> = vec![
                 Box::new(report::progress::ProgressBar::new()),
-                Box::new(report::check::TerminalSummary::new(args.strict)),
+                Box::new(
+                    report::check::TerminalSummary::new(args.strict)
+                        .with_baseline(baseline.clone()),
+                ),
             ];
-            specgate::cli::check::check(root, &args, halt, reporters, &mut note).await
+            specgate::cli::check::check_against(root, &args, baseline, halt, reporters, &mut note)
+                .await
+        }
+        Command::Diff(args) => {
+            let diff = specgate::cli::diff::diff(&args)?;
+            report::out(specgate::cli::diff::render(&diff, args.format));
+            Ok(specgate::cli::diff::exit_code(&diff))
         }
         Command::Load(command) => specgate::cli::load::load(root, &command, &mut note).await,
         Command::Merge(command) => specgate::cli::merge::merge(&command),

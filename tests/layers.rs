@@ -31,6 +31,7 @@ const RANKS: &[(&str, u8)] = &[
     ("coverage", 2),
     ("results", 2),
     ("rule_context", 2),
+    ("baseline", 2),
     // 3. The catalogue of kinds.
     ("check", 3),
     // 4. The loader of spec files, and lint.

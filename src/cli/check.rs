@@ -1,13 +1,15 @@
 //! `specgate check`: check APIs against their specs, on the built-in mocks started in-process
 //! or on live targets named by profiles.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::args::{
     parse_at_least_one, parse_glob, parse_level, parse_report, parse_share, parse_timeout,
 };
 use super::SkippedShare;
 use super::{CliError, ExitCode};
+use crate::baseline::{Comparison, Report};
 use crate::coverage::MinCoverage;
 use crate::halt::{Halt, Halted};
 use crate::mock::MockOptions;
@@ -82,6 +84,119 @@ pub struct CheckArgs {
     /// silent (needs exactly one --api; see `specgate mock --list-variants`)
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
+    /// Compare with an earlier JSON report (`--report json=PATH`): a failure it already had
+    /// is reported as known and does not fail the run, a new one does, and one of its
+    /// failures that no longer fails is listed as fixed
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
+    /// Run only the rules that failed in an earlier JSON report (with --strict, those that
+    /// failed or warned), on the APIs they belong to
+    #[arg(long, value_name = "REPORT", conflicts_with = "rules")]
+    pub rerun_failed: Option<PathBuf>,
+}
+
+/// Read the report `--baseline` names, if any: one that cannot be read or is no specgate
+/// report is refused (exit 2), naming the file.
+pub fn read_baseline(args: &CheckArgs) -> Result<Option<Arc<Report>>, CliError> {
+    args.baseline
+        .as_deref()
+        .map(|path| read_report("--baseline", path).map(Arc::new))
+        .transpose()
+}
+
+fn read_report(option: &str, path: &Path) -> Result<Report, CliError> {
+    Report::read(path).map_err(|e| CliError::Usage(format!("{option} {e}")))
+}
+
+/// The rules `--rerun-failed` runs: those that failed in its report (or failed or warned,
+/// with `--strict`), as (API, rule id); narrowed to `--api` when given. A report in which
+/// nothing failed is refused: a rerun of nothing would be an empty green run. The
+/// conformance checks are not rules to select: they judge the exchanges of whatever rules
+/// run, so they judge the rerun's too.
+fn rerun_rules(path: &Path, args: &CheckArgs) -> Result<Vec<(String, String)>, CliError> {
+    let report = read_report("--rerun-failed", path)?;
+    let all = crate::baseline::failed_rules(&report, args.strict);
+    let (conformance, failed): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|r| r.kind == "conformance");
+    let failed: Vec<(String, String)> = failed.into_iter().map(|r| (r.api, r.rule)).collect();
+    if failed.is_empty() && !conformance.is_empty() {
+        let ids: Vec<&str> = conformance.iter().map(|r| r.rule.as_str()).collect();
+        let mut apis: Vec<&str> = conformance.iter().map(|r| r.api.as_str()).collect();
+        apis.dedup();
+        return Err(CliError::Usage(format!(
+            "--rerun-failed {}: only conformance checks failed there ({}); they judge the exchanges of every rule, so no rule alone reruns them: check the API whole (--api {})",
+            path.display(),
+            ids.join(", "),
+            apis.join(" --api ")
+        )));
+    }
+    if failed.is_empty() {
+        let warned = crate::baseline::failed_rules(&report, true).len();
+        let hint = if warned > 0 && !args.strict {
+            format!(" ({warned} rule(s) warned: --strict reruns them)")
+        } else {
+            String::new()
+        };
+        return Err(CliError::Usage(format!(
+            "--rerun-failed {}: nothing failed in this report ({} rules of {}){hint}: nothing to rerun",
+            path.display(),
+            report.rules(),
+            report.apis().join(", ")
+        )));
+    }
+    if args.apis.is_empty() {
+        return Ok(failed);
+    }
+    let (kept, left): (Vec<_>, Vec<_>) = failed
+        .into_iter()
+        .partition(|(api, _)| args.apis.contains(api));
+    if kept.is_empty() {
+        let mut of: Vec<String> = left.into_iter().map(|(api, _)| api).collect();
+        of.dedup();
+        return Err(CliError::Usage(format!(
+            "--rerun-failed {}: no rule of --api {} failed there (the rules that failed are of {})",
+            path.display(),
+            args.apis.join(", "),
+            of.join(", ")
+        )));
+    }
+    Ok(kept)
+}
+
+/// The arguments of a rerun: its APIs and its rules (each id matched exactly).
+fn rerun_args(args: &CheckArgs, failed: &[(String, String)]) -> CheckArgs {
+    let mut apis: Vec<String> = Vec::new();
+    for (api, _) in failed {
+        if !apis.contains(api) {
+            apis.push(api.clone());
+        }
+    }
+    CheckArgs {
+        apis,
+        rules: failed.iter().map(|(_, id)| globset::escape(id)).collect(),
+        ..args.clone()
+    }
+}
+
+/// Every rule a rerun is to run must still be in its API's spec: a rerun that quietly ran
+/// fewer rules than failed would pass on what it left out.
+fn rerun_rules_exist(
+    path: &Path,
+    failed: &[(String, String)],
+    specs: &[&Spec],
+) -> Result<(), CliError> {
+    for (api, id) in failed {
+        let Some(spec) = specs.iter().find(|s| &s.name == api) else {
+            continue;
+        };
+        if !spec.rules.iter().any(|r| &r.id == id) {
+            return Err(CliError::Usage(format!(
+                "--rerun-failed {}: rule {id} failed there, but the spec of {api} has no such rule now; `specgate specs {api}` lists its rules",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What a check runs against: built-in mocks, started one at a time, or profiles' targets.
@@ -97,21 +212,60 @@ pub async fn check(
     root: &SpecsRoot,
     args: &CheckArgs,
     halt: Halt,
+    reporters: Vec<Box<dyn Reporter>>,
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<ExitCode, CliError> {
+    let baseline = read_baseline(args)?;
+    check_against(root, args, baseline, halt, reporters, notes).await
+}
+
+/// [`check`] with its baseline already read ([`read_baseline`]), so that the reporters given
+/// (the terminal summary) can be compared with it too.
+pub async fn check_against(
+    root: &SpecsRoot,
+    args: &CheckArgs,
+    baseline: Option<Arc<Report>>,
+    halt: Halt,
     mut reporters: Vec<Box<dyn Reporter>>,
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<ExitCode, CliError> {
+    let rerun = match &args.rerun_failed {
+        Some(path) => Some((path, rerun_rules(path, args)?)),
+        None => None,
+    };
+    let rerun_args = rerun.as_ref().map(|(_, failed)| rerun_args(args, failed));
+    let args = rerun_args.as_ref().unwrap_or(args);
     let subjects = if args.targets.is_empty() {
         let specs = mock_specs(root, args)?;
+        if let Some((path, failed)) = &rerun {
+            rerun_rules_exist(path, failed, &specs.iter().collect::<Vec<_>>())?;
+        }
         let specs = selected_specs(specs, args.apis.is_empty(), args, notes)?;
         Subjects::Mocks(specs, mock_options(args))
     } else {
         let mut runs = Vec::new();
         for path in &args.targets {
             let (spec, profile) = super::specs::load_profile(root, path, notes)?;
+            if let Some((report, failed)) = &rerun {
+                // A profile of an API none of whose rules failed has nothing to rerun.
+                if !failed.iter().any(|(api, _)| *api == spec.name) {
+                    continue;
+                }
+                rerun_rules_exist(report, failed, &[&spec])?;
+            }
             if let Some(why) = emptied_by(&spec, args) {
                 return Err(CliError::Usage(why));
             }
             runs.push((spec, profile));
+        }
+        if let (Some((report, failed)), true) = (&rerun, runs.is_empty()) {
+            let mut apis: Vec<&str> = failed.iter().map(|(api, _)| api.as_str()).collect();
+            apis.dedup();
+            return Err(CliError::Usage(format!(
+                "--rerun-failed {}: no --target is of an API whose rules failed there ({})",
+                report.display(),
+                apis.join(", ")
+            )));
         }
         Subjects::Profiles(runs)
     };
@@ -122,7 +276,9 @@ pub async fn check(
         args.reports.clone()
     };
     files::prepare(&files, &[])?;
-    reporters.push(Box::new(ReportFiles::new(files, args.strict)));
+    reporters.push(Box::new(
+        ReportFiles::new(files, args.strict).with_baseline(baseline.clone()),
+    ));
 
     let mut options = RunOptions {
         concurrency: args.concurrency,
@@ -158,11 +314,48 @@ pub async fn check(
     for r in &mut reporters {
         r.finish()?;
     }
-    let code = verdict(&results, args.strict, halted, args.max_skipped)?;
+    let comparison = baseline
+        .as_deref()
+        .map(|b| crate::report::check::compare(b, &results, args.strict));
+    let code = verdict(
+        &results,
+        args.strict,
+        halted,
+        args.max_skipped,
+        comparison.as_ref(),
+    )?;
     if let Some(bars) = &args.min_coverage {
         coverage_verdict(&results, bars)?;
     }
-    Ok(code)
+    match &rerun {
+        Some((path, failed)) if code == ExitCode::Ok => rerun_judged(path, failed, &results),
+        _ => Ok(code),
+    }
+}
+
+/// A rerun that passes must have judged every rule it reran: one skipped, or a cross-cutting
+/// rule that found nothing to judge among the rerun's exchanges, says nothing of the fix.
+fn rerun_judged(
+    path: &Path,
+    failed: &[(String, String)],
+    results: &[ApiResult],
+) -> Result<ExitCode, CliError> {
+    let unjudged: Vec<String> = results
+        .iter()
+        .flat_map(|a| a.results.iter())
+        .filter(|r| failed.iter().any(|(_, id)| *id == r.id))
+        .filter(|r| !matches!(r.status, Status::Passed | Status::Failed))
+        .map(|r| format!("{} ({})", r.id, r.reason.as_deref().unwrap_or("not judged")))
+        .collect();
+    if unjudged.is_empty() {
+        return Ok(ExitCode::Ok);
+    }
+    Err(CliError::Usage(format!(
+        "--rerun-failed {}: {} rule(s) that failed there were not judged in the rerun, so it cannot say they are fixed:\n  {}\n  hint: a rule that judges other rules' exchanges needs them: check its API whole",
+        path.display(),
+        unjudged.len(),
+        unjudged.join("\n  ")
+    )))
 }
 
 /// Where the vendor documents are: `--docs DIR` (which must be a folder), else
@@ -366,14 +559,15 @@ fn mock_options(args: &CheckArgs) -> MockOptions {
 /// How a run ends: a signal's code when one stopped it, 1 when the run's deadline left rules
 /// not run, 3 when no target could be reached, 2 when more than `max_skipped` (a fraction) of
 /// an API's rules were skipped for want of a credential (the run checked too little to mean
-/// anything), 1 when a rule fails the run, else 0.
+/// anything), 1 when a rule fails the run (a known failure of the `baseline` does not), else 0.
 pub fn verdict(
     results: &[ApiResult],
     strict: bool,
     halted: Option<Halted>,
     max_skipped: f64,
+    baseline: Option<&Comparison>,
 ) -> Result<ExitCode, CliError> {
-    let summary = Summary::of(results, strict);
+    let summary = Summary::against(results, strict, baseline);
     match halted {
         Some(halted @ Halted::Interrupted(_)) => {
             return Err(CliError::Interrupted {
@@ -453,6 +647,56 @@ mod tests {
             self.0.lock().unwrap().push("finish".into());
             Ok(())
         }
+    }
+
+    fn result(id: &str, status: Status, reason: Option<&str>) -> crate::results::RuleResult {
+        crate::results::RuleResult {
+            id: id.into(),
+            kind: "exchange".into(),
+            level: crate::Level::Must,
+            title: None,
+            cite: vec![],
+            writes: true,
+            status,
+            counts_as: None,
+            reason: reason.map(str::to_string),
+            failures: vec![],
+            observations: vec![],
+            exchanges: 0,
+            hits: vec![],
+            elapsed_ms: 0,
+        }
+    }
+
+    /// A rerun that passes without judging a rule it reran says nothing of that rule's fix.
+    #[test]
+    fn a_passing_rerun_must_have_judged_every_rule_it_reran() {
+        let api = |results| ApiResult {
+            api: "a".into(),
+            title: "A".into(),
+            base_url: "http://127.0.0.1:9".into(),
+            unreachable: None,
+            results,
+            elapsed_ms: 0,
+            coverage: None,
+        };
+        let failed = [("a".to_string(), "a.x".to_string())];
+        let path = std::path::Path::new("r.json");
+        let judged = [api(vec![result("a.x", Status::Passed, None)])];
+        assert_eq!(rerun_judged(path, &failed, &judged).unwrap(), ExitCode::Ok);
+        let skipped = [api(vec![result(
+            "a.x",
+            Status::Skipped,
+            Some("--read-only: this rule writes"),
+        )])];
+        let e = rerun_judged(path, &failed, &skipped).unwrap_err();
+        assert_eq!(e.exit_code(), ExitCode::SpecError);
+        assert!(
+            e.to_string().starts_with(
+                "error: --rerun-failed r.json: 1 rule(s) that failed there were not judged in the rerun"
+            ) && e.to_string().contains("a.x (--read-only: this rule writes)"),
+            "{e}"
+        );
     }
 
     #[test]

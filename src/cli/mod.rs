@@ -1,10 +1,11 @@
 //! The commands of `specgate` as library functions: `check` (against the built-in mocks or
-//! live targets), `load`, `plan`, `lint`, `specs` and `mock`. Each returns how it ended; the
+//! live targets), `diff`, `load`, `plan`, `lint`, `specs` and `mock`. Each returns how it ended; the
 //! binary parses the arguments, calls one, prints its error, and exits with its [`ExitCode`].
 //! What a command shows on the way goes through reporters ([`crate::report`]).
 
 pub mod args;
 pub mod check;
+pub mod diff;
 pub mod lint;
 pub mod load;
 pub mod merge;
@@ -232,25 +233,31 @@ mod tests {
     #[test]
     fn a_check_run_ends_by_its_halt_then_its_reach_then_its_rules() {
         let down = [api("a", Some("refused")), api("b", Some("refused"))];
-        let e = check::verdict(&down, false, None, 0.1).unwrap_err();
+        let e = check::verdict(&down, false, None, 0.1, None).unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::Unreachable);
         assert_eq!(
             e.to_string(),
             "error: a could not be reached: refused\nerror: b could not be reached: refused"
         );
-        let e =
-            check::verdict(&down, false, Some(Halted::Interrupted("SIGTERM")), 0.1).unwrap_err();
+        let e = check::verdict(
+            &down,
+            false,
+            Some(Halted::Interrupted("SIGTERM")),
+            0.1,
+            None,
+        )
+        .unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::Terminated);
         assert_eq!(e.to_string(), "interrupted by SIGTERM: 0 rule(s) not run");
         let half = [api("a", Some("refused")), api("b", None)];
         assert_eq!(
-            check::verdict(&half, false, None, 0.1).unwrap(),
+            check::verdict(&half, false, None, 0.1, None).unwrap(),
             ExitCode::Ok
         );
         // A deadline that left nothing unrun does not fail the run.
         let deadline = Halted::RunDeadline(std::time::Duration::from_secs(1));
         assert_eq!(
-            check::verdict(&half, false, Some(deadline), 0.1).unwrap(),
+            check::verdict(&half, false, Some(deadline), 0.1, None).unwrap(),
             ExitCode::Ok
         );
     }
@@ -288,10 +295,10 @@ mod tests {
         let apis = [a];
         // 2 of 10 for want of a credential: 20%.
         assert_eq!(
-            check::verdict(&apis, false, None, 0.2).unwrap(),
+            check::verdict(&apis, false, None, 0.2, None).unwrap(),
             ExitCode::Ok
         );
-        let e = check::verdict(&apis, false, None, 0.1).unwrap_err();
+        let e = check::verdict(&apis, false, None, 0.1, None).unwrap_err();
         assert_eq!(e.exit_code(), ExitCode::SpecError);
         assert!(
             e.to_string().starts_with(

@@ -4,8 +4,10 @@ use serde::Serialize;
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
+use super::baseline::Against;
 use super::files::{self, ReportFile};
 use super::{ReportError, ReportFormat, Reporter};
+use crate::baseline::{Comparison, Outcomes, Report};
 use crate::results::{describe, ApiResult, Event, Status};
 use crate::spec::Level;
 
@@ -24,10 +26,23 @@ pub struct Summary {
     pub warnings: usize,
     pub observations: usize,
     pub unreachable: usize,
+    /// Failed rules that would fail the run but fail only as they did in the baseline
+    /// (`--baseline`): known failures, not counted in `failing`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub known: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
     pub fn of(apis: &[ApiResult], strict: bool) -> Self {
+        Summary::against(apis, strict, None)
+    }
+
+    /// The counts of a run compared with a baseline: its known failures do not fail it.
+    pub fn against(apis: &[ApiResult], strict: bool, baseline: Option<&Comparison>) -> Self {
         let mut s = Summary::default();
         for api in apis {
             if api.unreachable.is_some() {
@@ -41,7 +56,11 @@ impl Summary {
                     Status::Failed => s.failed += 1,
                     Status::NotRun => s.not_run += 1,
                 }
-                if r.counts_as_failure(strict) {
+                if r.counts_as_failure(strict)
+                    && baseline.is_some_and(|c| c.is_known(&api.api, &r.id))
+                {
+                    s.known += 1;
+                } else if r.counts_as_failure(strict) {
                     s.failing += 1;
                 } else if r.status == Status::Failed && r.effective_level() == Level::Should {
                     s.warnings += 1;
@@ -74,14 +93,22 @@ pub fn for_want_of_a_credential(reason: &str) -> bool {
 struct JsonReport<'a> {
     specgate: &'static str,
     summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<super::baseline::BaselineJson<'a>>,
     apis: &'a [ApiResult],
 }
 
 /// The JSON report: the summary and every result with its failures and exchanges.
 pub fn json(apis: &[ApiResult], strict: bool) -> String {
+    json_against(apis, strict, None)
+}
+
+/// The JSON report, with the comparison with a baseline when there is one.
+pub fn json_against(apis: &[ApiResult], strict: bool, against: Option<&Against<'_>>) -> String {
     let report = JsonReport {
         specgate: env!("CARGO_PKG_VERSION"),
-        summary: Summary::of(apis, strict),
+        summary: Summary::against(apis, strict, against.map(|a| a.comparison)),
+        baseline: against.map(super::baseline::baseline_json),
         apis,
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -123,6 +150,20 @@ pub fn terminal(apis: &[ApiResult], strict: bool) -> String {
 }
 
 pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> String {
+    terminal_against(apis, strict, colours, None)
+}
+
+/// The terminal summary of a run compared with a baseline: a known failure is labelled
+/// KNOWN, and the baseline's fixed rules and counts follow the failures.
+pub fn terminal_against(
+    apis: &[ApiResult],
+    strict: bool,
+    colours: Colours,
+    against: Option<&Against<'_>>,
+) -> String {
+    let known = |api: &ApiResult, r: &crate::results::RuleResult| {
+        against.is_some_and(|a| a.comparison.is_known(&api.api, &r.id))
+    };
     let mut out = String::new();
     for api in apis {
         if api.results.iter().any(|r| r.status == Status::Failed) {
@@ -130,6 +171,11 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
         }
         for r in api.results.iter().filter(|r| r.status == Status::Failed) {
             let label = match r.effective_level() {
+                _ if known(api, r) => colours.paint("1;35", "KNOWN"),
+                // With a baseline, what fails the run is what it did not already have.
+                _ if against.is_some() && r.counts_as_failure(strict) => {
+                    colours.paint("1;31", "NEW")
+                }
                 Level::Must => colours.paint("1;31", "FAIL"),
                 Level::Should if strict => colours.paint("1;31", "FAIL"),
                 Level::Should => colours.paint("1;33", "WARN"),
@@ -226,10 +272,13 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
         .collect();
     let mut t = Table::new(rows);
     t.with(Style::rounded());
-    let s = Summary::of(apis, strict);
+    if let Some(a) = against {
+        out.push_str(&super::baseline::terminal_section(a));
+    }
+    let s = Summary::against(apis, strict, against.map(|a| a.comparison));
     let failed = format!("{} failed", s.failed);
     out.push_str(&format!(
-        "\n{t}\n{} rules: {}, {} ({} failing the run, {} warnings, {} observations), {} skipped{}\n",
+        "\n{t}\n{} rules: {}, {} ({} failing the run{}, {} warnings, {} observations), {} skipped{}\n",
         s.rules,
         colours.paint("32", &format!("{} passed", s.passed)),
         if s.failed > 0 {
@@ -238,12 +287,22 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
             failed
         },
         s.failing,
+        known_text(&s),
         s.warnings,
         s.observations,
         s.skipped,
         not_run_text(&s)
     ));
     out
+}
+
+/// ", N known (baseline)" when a baseline absorbed some failures.
+fn known_text(s: &Summary) -> String {
+    if s.known > 0 {
+        format!(", {} known (baseline)", s.known)
+    } else {
+        String::new()
+    }
 }
 
 /// An API's skipped rules grouped by their reason, in the order each reason first appears:
@@ -315,25 +374,38 @@ fn failure_text(r: &crate::results::RuleResult) -> String {
 /// JUnit XML: one testsuite per API, one testcase per rule. A failed `must` (or, with
 /// `strict`, `should`) is a <failure>; warnings and observations go to <system-out>.
 pub fn junit(apis: &[ApiResult], strict: bool) -> String {
-    let s = Summary::of(apis, strict);
+    junit_against(apis, strict, None)
+}
+
+/// JUnit XML compared with a baseline: a known failure is a <skipped> test case ("known
+/// failure (baseline)", its failure in <system-out>), which CI dashboards count and show
+/// apart from both passes and failures without failing the build.
+pub fn junit_against(apis: &[ApiResult], strict: bool, against: Option<&Against<'_>>) -> String {
+    let known = |api: &ApiResult, r: &crate::results::RuleResult| {
+        against.is_some_and(|a| a.comparison.is_known(&api.api, &r.id))
+    };
+    let s = Summary::against(apis, strict, against.map(|a| a.comparison));
     let total_ms: u64 = apis.iter().map(|a| a.elapsed_ms).sum();
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"specgate\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">\n",
         s.rules,
         s.failing,
-        s.skipped + s.not_run,
+        s.skipped + s.not_run + s.known,
         total_ms as f64 / 1000.0
     );
     for api in apis {
         let failing = api
             .results
             .iter()
-            .filter(|r| r.counts_as_failure(strict))
+            .filter(|r| r.counts_as_failure(strict) && !known(api, r))
             .count();
         let skipped = api
             .results
             .iter()
-            .filter(|r| matches!(r.status, Status::Skipped | Status::NotRun))
+            .filter(|r| {
+                matches!(r.status, Status::Skipped | Status::NotRun)
+                    || (r.counts_as_failure(strict) && known(api, r))
+            })
             .count();
         let errors = usize::from(api.unreachable.is_some());
         out.push_str(&format!(
@@ -362,6 +434,12 @@ pub fn junit(apis: &[ApiResult], strict: bool) -> String {
                     "<skipped message=\"not run: {}\"/>",
                     xml_escape(r.reason.as_deref().unwrap_or(""))
                 )),
+                Status::Failed if r.counts_as_failure(strict) && known(api, r) => {
+                    out.push_str(&format!(
+                        "<skipped message=\"known failure (baseline)\"/><system-out>{}</system-out>",
+                        xml_escape(&failure_text(r))
+                    ))
+                }
                 Status::Failed if r.counts_as_failure(strict) => {
                     let first = r
                         .failures
@@ -402,10 +480,16 @@ pub fn junit(apis: &[ApiResult], strict: bool) -> String {
 /// Markdown, for a person or a pull request: the summary, then each failed rule with its
 /// cite, what was expected and observed, and the curl that reproduces it.
 pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
-    let s = Summary::of(apis, strict);
+    markdown_against(apis, strict, None)
+}
+
+/// The Markdown report compared with a baseline: each failed rule says whether it is known,
+/// and a section lists the baseline's fixed rules and those not run.
+pub fn markdown_against(apis: &[ApiResult], strict: bool, against: Option<&Against<'_>>) -> String {
+    let s = Summary::against(apis, strict, against.map(|a| a.comparison));
     let mut out = format!(
-        "# specgate conformance report\n\n{} rules: **{} passed**, **{} failed** ({} failing the run, {} warnings, {} observations), {} skipped{}.\n\n| API | base URL | rules | passed | failed | skipped | not run |\n|---|---|---|---|---|---|---|\n",
-        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped, not_run_text(&s)
+        "# specgate conformance report\n\n{} rules: **{} passed**, **{} failed** ({} failing the run{}, {} warnings, {} observations), {} skipped{}.\n\n| API | base URL | rules | passed | failed | skipped | not run |\n|---|---|---|---|---|---|---|\n",
+        s.rules, s.passed, s.failed, s.failing, known_text(&s), s.warnings, s.observations, s.skipped, not_run_text(&s)
     );
     for a in apis {
         let n = |st: Status| a.results.iter().filter(|r| r.status == st).count();
@@ -439,8 +523,13 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
         }
         out.push_str(&format!("\n## {}\n", a.api));
         for r in failed {
+            let mark = match against {
+                Some(b) if b.comparison.is_known(&a.api, &r.id) => ", known failure (baseline)",
+                Some(_) if r.counts_as_failure(strict) => ", new failure",
+                _ => "",
+            };
             out.push_str(&format!(
-                "\n### `{}` ({}, {})\n\n",
+                "\n### `{}` ({}, {}{mark})\n\n",
                 r.id,
                 r.kind,
                 level_text(r)
@@ -477,6 +566,9 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
         }
         markdown_skipped(&mut out, a);
     }
+    if let Some(b) = against {
+        out.push_str(&super::baseline::markdown_section(b));
+    }
     out
 }
 
@@ -504,20 +596,29 @@ fn markdown_skipped(out: &mut String, api: &ApiResult) {
 /// One self-contained HTML file (inline style, no script, no network): the summary and every
 /// rule, failures open with their exchange and curl.
 pub fn html(apis: &[ApiResult], strict: bool) -> String {
-    let s = Summary::of(apis, strict);
+    html_against(apis, strict, None)
+}
+
+/// The HTML report compared with a baseline: known failures are labelled KNOWN (and not
+/// open), and a section lists the comparison.
+pub fn html_against(apis: &[ApiResult], strict: bool, against: Option<&Against<'_>>) -> String {
+    let s = Summary::against(apis, strict, against.map(|a| a.comparison));
     let e = xml_escape;
     let mut out = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\nbody{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}\n.passed{color:#17663a}.failed{color:#b3261e}.skipped,.not-run{color:#777}.warn{color:#a15c00}\ndetails{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}\nsummary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}\npre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n</style></head><body>\n<h1>specgate conformance report</h1>\n",
     );
     out.push_str(&format!(
-        "<p>{} rules: <b class=\"passed\">{} passed</b>, <b class=\"failed\">{} failed</b> ({} failing the run, {} warnings, {} observations), <span class=\"skipped\">{} skipped{}</span>.</p>\n<table><tr><th>API</th><th>base URL</th><th>rules</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th></tr>\n",
-        s.rules, s.passed, s.failed, s.failing, s.warnings, s.observations, s.skipped, not_run_text(&s)
+        "<p>{} rules: <b class=\"passed\">{} passed</b>, <b class=\"failed\">{} failed</b> ({} failing the run{}, {} warnings, {} observations), <span class=\"skipped\">{} skipped{}</span>.</p>\n<table><tr><th>API</th><th>base URL</th><th>rules</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th></tr>\n",
+        s.rules, s.passed, s.failed, s.failing, known_text(&s), s.warnings, s.observations, s.skipped, not_run_text(&s)
     ));
     for a in apis {
         let n = |st: Status| a.results.iter().filter(|r| r.status == st).count();
         out.push_str(&format!("<tr><td><a href=\"#{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td></tr>\n", e(&a.api), e(&a.base_url), a.results.len(), n(Status::Passed), n(Status::Failed), n(Status::Skipped), n(Status::NotRun)));
     }
     out.push_str("</table>\n");
+    if let Some(b) = against {
+        out.push_str(&super::baseline::html_section(b, &|t| e(t)));
+    }
     for a in apis {
         out.push_str(&format!("<h2 id=\"{0}\">{0}</h2>\n", e(&a.api)));
         if let Some(u) = &a.unreachable {
@@ -533,14 +634,15 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
                 Status::Skipped => "skipped",
                 Status::NotRun => "not-run",
             };
-            let open = if r.status == Status::Failed && r.counts_as_failure(strict) {
+            let known = against.is_some_and(|b| b.comparison.is_known(&a.api, &r.id));
+            let open = if r.status == Status::Failed && r.counts_as_failure(strict) && !known {
                 " open"
             } else {
                 ""
             };
             out.push_str(&format!(
                 "<details class=\"{class}\"{open}><summary><span class=\"{class}\">{}</span> <code>{}</code> <small>{} · {}</small> {}</summary>\n",
-                class.to_uppercase(),
+                if known { "KNOWN".to_string() } else { class.to_uppercase() },
                 e(&r.id),
                 e(&r.kind),
                 e(&level_text(r)),
@@ -594,11 +696,21 @@ pub const FORMATS: &[ReportFormat] = &[
 
 /// Render the report of `format`.
 pub fn render(format: ReportFormat, apis: &[ApiResult], strict: bool) -> String {
+    render_against(format, apis, strict, None)
+}
+
+/// Render the report of `format`, compared with a baseline when there is one.
+pub fn render_against(
+    format: ReportFormat,
+    apis: &[ApiResult],
+    strict: bool,
+    against: Option<&Against<'_>>,
+) -> String {
     match format {
-        ReportFormat::Json => json(apis, strict),
-        ReportFormat::Junit => junit(apis, strict),
-        ReportFormat::Markdown => markdown(apis, strict),
-        ReportFormat::Html => html(apis, strict),
+        ReportFormat::Json => json_against(apis, strict, against),
+        ReportFormat::Junit => junit_against(apis, strict, against),
+        ReportFormat::Markdown => markdown_against(apis, strict, against),
+        ReportFormat::Html => html_against(apis, strict, against),
     }
 }
 
@@ -629,6 +741,7 @@ pub struct TerminalSummary {
     strict: bool,
     colours: Colours,
     apis: Vec<ApiResult>,
+    baseline: Option<std::sync::Arc<Report>>,
 }
 
 impl TerminalSummary {
@@ -641,8 +754,23 @@ impl TerminalSummary {
             strict,
             colours,
             apis: vec![],
+            baseline: None,
         }
     }
+
+    /// Compared with `baseline` (`--baseline`): known failures labelled, fixed ones listed.
+    pub fn with_baseline(mut self, baseline: Option<std::sync::Arc<Report>>) -> Self {
+        self.baseline = baseline;
+        self
+    }
+}
+
+/// How `apis` compare with `baseline`, judged with the same strictness.
+pub fn compare(baseline: &Report, apis: &[ApiResult], strict: bool) -> Comparison {
+    Comparison::of(
+        &baseline.outcomes(strict),
+        &Outcomes::of_results(apis, strict),
+    )
 }
 
 impl Reporter for TerminalSummary {
@@ -653,7 +781,20 @@ impl Reporter for TerminalSummary {
     }
 
     fn finish(&mut self) -> Result<(), ReportError> {
-        super::out(terminal_with(&self.apis, self.strict, self.colours));
+        let comparison = self
+            .baseline
+            .as_ref()
+            .map(|b| (b, compare(b, &self.apis, self.strict)));
+        let against = comparison.as_ref().map(|(b, c)| Against {
+            file: &b.path,
+            comparison: c,
+        });
+        super::out(terminal_against(
+            &self.apis,
+            self.strict,
+            self.colours,
+            against.as_ref(),
+        ));
         Ok(())
     }
 }
@@ -663,6 +804,7 @@ pub struct ReportFiles {
     strict: bool,
     files: Vec<ReportFile>,
     apis: Vec<ApiResult>,
+    baseline: Option<std::sync::Arc<Report>>,
 }
 
 impl ReportFiles {
@@ -672,7 +814,14 @@ impl ReportFiles {
             strict,
             files,
             apis: vec![],
+            baseline: None,
         }
+    }
+
+    /// Compared with `baseline` (`--baseline`).
+    pub fn with_baseline(mut self, baseline: Option<std::sync::Arc<Report>>) -> Self {
+        self.baseline = baseline;
+        self
     }
 }
 
@@ -684,8 +833,16 @@ impl Reporter for ReportFiles {
     }
 
     fn finish(&mut self) -> Result<(), ReportError> {
+        let comparison = self
+            .baseline
+            .as_ref()
+            .map(|b| (b, compare(b, &self.apis, self.strict)));
+        let against = comparison.as_ref().map(|(b, c)| Against {
+            file: &b.path,
+            comparison: c,
+        });
         files::write_all(&self.files, &|format| {
-            render(format, &self.apis, self.strict)
+            render_against(format, &self.apis, self.strict, against.as_ref())
         })
     }
 }

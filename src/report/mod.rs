@@ -4,6 +4,7 @@
 //! and the report files are all consumers of the engine's events. Report files are written one
 //! way, by [`files`].
 
+pub mod baseline;
 pub mod check;
 pub mod coverage;
 pub mod files;
