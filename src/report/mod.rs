@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod files;
+pub mod html;
 pub mod lint;
 pub mod load;
 pub mod progress;
