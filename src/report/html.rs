@@ -1,16 +1,98 @@
 //! The HTML report of a check run: one self-contained file (inline style, no script, no
-//! network) for a person to read.
+//! network) for a person to read, failures first.
+//!
+//! Each API lists its rules failed, then warned, then not run, then skipped, then passed, so
+//! what needs a fix is at the top. Checkboxes above the rules show or hide each outcome and
+//! each level; they work without a script: the checkboxes are siblings placed before the
+//! `<main>` that holds the rules, and a CSS rule `#show-X:not(:checked) ~ main .X` hides them.
+//! Each rule's result carries its id as its anchor (`report.html#<rule id>`), so other pages
+//! (the annotated document, [`super::document`]) link to it; a linked rule shows even when its
+//! outcome is hidden.
 
 use super::check::{level_text, not_run_text, xml_escape, Summary};
-use crate::results::{describe, ApiResult, Status};
+use crate::results::{describe, ApiResult, RuleResult, Status};
+use crate::spec::Level;
 
-/// One self-contained HTML file (inline style, no script, no network): the summary and every
-/// rule, failures open with their exchange and curl.
+/// How the HTML pages group a rule's outcome, in the order they list them (the worst first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    /// Failed and fails the run (`must`, or `should` with `--strict`).
+    Failed,
+    /// Failed without failing the run: a warning (`should`) or an observation (`may`).
+    Warned,
+    /// Never judged (an interrupted run, a check that saw nothing to judge).
+    NotRun,
+    Skipped,
+    Passed,
+}
+
+impl Outcome {
+    /// Every outcome, in the order the report lists them.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Failed,
+        Outcome::Warned,
+        Outcome::NotRun,
+        Outcome::Skipped,
+        Outcome::Passed,
+    ];
+
+    /// The outcome of a rule's result, `strict` as the run was.
+    pub fn of(r: &RuleResult, strict: bool) -> Self {
+        match r.status {
+            Status::Failed if r.counts_as_failure(strict) => Outcome::Failed,
+            Status::Failed => Outcome::Warned,
+            Status::NotRun => Outcome::NotRun,
+            Status::Skipped => Outcome::Skipped,
+            Status::Passed => Outcome::Passed,
+        }
+    }
+
+    /// Its name as a CSS class and in the checkboxes' ids: `failed`, `not-run`.
+    pub fn class(self) -> &'static str {
+        match self {
+            Outcome::Failed => "failed",
+            Outcome::Warned => "warned",
+            Outcome::NotRun => "not-run",
+            Outcome::Skipped => "skipped",
+            Outcome::Passed => "passed",
+        }
+    }
+
+    /// Its name as the pages show it: `failed`, `not run`.
+    pub fn text(self) -> &'static str {
+        match self {
+            Outcome::NotRun => "not run",
+            other => other.class(),
+        }
+    }
+}
+
+/// The levels, in the order the report's checkboxes show them.
+pub const LEVELS: [Level; 3] = [Level::Must, Level::Should, Level::May];
+
+/// The colours of the outcomes and the look both pages share.
+pub(super) const SHARED_STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
+.passed{color:#17663a}.failed{color:#b3261e}.warned,.warn{color:#a15c00}.skipped,.not-run{color:#666}
+.filters{margin:1em 0 .2em}.filters+.filters{margin-top:.2em}.filters b{display:inline-block;min-width:4em}
+.toggle{margin:0 .2em 0 .9em;vertical-align:middle}.toggle+label{cursor:pointer}
+label .n{display:inline-block;min-width:1.4em;padding:0 .3em;margin-left:.2em;border-radius:.6em;background:#eee;color:#222;text-align:center;font-size:.9em}
+";
+
+/// One self-contained HTML file (inline style, no script, no network): the summary, then per
+/// API every rule, failures first and open with their exchange and curl, and checkboxes that
+/// show or hide each outcome and each level.
 pub fn html(apis: &[ApiResult], strict: bool) -> String {
     let s = Summary::of(apis, strict);
     let e = xml_escape;
-    let mut out = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\nbody{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}\n.passed{color:#17663a}.failed{color:#b3261e}.skipped,.not-run{color:#777}.warn{color:#a15c00}\ndetails{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}\nsummary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}\npre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n</style></head><body>\n<h1>specgate conformance report</h1>\n",
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\n{SHARED_STYLE}{}\n{}</style></head><body>\n<h1>specgate conformance report</h1>\n",
+        hiding_rules(),
+        "details{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}details.warned{border-color:#d98c1a}details.passed{border-color:#9c9}
+summary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}
+pre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+details:target{outline:2px solid #58a;outline-offset:2px}
+"
     );
     out.push_str(&format!(
         "<p>{} rules: <b class=\"passed\">{} passed</b>, <b class=\"failed\">{} failed</b> ({} failing the run, {} warnings, {} observations), <span class=\"skipped\">{} skipped{}</span>.</p>\n<table><tr><th>API</th><th>base URL</th><th>rules</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th></tr>\n",
@@ -21,6 +103,8 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
         out.push_str(&format!("<tr><td><a href=\"#{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td></tr>\n", e(&a.api), e(&a.base_url), a.results.len(), n(Status::Passed), n(Status::Failed), n(Status::Skipped), n(Status::NotRun)));
     }
     out.push_str("</table>\n");
+    toggles(&mut out, apis, strict);
+    out.push_str("<main>\n");
     for a in apis {
         out.push_str(&format!("<h2 id=\"{0}\">{0}</h2>\n", e(&a.api)));
         if let Some(u) = &a.unreachable {
@@ -29,60 +113,112 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
                 e(u)
             ));
         }
-        for r in &a.results {
-            let class = match r.status {
-                Status::Passed => "passed",
-                Status::Failed => "failed",
-                Status::Skipped => "skipped",
-                Status::NotRun => "not-run",
-            };
-            let open = if r.status == Status::Failed && r.counts_as_failure(strict) {
-                " open"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "<details class=\"{class}\"{open}><summary><span class=\"{class}\">{}</span> <code>{}</code> <small>{} · {}</small> {}</summary>\n",
-                class.to_uppercase(),
-                e(&r.id),
-                e(&r.kind),
-                e(&level_text(r)),
-                e(r.title.as_deref().unwrap_or(""))
-            ));
-            for c in &r.cite {
-                out.push_str(&format!(
-                    "<blockquote>{}</blockquote>\n",
-                    e(&crate::spec::normalize_ws(c))
-                ));
-            }
-            if let Some(reason) = &r.reason {
-                out.push_str(&format!("<p>{}</p>\n", e(reason)));
-            }
-            for o in &r.observations {
-                out.push_str(&format!("<p class=\"warn\">observed: {}</p>\n", e(o)));
-            }
-            for f in &r.failures {
-                let class = if f.failure.is_stated() {
-                    "failed"
-                } else {
-                    "warn"
-                };
-                out.push_str(&format!("<p class=\"{class}\">{}</p>\n", e(&describe(f))));
-                if let Some(x) = &f.exchange {
-                    let answer = x.answer();
-                    out.push_str(&format!(
-                        "<pre>{} {} → {}\n\n{}</pre>\n<pre>{}</pre>\n",
-                        e(&x.method),
-                        e(&x.url),
-                        e(&answer),
-                        e(&x.response_body),
-                        e(&x.curl)
-                    ));
-                }
-            }
-            out.push_str("</details>\n");
+        for r in failures_first(&a.results, strict) {
+            rule(&mut out, r, strict);
         }
     }
-    out.push_str("</body></html>\n");
+    out.push_str("</main>\n</body></html>\n");
     out
+}
+
+/// An API's results in the order the report lists them: by [`Outcome`], and within one outcome
+/// in the spec's order.
+pub fn failures_first(results: &[RuleResult], strict: bool) -> Vec<&RuleResult> {
+    let mut ordered: Vec<&RuleResult> = results.iter().collect();
+    ordered.sort_by_key(|r| Outcome::of(r, strict));
+    ordered
+}
+
+/// The CSS that hides the rules of an unchecked outcome or level. A rule linked to
+/// (`report.html#<id>`) shows whatever is unchecked: it was asked for by name.
+fn hiding_rules() -> String {
+    let mut selectors: Vec<String> = Outcome::ALL
+        .iter()
+        .map(|o| format!("#show-{0}:not(:checked)~main .rule.{0}", o.class()))
+        .collect();
+    selectors.extend(
+        LEVELS
+            .iter()
+            .map(|l| format!("#show-{l}:not(:checked)~main .rule.{l}")),
+    );
+    format!(
+        "{}{{display:none}}\nmain .rule:target{{display:block!important}}",
+        selectors.join(",\n")
+    )
+}
+
+/// The checkboxes, each with its count over every API: one per outcome, then one per level.
+/// They are direct children of `<body>`, before `<main>`, so the sibling selectors of
+/// [`hiding_rules`] reach the rules.
+fn toggles(out: &mut String, apis: &[ApiResult], strict: bool) {
+    let results = || apis.iter().flat_map(|a| &a.results);
+    out.push_str("<span class=\"filters\"><b>show</b></span>");
+    for o in Outcome::ALL {
+        let n = results().filter(|r| Outcome::of(r, strict) == o).count();
+        out.push_str(&format!(
+            "<input type=\"checkbox\" class=\"toggle\" id=\"show-{0}\" checked><label for=\"show-{0}\" class=\"{0}\">{1} <span class=\"n\">{n}</span></label>\n",
+            o.class(),
+            o.text()
+        ));
+    }
+    out.push_str("<br><span class=\"filters\"><b>level</b></span>");
+    for l in LEVELS {
+        let n = results().filter(|r| r.level == l).count();
+        out.push_str(&format!(
+            "<input type=\"checkbox\" class=\"toggle\" id=\"show-{l}\" checked><label for=\"show-{l}\" title=\"rules of level {l}, as the spec gives it\">{l} <span class=\"n\">{n}</span></label>\n"
+        ));
+    }
+}
+
+/// One rule's result: a `<details>` anchored at the rule's id, open when it fails the run.
+fn rule(out: &mut String, r: &RuleResult, strict: bool) {
+    let e = xml_escape;
+    let outcome = Outcome::of(r, strict);
+    let class = outcome.class();
+    let open = if outcome == Outcome::Failed {
+        " open"
+    } else {
+        ""
+    };
+    out.push_str(&format!(
+        "<details id=\"{id}\" class=\"rule {class} {level}\"{open}><summary><span class=\"{class}\">{label}</span> <code>{id}</code> <small>{} · {}</small> {}</summary>\n",
+        e(&r.kind),
+        e(&level_text(r)),
+        e(r.title.as_deref().unwrap_or("")),
+        id = e(&r.id),
+        level = r.level,
+        label = outcome.text().to_uppercase(),
+    ));
+    for c in &r.cite {
+        out.push_str(&format!(
+            "<blockquote>{}</blockquote>\n",
+            e(&crate::spec::normalize_ws(c))
+        ));
+    }
+    if let Some(reason) = &r.reason {
+        out.push_str(&format!("<p>{}</p>\n", e(reason)));
+    }
+    for o in &r.observations {
+        out.push_str(&format!("<p class=\"warn\">observed: {}</p>\n", e(o)));
+    }
+    for f in &r.failures {
+        let class = if f.failure.is_stated() {
+            "failed"
+        } else {
+            "warn"
+        };
+        out.push_str(&format!("<p class=\"{class}\">{}</p>\n", e(&describe(f))));
+        if let Some(x) = &f.exchange {
+            let answer = x.answer();
+            out.push_str(&format!(
+                "<pre>{} {} → {}\n\n{}</pre>\n<pre>{}</pre>\n",
+                e(&x.method),
+                e(&x.url),
+                e(&answer),
+                e(&x.response_body),
+                e(&x.curl)
+            ));
+        }
+    }
+    out.push_str("</details>\n");
 }
