@@ -7,8 +7,9 @@
 //! 2. what knows nothing of kinds: what a contract says (`contract`: its terms, steps,
 //!    requests and expectations, and their validation context), `basis`, `openapi` (compiled
 //!    schemas), `target`, variables and templates (`vars`), the HTTP exchange (`exchange`),
-//!    `redact`, deadlines (`halt`), expectation evaluation (`expect`), results and events
-//!    (`results`), and the context one rule runs in (`rule_context`);
+//!    `redact`, deadlines (`halt`), expectation evaluation (`expect`), what a run covered of
+//!    the API and its document (`coverage`), results and events (`results`), and the context
+//!    one rule runs in (`rule_context`);
 //! 3. `check`: the catalogue of kinds, each owning its behaviour through the `Check` trait;
 //! 4. `spec`: the loader of spec files, and `lint`;
 //! 5. `run`: the engine;
@@ -22,6 +23,7 @@ pub mod basis;
 pub mod check;
 pub mod cli;
 pub mod contract;
+pub mod coverage;
 pub mod error;
 pub mod exchange;
 pub mod expect;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::basis::Basis;
 use crate::contract::{normalize_ws, Level};
+use crate::coverage::{Coverage, Hit};
 use crate::exchange::client::Exchange;
 use crate::redact::{Redact, Redactor};
 
@@ -194,6 +195,9 @@ pub struct RuleResult {
     pub failures: Vec<RuleFailure>,
     pub observations: Vec<String>,
     pub exchanges: usize,
+    /// The operations its requests reached and the statuses they answered (requests as the
+    /// operation documents them: not a 405 probe's other method, nor a transport probe).
+    pub hits: Vec<Hit>,
     pub elapsed_ms: u64,
 }
 
@@ -207,6 +211,10 @@ pub struct ApiResult {
     pub unreachable: Option<String>,
     pub results: Vec<RuleResult>,
     pub elapsed_ms: u64,
+    /// What the run covered of the API's operations and statuses and of its document; absent
+    /// when the target could not be reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
 }
 
 /// Progress of a run, for the terminal's progress bar. Results in events are redacted.
@@ -332,8 +340,10 @@ impl Redact for RuleResult {
             failures,
             observations,
             exchanges: _,
+            hits,
             elapsed_ms: _,
         } = self;
+        hits.redact(r);
         id.redact(r);
         kind.redact(r);
         title.redact(r);
@@ -353,7 +363,9 @@ impl Redact for ApiResult {
             unreachable,
             results,
             elapsed_ms: _,
+            coverage,
         } = self;
+        coverage.redact(r);
         api.redact(r);
         title.redact(r);
         base_url.redact(r);

@@ -10,6 +10,7 @@ use serde_json_path::JsonPath;
 use crate::basis::Basis;
 use crate::contract::step::{Expect, Request, Step};
 use crate::contract::Contract;
+use crate::coverage::Hit;
 use crate::exchange::client::{Exchange, HttpClient, TransportError};
 use crate::exchange::request::{hide_basic_pair, Context, PrepareError, Prepared};
 use crate::exchange::response::Response;
@@ -348,6 +349,17 @@ impl<'a> RuleCx<'a> {
             response: Some(r),
             held,
         }
+    }
+
+    /// What the rule's exchanges reached so far, for the coverage: each request sent as its
+    /// operation documents it (`Probe::No`), by operation and the status it answered. A 405
+    /// probe's other method and a transport probe do not exercise the operation.
+    pub fn hits(&self) -> Vec<Hit> {
+        Hit::tally(self.recorded.iter().filter_map(|r| {
+            let operation = r.exchange.request.operation.as_deref()?;
+            let status = r.exchange.outcome.as_ref().ok().map(|a| a.status);
+            (r.probe == Probe::No).then_some((operation, status))
+        }))
     }
 
     /// A method the operation does not have (a 405 probe) is not judged by its responses.

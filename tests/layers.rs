@@ -28,6 +28,7 @@ const RANKS: &[(&str, u8)] = &[
     ("target", 2),
     ("exchange", 2),
     ("expect", 2),
+    ("coverage", 2),
     ("results", 2),
     ("rule_context", 2),
     // 3. The catalogue of kinds.

@@ -218,6 +218,7 @@ mod tests {
             unreachable: unreachable.map(str::to_string),
             results: vec![],
             elapsed_ms: 0,
+            coverage: None,
         }
     }
 
@@ -261,6 +262,7 @@ mod tests {
             failures: vec![],
             observations: vec![],
             exchanges: 0,
+            hits: vec![],
             elapsed_ms: 0,
         }
     }

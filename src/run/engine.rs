@@ -8,6 +8,7 @@
 //! run has met by then. No reporter has to remember to.
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::basis::Basis;
@@ -15,6 +16,7 @@ use crate::check::conformance::Conformance;
 use crate::check::Check;
 use crate::contract::step::{Request, Step};
 use crate::contract::Level;
+use crate::coverage::{Coverage, Hit, RuleTrace};
 use crate::exchange::client::{
     seconds, HttpClient, TransportError, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
 };
@@ -60,6 +62,8 @@ pub struct RunOptions {
     pub max_body: usize,
     pub run_id: String,
     pub unix_now: i64,
+    /// The folder of the vendor documents, for the document coverage; `None`: not measured.
+    pub docs: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
@@ -80,6 +84,7 @@ impl Default for RunOptions {
             max_body: DEFAULT_MAX_BODY,
             run_id: format!("{:x}", now.as_millis() % 0xffff_ffff),
             unix_now: now.as_secs() as i64,
+            docs: None,
         }
     }
 }
@@ -221,6 +226,7 @@ impl Meta {
             failures: vec![],
             observations: vec![],
             exchanges: 0,
+            hits: vec![],
             elapsed_ms: 0,
         }
     }
@@ -295,6 +301,7 @@ fn result_of(
     };
     let mut result = meta.result(status, reason);
     result.exchanges = cx.recorded.len();
+    result.hits = cx.hits();
     result.failures = failures;
     result.observations = cx.observations;
     result.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -411,6 +418,7 @@ async fn run_rules(
         unreachable: None,
         results: vec![],
         elapsed_ms: 0,
+        coverage: None,
     };
     let mut vars = base_vars(spec, target, options);
     let mut boundary = Boundary::new(vars.secrets());
@@ -439,6 +447,7 @@ async fn run_rules(
                 .iter()
                 .map(|r| not_started(Meta::of(r), &halted))
                 .collect();
+            api.coverage = Some(coverage_of(spec, &api.results, None, options));
             api.elapsed_ms = started.elapsed().as_millis() as u64;
             boundary.redact(&mut api);
             return api;
@@ -446,8 +455,9 @@ async fn run_rules(
     }
 
     let mut judges = Judges::new(spec, &selected);
+    let mut login_hits = None;
     if spec.contract.login.is_some() {
-        let (logged_in, failed) = log_in(
+        let (logged_in, failed, hits) = log_in(
             spec,
             target,
             &client,
@@ -459,6 +469,10 @@ async fn run_rules(
         .await;
         if let Some(v) = logged_in {
             vars = v;
+        }
+        // A login that did not pass is a result, with its hits; one that passed is not.
+        if failed.is_none() {
+            login_hits = Some(hits);
         }
         api.results.extend(failed);
     }
@@ -501,6 +515,12 @@ async fn run_rules(
     for r in &mut api.results {
         r.settle();
     }
+    api.coverage = Some(coverage_of(
+        spec,
+        &api.results,
+        login_hits.as_deref(),
+        options,
+    ));
     api.elapsed_ms = started.elapsed().as_millis() as u64;
     // Once more with every secret of the run: one a later rule met may be in an earlier result,
     // and the cross-cutting and conformance failures are new.
@@ -567,7 +587,7 @@ async fn log_in(
     options: &RunOptions,
     boundary: &mut Boundary,
     judges: &mut Judges<'_>,
-) -> (Option<Vars>, Option<RuleResult>) {
+) -> (Option<Vars>, Option<RuleResult>, Vec<Hit>) {
     let t = Instant::now();
     let mut cx = RuleCx::new(&spec.contract, &spec.api, target, client, vars.clone());
     let mut logged_in = None;
@@ -590,7 +610,65 @@ async fn log_in(
     let (r, rec, secrets) = result_of(meta, cx, ending, t, options);
     boundary.absorb(&secrets);
     judges.judge_all(rec);
-    (logged_in, (r.status != Status::Passed).then_some(r))
+    let hits = r.hits.clone();
+    (logged_in, (r.status != Status::Passed).then_some(r), hits)
+}
+
+/// The largest vendor document the coverage reads: the five at hand are under 40 KiB.
+const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
+
+/// Why the document coverage is not measured when no document folder is given.
+pub const NO_DOCUMENT: &str = "no document: pass --docs";
+
+/// The text of `spec`'s vendor document in `docs`, or why there is none to measure.
+fn read_document(spec: &Spec, docs: Option<&Path>) -> Result<String, String> {
+    let Some(dir) = docs else {
+        return Err(NO_DOCUMENT.to_string());
+    };
+    let path = dir.join(&spec.contract.document);
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!(
+            "no document: {} cannot be read ({e}); pass --docs",
+            path.display()
+        )
+    };
+    let size = std::fs::metadata(&path).map_err(|e| unreadable(&e))?.len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(unreadable(&format!(
+            "{size} bytes, more than the {MAX_DOCUMENT_BYTES} read"
+        )));
+    }
+    std::fs::read_to_string(&path).map_err(|e| unreadable(&e))
+}
+
+/// What the run covered: the operations and statuses the login's and the rules' requests
+/// reached, and the lines of the document the selected rules' cites quote.
+fn coverage_of(
+    spec: &Spec,
+    results: &[RuleResult],
+    login_hits: Option<&[Hit]>,
+    options: &RunOptions,
+) -> Coverage {
+    let login_id = format!("{}.login", spec.name);
+    let mut traces: Vec<RuleTrace<'_>> = Vec::with_capacity(results.len() + 1);
+    if let Some(hits) = login_hits {
+        traces.push(RuleTrace {
+            id: &login_id,
+            cite: &[],
+            hits,
+        });
+    }
+    traces.extend(results.iter().map(|r| RuleTrace {
+        id: &r.id,
+        cite: &r.cite,
+        hits: &r.hits,
+    }));
+    let text = read_document(spec, options.docs.as_deref());
+    let document = match &text {
+        Ok(t) => Ok((spec.contract.document.as_str(), t.as_str())),
+        Err(why) => Err(why.clone()),
+    };
+    crate::coverage::compute(&spec.api, &traces, document)
 }
 
 /// Rules with the index of their slot in the results.

@@ -121,11 +121,13 @@ impl Spec {
     /// Check every cite against the document: each must be a verbatim substring of it (runs of
     /// whitespace compare equal, so a cite may be wrapped in YAML).
     pub fn check_cites(&self, document_text: &str) -> SpecErrors {
-        let doc = normalize_ws(document_text);
+        // The matching the document coverage maps cites to lines with.
+        let document = crate::coverage::DocumentText::new(document_text);
+        let doc = document.normalized();
         let mut errors = SpecErrors::default();
         for rule in &self.rules {
             for (i, cite) in rule.cite.iter().enumerate() {
-                if !doc.contains(&normalize_ws(cite)) {
+                if !document.contains(cite) {
                     let base = self
                         .cite_pointers
                         .get(&rule.id)
@@ -146,7 +148,7 @@ impl Spec {
                                     cite: truncate(cite, 100),
                                 },
                             )
-                            .with_hint(match longest_matching_prefix(&doc, &normalize_ws(cite)) {
+                            .with_hint(match longest_matching_prefix(doc, &normalize_ws(cite)) {
                                 Some(p) => format!(
                                     "copy the sentence from the document; it matches up to \"…{}\"",
                                     truncate_end(&p, 40)
