@@ -560,6 +560,26 @@ impl Reporter for TerminalSummary {
     }
 }
 
+/// The pages written beside a report: for the HTML report, each API's annotated document
+/// (those of the APIs whose run had the document), linking back into the report.
+fn annotated_documents(file: &ReportFile, apis: &[ApiResult], strict: bool) -> Vec<files::Page> {
+    if file.format != ReportFormat::Html {
+        return vec![];
+    }
+    let report = file
+        .path
+        .file_name()
+        .map_or_else(|| "report.html".into(), |n| n.to_string_lossy());
+    apis.iter()
+        .filter_map(|api| {
+            super::document::page(api, strict, &report).map(|text| files::Page {
+                file_name: super::document::file_name(&api.api),
+                text,
+            })
+        })
+        .collect()
+}
+
 /// The report files of a check run, written when the run ends (a halted run's too).
 pub struct ReportFiles {
     strict: bool,
@@ -586,8 +606,10 @@ impl Reporter for ReportFiles {
     }
 
     fn finish(&mut self) -> Result<(), ReportError> {
-        files::write_all(&self.files, &|format| {
-            render(format, &self.apis, self.strict)
-        })
+        files::write_all_with_pages(
+            &self.files,
+            &|format| render(format, &self.apis, self.strict),
+            &|file| annotated_documents(file, &self.apis, self.strict),
+        )
     }
 }

@@ -127,31 +127,60 @@ pub fn write_all(
     files: &[ReportFile],
     render: &dyn Fn(ReportFormat) -> String,
 ) -> Result<(), ReportError> {
+    write_all_with_pages(files, render, &|_| vec![])
+}
+
+/// A page written beside a report and linked from it (the HTML report's annotated
+/// documents): its file name in the report's directory, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub file_name: String,
+    pub text: String,
+}
+
+/// [`write_all`], and beside each report the pages `pages` gives for it.
+pub fn write_all_with_pages(
+    files: &[ReportFile],
+    render: &dyn Fn(ReportFormat) -> String,
+    pages: &dyn Fn(&ReportFile) -> Vec<Page>,
+) -> Result<(), ReportError> {
+    let mut written_pages: Vec<PathBuf> = Vec::new();
     for file in files {
         let path = &file.path;
-        let written = path
-            .parent()
-            .map_or(Ok(()), |d| {
-                if d.as_os_str().is_empty() {
-                    Ok(())
-                } else {
-                    std::fs::create_dir_all(d)
-                }
-            })
-            .and_then(|_| std::fs::write(path, render(file.format)));
-        if let Err(source) = written {
-            return Err(ReportError::Write {
-                path: path.clone(),
-                source,
-            });
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        write_one(dir, path, &render(file.format))?;
+        for page in pages(file) {
+            let beside = dir.map_or_else(
+                || PathBuf::from(&page.file_name),
+                |d| d.join(&page.file_name),
+            );
+            write_one(dir, &beside, &page.text)?;
+            written_pages.push(beside);
         }
     }
-    let shown: Vec<String> = files
+    let mut shown: Vec<String> = files
         .iter()
         .map(|f| format!("{}: {}", f.format, f.path.display()))
         .collect();
+    if !written_pages.is_empty() {
+        let pages: Vec<String> = written_pages
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        shown.push(format!("annotated documents: {}", pages.join(", ")));
+    }
     super::outln(format_args!("reports: {}", shown.join(", ")));
     Ok(())
+}
+
+/// Write `text` to `path`, creating `dir` (its directory) first.
+fn write_one(dir: Option<&Path>, path: &Path, text: &str) -> Result<(), ReportError> {
+    dir.map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|_| std::fs::write(path, text))
+        .map_err(|source| ReportError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 #[cfg(test)]

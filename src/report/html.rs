@@ -10,6 +10,8 @@
 //! outcome is hidden.
 
 use super::check::{level_text, not_run_text, xml_escape, Summary};
+use super::document;
+use crate::coverage::{Coverage, Ratio, StatusCoverage};
 use crate::results::{describe, ApiResult, RuleResult, Status};
 use crate::spec::Level;
 
@@ -74,7 +76,7 @@ pub const LEVELS: [Level; 3] = [Level::Must, Level::Should, Level::May];
 pub(super) const SHARED_STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
 .passed{color:#17663a}.failed{color:#b3261e}.warned,.warn{color:#a15c00}.skipped,.not-run{color:#666}
-.filters{margin:1em 0 .2em}.filters+.filters{margin-top:.2em}.filters b{display:inline-block;min-width:4em}
+.filters b{display:inline-block;min-width:4em;margin-top:.8em}
 .toggle{margin:0 .2em 0 .9em;vertical-align:middle}.toggle+label{cursor:pointer}
 label .n{display:inline-block;min-width:1.4em;padding:0 .3em;margin-left:.2em;border-radius:.6em;background:#eee;color:#222;text-align:center;font-size:.9em}
 ";
@@ -88,10 +90,12 @@ pub fn html(apis: &[ApiResult], strict: bool) -> String {
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\n{SHARED_STYLE}{}\n{}</style></head><body>\n<h1>specgate conformance report</h1>\n",
         hiding_rules(),
-        "details{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}details.warned{border-color:#d98c1a}details.passed{border-color:#9c9}
+        "details{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.rule{color:inherit}details.failed{border-color:#b3261e}details.warned{border-color:#d98c1a}details.passed{border-color:#9c9}
 summary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}
 pre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 details:target{outline:2px solid #58a;outline-offset:2px}
+.coverage td{vertical-align:top}.status{display:inline-block;padding:0 .35em;margin:0 .2em .1em 0;border-radius:.3em;font-size:.9em}
+.status.hit{background:#e6f4ea;color:#17663a}.status.missed{background:#fde7e4;color:#b3261e}.status.undocumented{background:#fff1d6;color:#a15c00}
 "
     );
     out.push_str(&format!(
@@ -103,6 +107,7 @@ details:target{outline:2px solid #58a;outline-offset:2px}
         out.push_str(&format!("<tr><td><a href=\"#{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td></tr>\n", e(&a.api), e(&a.base_url), a.results.len(), n(Status::Passed), n(Status::Failed), n(Status::Skipped), n(Status::NotRun)));
     }
     out.push_str("</table>\n");
+    coverage_table(&mut out, apis);
     toggles(&mut out, apis, strict);
     out.push_str("<main>\n");
     for a in apis {
@@ -112,6 +117,9 @@ details:target{outline:2px solid #58a;outline-offset:2px}
                 "<p class=\"failed\">The target could not be reached: {}</p>\n",
                 e(u)
             ));
+        }
+        if let Some(c) = &a.coverage {
+            operations(&mut out, a, c);
         }
         for r in failures_first(&a.results, strict) {
             rule(&mut out, r, strict);
@@ -221,4 +229,98 @@ fn rule(out: &mut String, r: &RuleResult, strict: bool) {
         }
     }
     out.push_str("</details>\n");
+}
+
+/// The coverage of each API: operations and documented statuses the run exercised, lines of
+/// the document its rules cite, and the annotated document (or why there is none).
+fn coverage_table(out: &mut String, apis: &[ApiResult]) {
+    let e = xml_escape;
+    out.push_str("<h2 id=\"coverage\">Coverage</h2>\n<table class=\"coverage\"><tr><th>API</th><th>operations exercised</th><th>documented statuses received</th><th>document lines cited</th><th>annotated document</th></tr>\n");
+    for a in apis {
+        let Some(c) = &a.coverage else {
+            out.push_str(&format!(
+                "<tr><td>{}</td><td colspan=\"4\">not measured: the target could not be reached</td></tr>\n",
+                e(&a.api)
+            ));
+            continue;
+        };
+        let document = match (&c.totals.document, &c.document) {
+            (Some(lines), Some(_)) => (
+                ratio(lines),
+                format!("<a href=\"{0}\">{0}</a>", e(&document::file_name(&a.api))),
+            ),
+            _ => {
+                let why = c.document_absent.as_deref().unwrap_or("no document");
+                ("–".to_string(), format!("not written: {}", e(why)))
+            }
+        };
+        out.push_str(&format!(
+            "<tr><td><a href=\"#{0}\">{0}</a></td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td></tr>\n",
+            e(&a.api),
+            ratio(&c.totals.operations),
+            ratio(&c.totals.statuses),
+            document.0,
+            document.1
+        ));
+    }
+    out.push_str("</table>\n");
+}
+
+fn ratio(r: &Ratio) -> String {
+    xml_escape(&r.to_string())
+}
+
+/// An API's operations, each with the rules that exercised it and its documented statuses
+/// (green: received, red: never received; each with its rules on hover), and the statuses it
+/// answered that its document does not list. Folded: the summary line has the totals.
+fn operations(out: &mut String, api: &ApiResult, c: &Coverage) {
+    let e = xml_escape;
+    // A rule with a result links to it; the login (a result only when it failed) may not.
+    let rule_ref = |id: &str| {
+        if api.results.iter().any(|r| r.id == id) {
+            format!("<a href=\"#{0}\">{0}</a>", e(id))
+        } else {
+            format!("<code>{}</code>", e(id))
+        }
+    };
+    let unexercised = c.unexercised_operations().count();
+    out.push_str(&format!(
+        "<details class=\"coverage\"><summary>Coverage: {} operations exercised ({unexercised} not), {} documented statuses received</summary>\n<p><span class=\"status hit\">200</span> documented, received · <span class=\"status missed\">404</span> documented, never received · <span class=\"status undocumented\">500</span> received, not documented (hover a status for its rules)</p>\n<table class=\"coverage\"><tr><th>operation</th><th>rules</th><th>statuses</th></tr>\n",
+        ratio(&c.totals.operations),
+        ratio(&c.totals.statuses)
+    ));
+    let badge = |s: &StatusCoverage, class: &str| {
+        let title = if s.rules.is_empty() {
+            "never received".to_string()
+        } else {
+            format!("received by {}", s.rules.join(", "))
+        };
+        format!(
+            "<span class=\"status {class}\" title=\"{}\">{}</span>",
+            e(&title),
+            e(&s.status)
+        )
+    };
+    for o in &c.operations {
+        let rules: Vec<String> = o.rules.iter().map(|id| rule_ref(id)).collect();
+        let mut statuses: Vec<String> = o
+            .statuses
+            .iter()
+            .map(|s| badge(s, if s.exercised() { "hit" } else { "missed" }))
+            .collect();
+        statuses.extend(o.undocumented.iter().map(|s| badge(s, "undocumented")));
+        out.push_str(&format!(
+            "<tr><td><code>{} {}</code><br><small>{}</small></td><td>{}</td><td>{}</td></tr>\n",
+            e(&o.method),
+            e(&o.path),
+            e(&o.operation),
+            if rules.is_empty() {
+                "<span class=\"failed\">not exercised</span>".to_string()
+            } else {
+                rules.join(" ")
+            },
+            statuses.join("")
+        ));
+    }
+    out.push_str("</table>\n</details>\n");
 }

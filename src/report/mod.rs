@@ -5,6 +5,7 @@
 //! way, by [`files`].
 
 pub mod check;
+pub mod document;
 pub mod files;
 pub mod html;
 pub mod lint;
