@@ -19,23 +19,28 @@ pub struct Hit {
     pub operation: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// Sent with a method the operation does not have (a 405 probe of its path): it does not
+    /// exercise the operation, but its answer counts where the operation documents that very
+    /// status (`405`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub other_method: bool,
     pub exchanges: usize,
 }
 
 impl Hit {
-    /// Tally `(operation, status)` pairs into hits, one per distinct pair, in the order each
-    /// pair was first met.
-    pub fn tally<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<u16>)>) -> Vec<Hit> {
+    /// Tally `(operation, status, other method)` triples into hits, one per distinct triple,
+    /// in the order each was first met.
+    pub fn tally<'a>(sent: impl IntoIterator<Item = (&'a str, Option<u16>, bool)>) -> Vec<Hit> {
         let mut hits: Vec<Hit> = Vec::new();
-        for (operation, status) in pairs {
-            match hits
-                .iter_mut()
-                .find(|h| h.operation == operation && h.status == status)
-            {
+        for (operation, status, other_method) in sent {
+            match hits.iter_mut().find(|h| {
+                h.operation == operation && h.status == status && h.other_method == other_method
+            }) {
                 Some(h) => h.exchanges += 1,
                 None => hits.push(Hit {
                     operation: operation.to_string(),
                     status,
+                    other_method,
                     exchanges: 1,
                 }),
             }
@@ -262,13 +267,20 @@ fn operation_coverage(api: &ApiDoc, rules: &[RuleTrace<'_>]) -> Vec<OperationCov
             };
             for rule in rules {
                 for hit in rule.hits.iter().filter(|h| h.operation == op.id) {
-                    push_once(&mut out.rules, rule.id);
+                    if !hit.other_method {
+                        push_once(&mut out.rules, rule.id);
+                    }
                     let Some(status) = hit.status else { continue };
+                    // Another method's answer counts only where the operation documents that
+                    // very status (`405`): a class (`4XX`) is about its own method's answers.
                     let key = op
                         .response_key(status)
-                        .filter(|k| !k.eq_ignore_ascii_case("default"));
+                        .filter(|k| !k.eq_ignore_ascii_case("default"))
+                        .filter(|k| !hit.other_method || *k == status.to_string());
                     let entry = match key {
                         Some(key) => out.statuses.iter_mut().find(|s| s.status == key),
+                        // Another method's answer is not the operation's to document.
+                        None if hit.other_method => None,
                         None => {
                             let code = status.to_string();
                             if !out.undocumented.iter().any(|s| s.status == code) {
@@ -388,6 +400,110 @@ impl DocumentText {
     }
 }
 
+/// The bars of `--min-coverage`: the least share (in percent) of operations, of documented
+/// statuses and of the document's lines with text a run must cover. `None`: no bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MinCoverage {
+    pub operations: Option<f64>,
+    pub statuses: Option<f64>,
+    pub document: Option<f64>,
+}
+
+/// The names `--min-coverage` takes.
+pub const COVERAGE_BARS: [&str; 3] = ["operations", "statuses", "document"];
+
+impl MinCoverage {
+    /// `operations=90,statuses=70,document=50` (each optional, in any order; `90%` reads as
+    /// 90). Says what is wrong and how to write it.
+    pub fn parse(s: &str) -> Result<MinCoverage, String> {
+        let example = "e.g. operations=90,statuses=70 (also document=N)";
+        let mut bars = MinCoverage::default();
+        for part in s.split(',').map(str::trim) {
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}`: write NAME=PERCENT, {example}"))?;
+            let (name, value) = (name.trim(), value.trim());
+            let bar = match name {
+                "operations" => &mut bars.operations,
+                "statuses" => &mut bars.statuses,
+                "document" => &mut bars.document,
+                _ => {
+                    return Err(format!(
+                        "unknown coverage `{name}`: {}",
+                        crate::error::suggest(name, COVERAGE_BARS)
+                    ))
+                }
+            };
+            let number = value.strip_suffix('%').unwrap_or(value).trim();
+            let percent = match number.parse::<f64>() {
+                Ok(p) if (0.0..=100.0).contains(&p) => p,
+                _ => {
+                    return Err(format!(
+                        "`{part}`: give a percentage from 0 to 100, {example}"
+                    ))
+                }
+            };
+            if bar.replace(percent).is_some() {
+                return Err(format!("`{name}` is given twice"));
+            }
+        }
+        Ok(bars)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == MinCoverage::default()
+    }
+
+    /// Each bar `coverage` does not reach, as one line: `statuses 12/40 (30%) is below
+    /// --min-coverage statuses=70`. A bar whose coverage was not measured (no document, or
+    /// nothing to cover) is missed too: an unmeasured bar is not a met one.
+    pub fn missed(&self, coverage: &Coverage) -> Vec<String> {
+        let totals = &coverage.totals;
+        let not_measured = coverage
+            .document_absent
+            .clone()
+            .unwrap_or_else(|| "no document".into());
+        let bars = [
+            ("operations", self.operations, Ok(totals.operations)),
+            ("statuses", self.statuses, Ok(totals.statuses)),
+            (
+                "document",
+                self.document,
+                totals.document.ok_or(not_measured),
+            ),
+        ];
+        bars.into_iter()
+            .filter_map(|(name, bar, measured)| {
+                let bar = bar?;
+                let wanted = format!("--min-coverage {name}={}", number_text(bar));
+                match measured {
+                    Err(why) => Some(format!(
+                        "{name} coverage not measured ({why}), so it cannot meet {wanted}"
+                    )),
+                    Ok(ratio) => match ratio.percent {
+                        None => Some(format!(
+                            "{name} coverage not measured (nothing to cover), so it cannot meet {wanted}"
+                        )),
+                        Some(p) if p < bar => {
+                            Some(format!("{name} coverage {ratio} is below {wanted}"))
+                        }
+                        Some(_) => None,
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
+/// A bar as it was given: `90`, `72.5`.
+fn number_text(p: f64) -> String {
+    if p.fract() == 0.0 {
+        format!("{p:.0}")
+    } else {
+        p.to_string()
+    }
+}
+
 impl Redact for Hit {
     fn redact(&mut self, r: &Redactor) {
         self.operation.redact(r);
@@ -493,18 +609,24 @@ mod tests {
     #[test]
     fn hits_are_tallied_per_operation_and_status() {
         let hits = Hit::tally([
-            ("a", Some(200)),
-            ("b", None),
-            ("a", Some(200)),
-            ("a", Some(404)),
+            ("a", Some(200), false),
+            ("b", None, false),
+            ("a", Some(200), false),
+            ("a", Some(404), false),
+            ("a", Some(404), true),
         ]);
-        let seen: Vec<(&str, Option<u16>, usize)> = hits
+        let seen: Vec<(&str, Option<u16>, bool, usize)> = hits
             .iter()
-            .map(|h| (h.operation.as_str(), h.status, h.exchanges))
+            .map(|h| (h.operation.as_str(), h.status, h.other_method, h.exchanges))
             .collect();
         assert_eq!(
             seen,
-            [("a", Some(200), 2), ("b", None, 1), ("a", Some(404), 1)]
+            [
+                ("a", Some(200), false, 2),
+                ("b", None, false, 1),
+                ("a", Some(404), false, 1),
+                ("a", Some(404), true, 1)
+            ]
         );
     }
 
@@ -514,6 +636,59 @@ mod tests {
         assert_eq!(Ratio::new(2, 3).to_string(), "2/3 (66.6%)");
         assert_eq!(Ratio::new(3, 4).to_string(), "3/4 (75%)");
         assert_eq!(Ratio::new(0, 0).to_string(), "0/0");
+    }
+
+    #[test]
+    fn min_coverage_reads_its_bars_and_says_what_is_wrong() {
+        let bars = MinCoverage::parse("operations=90, statuses=70%,document=12.5").unwrap();
+        assert_eq!(
+            bars,
+            MinCoverage {
+                operations: Some(90.0),
+                statuses: Some(70.0),
+                document: Some(12.5)
+            }
+        );
+        assert!(MinCoverage::parse("statuses=70")
+            .unwrap()
+            .operations
+            .is_none());
+        let err = |s| MinCoverage::parse(s).unwrap_err();
+        assert_eq!(
+            err("operation=90"),
+            "unknown coverage `operation`: did you mean `operations`?"
+        );
+        assert!(
+            err("operations").contains("write NAME=PERCENT"),
+            "{}",
+            err("operations")
+        );
+        assert!(err("operations=101").contains("from 0 to 100"));
+        assert!(err("operations=lots").contains("from 0 to 100"));
+        assert!(err("").contains("write NAME=PERCENT"));
+        assert_eq!(err("statuses=1,statuses=2"), "`statuses` is given twice");
+    }
+
+    #[test]
+    fn a_bar_is_met_at_it_and_missed_below_it_or_unmeasured() {
+        let hits = Hit::tally([("getA", Some(200), false)]);
+        let rules = [RuleTrace {
+            id: "t.one",
+            cite: &[],
+            hits: &hits,
+        }];
+        // 1 of 2 operations (50%), 1 of 3 statuses (33.3%), no document.
+        let c = compute(&api(), &rules, Err("no document: pass --docs".into()));
+        let at = MinCoverage::parse("operations=50").unwrap();
+        assert!(at.missed(&c).is_empty());
+        let above = MinCoverage::parse("operations=50.1,statuses=30,document=0").unwrap();
+        assert_eq!(
+            above.missed(&c),
+            [
+                "operations coverage 1/2 (50%) is below --min-coverage operations=50.1",
+                "document coverage not measured (no document: pass --docs), so it cannot meet --min-coverage document=0",
+            ]
+        );
     }
 
     fn api() -> ApiDoc {
@@ -539,11 +714,17 @@ paths:
     #[test]
     fn statuses_are_matched_to_their_documented_keys() {
         let one = Hit::tally([
-            ("getA", Some(200)),
-            ("getA", Some(404)),
-            ("getA", Some(500)),
+            ("getA", Some(200), false),
+            ("getA", Some(404), false),
+            ("getA", Some(500), false),
         ]);
-        let two = Hit::tally([("getA", None)]);
+        // 405 probes of the path: postA documents no 405, and is not exercised by them; getA's
+        // 4XX is about GET's answers, not another method's.
+        let two = Hit::tally([
+            ("getA", None, false),
+            ("postA", Some(405), true),
+            ("getA", Some(405), true),
+        ]);
         let rules = [
             RuleTrace {
                 id: "t.one",

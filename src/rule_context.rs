@@ -351,14 +351,19 @@ impl<'a> RuleCx<'a> {
         }
     }
 
-    /// What the rule's exchanges reached so far, for the coverage: each request sent as its
-    /// operation documents it (`Probe::No`), by operation and the status it answered. A 405
-    /// probe's other method and a transport probe do not exercise the operation.
+    /// What the rule's exchanges reached so far, for the coverage: by operation and the status
+    /// it answered, each request sent as its operation documents it, and each 405 probe of its
+    /// path (marked: its answer may be one the operation documents, but it does not exercise
+    /// the operation). A transport probe's refusal may come from a proxy: it reaches nothing.
     pub fn hits(&self) -> Vec<Hit> {
         Hit::tally(self.recorded.iter().filter_map(|r| {
             let operation = r.exchange.request.operation.as_deref()?;
             let status = r.exchange.outcome.as_ref().ok().map(|a| a.status);
-            (r.probe == Probe::No).then_some((operation, status))
+            match r.probe {
+                Probe::No => Some((operation, status, false)),
+                Probe::OtherMethod => Some((operation, status, true)),
+                Probe::Transport => None,
+            }
         }))
     }
 

@@ -8,6 +8,7 @@ use super::args::{
 };
 use super::SkippedShare;
 use super::{CliError, ExitCode};
+use crate::coverage::MinCoverage;
 use crate::halt::{Halt, Halted};
 use crate::mock::MockOptions;
 use crate::report::check::for_want_of_a_credential;
@@ -68,6 +69,15 @@ pub struct CheckArgs {
     /// Break one documented behaviour of the built-in mock (needs exactly one --api)
     #[arg(long, value_name = "NAME")]
     pub fault: Option<String>,
+    /// Where the vendor documents are, to measure which lines of each the rules cite
+    /// [default: ../shared/docs when it exists, else the document coverage is not measured]
+    #[arg(long, value_name = "DIR")]
+    pub docs: Option<PathBuf>,
+    /// Fail the run (exit 1) when an API's coverage is below these percentages: of its
+    /// operations, of their documented statuses, of its document's lines
+    /// (e.g. operations=90,statuses=70,document=50) [default: no bar]
+    #[arg(long, value_name = "BARS", value_parser = MinCoverage::parse)]
+    pub min_coverage: Option<MinCoverage>,
     /// Check a faithful variant of the built-in mock: another choice where the document is
     /// silent (needs exactly one --api; see `specgate mock --list-variants`)
     #[arg(long, value_name = "NAME")]
@@ -105,6 +115,7 @@ pub async fn check(
         }
         Subjects::Profiles(runs)
     };
+    let docs = documents(args.docs.as_deref())?;
     let files = if args.reports.is_empty() {
         crate::report::check::default_files()
     } else {
@@ -122,6 +133,7 @@ pub async fn check(
         timeout: args.request_timeout,
         rule_timeout: args.rule_timeout,
         halt,
+        docs,
         ..Default::default()
     };
     let mut results = Vec::new();
@@ -146,7 +158,49 @@ pub async fn check(
     for r in &mut reporters {
         r.finish()?;
     }
-    verdict(&results, args.strict, halted, args.max_skipped)
+    let code = verdict(&results, args.strict, halted, args.max_skipped)?;
+    if let Some(bars) = &args.min_coverage {
+        coverage_verdict(&results, bars)?;
+    }
+    Ok(code)
+}
+
+/// Where the vendor documents are: `--docs DIR` (which must be a folder), else
+/// `../shared/docs` when it exists, else none (the document coverage is not measured).
+fn documents(given: Option<&std::path::Path>) -> Result<Option<PathBuf>, CliError> {
+    match given {
+        Some(d) if !d.is_dir() => Err(CliError::Usage(format!(
+            "--docs {}: no such folder; give the folder of the vendor documents",
+            d.display()
+        ))),
+        Some(d) => Ok(Some(d.to_path_buf())),
+        None => Ok(super::default_docs()),
+    }
+}
+
+/// The run fails (exit 1) when an API's coverage misses a bar of `--min-coverage`: each
+/// missed bar of each API is said. An API whose target could not be reached covered nothing.
+pub fn coverage_verdict(results: &[ApiResult], bars: &MinCoverage) -> Result<(), CliError> {
+    let missed: Vec<String> = results
+        .iter()
+        .flat_map(|api| match &api.coverage {
+            Some(c) => bars
+                .missed(c)
+                .into_iter()
+                .map(|m| format!("{}: {m}", api.api))
+                .collect(),
+            None if bars.is_empty() => vec![],
+            None => vec![format!(
+                "{}: coverage not measured (the target could not be reached), so it cannot meet --min-coverage",
+                api.api
+            )],
+        })
+        .collect();
+    if missed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::CoverageBelow(missed))
+    }
 }
 
 /// Run one API, feeding every reporter its events (the last one holds its result).

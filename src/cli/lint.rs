@@ -29,7 +29,7 @@ impl Cites {
             ))),
             Some(d) => Ok(Cites::Against(d)),
             None => Ok(Cites::Against(
-                super::default_docs().unwrap_or_else(|| PathBuf::from("../shared/docs")),
+                super::default_docs().unwrap_or_else(|| PathBuf::from(super::DEFAULT_DOCS)),
             )),
         }
     }

@@ -10,7 +10,7 @@ pub mod load;
 pub mod mock;
 pub mod specs;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::error::SpecErrors;
 use crate::halt::Halted;
@@ -95,6 +95,9 @@ pub enum CliError {
     /// credential: it checked too little for its verdict to mean anything.
     #[error("{}", too_many_skipped(apis, *max))]
     TooManySkipped { apis: Vec<SkippedShare>, max: f64 },
+    /// A check run whose coverage missed a bar of `--min-coverage`: each API's missed bar.
+    #[error("{}", .0.iter().map(|m| format!("error: {m}")).collect::<Vec<_>>().join("\n"))]
+    CoverageBelow(Vec<String>),
     /// No target of a check run could be reached: each API with why.
     #[error("{}", unreachable(.0))]
     Unreachable(Vec<(String, String)>),
@@ -148,7 +151,9 @@ impl CliError {
                 ExitCode::Unreachable
             }
             CliError::Unreachable(_) => ExitCode::Unreachable,
-            CliError::NothingSent(_) | CliError::RunDeadline { .. } => ExitCode::RuleFailed,
+            CliError::NothingSent(_)
+            | CliError::RunDeadline { .. }
+            | CliError::CoverageBelow(_) => ExitCode::RuleFailed,
             CliError::Interrupted {
                 halted: Halted::Interrupted(signal),
                 ..
@@ -179,15 +184,16 @@ pub fn specs_root(given: Option<PathBuf>) -> SpecsRoot {
     }
 }
 
-/// Where the vendor documents are when `--docs` is not given: `../shared/docs` when it exists.
+/// Where the vendor documents are when `--docs` is not given: `../shared/docs`, relative to
+/// the working folder, when it exists. Never a folder of the machine specgate was built on: an
+/// installed binary finds the documents where it is run, or is told (`--docs`).
 pub fn default_docs() -> Option<PathBuf> {
-    [
-        PathBuf::from("../shared/docs"),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/docs"),
-    ]
-    .into_iter()
-    .find(|p| p.is_dir())
+    let local = PathBuf::from(DEFAULT_DOCS);
+    local.is_dir().then_some(local)
 }
+
+/// The folder `--docs` defaults to, relative to the working folder.
+pub const DEFAULT_DOCS: &str = "../shared/docs";
 
 #[cfg(test)]
 mod tests {

@@ -186,6 +186,7 @@ pub fn terminal_with(apis: &[ApiResult], strict: bool, colours: Colours) -> Stri
             }
         }
     }
+    out.push_str(&super::coverage::terminal(apis));
     let rows: Vec<Row> = apis
         .iter()
         .map(|a| Row {
@@ -409,6 +410,7 @@ pub fn markdown(apis: &[ApiResult], strict: bool) -> String {
             n(Status::NotRun)
         ));
     }
+    out.push_str(&super::coverage::markdown(apis));
     for a in apis {
         if let Some(u) = &a.unreachable {
             out.push_str(&format!(

@@ -5,6 +5,7 @@
 //! way, by [`files`].
 
 pub mod check;
+pub mod coverage;
 pub mod document;
 pub mod files;
 pub mod html;
