@@ -109,11 +109,11 @@ fn citing<'a>(id: &'a str, result: Option<&'a RuleResult>, strict: bool) -> Citi
 }
 
 const STYLE: &str = ".document{font:13px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;border-top:1px solid #ddd;margin-top:1em}
-.line{display:grid;grid-template-columns:3.5em minmax(0,1fr) 24em;column-gap:.8em;border-left:4px solid transparent;padding:0 .3em}
+.line{display:grid;grid-template-columns:3.5em minmax(0,1fr) 26em;column-gap:.8em;border-left:4px solid transparent;padding:0 .3em}
 .line .num{color:#999;text-align:right;text-decoration:none;user-select:none}
 .line .text{white-space:pre-wrap;overflow-wrap:anywhere}
 .line .rules{font:12px/1.5 system-ui,sans-serif;overflow-wrap:anywhere}
-.line .rules a{text-decoration:none;margin-right:.6em}
+.line .rules a{display:block;text-decoration:none}
 .line .rules a:hover{text-decoration:underline}
 .line.failed{background:#fde7e4;border-color:#b3261e}.line.warned{background:#fff1d6;border-color:#d98c1a}
 .line.not-run,.line.skipped{background:#f0f0f0;border-color:#aaa}.line.passed{background:#e6f4ea;border-color:#2e8b57}
