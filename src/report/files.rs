@@ -118,6 +118,30 @@ pub fn prepare(files: &[ReportFile], goose: &[PathBuf]) -> Result<(), ReportErro
         }
         seen.push((same_file, kind));
     }
+    refuse_where_pages_go(files)
+}
+
+/// The annotated documents are written beside the HTML report as `document-<api>.html`: a
+/// report of that name in the same folder would be overwritten by one of them.
+fn refuse_where_pages_go(files: &[ReportFile]) -> Result<(), ReportError> {
+    let folder = |f: &ReportFile| f.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for html in files.iter().filter(|f| f.format == ReportFormat::Html) {
+        for other in files.iter().filter(|f| folder(f) == folder(html)) {
+            let name = other
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            if name.starts_with("document-") && name.ends_with(".html") {
+                return Err(ReportError::Path(format!(
+                    "--report {}={}: the annotated documents are written beside the html \
+                     report as document-<api>.html; give this report another name",
+                    other.format,
+                    other.path.display()
+                )));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -217,6 +241,24 @@ mod tests {
         assert!(e.contains("the json report is written there too"), "{e}");
         let e = refusal(&[json], &[dir.join("./a.json")]);
         assert!(e.starts_with("--goose-report "), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_report_named_as_an_annotated_document_beside_the_html_report_is_refused() {
+        let dir = scratch("pages");
+        let html = file(ReportFormat::Html, dir.join("report.html"));
+        let json = file(ReportFormat::Json, dir.join("document-checklick.html"));
+        let e = refusal(&[html.clone(), json], &[]);
+        assert!(e.contains("annotated documents are written beside"), "{e}");
+        let e = refusal(
+            &[file(ReportFormat::Html, dir.join("document-a.html"))],
+            &[],
+        );
+        assert!(e.starts_with("--report html="), "{e}");
+        // Elsewhere, the name is free.
+        let json = file(ReportFormat::Json, dir.join("sub/document-checklick.html"));
+        prepare(&[html, json], &[]).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
     }
 
