@@ -11,6 +11,8 @@ use crate::baseline::{Comparison, Outcomes, Report};
 use crate::results::{describe, ApiResult, Event, Status};
 use crate::spec::Level;
 
+pub use super::html::html;
+
 /// Counts over a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -297,7 +299,7 @@ pub fn terminal_against(
 }
 
 /// ", N known (baseline)" when a baseline absorbed some failures.
-fn known_text(s: &Summary) -> String {
+pub(super) fn known_text(s: &Summary) -> String {
     if s.known > 0 {
         format!(", {} known (baseline)", s.known)
     } else {
@@ -331,7 +333,7 @@ pub fn level_text(r: &crate::results::RuleResult) -> String {
 }
 
 /// ", N not run" when some rules were never judged.
-fn not_run_text(s: &Summary) -> String {
+pub(super) fn not_run_text(s: &Summary) -> String {
     if s.not_run > 0 {
         format!(", {} not run", s.not_run)
     } else {
@@ -339,7 +341,7 @@ fn not_run_text(s: &Summary) -> String {
     }
 }
 
-fn xml_escape(s: &str) -> String {
+pub(super) fn xml_escape(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
 }
 
@@ -593,99 +595,6 @@ fn markdown_skipped(out: &mut String, api: &ApiResult) {
     }
 }
 
-/// One self-contained HTML file (inline style, no script, no network): the summary and every
-/// rule, failures open with their exchange and curl.
-pub fn html(apis: &[ApiResult], strict: bool) -> String {
-    html_against(apis, strict, None)
-}
-
-/// The HTML report compared with a baseline: known failures are labelled KNOWN (and not
-/// open), and a section lists the comparison.
-pub fn html_against(apis: &[ApiResult], strict: bool, against: Option<&Against<'_>>) -> String {
-    let s = Summary::against(apis, strict, against.map(|a| a.comparison));
-    let e = xml_escape;
-    let mut out = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>specgate conformance report</title>\n<style>\nbody{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}\ntable{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}\n.passed{color:#17663a}.failed{color:#b3261e}.skipped,.not-run{color:#777}.warn{color:#a15c00}\ndetails{margin:.3em 0;border-left:3px solid #ddd;padding-left:.6em}details.failed{border-color:#b3261e}\nsummary{cursor:pointer}blockquote{margin:.4em 0;padding-left:.8em;border-left:3px solid #9ab;color:#345}\npre{background:#f5f5f5;padding:.5em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n</style></head><body>\n<h1>specgate conformance report</h1>\n",
-    );
-    out.push_str(&format!(
-        "<p>{} rules: <b class=\"passed\">{} passed</b>, <b class=\"failed\">{} failed</b> ({} failing the run{}, {} warnings, {} observations), <span class=\"skipped\">{} skipped{}</span>.</p>\n<table><tr><th>API</th><th>base URL</th><th>rules</th><th>passed</th><th>failed</th><th>skipped</th><th>not run</th></tr>\n",
-        s.rules, s.passed, s.failed, s.failing, known_text(&s), s.warnings, s.observations, s.skipped, not_run_text(&s)
-    ));
-    for a in apis {
-        let n = |st: Status| a.results.iter().filter(|r| r.status == st).count();
-        out.push_str(&format!("<tr><td><a href=\"#{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4}</td><td>{5}</td><td>{6}</td></tr>\n", e(&a.api), e(&a.base_url), a.results.len(), n(Status::Passed), n(Status::Failed), n(Status::Skipped), n(Status::NotRun)));
-    }
-    out.push_str("</table>\n");
-    if let Some(b) = against {
-        out.push_str(&super::baseline::html_section(b, &|t| e(t)));
-    }
-    for a in apis {
-        out.push_str(&format!("<h2 id=\"{0}\">{0}</h2>\n", e(&a.api)));
-        if let Some(u) = &a.unreachable {
-            out.push_str(&format!(
-                "<p class=\"failed\">The target could not be reached: {}</p>\n",
-                e(u)
-            ));
-        }
-        for r in &a.results {
-            let class = match r.status {
-                Status::Passed => "passed",
-                Status::Failed => "failed",
-                Status::Skipped => "skipped",
-                Status::NotRun => "not-run",
-            };
-            let known = against.is_some_and(|b| b.comparison.is_known(&a.api, &r.id));
-            let open = if r.status == Status::Failed && r.counts_as_failure(strict) && !known {
-                " open"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "<details class=\"{class}\"{open}><summary><span class=\"{class}\">{}</span> <code>{}</code> <small>{} · {}</small> {}</summary>\n",
-                if known { "KNOWN".to_string() } else { class.to_uppercase() },
-                e(&r.id),
-                e(&r.kind),
-                e(&level_text(r)),
-                e(r.title.as_deref().unwrap_or(""))
-            ));
-            for c in &r.cite {
-                out.push_str(&format!(
-                    "<blockquote>{}</blockquote>\n",
-                    e(&crate::spec::normalize_ws(c))
-                ));
-            }
-            if let Some(reason) = &r.reason {
-                out.push_str(&format!("<p>{}</p>\n", e(reason)));
-            }
-            for o in &r.observations {
-                out.push_str(&format!("<p class=\"warn\">observed: {}</p>\n", e(o)));
-            }
-            for f in &r.failures {
-                let class = if f.failure.is_stated() {
-                    "failed"
-                } else {
-                    "warn"
-                };
-                out.push_str(&format!("<p class=\"{class}\">{}</p>\n", e(&describe(f))));
-                if let Some(x) = &f.exchange {
-                    let answer = x.answer();
-                    out.push_str(&format!(
-                        "<pre>{} {} → {}\n\n{}</pre>\n<pre>{}</pre>\n",
-                        e(&x.method),
-                        e(&x.url),
-                        e(&answer),
-                        e(&x.response_body),
-                        e(&x.curl)
-                    ));
-                }
-            }
-            out.push_str("</details>\n");
-        }
-    }
-    out.push_str("</body></html>\n");
-    out
-}
-
 /// The report formats `--report KIND=PATH` takes.
 pub const FORMATS: &[ReportFormat] = &[
     ReportFormat::Json,
@@ -710,7 +619,7 @@ pub fn render_against(
         ReportFormat::Json => json_against(apis, strict, against),
         ReportFormat::Junit => junit_against(apis, strict, against),
         ReportFormat::Markdown => markdown_against(apis, strict, against),
-        ReportFormat::Html => html_against(apis, strict, against),
+        ReportFormat::Html => super::html::html_against(apis, strict, against),
     }
 }
 
@@ -799,6 +708,26 @@ impl Reporter for TerminalSummary {
     }
 }
 
+/// The pages written beside a report: for the HTML report, each API's annotated document
+/// (those of the APIs whose run had the document), linking back into the report.
+fn annotated_documents(file: &ReportFile, apis: &[ApiResult], strict: bool) -> Vec<files::Page> {
+    if file.format != ReportFormat::Html {
+        return vec![];
+    }
+    let report = file
+        .path
+        .file_name()
+        .map_or_else(|| "report.html".into(), |n| n.to_string_lossy());
+    apis.iter()
+        .filter_map(|api| {
+            super::document::page(api, strict, &report).map(|text| files::Page {
+                file_name: super::document::file_name(&api.api),
+                text,
+            })
+        })
+        .collect()
+}
+
 /// The report files of a check run, written when the run ends (a halted run's too).
 pub struct ReportFiles {
     strict: bool,
@@ -841,8 +770,10 @@ impl Reporter for ReportFiles {
             file: &b.path,
             comparison: c,
         });
-        files::write_all(&self.files, &|format| {
-            render_against(format, &self.apis, self.strict, against.as_ref())
-        })
+        files::write_all_with_pages(
+            &self.files,
+            &|format| render_against(format, &self.apis, self.strict, against.as_ref()),
+            &|file| annotated_documents(file, &self.apis, self.strict),
+        )
     }
 }

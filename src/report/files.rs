@@ -118,6 +118,30 @@ pub fn prepare(files: &[ReportFile], goose: &[PathBuf]) -> Result<(), ReportErro
         }
         seen.push((same_file, kind));
     }
+    refuse_where_pages_go(files)
+}
+
+/// The annotated documents are written beside the HTML report as `document-<api>.html`: a
+/// report of that name in the same folder would be overwritten by one of them.
+fn refuse_where_pages_go(files: &[ReportFile]) -> Result<(), ReportError> {
+    let folder = |f: &ReportFile| f.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for html in files.iter().filter(|f| f.format == ReportFormat::Html) {
+        for other in files.iter().filter(|f| folder(f) == folder(html)) {
+            let name = other
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            if name.starts_with("document-") && name.ends_with(".html") {
+                return Err(ReportError::Path(format!(
+                    "--report {}={}: the annotated documents are written beside the html \
+                     report as document-<api>.html; give this report another name",
+                    other.format,
+                    other.path.display()
+                )));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -127,31 +151,60 @@ pub fn write_all(
     files: &[ReportFile],
     render: &dyn Fn(ReportFormat) -> String,
 ) -> Result<(), ReportError> {
+    write_all_with_pages(files, render, &|_| vec![])
+}
+
+/// A page written beside a report and linked from it (the HTML report's annotated
+/// documents): its file name in the report's directory, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub file_name: String,
+    pub text: String,
+}
+
+/// [`write_all`], and beside each report the pages `pages` gives for it.
+pub fn write_all_with_pages(
+    files: &[ReportFile],
+    render: &dyn Fn(ReportFormat) -> String,
+    pages: &dyn Fn(&ReportFile) -> Vec<Page>,
+) -> Result<(), ReportError> {
+    let mut written_pages: Vec<PathBuf> = Vec::new();
     for file in files {
         let path = &file.path;
-        let written = path
-            .parent()
-            .map_or(Ok(()), |d| {
-                if d.as_os_str().is_empty() {
-                    Ok(())
-                } else {
-                    std::fs::create_dir_all(d)
-                }
-            })
-            .and_then(|_| std::fs::write(path, render(file.format)));
-        if let Err(source) = written {
-            return Err(ReportError::Write {
-                path: path.clone(),
-                source,
-            });
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        write_one(dir, path, &render(file.format))?;
+        for page in pages(file) {
+            let beside = dir.map_or_else(
+                || PathBuf::from(&page.file_name),
+                |d| d.join(&page.file_name),
+            );
+            write_one(dir, &beside, &page.text)?;
+            written_pages.push(beside);
         }
     }
-    let shown: Vec<String> = files
+    let mut shown: Vec<String> = files
         .iter()
         .map(|f| format!("{}: {}", f.format, f.path.display()))
         .collect();
+    if !written_pages.is_empty() {
+        let pages: Vec<String> = written_pages
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        shown.push(format!("annotated documents: {}", pages.join(", ")));
+    }
     super::outln(format_args!("reports: {}", shown.join(", ")));
     Ok(())
+}
+
+/// Write `text` to `path`, creating `dir` (its directory) first.
+fn write_one(dir: Option<&Path>, path: &Path, text: &str) -> Result<(), ReportError> {
+    dir.map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|_| std::fs::write(path, text))
+        .map_err(|source| ReportError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 #[cfg(test)]
@@ -188,6 +241,24 @@ mod tests {
         assert!(e.contains("the json report is written there too"), "{e}");
         let e = refusal(&[json], &[dir.join("./a.json")]);
         assert!(e.starts_with("--goose-report "), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_report_named_as_an_annotated_document_beside_the_html_report_is_refused() {
+        let dir = scratch("pages");
+        let html = file(ReportFormat::Html, dir.join("report.html"));
+        let json = file(ReportFormat::Json, dir.join("document-checklick.html"));
+        let e = refusal(&[html.clone(), json], &[]);
+        assert!(e.contains("annotated documents are written beside"), "{e}");
+        let e = refusal(
+            &[file(ReportFormat::Html, dir.join("document-a.html"))],
+            &[],
+        );
+        assert!(e.starts_with("--report html="), "{e}");
+        // Elsewhere, the name is free.
+        let json = file(ReportFormat::Json, dir.join("sub/document-checklick.html"));
+        prepare(&[html, json], &[]).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -7,7 +7,9 @@
 pub mod baseline;
 pub mod check;
 pub mod coverage;
+pub mod document;
 pub mod files;
+pub mod html;
 pub mod lint;
 pub mod load;
 pub mod progress;
