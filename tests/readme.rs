@@ -155,6 +155,8 @@ fn every_command_block_of_the_readme_prints_what_it_shows() {
     // output under README_UPDATE, failures otherwise.
     let mut mismatches = Vec::new();
     let mut commands_run = 0;
+    // Report folders the commands created under `reports/`, removed when every block has run.
+    let mut created: BTreeSet<String> = BTreeSet::new();
     // Rewrites go from the last block up, so earlier blocks' line numbers stay right.
     let mut rewrites: Vec<(Block, Vec<String>, String)> = Vec::new();
     for block in &all {
@@ -182,9 +184,8 @@ fn every_command_block_of_the_readme_prints_what_it_shows() {
                     .unwrap_or_default();
                 let (code, output) = run(&example.args, &scratch);
                 commands_run += 1;
-                for folder in report_folders(&output).difference(&before) {
-                    let _ = std::fs::remove_dir_all(root().join("reports").join(folder));
-                }
+                // Removed at the end, not now: a later block may read them (a baseline).
+                created.extend(report_folders(&output).difference(&before).cloned());
                 let (exp, act) = (normalise(&example.expected.join("\n")), normalise(&output));
                 let same_output = lines_match(&exp, &act);
                 if !same_output || code != Some(exit) {
@@ -258,6 +259,9 @@ fn every_command_block_of_the_readme_prints_what_it_shows() {
                 block.line
             ));
         }
+    }
+    for folder in &created {
+        let _ = std::fs::remove_dir_all(root().join("reports").join(folder));
     }
     assert!(
         commands_run >= 5,
