@@ -208,6 +208,10 @@ pub struct RuleResult {
     pub failures: Vec<RuleFailure>,
     pub observations: Vec<String>,
     pub exchanges: usize,
+    /// A skipped rule whose reason is that the target lacks a credential (or a role's): only
+    /// these count toward `--max-skipped`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub lacks_credential: bool,
     /// The operations its requests reached and the statuses they answered (requests as the
     /// operation documents them: not a 405 probe's other method, nor a transport probe).
     pub hits: Vec<Hit>,
@@ -355,6 +359,7 @@ impl Redact for RuleResult {
             failures,
             observations,
             exchanges: _,
+            lacks_credential: _,
             hits,
             elapsed_ms: _,
         } = self;

@@ -140,6 +140,9 @@ impl Answer {
 pub enum Stop {
     /// The target lacks what the rule needs (a credential, data to discover): not a failure.
     Skip(String),
+    /// The target lacks a credential (or a role's) the rule needs: a skip, and one that counts
+    /// toward `--max-skipped`, since a missing `export` must not turn into a green run.
+    NoCredential(String),
     /// A failure was recorded and the rule cannot go on.
     Abort,
 }
@@ -217,13 +220,13 @@ impl<'a> RuleCx<'a> {
     pub fn prepare(&mut self, req: &Request) -> Result<Prepared, Stop> {
         match self.context().prepare(req, &self.vars) {
             Ok(p) => Ok(p),
-            Err(PrepareError::MissingRole(r)) => Err(Stop::Skip(format!(
+            Err(PrepareError::MissingRole(r)) => Err(Stop::NoCredential(format!(
                 "the target has no credentials for role `{r}`"
             ))),
             Err(PrepareError::Missing(m))
                 if self.contract.credentials.iter().any(|c| c.name == m.0) =>
             {
-                Err(Stop::Skip(format!(
+                Err(Stop::NoCredential(format!(
                     "the target has no credential `{}`",
                     m.0
                 )))

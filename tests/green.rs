@@ -272,6 +272,25 @@ fn a_run_that_skipped_too_much_for_want_of_a_credential_fails() {
         "{skipped} of {}",
         results.len()
     );
+    // The report marks exactly those skips as counting toward --max-skipped.
+    let marked = results
+        .iter()
+        .filter(|r| r["lacks_credential"] == true)
+        .count();
+    assert_eq!(marked, skipped);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(json["summary"]["failing"], 0, "{}", json["summary"]);
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(

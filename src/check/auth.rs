@@ -240,7 +240,7 @@ impl Check for Params {
             saved = cx.vars.clone();
         }
         if ran == 0 {
-            return Err(Stop::Skip(
+            return Err(Stop::NoCredential(
                 "the target has none of the credentials these cases need".into(),
             ));
         }

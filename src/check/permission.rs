@@ -84,7 +84,7 @@ impl Check for Params {
             req.role = Some(role.clone());
             let p = match cx.prepare(&req) {
                 Ok(p) => p,
-                Err(Stop::Skip(why)) => {
+                Err(Stop::Skip(why) | Stop::NoCredential(why)) => {
                     cx.observations.push(format!("row `{role}` not run: {why}"));
                     continue;
                 }
@@ -97,7 +97,7 @@ impl Check for Params {
             }
         }
         if seen.is_empty() {
-            return Err(Stop::Skip(
+            return Err(Stop::NoCredential(
                 "the target has credentials for no role of this row".into(),
             ));
         }

@@ -13,7 +13,6 @@ use crate::baseline::{Comparison, Report};
 use crate::coverage::MinCoverage;
 use crate::halt::{Halt, Halted};
 use crate::mock::MockOptions;
-use crate::report::check::for_want_of_a_credential;
 use crate::report::check::{ReportFiles, Summary};
 use crate::report::files::{self, ReportFile};
 use crate::report::{Note, Reporter};
@@ -599,8 +598,7 @@ pub fn verdict(
             skipped: r
                 .results
                 .iter()
-                .filter(|x| x.status == Status::Skipped)
-                .filter(|x| x.reason.as_deref().is_some_and(for_want_of_a_credential))
+                .filter(|x| x.status == Status::Skipped && x.lacks_credential)
                 .count(),
             rules: r.results.len(),
         })
@@ -663,6 +661,7 @@ mod tests {
             failures: vec![],
             observations: vec![],
             exchanges: 0,
+            lacks_credential: false,
             hits: vec![],
             elapsed_ms: 0,
         }

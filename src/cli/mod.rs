@@ -263,6 +263,7 @@ mod tests {
     }
 
     fn skipped(id: &str, reason: &str) -> crate::results::RuleResult {
+        let lacks_credential = reason.starts_with("the target has no credential");
         crate::results::RuleResult {
             id: id.into(),
             kind: "exchange".into(),
@@ -276,6 +277,7 @@ mod tests {
             failures: vec![],
             observations: vec![],
             exchanges: 0,
+            lacks_credential,
             hits: vec![],
             elapsed_ms: 0,
         }

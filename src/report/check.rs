@@ -75,22 +75,6 @@ impl Summary {
     }
 }
 
-/// The skip reasons that say the target lacks a credential (or a role's), as the rule context
-/// (`rule_context::RuleCx::prepare`), `auth` and `permission` word them. Only these count
-/// toward `--max-skipped`: a precondition the target's data does not meet, a missing fixture,
-/// `--read-only` and a profile's `skip` say nothing about the credentials.
-const WANT_OF_A_CREDENTIAL: &[&str] = &[
-    "the target has no credential `",
-    "the target has no credentials for role `",
-    "the target has none of the credentials these cases need",
-    "the target has credentials for no role of this row",
-];
-
-/// Whether a skipped rule's reason is that the target lacks a credential.
-pub fn for_want_of_a_credential(reason: &str) -> bool {
-    WANT_OF_A_CREDENTIAL.iter().any(|p| reason.starts_with(p))
-}
-
 #[derive(Serialize)]
 struct JsonReport<'a> {
     specgate: &'static str,

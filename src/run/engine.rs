@@ -229,6 +229,7 @@ impl Meta {
             failures: vec![],
             observations: vec![],
             exchanges: 0,
+            lacks_credential: false,
             hits: vec![],
             elapsed_ms: 0,
         }
@@ -298,11 +299,15 @@ fn result_of(
             (Status::Failed, None)
         }
         (_, false) => (Status::Failed, None),
-        (Ending::Done(Err(Stop::Skip(why))), true) => (Status::Skipped, Some(why.clone())),
+        (Ending::Done(Err(Stop::Skip(why) | Stop::NoCredential(why))), true) => {
+            (Status::Skipped, Some(why.clone()))
+        }
         (Ending::Done(Err(Stop::Abort)), true) => (Status::Failed, Some("stopped".into())),
         (Ending::Done(Ok(())), true) => (Status::Passed, None),
     };
     let mut result = meta.result(status, reason);
+    result.lacks_credential =
+        status == Status::Skipped && matches!(ending, Ending::Done(Err(Stop::NoCredential(_))));
     result.exchanges = cx.recorded.len();
     result.hits = cx.hits();
     result.failures = failures;
