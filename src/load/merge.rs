@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::latency::{self, latency_of, Histograms};
-use super::run::{Ended, LimitUse, LoadRun, RequestStats, ThresholdOutcome};
+use super::run::{Ended, LimitUse, LoadRun, RequestStats, ThresholdOutcome, Totals};
 use super::shard::ShardRun;
 
 /// What a result file says it is, so another JSON file is refused for what it is.
@@ -339,9 +339,7 @@ fn combine(
             });
         }
     }
-    let total: u64 = requests.iter().map(|q| q.observed).sum();
-    let failed: u64 = requests.iter().map(|q| q.failed).sum();
-    let complete = ended == Ended::Completed;
+    let totals = Totals::of(&requests, elapsed_s, &histograms, ended);
     Ok(LoadRun {
         scenario: first.scenario.clone(),
         title: first.title.clone(),
@@ -353,16 +351,11 @@ fn combine(
         iterations,
         ended,
         elapsed_s,
-        requests_total: total,
-        failed_total: failed,
-        throughput_rps: if elapsed_s > 0.0 {
-            total as f64 / elapsed_s
-        } else {
-            0.0
-        },
-        latency: latency_of(&histograms.overall()),
-        prediction_holds: complete
-            .then(|| requests.iter().all(|q| q.predicted == Some(q.observed))),
+        requests_total: totals.requests_total,
+        failed_total: totals.failed_total,
+        throughput_rps: totals.throughput_rps,
+        latency: totals.latency,
+        prediction_holds: totals.prediction_holds,
         requests,
         thresholds,
         limits,

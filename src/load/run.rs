@@ -210,6 +210,39 @@ pub struct LoadRun {
     pub histograms: Histograms,
 }
 
+/// What a run's request counts and histograms add up to; a run and a merge of shards sum the
+/// same way.
+pub struct Totals {
+    pub requests_total: u64,
+    pub failed_total: u64,
+    pub throughput_rps: f64,
+    pub latency: Latency,
+    pub prediction_holds: Option<bool>,
+}
+
+impl Totals {
+    pub fn of(
+        requests: &[RequestStats],
+        elapsed_s: f64,
+        histograms: &Histograms,
+        ended: Ended,
+    ) -> Self {
+        let requests_total: u64 = requests.iter().map(|r| r.observed).sum();
+        Totals {
+            requests_total,
+            failed_total: requests.iter().map(|r| r.failed).sum(),
+            throughput_rps: if elapsed_s > 0.0 {
+                requests_total as f64 / elapsed_s
+            } else {
+                0.0
+            },
+            latency: latency_of(&histograms.overall()),
+            prediction_holds: (ended == Ended::Completed)
+                .then(|| requests.iter().all(|r| r.predicted == Some(r.observed))),
+        }
+    }
+}
+
 impl LoadRun {
     pub fn thresholds_passed(&self) -> bool {
         self.thresholds.iter().all(|t| t.passed)
@@ -1363,10 +1396,8 @@ fn summarize(
         .unwrap_or(Ended::Completed);
     let histograms = std::mem::take(&mut *s.histograms.lock().unwrap_or_else(|p| p.into_inner()));
     let requests = request_stats(scenario, metrics, &predicted, &histograms);
-    let total: u64 = requests.iter().map(|r| r.observed).sum();
-    let failed: u64 = requests.iter().map(|r| r.failed).sum();
     let elapsed_s = active_time(s, wall).as_secs_f64();
-    let complete = ended == Ended::Completed;
+    let totals = Totals::of(&requests, elapsed_s, &histograms, ended);
     let mut errors = redacted_errors(s, metrics, redactor, overflow);
     // The percentiles are read from the histograms: say so if they hold other requests than
     // goose counted (a request goose recorded without answering us).
@@ -1392,16 +1423,11 @@ fn summarize(
         iterations,
         ended,
         elapsed_s,
-        requests_total: total,
-        failed_total: failed,
-        throughput_rps: if elapsed_s > 0.0 {
-            total as f64 / elapsed_s
-        } else {
-            0.0
-        },
-        latency: latency_of(&histograms.overall()),
-        prediction_holds: complete
-            .then(|| requests.iter().all(|r| r.predicted == Some(r.observed))),
+        requests_total: totals.requests_total,
+        failed_total: totals.failed_total,
+        throughput_rps: totals.throughput_rps,
+        latency: totals.latency,
+        prediction_holds: totals.prediction_holds,
         requests,
         thresholds: metrics
             .thresholds

@@ -184,6 +184,21 @@ struct WordBuf {
 }
 
 impl WordBuf {
+    /// A `$` where the shell expands (unquoted or in double quotes): a `${NAME}` placeholder
+    /// becomes a variable part, any other `$` is text. Returns how many characters it read.
+    fn dollar(&mut self, s: &[char]) -> usize {
+        match var_at(s) {
+            Some((name, len)) => {
+                self.parts.push(Part::Var(name, None));
+                len
+            }
+            None => {
+                self.push('$');
+                1
+            }
+        }
+    }
+
     fn push(&mut self, c: char) {
         match self.parts.last_mut() {
             Some(Part::Text(t)) => t.push(c),
@@ -247,16 +262,7 @@ fn lex(line: &str) -> Option<Vec<Token>> {
                                 i += 2;
                             }
                             '\\' if chars.get(i + 1) == Some(&'\n') => i += 2,
-                            '$' => match var_at(&chars[i..]) {
-                                Some((name, len)) => {
-                                    w.parts.push(Part::Var(name, None));
-                                    i += len;
-                                }
-                                None => {
-                                    w.push('$');
-                                    i += 1;
-                                }
-                            },
+                            '$' => i += w.dollar(&chars[i..]),
                             c => {
                                 w.push(c);
                                 i += 1;
@@ -273,16 +279,7 @@ fn lex(line: &str) -> Option<Vec<Token>> {
                     }
                     i += 2;
                 }
-                '$' => match var_at(&chars[i..]) {
-                    Some((name, len)) => {
-                        w.parts.push(Part::Var(name, None));
-                        i += len;
-                    }
-                    None => {
-                        w.push('$');
-                        i += 1;
-                    }
-                },
+                '$' => i += w.dollar(&chars[i..]),
                 c => {
                     w.push(c);
                     i += 1;

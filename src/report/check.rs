@@ -666,6 +666,15 @@ pub fn compare(baseline: &Report, apis: &[ApiResult], strict: bool) -> Compariso
     )
 }
 
+/// The run compared with its baseline, when it has one (what both reporters show).
+fn compared<'a>(
+    baseline: Option<&'a Report>,
+    apis: &[ApiResult],
+    strict: bool,
+) -> Option<(&'a Report, Comparison)> {
+    baseline.map(|b| (b, compare(b, apis, strict)))
+}
+
 impl Reporter for TerminalSummary {
     fn event(&mut self, event: &Event<'_>) {
         if let Event::ApiDone { result } = event {
@@ -674,10 +683,7 @@ impl Reporter for TerminalSummary {
     }
 
     fn finish(&mut self) -> Result<(), ReportError> {
-        let comparison = self
-            .baseline
-            .as_ref()
-            .map(|b| (b, compare(b, &self.apis, self.strict)));
+        let comparison = compared(self.baseline.as_deref(), &self.apis, self.strict);
         let against = comparison.as_ref().map(|(b, c)| Against {
             file: &b.path,
             comparison: c,
@@ -746,10 +752,7 @@ impl Reporter for ReportFiles {
     }
 
     fn finish(&mut self) -> Result<(), ReportError> {
-        let comparison = self
-            .baseline
-            .as_ref()
-            .map(|b| (b, compare(b, &self.apis, self.strict)));
+        let comparison = compared(self.baseline.as_deref(), &self.apis, self.strict);
         let against = comparison.as_ref().map(|(b, c)| Against {
             file: &b.path,
             comparison: c,
