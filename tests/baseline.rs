@@ -9,6 +9,9 @@
 //! and another (Y: reads without a key are served too). What each run failed is read from its
 //! own JSON report here, not taken from the comparison under test.
 
+#[path = "support/report_schema.rs"]
+mod report_schema;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -107,19 +110,7 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 }
 
 fn validate(report: &Value) {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    report_schema::assert_matches_schema(report);
 }
 
 /// Run A (fault X) and B (faults X and Y) on the whole API, with their JSON reports.

@@ -2,6 +2,9 @@
 //! credential is refused, a selection that leaves no rule is refused, lint fails when it
 //! cannot check a cite, and a run that skipped too much for want of credentials fails.
 
+#[path = "support/report_schema.rs"]
+mod report_schema;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -278,19 +281,7 @@ fn a_run_that_skipped_too_much_for_want_of_a_credential_fails() {
         .filter(|r| r["lacks_credential"] == true)
         .count();
     assert_eq!(marked, skipped);
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&json)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    report_schema::assert_matches_schema(&json);
     assert_eq!(json["summary"]["failing"], 0, "{}", json["summary"]);
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(
