@@ -381,3 +381,29 @@ async fn a_mangled_token_repro_reproduces() {
         "{lines:?}"
     );
 }
+
+/// A literal wrong key of an `auth` case names the run (`ct_live_specgate{{run_id}}notakey`):
+/// it is sent, and so printed, rendered, never with the template's braces.
+#[test]
+fn a_literal_wrong_key_is_sent_rendered() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .args([
+            "check",
+            "--api",
+            "checktick",
+            "--fault",
+            "auth.invalid-key-accepted",
+            "--rule",
+            "checktick.auth.invalid-key",
+            "--report",
+            "md=/dev/null",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let sent = regex::Regex::new(r"Bearer ct_live_specgate([0-9a-f]+)notakey").unwrap();
+    assert!(sent.is_match(&text), "{text}");
+    assert!(!text.contains("{{run_id}}"), "{text}");
+}

@@ -184,7 +184,9 @@ impl Check for Params {
                             cx.vars.get(&n).unwrap_or(&serde_json::Value::Null),
                         );
                         let wrong = match &case.value {
-                            Some(v) => v.clone(),
+                            // A literal wrong value may name the run (`{{run_id}}`), so two
+                            // runs' wrong keys differ; a name it cannot render stays as written.
+                            Some(v) => cx.vars.render(v).unwrap_or_else(|_| v.clone()),
                             None => {
                                 let wrong = mangle(&current);
                                 mangled.push((
