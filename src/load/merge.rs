@@ -373,5 +373,7 @@ fn combine(
             ..reference.clone()
         }),
         histograms,
+        // Shards are of the closed model: `load --rate` refuses `--shard`.
+        open: None,
     })
 }
