@@ -390,6 +390,16 @@ async fn run_open(
     );
     let vars = Arc::new(vars);
 
+    // Ctrl-C stops the schedule and the iterations at their next request; the run still
+    // reports (goose's own handler, which does this for the closed model, is not running).
+    let interrupt = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                s.end(Ended::Interrupted);
+            }
+        })
+    };
     let started_at = Instant::now();
     let schedule_end = (started_at + options.run_time).min(s.deadline - drain);
     let semaphore = Arc::new(tokio::sync::Semaphore::new(open.max_in_flight));
@@ -400,12 +410,22 @@ async fn run_open(
     // Bounded: at most `count_before(run_time)` starts (checked against the cap), each loop
     // turn one start or the end.
     let planned = schedule.count_before(options.run_time.as_secs_f64());
-    while i < planned {
+    'schedule: while i < planned {
         let intended = started_at + Duration::from_secs_f64(schedule.at(i));
         if intended >= schedule_end {
             break;
         }
-        tokio::time::sleep_until(intended.into()).await;
+        // In steps of at most 100 ms: at a low rate a stop must not wait for the next start.
+        loop {
+            let now = Instant::now();
+            if now >= intended {
+                break;
+            }
+            tokio::time::sleep_until(intended.min(now + Duration::from_millis(100)).into()).await;
+            if s.should_stop() {
+                break 'schedule;
+            }
+        }
         if s.should_stop() {
             break;
         }
@@ -475,6 +495,7 @@ async fn run_open(
     } else {
         0
     };
+    interrupt.abort();
     let completed = o.completed.load(Ordering::Relaxed);
     if completed == started {
         s.end(Ended::Completed);
