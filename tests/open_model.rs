@@ -131,11 +131,12 @@ async fn against_a_stalling_target_corrected_times_exceed_uncorrected_and_the_bo
         .expect("mock starts");
     let mut target = mock.target.clone();
     mock.shutdown().await;
-    let (base_url, server) = stalling_target(10, Duration::from_millis(200)).await;
+    let (base_url, server) = stalling_target(5, Duration::from_millis(200)).await;
     target.base_url = base_url;
     target.resolve.clear();
     let mut open = OpenOptions::new(parse_rate("100/s").unwrap());
-    // Two iterations at once: each stall holds a slot for 200 ms while ten more starts fall due.
+    // Two iterations at once: a stall every 50 ms holds a slot for 200 ms, so both are held
+    // most of the time and the starts due meanwhile wait.
     open.max_in_flight = 2;
     let run = run_open_load(s, &target, &options(3), &open)
         .await
@@ -213,6 +214,18 @@ fn a_bad_rate_is_exit_2_with_a_clear_message() {
         assert_eq!(out.status.code(), Some(2), "--rate {rate}: {err}");
         assert!(err.contains(says), "--rate {rate}: {err}");
     }
+    let out = specgate(&[
+        "load",
+        "--scenario",
+        scenario,
+        "--rate",
+        "10/s",
+        "--judge",
+        "2/50",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("1/N"), "{err}");
     // A ramp needs its length; checked before a mock starts.
     let out = specgate(&["load", "--scenario", scenario, "--rate", "10/s..20/s"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -231,4 +244,87 @@ fn a_bad_rate_is_exit_2_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("more than the"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sample_of_the_mocks_answers_is_judged_and_keeps_the_contract() {
+    let mut open = OpenOptions::new(parse_rate("100/s").unwrap());
+    open.judge_one_in = Some(5);
+    let run = against_mock(open, 2).await;
+    let o = run.open.as_ref().unwrap();
+    let j = &o.judged["GET /checklists"];
+    // One answer in five, counted from the first.
+    assert_eq!(j.judged, run.requests_total.div_ceil(5), "{o:#?}");
+    assert!(j.judged >= 30);
+    assert!(j.violations.is_empty(), "{:#?}", j);
+    assert_eq!(o.violations(), 0);
+}
+
+/// A target that answers `{"data": []}`, and a 500 to every `every`-th request.
+async fn failing_target(every: u64) -> (String, tokio::task::JoinHandle<()>) {
+    let n = Arc::new(AtomicU64::new(0));
+    let app = axum::Router::new().fallback(move || {
+        let n = n.clone();
+        async move {
+            let status = if n.fetch_add(1, Ordering::Relaxed) % every == every - 1 {
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                axum::http::StatusCode::OK
+            };
+            (
+                status,
+                [("content-type", "application/json")],
+                r#"{"data":[]}"#,
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/api"), server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_under_load_are_judged_violations_with_a_redacted_example() {
+    let s = scenario();
+    let mock = specgate::mock::start(&s.spec.name, Default::default())
+        .await
+        .expect("mock starts");
+    let mut target = mock.target.clone();
+    mock.shutdown().await;
+    let secrets: Vec<String> = target.credentials.values.values().cloned().collect();
+    assert!(!secrets.is_empty());
+    let (base_url, server) = failing_target(4).await;
+    target.base_url = base_url;
+    target.resolve.clear();
+    let mut open = OpenOptions::new(parse_rate("100/s").unwrap());
+    open.judge_one_in = Some(1);
+    let run = run_open_load(s, &target, &options(2), &open)
+        .await
+        .expect("load runs");
+    server.abort();
+    let o = run.open.as_ref().unwrap();
+    let j = &o.judged["GET /checklists"];
+    let errors = run.requests[0].statuses.get("500").copied().unwrap_or(0);
+    assert!(errors > 20, "{run:#?}");
+    assert_eq!(j.judged, run.requests_total);
+    assert_eq!(
+        j.violations
+            .get("checklist-items.conformance.not-a-server-error"),
+        Some(&errors),
+        "{j:#?}"
+    );
+    let example = j.example.as_ref().expect("an example");
+    assert!(example.curl.starts_with("curl "), "{example:?}");
+    let json = specgate::report::load::json(&run);
+    let text = specgate::report::load::terminal(&run);
+    for secret in &secrets {
+        assert!(!json.contains(secret.as_str()) && !text.contains(secret.as_str()));
+    }
+    assert!(
+        text.contains("VIOLATIONS: checklist-items.conformance.not-a-server-error"),
+        "{text}"
+    );
 }

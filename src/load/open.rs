@@ -55,6 +55,48 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 1000;
 /// A start more than this after its intended time is late (the stated threshold).
 pub const DEFAULT_LATE_AFTER: Duration = Duration::from_millis(5);
 
+/// `--judge` unless told: one response in 50 is judged by the API's conformance checks.
+pub const DEFAULT_JUDGE: &str = "1/50";
+
+/// `--judge` as given: one response in `Some(N)` is judged; `None`: `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JudgeSample(pub Option<u64>);
+
+/// `--judge`: `1/N` (one response in N is judged, N from 1 to 1000000) or `off`.
+pub fn parse_judge(text: &str) -> Result<JudgeSample, String> {
+    let t = text.trim();
+    if t == "off" {
+        return Ok(JudgeSample(None));
+    }
+    let n = t
+        .strip_prefix("1/")
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .filter(|n| (1..=1_000_000).contains(n))
+        .ok_or_else(|| {
+            format!("`{t}` is not a sample: write 1/N (N from 1 to 1000000), as 1/50, or off")
+        })?;
+    Ok(JudgeSample(Some(n)))
+}
+
+/// What the conformance checks found in one request key's sampled responses.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Judged {
+    pub judged: u64,
+    /// Check id → sampled responses that broke it.
+    pub violations: BTreeMap<String, u64>,
+    /// The first violation met, with the curl that sends its request again (redacted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<JudgedExample>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JudgedExample {
+    pub check: String,
+    pub status: u16,
+    pub failure: String,
+    pub curl: String,
+}
+
 /// An arrival rate, iterations per second: constant (`from == to`), or ramping linearly from
 /// `from` to `to` over the run's `--ramp`, then holding `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -180,6 +222,8 @@ pub struct OpenOptions {
     pub max_in_flight: usize,
     /// A start later than this after its intended time is counted late.
     pub late_after: Duration,
+    /// Judge one response in this many by the API's conformance checks; `None`: none.
+    pub judge_one_in: Option<u64>,
 }
 
 impl OpenOptions {
@@ -189,6 +233,7 @@ impl OpenOptions {
             ramp: None,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             late_after: DEFAULT_LATE_AFTER,
+            judge_one_in: None,
         }
     }
 }
@@ -229,11 +274,30 @@ pub struct OpenStats {
     pub corrected: Latency,
     /// Times from the intended send, by request key.
     pub corrected_by_key: BTreeMap<String, Latency>,
+    /// One response in this many was judged by the conformance checks; `None`: none were.
+    #[serde(default)]
+    pub judge_one_in: Option<u64>,
+    /// By request key: the sampled responses judged, and what broke the contract.
+    #[serde(default)]
+    pub judged: BTreeMap<String, Judged>,
+}
+
+impl OpenStats {
+    /// Sampled responses that broke a conformance check, over every key.
+    pub fn violations(&self) -> u64 {
+        self.judged
+            .values()
+            .flat_map(|j| j.violations.values())
+            .sum()
+    }
 }
 
 /// Per request key: what the open model counted.
 #[derive(Debug, Default, Clone)]
 struct Counts {
+    /// Answers with a status, to pick this key's sample (a sample over all keys would alias
+    /// with an iteration's fixed sequence of requests and never pick some of them).
+    answered: u64,
     observed: u64,
     failed: u64,
     statuses: BTreeMap<String, u64>,
@@ -247,6 +311,8 @@ struct OpenShared {
     completed: AtomicU64,
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
+    judge_one_in: Option<u64>,
+    judged: Mutex<BTreeMap<String, Judged>>,
 }
 
 impl OpenShared {
@@ -376,6 +442,8 @@ async fn run_open(
         completed: AtomicU64::new(0),
         in_flight: AtomicUsize::new(0),
         peak_in_flight: AtomicUsize::new(0),
+        judge_one_in: open.judge_one_in,
+        judged: Mutex::new(BTreeMap::new()),
     });
 
     // on_start once, before the schedule: its captures are every iteration's variables.
@@ -525,6 +593,8 @@ async fn run_open(
         cut,
         corrected: Latency::default(),
         corrected_by_key: BTreeMap::new(),
+        judge_one_in: open.judge_one_in,
+        judged: BTreeMap::new(),
     };
     Ok(summarize(
         &scenario,
@@ -630,7 +700,31 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
         Some(m) => m.matches(status),
         None => (200..300).contains(&status),
     };
+    let sampled = o.judge_one_in.is_some_and(|n| {
+        let mut c = o.counts.lock().unwrap_or_else(|p| p.into_inner());
+        let e = c.entry(step.key.clone()).or_default();
+        e.answered += 1;
+        (e.answered - 1) % n == 0
+    });
+    // Only a sampled answer's headers are copied: the others cost nothing more.
+    let headers: Vec<(String, String)> = if sampled {
+        response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect()
+    } else {
+        vec![]
+    };
     let body = read_capped(response, s.max_body).await;
+    if let (true, Ok(b)) = (sampled, &body) {
+        judge(s, o, &step.key, &prepared, status, headers, b, took);
+    }
     if !status_ok {
         o.count(&step.key, Some(status), false);
         s.note(format!("{status}: {}", step.key));
@@ -673,6 +767,59 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
             o.count(&step.key, Some(status), false);
             s.note(why);
             Outcome::default()
+        }
+    }
+}
+
+/// Judge one sampled answer by the API's conformance checks (a documented status, a body
+/// matching its schema, no 5xx), as the checker judges every exchange of a check run.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    s: &Shared,
+    o: &OpenShared,
+    key: &str,
+    prepared: &crate::exchange::request::Prepared,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+    took: Duration,
+) {
+    use crate::check::conformance::Conformance;
+    let exchange = crate::exchange::client::Exchange {
+        request: prepared.clone(),
+        outcome: Ok(crate::exchange::response::Response::new(
+            status,
+            headers,
+            body.to_vec(),
+        )),
+        elapsed: took,
+    };
+    let view = crate::results::ExchangeView::of_at(&exchange, &s.target);
+    let rec = crate::rule_context::Recorded {
+        exchange,
+        view,
+        probe: crate::rule_context::Probe::No,
+    };
+    let found: Vec<(String, String)> = Conformance::ALL
+        .iter()
+        .filter_map(|c| {
+            let failures = c.judge(&s.scenario.spec.api, &rec)?;
+            let first = failures.first()?;
+            Some((c.id(&s.scenario.spec.name), first.to_string()))
+        })
+        .collect();
+    let mut judged = o.judged.lock().unwrap_or_else(|p| p.into_inner());
+    let j = judged.entry(key.to_string()).or_default();
+    j.judged += 1;
+    for (check, failure) in found {
+        *j.violations.entry(check.clone()).or_insert(0) += 1;
+        if j.example.is_none() {
+            j.example = Some(JudgedExample {
+                check,
+                status,
+                failure,
+                curl: rec.view.curl.clone(),
+            });
         }
     }
 }
@@ -738,6 +885,20 @@ fn summarize(
         .iter()
         .map(|(k, h)| (k.clone(), latency_of(h)))
         .collect();
+    // The examples hold the requests' credentials: redacted here, where the run's result is
+    // made, into curls that still run where the profile's variables are set.
+    stats.judged = std::mem::take(&mut *o.judged.lock().unwrap_or_else(|p| p.into_inner()));
+    for j in stats.judged.values_mut() {
+        if let Some(e) = &mut j.example {
+            if overflow {
+                e.failure = WITHHELD.to_string();
+                e.curl = WITHHELD.to_string();
+            } else {
+                e.failure = redactor.redact(&e.failure);
+                e.curl = redactor.redact_shell(&e.curl);
+            }
+        }
+    }
     let total: u64 = requests.iter().map(|r| r.observed).sum();
     let failed: u64 = requests.iter().map(|r| r.failed).sum();
     let first = *s.first_sent.lock().unwrap_or_else(|p| p.into_inner());
@@ -818,6 +979,11 @@ mod tests {
         assert!(parse_rate("0/s").unwrap_err().contains("above 0"));
         assert!(parse_rate("-5/s").unwrap_err().contains("above 0"));
         assert!(parse_rate("1e9/s").unwrap_err().contains("more than"));
+        assert_eq!(parse_judge("1/50").unwrap(), JudgeSample(Some(50)));
+        assert_eq!(parse_judge("off").unwrap(), JudgeSample(None));
+        for bad in ["1/0", "2/50", "50", "1/x"] {
+            assert!(parse_judge(bad).unwrap_err().contains("1/N"), "{bad}");
+        }
     }
 
     #[test]

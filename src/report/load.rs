@@ -212,6 +212,45 @@ fn open_lines(o: &OpenStats) -> Vec<String> {
             o.lateness.max_ms
         ));
     }
+    lines.extend(judge_lines(o));
+    lines
+}
+
+/// What the conformance checks found in the sampled responses, by request key.
+fn judge_lines(o: &OpenStats) -> Vec<String> {
+    let Some(n) = o.judge_one_in else {
+        return vec!["contract: not judged (--judge off)".into()];
+    };
+    let mut lines = vec![];
+    for (key, j) in &o.judged {
+        if j.violations.is_empty() {
+            lines.push(format!(
+                "contract: {key}: {} responses judged (1 in {n}), no violation",
+                j.judged
+            ));
+            continue;
+        }
+        let by_check: Vec<String> = j
+            .violations
+            .iter()
+            .map(|(c, k)| format!("{c} ×{k}"))
+            .collect();
+        lines.push(format!(
+            "contract: {key}: {} responses judged (1 in {n}), VIOLATIONS: {}",
+            j.judged,
+            by_check.join(", ")
+        ));
+        if let Some(e) = &j.example {
+            lines.push(format!(
+                "  for example ({}, status {}): {}",
+                e.check, e.status, e.failure
+            ));
+            lines.push(format!("  {}", e.curl));
+        }
+    }
+    if o.judged.is_empty() {
+        lines.push(format!("contract: no response was judged (1 in {n})"));
+    }
     lines
 }
 
