@@ -14,7 +14,7 @@ use super::{CliError, ExitCode};
 use crate::load::merge::ShardResult;
 use crate::load::plan::{run_plan, Plan, PlanOptions};
 use crate::load::shard::Shard;
-use crate::load::{run_load, Ended, LoadOptions, LoadRun, Scenario};
+use crate::load::{run_load, run_open_load, Ended, LoadOptions, LoadRun, OpenOptions, Scenario};
 use crate::mock::RunningMock;
 use crate::report::files::{self, ReportFile};
 use crate::report::Note;
@@ -93,6 +93,21 @@ pub struct LoadCommand {
     /// each: the times the percentiles are read from
     #[arg(long, value_name = "FILE")]
     pub latency_log: Option<PathBuf>,
+    /// Open model: start iterations at this rate whether or not earlier ones answered: 500/s
+    /// (constant), 1200/m, or 100/s..1000/s (a ramp, with --ramp). Bounded by --run-time
+    #[arg(long, value_name = "RATE", value_parser = crate::load::open::parse_rate, conflicts_with_all = ["shard", "concurrency", "iterations", "thresholds", "goose_reports", "no_threshold_abort"])]
+    pub rate: Option<crate::load::Rate>,
+    /// How long the ramp of `--rate A/s..B/s` lasts (then B holds): 30s, 2m
+    #[arg(long, value_name = "DURATION", requires = "rate", value_parser = parse_duration)]
+    pub ramp: Option<std::time::Duration>,
+    /// Open model: at most this many iterations in flight; a start finding them all busy waits
+    /// (late), and is counted (1 to 10000)
+    #[arg(long, value_name = "N", requires = "rate", default_value_t = crate::load::open::DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
+    /// Open model: judge one response in N by the API's conformance checks (a documented
+    /// status, a body matching its schema, no 5xx): 1/50, 1/1, or off. A violation exits 1
+    #[arg(long, value_name = "1/N", requires = "rate", default_value = crate::load::open::DEFAULT_JUDGE, value_parser = crate::load::open::parse_judge)]
+    pub judge: crate::load::open::JudgeSample,
 }
 
 impl LoadCommand {
@@ -232,6 +247,18 @@ pub async fn load(
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<ExitCode, CliError> {
     let args = &command.load;
+    let open = command.rate.map(|rate| OpenOptions {
+        ramp: command.ramp,
+        max_in_flight: command.max_in_flight,
+        judge_one_in: command.judge.0,
+        ..OpenOptions::new(rate)
+    });
+    // Refused before a report folder is made, a mock starts or a request goes: a ramp without
+    // its length, a run past the iteration cap.
+    if let Some(open) = &open {
+        crate::load::open::schedule_of(open, args.run_time)
+            .map_err(|kind| CliError::Usage(kind.to_string()))?;
+    }
     let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "load")?;
     let shard_file = command.shard_result_file(&scenario.name);
     if let Some(f) = &shard_file {
@@ -249,7 +276,12 @@ pub async fn load(
     options.shard = command.shard;
     options.latency_log = command.latency_log.clone();
     let prepared = prepare_target(root, args, scenario, size, notes).await?;
-    let result = run_load(prepared.scenario.clone(), &prepared.target, &options).await;
+    let result = match &open {
+        Some(open) => {
+            run_open_load(prepared.scenario.clone(), &prepared.target, &options, open).await
+        }
+        None => run_load(prepared.scenario.clone(), &prepared.target, &options).await,
+    };
     prepared.shutdown().await;
     let run = result?;
     crate::report::out(crate::report::load::terminal(&run));
@@ -271,8 +303,18 @@ pub fn load_verdict(run: &LoadRun) -> Result<ExitCode, CliError> {
     }
     let complete_expected = matches!(run.ended, Ended::Completed | Ended::RunTime)
         && (run.ended == Ended::Completed || run.left_undone == 0 && run.iterations.is_none());
+    // An open-model run that could not start every iteration it offered did not apply the
+    // load it was asked for: its times are not those of that rate.
+    let offered_not_applied = run.open.as_ref().is_some_and(|o| o.dropped > 0);
+    // A sampled response that broke the API's contract under load.
+    let contract_broken = run.open.as_ref().is_some_and(|o| o.violations() > 0);
     Ok(
-        if !run.thresholds_passed() || run.prediction_holds == Some(false) || !complete_expected {
+        if !run.thresholds_passed()
+            || run.prediction_holds == Some(false)
+            || !complete_expected
+            || offered_not_applied
+            || contract_broken
+        {
             ExitCode::RuleFailed
         } else {
             ExitCode::Ok

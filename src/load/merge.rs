@@ -366,5 +366,7 @@ fn combine(
             ..reference.clone()
         }),
         histograms,
+        // Shards are of the closed model: `load --rate` refuses `--shard`.
+        open: None,
     })
 }

@@ -5,11 +5,13 @@
 pub mod formula;
 pub mod latency;
 pub mod merge;
+pub mod open;
 pub mod plan;
 pub mod run;
 pub mod scenario;
 pub mod shard;
 pub mod work;
 
+pub use open::{run_open_load, OpenOptions, OpenStats, Rate};
 pub use run::{check_destination, run_load, Ended, LoadError, LoadErrorKind, LoadOptions, LoadRun};
 pub use scenario::{load_scenario, Scenario};

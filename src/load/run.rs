@@ -208,6 +208,10 @@ pub struct LoadRun {
     /// result file carries for the merge.
     #[serde(skip)]
     pub histograms: Histograms,
+    /// An open-model run's schedule, starts and corrected times (`--rate`); `None` for the
+    /// closed model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<super::open::OpenStats>,
 }
 
 /// What a run's request counts and histograms add up to; a run and a merge of shards sum the
@@ -284,6 +288,9 @@ pub enum LoadErrorKind {
     Goose(String),
     #[error("{0}")]
     Shard(String),
+    /// An open-model run (`--rate`) that cannot be scheduled as asked.
+    #[error("{0}")]
+    Open(String),
 }
 
 /// Where `target` sends requests: refused unless every address is loopback (or `allow_remote`).
@@ -347,16 +354,16 @@ pub fn dataset(
 }
 
 /// A sliding-window limit: at most `rate` requests in any `per` (as DRF's throttles count).
-struct Limiter {
-    index: usize,
-    rate: usize,
-    per: Duration,
-    log: tokio::sync::Mutex<VecDeque<Instant>>,
-    waits: AtomicU64,
+pub(super) struct Limiter {
+    pub(super) index: usize,
+    pub(super) rate: usize,
+    pub(super) per: Duration,
+    pub(super) log: tokio::sync::Mutex<VecDeque<Instant>>,
+    pub(super) waits: AtomicU64,
 }
 
 impl Limiter {
-    async fn acquire(&self, shared: &Shared) {
+    pub(super) async fn acquire(&self, shared: &Shared) {
         loop {
             let wait = {
                 let mut log = self.log.lock().await;
@@ -393,42 +400,42 @@ pub const WITHHELD: &str =
 
 /// The secrets a load run has met.
 #[derive(Default)]
-struct Known {
-    secrets: Secrets,
-    overflow: bool,
+pub(super) struct Known {
+    pub(super) secrets: Secrets,
+    pub(super) overflow: bool,
 }
 
 /// What every load user of one run shares.
-struct Shared {
-    scenario: Arc<Scenario>,
-    target: Target,
-    base: Vars,
+pub(super) struct Shared {
+    pub(super) scenario: Arc<Scenario>,
+    pub(super) target: Target,
+    pub(super) base: Vars,
     /// Every secret met so far: the base variables', then the load users' captures.
-    known: Mutex<Known>,
+    pub(super) known: Mutex<Known>,
     /// The contract's secret response fields, compiled.
-    secret_fields: Vec<(String, serde_json_path::JsonPath)>,
-    timeout: Duration,
-    max_body: usize,
-    deadline: Instant,
-    max_requests: u64,
-    sent: AtomicU64,
-    stopped: AtomicBool,
-    ended: Mutex<Option<Ended>>,
-    limiters: Vec<Limiter>,
-    queue: Option<WorkQueue>,
-    errors: Mutex<BTreeMap<String, u64>>,
-    first_sent: Mutex<Option<Instant>>,
-    last_answer: Mutex<Option<Instant>>,
+    pub(super) secret_fields: Vec<(String, serde_json_path::JsonPath)>,
+    pub(super) timeout: Duration,
+    pub(super) max_body: usize,
+    pub(super) deadline: Instant,
+    pub(super) max_requests: u64,
+    pub(super) sent: AtomicU64,
+    pub(super) stopped: AtomicBool,
+    pub(super) ended: Mutex<Option<Ended>>,
+    pub(super) limiters: Vec<Limiter>,
+    pub(super) queue: Option<WorkQueue>,
+    pub(super) errors: Mutex<BTreeMap<String, u64>>,
+    pub(super) first_sent: Mutex<Option<Instant>>,
+    pub(super) last_answer: Mutex<Option<Instant>>,
     /// `scheme://host:port` of the target: answers may not lead elsewhere.
-    origin: String,
+    pub(super) origin: String,
     /// Every answered request's time, by key, beside goose's own record of it.
-    histograms: Mutex<Histograms>,
+    pub(super) histograms: Mutex<Histograms>,
     /// `--latency-log`: the same times, a line each (`key<TAB>µs`).
-    latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    pub(super) latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
 }
 
 impl Shared {
-    fn end(&self, why: Ended) {
+    pub(super) fn end(&self, why: Ended) {
         let mut e = self.ended.lock().unwrap_or_else(|p| p.into_inner());
         e.get_or_insert(why);
         if why != Ended::Completed {
@@ -436,7 +443,7 @@ impl Shared {
         }
     }
 
-    fn should_stop(&self) -> bool {
+    pub(super) fn should_stop(&self) -> bool {
         if self.stopped.load(Ordering::Relaxed) {
             return true;
         }
@@ -453,7 +460,7 @@ impl Shared {
 
     /// Record an error message, raw: it is redacted with every secret of the run when the run
     /// is summarized.
-    fn note(&self, message: String) {
+    pub(super) fn note(&self, message: String) {
         let mut e = self.errors.lock().unwrap_or_else(|p| p.into_inner());
         // Bounded: a target that answers every request with a new message cannot grow this.
         if e.len() < 100 || e.contains_key(&message) {
@@ -462,7 +469,7 @@ impl Shared {
     }
 
     /// A secret a load user met.
-    fn learn(&self, name: &str, value: &str, origin: Origin) {
+    pub(super) fn learn(&self, name: &str, value: &str, origin: Origin) {
         let mut k = self.known.lock().unwrap_or_else(|p| p.into_inner());
         if k.secrets.len() >= MAX_LOAD_SECRETS {
             k.overflow = true;
@@ -472,7 +479,7 @@ impl Shared {
     }
 
     /// The values at the contract's secret fields of an answer.
-    fn learn_secret_fields(&self, json: &Value) {
+    pub(super) fn learn_secret_fields(&self, json: &Value) {
         for (name, path) in &self.secret_fields {
             for node in path.query(json).all() {
                 if !node.is_null() {
@@ -483,7 +490,7 @@ impl Shared {
     }
 
     /// Take one request from the budget; `false` when it is spent.
-    fn spend(&self) -> bool {
+    pub(super) fn spend(&self) -> bool {
         if self.sent.fetch_add(1, Ordering::Relaxed) >= self.max_requests {
             self.end(Ended::MaxRequests);
             return false;
@@ -527,9 +534,9 @@ fn ensure_session(user: &mut GooseUser, s: &Shared) -> bool {
 /// What one request's answer gives: more work, and the variables with its captures (`None`
 /// when it captured nothing).
 #[derive(Default)]
-struct Outcome {
-    more: Vec<Job>,
-    vars: Option<Vars>,
+pub(super) struct Outcome {
+    pub(super) more: Vec<Job>,
+    pub(super) vars: Option<Vars>,
 }
 
 /// Make one request as `user` and turn its answer into captures and further jobs.
@@ -596,7 +603,7 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
 
 /// The request of `job`: its step's, rendered with its variables, at the next page's URL when
 /// it follows one. `None` (noted) when it cannot be built or would leave the target.
-fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
+pub(super) fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
     let step = &job.step;
     let cx = Context {
         contract: &s.scenario.spec.contract,
@@ -742,15 +749,25 @@ fn follow_answer(
     job: &Job,
     json: &Value,
 ) -> Outcome {
+    match follow_parsed(s, job, json) {
+        Ok(out) => out,
+        Err(why) => {
+            fail(user, metric, why.clone());
+            s.note(why);
+            Outcome::default()
+        }
+    }
+}
+
+/// [`follow_answer`] without goose: the outcome, or why the request failed (a capture that
+/// found nothing), for the caller to record.
+pub(super) fn follow_parsed(s: &Shared, job: &Job, json: &Value) -> Result<Outcome, String> {
     let step = &job.step;
     let mut out = Outcome::default();
     let mut vars = job.vars.clone();
     for (name, path) in &step.capture {
         if !capture_first(&mut vars, name, path, json) {
-            let why = format!("{}: nothing to capture as `{name}`", step.key);
-            fail(user, metric, why.clone());
-            s.note(why);
-            return Outcome::default();
+            return Err(format!("{}: nothing to capture as `{name}`", step.key));
         }
         if s.scenario.spec.contract.is_secret_var(name) {
             if let Some(v) = vars.get(name) {
@@ -801,7 +818,7 @@ fn follow_answer(
     if !step.capture.is_empty() {
         out.vars = Some(vars);
     }
-    out
+    Ok(out)
 }
 
 /// Record `metric` as failed, with `why` as goose's error. goose's answer to that (an error to
@@ -811,7 +828,7 @@ fn fail(user: &mut GooseUser, metric: &mut goose::metrics::GooseRequestMetric, w
 }
 
 /// Read a body up to `max` bytes: a huge answer fails its request, the run goes on.
-async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+pub(super) async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
     crate::exchange::client::read_body(&mut r, max, None, |e| {
         crate::exchange::client::TransportError::Other(e.to_string())
     })
@@ -1057,7 +1074,7 @@ async fn run(
 
 /// Log in and run the setup, once, before the load and not counted: the variables every load
 /// user starts from.
-async fn login_and_setup(
+pub(super) async fn login_and_setup(
     scenario: &Scenario,
     target: &Target,
     options: &LoadOptions,
@@ -1097,7 +1114,7 @@ async fn login_and_setup(
 
 /// The scenario's limits, their rates counted for this dataset; a rate of 0 is an error. A
 /// shard of `shards` takes its share of each rate, so the shards together keep the limit.
-fn limiters(
+pub(super) fn limiters(
     scenario: &Scenario,
     data: &BTreeMap<String, f64>,
     shards: usize,
@@ -1133,7 +1150,7 @@ impl Shared {
     /// What the load users of a run share, from the variables they start from (an export's
     /// roots: `shard_roots`, a shard's part, else every step of the export); the run's deadline
     /// counts from now.
-    fn new(
+    pub(super) fn new(
         scenario: Arc<Scenario>,
         target: &Target,
         options: &LoadOptions,
@@ -1457,6 +1474,7 @@ fn summarize(
         left_undone: s.queue.as_ref().map(|q| q.pending()).unwrap_or(0),
         shard,
         histograms,
+        open: None,
     }
 }
 

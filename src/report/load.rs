@@ -8,7 +8,8 @@ use tabled::settings::Style;
 use super::files::ReportFile;
 use super::ReportFormat;
 use crate::load::plan::Plan;
-use crate::load::LoadRun;
+use crate::load::run::Latency;
+use crate::load::{LoadRun, OpenStats};
 
 /// The report formats `specgate load` and `specgate plan` write.
 pub const FORMATS: &[ReportFormat] = &[
@@ -120,10 +121,10 @@ pub fn terminal(run: &LoadRun) -> String {
     out.push_str(&b.build().with(Style::rounded()).to_string());
     out.push('\n');
     out.push_str(&format!(
-        "{} requests in {:.2} s with {} load users: {:.0} requests/s; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms; {} failed\n",
+        "{} requests in {:.2} s with {}: {:.0} requests/s; p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms; {} failed\n",
         run.requests_total,
         run.elapsed_s,
-        run.concurrency,
+        users(run),
         run.throughput_rps,
         run.latency.p50_ms,
         run.latency.p95_ms,
@@ -131,7 +132,10 @@ pub fn terminal(run: &LoadRun) -> String {
         run.failed_total
     ));
     out.push_str(&format!("run {}; {}\n", run.ended.describe(), verdict(run)));
-    if run.left_undone > 0 {
+    if let Some(o) = &run.open {
+        out.push_str(&open_terminal(run, o));
+    }
+    if run.left_undone > 0 && run.open.is_none() {
         out.push_str(&format!(
             "{} jobs of the export were left undone\n",
             run.left_undone
@@ -162,6 +166,187 @@ pub fn terminal(run: &LoadRun) -> String {
     out
 }
 
+/// Who generated the load: the closed model's load users, or the open model's bound.
+fn users(run: &LoadRun) -> String {
+    match &run.open {
+        Some(o) => format!("at most {} iterations in flight", o.max_in_flight),
+        None => format!("{} load users", run.concurrency),
+    }
+}
+
+/// The open model's schedule, starts and generator, a sentence each.
+fn open_lines(o: &OpenStats) -> Vec<String> {
+    let ramp = if o.rate.is_ramp() {
+        format!(" ramped over {:.1} s", o.ramp_s)
+    } else {
+        String::new()
+    };
+    let mut lines = vec![
+        format!(
+            "open model: --rate {}{ramp}; offered {:.1} iterations/s, achieved {:.1} ({} scheduled in {:.2} s, {} started, {} completed)",
+            o.rate, o.offered_rps, o.achieved_rps, o.scheduled, o.schedule_s, o.started, o.completed
+        ),
+        format!(
+            "starts: {} late (more than {} ms after their intended time; lateness p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms), {} dropped (never started)",
+            o.late, o.late_after_ms, o.lateness.p50_ms, o.lateness.p99_ms, o.lateness.max_ms, o.dropped
+        ),
+        format!(
+            "in flight: at most {}, peak {}; the bound was hit {} times",
+            o.max_in_flight, o.peak_in_flight, o.in_flight_hits
+        ),
+    ];
+    if o.cut > 0 {
+        lines.push(format!(
+            "{} iterations were still running when the run's deadline cut them",
+            o.cut
+        ));
+    }
+    // A late start or two is the machine's jitter; one in a hundred is the generator's lag.
+    if o.dropped > 0 || o.late * 100 > o.started {
+        lines.push(
+            "the generator did not keep its schedule: corrected times count the wait, uncorrected ones hide it".into(),
+        );
+    } else if o.in_flight_hits > 0 {
+        lines.push(format!(
+            "starts waited for a free slot, the latest {:.2} ms after its intended time: the schedule held",
+            o.lateness.max_ms
+        ));
+    }
+    lines.extend(judge_lines(o));
+    lines
+}
+
+/// What the conformance checks found in the sampled responses, by request key.
+fn judge_lines(o: &OpenStats) -> Vec<String> {
+    let Some(n) = o.judge_one_in else {
+        return vec!["contract: not judged (--judge off)".into()];
+    };
+    let mut lines = vec![];
+    for (key, j) in &o.judged {
+        if j.violations.is_empty() {
+            lines.push(format!(
+                "contract: {key}: {} responses judged (1 in {n}), no violation",
+                j.judged
+            ));
+            continue;
+        }
+        let by_check: Vec<String> = j
+            .violations
+            .iter()
+            .map(|(c, k)| format!("{c} ×{k}"))
+            .collect();
+        lines.push(format!(
+            "contract: {key}: {} responses judged (1 in {n}), VIOLATIONS: {}",
+            j.judged,
+            by_check.join(", ")
+        ));
+        if let Some(e) = &j.example {
+            lines.push(format!(
+                "  for example ({}, status {}): {}",
+                e.check, e.status, e.failure
+            ));
+            lines.push(format!("  {}", e.curl));
+        }
+    }
+    if o.judged.is_empty() {
+        lines.push(format!("contract: no response was judged (1 in {n})"));
+    }
+    lines
+}
+
+/// Per request and overall: percentiles from the actual send and from the intended one.
+fn both_latencies(run: &LoadRun, o: &OpenStats) -> Vec<(String, Latency, Latency)> {
+    let mut rows: Vec<(String, Latency, Latency)> = run
+        .requests
+        .iter()
+        .filter(|r| r.observed > 0)
+        .map(|r| {
+            (
+                r.key.clone(),
+                r.latency,
+                o.corrected_by_key.get(&r.key).copied().unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows.push(("all requests".into(), run.latency, o.corrected));
+    rows
+}
+
+const BOTH_HEADER: [&str; 7] = [
+    "request",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "corrected p50 ms",
+    "corrected p95 ms",
+    "corrected p99 ms",
+];
+
+fn both_cells(l: &Latency, c: &Latency) -> [String; 6] {
+    [l.p50_ms, l.p95_ms, l.p99_ms, c.p50_ms, c.p95_ms, c.p99_ms].map(|v| format!("{v:.2}"))
+}
+
+fn open_terminal(run: &LoadRun, o: &OpenStats) -> String {
+    let mut out = String::new();
+    for l in open_lines(o) {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    let mut b = Builder::default();
+    b.push_record(BOTH_HEADER);
+    for (key, l, c) in both_latencies(run, o) {
+        let mut row = vec![key];
+        row.extend(both_cells(&l, &c));
+        b.push_record(row);
+    }
+    out.push_str("response times from the actual send, and corrected: from the intended send\n");
+    out.push_str(&b.build().with(Style::rounded()).to_string());
+    out.push('\n');
+    out
+}
+
+fn open_markdown(run: &LoadRun, o: &OpenStats) -> String {
+    let mut out = String::from("\n## Open model\n\n");
+    for l in open_lines(o) {
+        out.push_str(&format!("- {l}\n"));
+    }
+    out.push_str(
+        "\nResponse times from the actual send, and corrected: from the intended send.\n\n",
+    );
+    out.push_str(&format!(
+        "| {} |\n|---|---:|---:|---:|---:|---:|---:|\n",
+        BOTH_HEADER.join(" | ")
+    ));
+    for (key, l, c) in both_latencies(run, o) {
+        out.push_str(&format!(
+            "| `{key}` | {} |\n",
+            both_cells(&l, &c).join(" | ")
+        ));
+    }
+    out
+}
+
+fn open_html(run: &LoadRun, o: &OpenStats) -> String {
+    let mut out = String::from("<h2>Open model</h2>\n<ul>\n");
+    for l in open_lines(o) {
+        out.push_str(&format!("<li>{}</li>\n", esc(&l)));
+    }
+    out.push_str("</ul>\n<p>Response times from the actual send, and corrected: from the intended send.</p>\n<table><tr>");
+    for h in BOTH_HEADER {
+        out.push_str(&format!("<th>{h}</th>"));
+    }
+    out.push_str("</tr>\n");
+    for (key, l, c) in both_latencies(run, o) {
+        out.push_str(&format!("<tr><td><code>{}</code></td>", esc(&key)));
+        for v in both_cells(&l, &c) {
+            out.push_str(&format!("<td class=\"n\">{v}</td>"));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    out
+}
+
 fn dataset_line(d: &std::collections::BTreeMap<String, f64>) -> String {
     let parts: Vec<String> = d.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!("dataset: {}", parts.join(", "))
@@ -177,10 +362,10 @@ pub fn markdown(run: &LoadRun) -> String {
         out.push_str(&format!("> {c}\n\n"));
     }
     out.push_str(&format!(
-        "Target `{}`, {}, {} load users.\n\n**{}**: {}.\n\n",
+        "Target `{}`, {}, {}.\n\n**{}**: {}.\n\n",
         run.target,
         dataset_line(&run.dataset),
-        run.concurrency,
+        users(run),
         run.ended.describe(),
         verdict(run)
     ));
@@ -211,6 +396,9 @@ pub fn markdown(run: &LoadRun) -> String {
         run.latency.p95_ms,
         run.latency.p99_ms
     ));
+    if let Some(o) = &run.open {
+        out.push_str(&open_markdown(run, o));
+    }
     if !run.thresholds.is_empty() {
         out.push_str("\n| threshold | observed | verdict |\n|---|---|---|\n");
         for t in &run.thresholds {
@@ -248,10 +436,10 @@ pub fn html(run: &LoadRun) -> String {
         "ok"
     };
     out.push_str(&format!(
-        "<p>Target <code>{}</code>, {}, {} load users. <b class=\"{class}\">{}: {}.</b></p>\n",
+        "<p>Target <code>{}</code>, {}, {}. <b class=\"{class}\">{}: {}.</b></p>\n",
         esc(&run.target),
         esc(&dataset_line(&run.dataset)),
-        run.concurrency,
+        users(run),
         run.ended.describe(),
         verdict(run)
     ));
@@ -283,6 +471,9 @@ pub fn html(run: &LoadRun) -> String {
         run.latency.p99_ms,
         run.failed_total
     ));
+    if let Some(o) = &run.open {
+        out.push_str(&open_html(run, o));
+    }
     for t in &run.thresholds {
         out.push_str(&format!(
             "<p class=\"{}\">threshold <code>{}</code>: {} ({})</p>\n",
