@@ -45,15 +45,17 @@ const BURSTS_PER_SECOND: u32 = 10;
 /// (plus the burst) waits at any time.
 pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(1);
 
-/// The body a `break-schema` answer carries in place of its JSON body.
+/// The body a `break-schema` answer carries in place of its JSON body: a JSON string.
 ///
 /// Why it breaks every documented success body of the five APIs without knowing their
-/// schemas: it is an object, so it breaks every schema whose type is an array (the lists of
-/// Checkvist, Checktick, Optacheck) or a scalar; and it has none of the members the object
-/// schemas require (`data` of the checklist-items and Checklick envelopes, `id` of a task, a
-/// token's `token`): the one member it has, `overloaded`, is named by no document. The tests
-/// (`tests/capacity.rs`) check this against every documented success schema of every spec.
-pub const BROKEN_BODY: &str = r#"{"overloaded":true}"#;
+/// schemas: each of them is an object (the `{data, ...}` envelopes of checklist-items and
+/// Checklick, Optacheck's JSON:API documents, a Checkvist task, a Checktick survey or token)
+/// or an array (the lists of Checkvist and Checktick), and a string is neither. An object such
+/// as `{"overloaded":true}` would not do: four success bodies are open objects (Checktick's
+/// survey, dataset and OpenAPI document, Checkvist's current user), which it satisfies. The one
+/// body no answer can break is one the document does not describe at all (Checktick's health
+/// check). `tests/capacity.rs` checks this against every documented success schema.
+pub const BROKEN_BODY: &str = r#""over capacity""#;
 
 /// Bodies larger than this are not rewritten by `break-schema` (they pass unchanged): the
 /// layer never buffers more than this. No mock answers anything near it.
