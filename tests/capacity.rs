@@ -301,7 +301,8 @@ fn the_broken_body_fails_every_documented_success_schema() {
 }
 
 /// `specgate mock` refuses a capacity it cannot serve, with the value in the message and exit
-/// code 2, before it listens anywhere.
+/// code 2, before it listens anywhere; `check` and `load` refuse one for a live target (it is
+/// a setting of the built-in mocks).
 #[test]
 fn the_command_refuses_a_zero_or_garbled_capacity() {
     for (args, says) in [
@@ -321,5 +322,21 @@ fn the_command_refuses_a_zero_or_garbled_capacity() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    for command in [
+        &["check", "--target", "live.yaml"][..],
+        &["load", "--scenario", "s.yaml", "--target", "live.yaml"][..],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_specgate"))
+            .args(command)
+            .args(["--capacity", "10/s"])
+            .output()
+            .expect("specgate runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot be used with '--capacity"),
+            "{stderr}"
+        );
     }
 }
