@@ -57,8 +57,8 @@ pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(1);
 /// check). `tests/capacity.rs` checks this against every documented success schema.
 pub const BROKEN_BODY: &str = r#""over capacity""#;
 
-/// Bodies larger than this are not rewritten by `break-schema` (they pass unchanged): the
-/// layer never buffers more than this. No mock answers anything near it.
+/// The most `break-schema` buffers of an answer; a larger one (no mock answers anything near
+/// it) becomes a 500, which breaks the contract too.
 const MAX_REWRITTEN_BODY: usize = 8 << 20;
 
 /// Requests per second, at least 1: `3000/s`.
@@ -282,7 +282,7 @@ async fn limit(State(bucket): State<Arc<Bucket>>, request: Request, next: Next) 
 }
 
 /// `answer` with [`BROKEN_BODY`] in place of its body when that is JSON; any other answer (XML,
-/// text, an empty body) passes as it is, as does a body too large to buffer.
+/// text, an empty body) passes as it is.
 async fn break_schema(answer: Response) -> Response {
     let is_json = answer
         .headers()

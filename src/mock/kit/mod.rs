@@ -88,7 +88,8 @@ impl<M: Mock> MockApi for M {
             options,
             Switches::from_names(fault, options.variant.as_deref()),
         );
-        // Around the whole router, so no handler knows of it; without a capacity, no layer.
+        // Around the whole router, so no handler knows of it; without a capacity, no layer. An
+        // HTTPS mock's plain-HTTP port only refuses (it is not the API), so it has none.
         if let Some(capacity) = &options.capacity {
             built.router = capacity.wrap(built.router);
         }
