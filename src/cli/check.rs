@@ -65,7 +65,7 @@ pub struct CheckArgs {
     #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_report)]
     pub reports: Vec<ReportFile>,
     /// Check a live target named by a profile file instead of the built-in mocks (repeatable)
-    #[arg(long = "target", value_name = "FILE")]
+    #[arg(long = "target", value_name = "FILE", conflicts_with = "capacity")]
     pub targets: Vec<PathBuf>,
     /// Break one documented behaviour of the built-in mock (needs exactly one --api)
     #[arg(long, value_name = "NAME")]
@@ -92,6 +92,9 @@ pub struct CheckArgs {
     /// failed or warned), on the APIs they belong to
     #[arg(long, value_name = "REPORT", conflicts_with = "rules")]
     pub rerun_failed: Option<PathBuf>,
+    /// The built-in mocks' capacity and what they do above it (`specgate mock --help`)
+    #[command(flatten)]
+    pub capacity: super::mock::CapacityArgs,
 }
 
 /// Read the report `--baseline` names, if any: one that cannot be read or is no specgate
@@ -551,6 +554,7 @@ fn mock_options(args: &CheckArgs) -> MockOptions {
     MockOptions {
         fault: args.fault.clone(),
         variant: args.variant.clone(),
+        capacity: args.capacity.capacity(),
         ..Default::default()
     }
 }

@@ -28,7 +28,7 @@ pub struct LoadArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: PathBuf,
     /// A target profile [default: the API's built-in mock, started in-process]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "capacity")]
     pub target: Option<PathBuf>,
     /// The size of the scenario's main collection (its `mock_size` dataset variable, e.g.
     /// Checklick users); the built-in mock is started with this many. For `plan`: the size to
@@ -70,6 +70,9 @@ pub struct LoadArgs {
     /// Allow load to go to an address that is not loopback
     #[arg(long)]
     pub allow_remote: bool,
+    /// The built-in mock's capacity and what it does above it (`specgate mock --help`)
+    #[command(flatten)]
+    pub capacity: super::mock::CapacityArgs,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -209,6 +212,7 @@ async fn prepare_target(
     let options = crate::mock::MockOptions {
         seed: args.seed,
         size: mock_size.map(|n| n as usize),
+        capacity: args.capacity.capacity(),
         ..Default::default()
     };
     let mock = crate::mock::start(&scenario.spec.name, options).await?;

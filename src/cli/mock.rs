@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::CliError;
-use crate::mock::{MockApi, MockOptions, RunningMock};
+use crate::mock::{Capacity, MockApi, MockOptions, OverCapacity, Rate, RunningMock};
 use crate::report::Note;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct MockArgs {
     /// Size of the main collection (e.g. Checklick users)
     #[arg(long, alias = "users", value_name = "N")]
     pub size: Option<usize>,
+    #[command(flatten)]
+    pub capacity: CapacityArgs,
     /// Write the mock's TLS certificate (PEM) here, for a profile's `ca_cert`
     #[arg(long, value_name = "FILE")]
     pub cert_out: Option<PathBuf>,
@@ -38,6 +40,51 @@ pub struct MockArgs {
     /// List the faithful variants (of --api, or of every mock) and exit
     #[arg(long)]
     pub list_variants: bool,
+}
+
+/// A mock that breaks under load: its capacity and what it does above it. Shared by every
+/// command that can start a built-in mock.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CapacityArgs {
+    /// Serve at most this many requests a second, all routes together (e.g. 3000/s); without
+    /// it, no limit
+    #[arg(long, value_name = "RATE")]
+    pub capacity: Option<Rate>,
+    /// What the mock does with requests above --capacity: `queue` (they wait, at most 1 s,
+    /// then 503), `503` (Service Unavailable at once, with Retry-After), `break-schema` (a
+    /// normal status with a JSON body that breaks the operation's schema)
+    #[arg(
+        long,
+        value_name = "BEHAVIOUR",
+        requires = "capacity",
+        default_value = "503"
+    )]
+    pub over_capacity: OverCapacity,
+}
+
+/// The behaviours by the names the mock kit gives them (the kit knows nothing of clap).
+impl clap::ValueEnum for OverCapacity {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            OverCapacity::Queue,
+            OverCapacity::Unavailable,
+            OverCapacity::BreakSchema,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
+impl CapacityArgs {
+    /// The capacity the mock is started with, if any.
+    pub fn capacity(&self) -> Option<Capacity> {
+        self.capacity.map(|rate| Capacity {
+            rate,
+            over: self.over_capacity,
+        })
+    }
 }
 
 impl MockArgs {
@@ -78,6 +125,7 @@ pub async fn start(
         variant: args.variant.clone(),
         seed: args.seed,
         size: args.size,
+        capacity: args.capacity.capacity(),
     };
     let mock = crate::mock::start(api, options).await?;
     if let Some(path) = &args.cert_out {

@@ -18,6 +18,7 @@ pub mod kit;
 pub mod optacheck;
 
 pub use echo::ECHO_FAULT;
+pub use kit::capacity::{Capacity, CapacityError, OverCapacity, Rate, BROKEN_BODY};
 pub use kit::switches::{first_of, FaultInfo, VariantInfo};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -41,6 +42,9 @@ pub struct MockOptions {
     pub seed: u64,
     /// Size of the main collection (e.g. Checklick users); each mock has its default.
     pub size: Option<usize>,
+    /// Serve at most this many requests a second, and what to do above it (`--capacity`,
+    /// `--over-capacity`); `None`: no limit, the mock as it always was.
+    pub capacity: Option<Capacity>,
 }
 
 impl Default for MockOptions {
@@ -52,6 +56,7 @@ impl Default for MockOptions {
             variant: None,
             seed: 1,
             size: None,
+            capacity: None,
         }
     }
 }
@@ -171,6 +176,8 @@ pub struct RunningMock {
     pub target: Target,
     pub fault: Option<&'static str>,
     pub variant: Option<&'static str>,
+    /// Its capacity and what it does above it, when it has one.
+    pub capacity: Option<Capacity>,
     /// With [`ECHO_FAULT`]: what the mock handed out.
     echo: Option<echo::Echo>,
     stop: Option<tokio::sync::watch::Sender<bool>>,
@@ -309,6 +316,7 @@ pub async fn start(name: &str, options: MockOptions) -> Result<RunningMock, Mock
         target,
         fault,
         variant,
+        capacity: options.capacity,
         echo,
         stop: Some(stop_tx),
         tasks,

@@ -220,6 +220,9 @@ pub fn mock_banner(mock: &RunningMock) -> String {
     if let Some(v) = mock.variant {
         out.push_str(&format!("variant: {v}\n"));
     }
+    if let Some(c) = &mock.capacity {
+        out.push_str(&format!("{}\n", c.describe()));
+    }
     if let Some(p) = &t.plain_url {
         out.push_str(&format!("plain HTTP (refused, as documented): {p}\n"));
     }

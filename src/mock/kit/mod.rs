@@ -1,6 +1,7 @@
 //! The mock kit: what every mock needs and none should write again. Time (chrono), ids, a
 //! capped body reader, error-envelope builders, fault and variant switches, throttling,
-//! pagination and its links, base64 and Basic credentials.
+//! pagination and its links, base64 and Basic credentials; and the capacity layer, which the kit
+//! puts around every mock's router when `MockOptions::capacity` is set (`capacity`).
 //!
 //! # One shape for every mock
 //!
@@ -30,6 +31,7 @@
 //!   [`Switches::with_variant`]; `testing::assert_tables` (in test builds) checks its tables.
 
 pub mod body;
+pub mod capacity;
 pub mod encoding;
 pub mod envelope;
 pub mod ids;
@@ -81,10 +83,16 @@ impl<M: Mock> MockApi for M {
     }
 
     fn build(&self, options: &MockOptions, fault: Option<&'static str>) -> Built {
-        Mock::build(
+        let mut built = Mock::build(
             self,
             options,
             Switches::from_names(fault, options.variant.as_deref()),
-        )
+        );
+        // Around the whole router, so no handler knows of it; without a capacity, no layer. An
+        // HTTPS mock's plain-HTTP port only refuses (it is not the API), so it has none.
+        if let Some(capacity) = &options.capacity {
+            built.router = capacity.wrap(built.router);
+        }
+        built
     }
 }
