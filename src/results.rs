@@ -75,7 +75,9 @@ impl std::fmt::Display for Failure {
             self.subject, self.expected, self.observed
         )?;
         if let Some(p) = &self.instance_path {
-            write!(f, " (at {p}")?;
+            // An empty JSON pointer is the whole body, which "at ," would not say.
+            let at = if p.is_empty() { "the body's root" } else { p };
+            write!(f, " (at {at}")?;
             if let Some(s) = &self.schema_path {
                 write!(f, ", schema {s}")?;
             }
