@@ -695,7 +695,8 @@ mod tests {
     use super::*;
     use base64::engine::general_purpose::STANDARD;
 
-    fn redactor(secrets: &[(&str, &str)]) -> Redactor {
+    /// A redactor of these (name, value) credentials; the shell lexer's tests use it too.
+    pub(super) fn redactor(secrets: &[(&str, &str)]) -> Redactor {
         let mut s = Secrets::new();
         for (n, v) in secrets {
             s.add(n, v, Origin::Credential);

@@ -265,6 +265,28 @@ pub fn describe(f: &RuleFailure) -> String {
 }
 
 impl RuleResult {
+    /// A result with nothing judged yet: no failures, observations, exchanges or hits; the
+    /// engine (and tests) fill in the rest with struct-update syntax.
+    pub fn bare(id: String, kind: String, level: Level, status: Status) -> Self {
+        RuleResult {
+            id,
+            kind,
+            level,
+            title: None,
+            cite: vec![],
+            writes: false,
+            status,
+            counts_as: None,
+            reason: None,
+            failures: vec![],
+            observations: vec![],
+            exchanges: 0,
+            lacks_credential: false,
+            hits: vec![],
+            elapsed_ms: 0,
+        }
+    }
+
     /// The level a failure of this rule counts at: a `must` rule none of whose failures rests on
     /// what the document states counts as `should`.
     pub fn effective_level(&self) -> Level {

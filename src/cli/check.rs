@@ -653,21 +653,14 @@ mod tests {
 
     fn result(id: &str, status: Status, reason: Option<&str>) -> crate::results::RuleResult {
         crate::results::RuleResult {
-            id: id.into(),
-            kind: "exchange".into(),
-            level: crate::Level::Must,
-            title: None,
-            cite: vec![],
             writes: true,
-            status,
-            counts_as: None,
             reason: reason.map(str::to_string),
-            failures: vec![],
-            observations: vec![],
-            exchanges: 0,
-            lacks_credential: false,
-            hits: vec![],
-            elapsed_ms: 0,
+            ..crate::results::RuleResult::bare(
+                id.into(),
+                "exchange".into(),
+                crate::Level::Must,
+                status,
+            )
         }
     }
 

@@ -263,23 +263,15 @@ mod tests {
     }
 
     fn skipped(id: &str, reason: &str) -> crate::results::RuleResult {
-        let lacks_credential = reason.starts_with("the target has no credential");
         crate::results::RuleResult {
-            id: id.into(),
-            kind: "exchange".into(),
-            level: crate::Level::Must,
-            title: None,
-            cite: vec![],
-            writes: false,
-            status: crate::results::Status::Skipped,
-            counts_as: None,
             reason: Some(reason.into()),
-            failures: vec![],
-            observations: vec![],
-            exchanges: 0,
-            lacks_credential,
-            hits: vec![],
-            elapsed_ms: 0,
+            lacks_credential: reason.starts_with("the target has no credential"),
+            ..crate::results::RuleResult::bare(
+                id.into(),
+                "exchange".into(),
+                crate::Level::Must,
+                crate::results::Status::Skipped,
+            )
         }
     }
 

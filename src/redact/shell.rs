@@ -358,15 +358,8 @@ fn render_word(parts: &[Part], quoted: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::tests::redactor;
     use crate::redact::{Origin, Secrets};
-
-    fn redactor(secrets: &[(&str, &str)]) -> Redactor {
-        let mut s = Secrets::new();
-        for (n, v) in secrets {
-            s.add(n, v, Origin::Credential);
-        }
-        s.redactor()
-    }
 
     /// What `sh` makes of `line`: each argument of its first command, by running it through
     /// `printf '[%s]\n'` with the variables of `env` set.

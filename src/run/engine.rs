@@ -217,21 +217,11 @@ impl Meta {
 
     fn result(self, status: Status, reason: Option<String>) -> RuleResult {
         RuleResult {
-            id: self.id,
-            kind: self.kind,
-            level: self.level,
             title: self.title,
             cite: self.cite,
             writes: self.writes,
-            status,
-            counts_as: None,
             reason,
-            failures: vec![],
-            observations: vec![],
-            exchanges: 0,
-            lacks_credential: false,
-            hits: vec![],
-            elapsed_ms: 0,
+            ..RuleResult::bare(self.id, self.kind, self.level, status)
         }
     }
 }
