@@ -357,7 +357,6 @@ fn render_word(parts: &[Part], quoted: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::redact::tests::redactor;
     use crate::redact::{Origin, Secrets};
 
