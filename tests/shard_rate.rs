@@ -4,8 +4,9 @@
 //! `I mod 4`, so the shards' scheduled starts add up to the unsharded schedule's (computed here
 //! from `Schedule`), every start is made, and the merged corrected and uncorrected
 //! p50/p95/p99 are those of a histogram built here from every request's times (the shards'
-//! `--latency-log`s). A set mixing open- and closed-model shards, or shards of other rates or
-//! run times, is refused with exit 2.
+//! `--latency-log`s); an unsharded run of the same schedule schedules as many. A set mixing
+//! open- and closed-model shards, or shards of another rate, run time or `--judge`, is refused
+//! with exit 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -281,6 +282,28 @@ fn four_rate_shards_merge_into_exactly_the_unsharded_schedule() {
         );
         assert!(close(by_key[k], intended[k]), "{KEY}: {by_key:?}");
     }
+    // One unsharded run of the same schedule against the same mock schedules as many.
+    let single_path = f.dir.join("single.json");
+    let mut single = Command::new(env!("CARGO_BIN_EXE_specgate"));
+    single
+        .current_dir(root())
+        .args(["load", "--scenario"])
+        .arg(scenario())
+        .arg("--target")
+        .arg(&f.profile)
+        .args(["--rate", RATE, "--run-time", RUN_TIME, "--report"])
+        .arg(format!("json={}", single_path.display()))
+        .envs(f.env.iter().cloned());
+    assert_ok("unsharded run", &single.output().unwrap());
+    let single = json(&single_path);
+    assert_eq!(u(&single["open"]["scheduled"]), u(&o["scheduled"]));
+    assert_eq!(u(&single["requests_total"]), u(&merged["requests_total"]));
+    eprintln!(
+        "unsharded: {} starts, p50/p95/p99 {:?} ms, corrected {:?} ms",
+        single["open"]["started"],
+        percentiles(&single["latency"]),
+        percentiles(&single["open"]["corrected"])
+    );
     eprintln!(
         "merged {SHARDS} shards at {RATE} for {RUN_TIME}: {} starts of the unsharded schedule's {whole}; \
          p50/p95/p99 {merged_sent:?} ms, corrected {merged_intended:?} ms; from the logs {sent:?}, corrected {intended:?}",
@@ -343,6 +366,15 @@ fn a_shard_of_another_rate_or_run_time_is_refused() {
         "another-run-time",
         &[shard(0), shard(1), &shorter, shard(3)],
         &["its whole schedule is 200 starts, the run's 400"],
+    );
+    let unjudged = other_shard(
+        "unjudged",
+        &["--rate", RATE, "--run-time", RUN_TIME, "--judge", "off"],
+    );
+    assert_refused(
+        "another-judge",
+        &[shard(0), shard(1), &unjudged, shard(3)],
+        &["it judges none of its responses, the run 1/50 (--judge)"],
     );
 }
 

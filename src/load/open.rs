@@ -522,7 +522,11 @@ async fn run_open(
     let began_unix_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
-    let schedule_end = (started_at + options.run_time).min(s.deadline - drain);
+    // The schedule has its whole run time from its own beginning: the login, setup and
+    // `on_start` before it do not shorten it, so every shard (and an unsharded run) offers its
+    // whole share of the schedule. The hard deadline (the setup's start, plus the run time and
+    // the drain) still bounds it.
+    let schedule_end = (started_at + options.run_time).min(s.deadline);
     let semaphore = Arc::new(tokio::sync::Semaphore::new(open.max_in_flight));
     let mut tasks = tokio::task::JoinSet::new();
     let mut lateness = new_histogram();
