@@ -19,6 +19,10 @@
 //! coordinated omission): its send shifted back by how late its iteration started. Both go to
 //! HDR histograms; late and dropped starts are reported beside them, so a generator that could
 //! not keep its schedule is never mistaken for a slow server.
+//!
+//! Sharded (`--shard I/N`), a run makes the whole schedule's starts numbered `I mod N`, each at
+//! its intended time in the whole schedule ([`super::shard`]); its result carries its corrected
+//! and lateness histograms, which `specgate merge` adds (`load::merge`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
