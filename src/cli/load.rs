@@ -98,7 +98,7 @@ pub struct LoadCommand {
     pub latency_log: Option<PathBuf>,
     /// Open model: start iterations at this rate whether or not earlier ones answered: 500/s
     /// (constant), 1200/m, or 100/s..1000/s (a ramp, with --ramp). Bounded by --run-time
-    #[arg(long, value_name = "RATE", value_parser = crate::load::open::parse_rate, conflicts_with_all = ["shard", "concurrency", "iterations", "thresholds", "goose_reports", "no_threshold_abort"])]
+    #[arg(long, value_name = "RATE", value_parser = crate::load::open::parse_rate, conflicts_with_all = ["concurrency", "iterations", "thresholds", "goose_reports", "no_threshold_abort"])]
     pub rate: Option<crate::load::Rate>,
     /// How long the ramp of `--rate A/s..B/s` lasts (then B holds): 30s, 2m
     #[arg(long, value_name = "DURATION", requires = "rate", value_parser = parse_duration)]

@@ -73,7 +73,7 @@ impl Histograms {
 
 /// Add `from` into `into`: both have the bounds of [`new_histogram`] (deserialized ones are
 /// checked to), so the addition cannot fail for want of range.
-fn add(into: &mut Histogram<u64>, from: &Histogram<u64>) {
+pub fn add(into: &mut Histogram<u64>, from: &Histogram<u64>) {
     if into.add(from).is_err() {
         // Unreachable with equal bounds; record value by value (saturating) rather than lose them.
         for v in from.iter_recorded() {

@@ -2,13 +2,20 @@
 //! them (`specgate merge`): the set must be one run's every shard, once each; the counts are
 //! added and judged against the whole run's prediction, and the percentiles read from the
 //! added histograms.
+//!
+//! Shards of the open model (`load --rate R --shard I/N`) carry their schedule's counts, the
+//! sampled responses judged, and their corrected (from the intended send) and lateness
+//! histograms beside the uncorrected ones; the merge adds those too, and predicts each count as
+//! the shards' predictions added (each shard runs one stream of iterations, `on_start` once,
+//! and predicts from the iterations it completed, as an unsharded open-model run does).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::latency::{self, latency_of, Histograms};
+use super::latency::{self, latency_of, new_histogram, Histograms};
+use super::open::{Judged, OpenStats, Schedule, ScheduleShare};
 use super::run::{Ended, LimitUse, LoadRun, RequestStats, ThresholdOutcome, Totals};
 use super::shard::ShardRun;
 
@@ -25,6 +32,12 @@ pub struct ShardResult {
     pub format: String,
     pub run: LoadRun,
     pub histograms: BTreeMap<String, String>,
+    /// An open-model shard's times from the intended send (V2, base64), by request key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub corrected_histograms: BTreeMap<String, String>,
+    /// An open-model shard's lateness of its starts, in microseconds (V2, base64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lateness_histogram: Option<String>,
 }
 
 impl ShardResult {
@@ -40,6 +53,17 @@ impl ShardResult {
                 .iter()
                 .map(|(k, h)| (k.clone(), latency::encode(h)))
                 .collect(),
+            corrected_histograms: run
+                .open
+                .iter()
+                .flat_map(|o| o.corrected_histograms.by_key.iter())
+                .map(|(k, h)| (k.clone(), latency::encode(h)))
+                .collect(),
+            lateness_histogram: run
+                .open
+                .as_ref()
+                .and_then(|o| o.lateness_histogram.as_ref())
+                .map(latency::encode),
         })
     }
 
@@ -142,9 +166,81 @@ pub fn read_result(path: &Path) -> Result<ShardResult, MergeError> {
         }
     }
     let result: ShardResult = serde_json::from_value(value).map_err(|e| not(e.to_string()))?;
+    if let Some(o) = &result.run.open {
+        // Without them the merge could not give the corrected times or the lateness.
+        if o.sharded.is_none() {
+            return Err(not(
+                "its open-model part names no share of a whole schedule".into(),
+            ));
+        }
+        if result.run.requests_total > 0 && result.corrected_histograms.is_empty() {
+            return Err(not(
+                "an open-model shard without its corrected histograms".into()
+            ));
+        }
+        if o.started > 0 && result.lateness_histogram.is_none() {
+            return Err(not(
+                "an open-model shard without its lateness histogram".into()
+            ));
+        }
+    }
     match &result.run.shard {
         Some(ShardRun { index: Some(_), .. }) => Ok(result),
         _ => Err(not("it names no shard".into())),
+    }
+}
+
+/// How the run of `o` generated its load, for a refusal.
+fn model(o: Option<&OpenStats>) -> String {
+    match o {
+        Some(o) => format!("the open model (--rate {})", rate_text(o)),
+        None => "the closed model (load users)".into(),
+    }
+}
+
+fn rate_text(o: &OpenStats) -> String {
+    if o.rate.is_ramp() {
+        format!("{} --ramp {}s", o.rate, o.ramp_s)
+    } else {
+        o.rate.to_string()
+    }
+}
+
+/// Why the open-model part of `r` is not of the same run as `reference`'s; `None`: it is.
+fn foreign_schedule(r: Option<&OpenStats>, reference: Option<&OpenStats>) -> Option<String> {
+    match (r, reference) {
+        (None, None) => None,
+        (Some(_), None) | (None, Some(_)) => Some(format!(
+            "it is a shard of {}, the run's of {}",
+            model(r),
+            model(reference)
+        )),
+        (Some(o), Some(p)) => {
+            if o.rate != p.rate || o.ramp_s != p.ramp_s {
+                return Some(format!(
+                    "its rate is --rate {}, the run's --rate {}: the shards divide one schedule",
+                    rate_text(o),
+                    rate_text(p)
+                ));
+            }
+            let whole = |x: &OpenStats| x.sharded.as_ref().map(|s| s.whole);
+            if whole(o) != whole(p) {
+                return Some(format!(
+                    "its whole schedule is {} starts, the run's {} (run with another --run-time)",
+                    whole(o).unwrap_or(0),
+                    whole(p).unwrap_or(0)
+                ));
+            }
+            if o.judge_one_in != p.judge_one_in {
+                let j = |x: &OpenStats| x.judge_one_in.map_or("none".into(), |n| format!("1/{n}"));
+                return Some(format!(
+                    "it judges {} of its responses, the run {} (--judge)",
+                    j(o),
+                    j(p)
+                ));
+            }
+            None
+        }
     }
 }
 
@@ -196,6 +292,9 @@ pub fn merge(results: Vec<(PathBuf, ShardResult)>) -> Result<LoadRun, MergeError
                 "it is shard {index} of {}, the run has {count} shards",
                 s.count
             )));
+        }
+        if let Some(why) = foreign_schedule(r.run.open.as_ref(), reference.run.open.as_ref()) {
+            return Err(foreign(why));
         }
         if s.predicted_total != ref_shard.predicted_total {
             return Err(foreign(
@@ -255,6 +354,8 @@ fn combine(
     let (mut concurrency, mut iterations, mut left_undone) = (0, None::<usize>, 0);
     let mut elapsed_s = 0.0_f64;
     let mut ended = Ended::Completed;
+    // An open-model run predicts each count as its shards' predictions added.
+    let open = first.open.is_some();
     for (index, (path, r)) in shards {
         let run = &r.run;
         for (key, text) in &r.histograms {
@@ -273,7 +374,11 @@ fn combine(
                 None => {
                     requests.push(RequestStats {
                         key: q.key.clone(),
-                        predicted: reference.predicted_total.get(&q.key).copied(),
+                        predicted: if open {
+                            q.predicted.map(|_| 0)
+                        } else {
+                            reference.predicted_total.get(&q.key).copied()
+                        },
                         observed: 0,
                         failed: 0,
                         statuses: BTreeMap::new(),
@@ -283,6 +388,9 @@ fn combine(
                 }
             };
             let m = &mut requests[i];
+            if open {
+                m.predicted = m.predicted.zip(q.predicted).map(|(a, b)| a + b);
+            }
             m.observed += q.observed;
             m.failed += q.failed;
             for (s, n) in &q.statuses {
@@ -326,8 +434,9 @@ fn combine(
             .map(latency_of)
             .unwrap_or_default();
     }
-    // A key predicted but never made by any shard is a count of 0 against its prediction.
-    for (k, n) in &reference.predicted_total {
+    // A key predicted but never made by any shard is a count of 0 against its prediction (an
+    // open-model shard lists every key of the scenario, predicted for its own iterations).
+    for (k, n) in reference.predicted_total.iter().filter(|_| !open) {
         if !requests.iter().any(|q| &q.key == k) {
             requests.push(RequestStats {
                 key: k.clone(),
@@ -340,6 +449,11 @@ fn combine(
         }
     }
     let totals = Totals::of(&requests, elapsed_s, &histograms, ended);
+    let open = if open {
+        Some(combine_open(shards)?)
+    } else {
+        None
+    };
     Ok(LoadRun {
         scenario: first.scenario.clone(),
         title: first.title.clone(),
@@ -366,7 +480,129 @@ fn combine(
             ..reference.clone()
         }),
         histograms,
-        // Shards are of the closed model: `load --rate` refuses `--shard`.
-        open: None,
+        open,
     })
+}
+
+/// Decode `text`, the histogram `what` of the shard at `path`.
+fn decoded(
+    path: &Path,
+    what: &str,
+    text: &str,
+) -> Result<hdrhistogram::Histogram<u64>, MergeError> {
+    latency::decode(text).map_err(|why| MergeError::Histogram {
+        path: path.to_path_buf(),
+        key: what.to_string(),
+        why,
+    })
+}
+
+/// The open-model parts of the shards (every one has one: [`merge`] refuses a mixed set), added:
+/// counts summed, the corrected and lateness histograms added and their percentiles read from
+/// the sums, the offered rate the whole schedule's, the achieved rate every start over the
+/// longest shard's schedule.
+fn combine_open(
+    shards: &BTreeMap<usize, (&PathBuf, &ShardResult)>,
+) -> Result<OpenStats, MergeError> {
+    let parts: Vec<(&PathBuf, &ShardResult, &OpenStats)> = shards
+        .values()
+        .filter_map(|(path, r)| r.run.open.as_ref().map(|o| (*path, *r, o)))
+        .collect();
+    let (_, _, o0) = *parts.first().ok_or(MergeError::Empty)?;
+    let mut corrected = Histograms::default();
+    let mut lateness = new_histogram();
+    let mut judged: BTreeMap<String, Judged> = BTreeMap::new();
+    let mut m = OpenStats {
+        rate: o0.rate,
+        ramp_s: o0.ramp_s,
+        schedule_s: 0.0,
+        scheduled: 0,
+        started: 0,
+        completed: 0,
+        dropped: 0,
+        late: 0,
+        late_after_ms: o0.late_after_ms,
+        lateness: Default::default(),
+        offered_rps: 0.0,
+        achieved_rps: 0.0,
+        max_in_flight: 0,
+        in_flight_hits: 0,
+        peak_in_flight: 0,
+        cut: 0,
+        corrected: Default::default(),
+        corrected_by_key: BTreeMap::new(),
+        judge_one_in: o0.judge_one_in,
+        judged: BTreeMap::new(),
+        sharded: None,
+        corrected_histograms: Histograms::default(),
+        lateness_histogram: None,
+    };
+    let began: Vec<u64> = parts
+        .iter()
+        .filter_map(|(_, _, o)| o.sharded.as_ref()?.began_unix_ms)
+        .collect();
+    for (path, r, o) in &parts {
+        for (key, text) in &r.corrected_histograms {
+            let mut one = Histograms::default();
+            one.by_key.insert(key.clone(), decoded(path, key, text)?);
+            corrected.add(&one);
+        }
+        if let Some(text) = &r.lateness_histogram {
+            latency::add(
+                &mut lateness,
+                &decoded(path, "lateness of the starts", text)?,
+            );
+        }
+        m.schedule_s = m.schedule_s.max(o.schedule_s);
+        m.scheduled += o.scheduled;
+        m.started += o.started;
+        m.completed += o.completed;
+        m.dropped += o.dropped;
+        m.late += o.late;
+        // Each shard bounds its own iterations: the bound and the peaks add up (the peaks to
+        // at most that many at once, as the shards' peaks need not coincide).
+        m.max_in_flight += o.max_in_flight;
+        m.peak_in_flight += o.peak_in_flight;
+        m.in_flight_hits += o.in_flight_hits;
+        m.cut += o.cut;
+        for (key, j) in &o.judged {
+            let into = judged.entry(key.clone()).or_default();
+            into.judged += j.judged;
+            for (check, n) in &j.violations {
+                *into.violations.entry(check.clone()).or_insert(0) += n;
+            }
+            if into.example.is_none() {
+                into.example = j.example.clone();
+            }
+        }
+    }
+    let schedule = Schedule {
+        rate: m.rate,
+        ramp_s: m.ramp_s,
+    };
+    m.offered_rps = schedule.mean_rate(m.schedule_s);
+    m.achieved_rps = if m.schedule_s > 0.0 {
+        m.started as f64 / m.schedule_s
+    } else {
+        0.0
+    };
+    m.lateness = latency_of(&lateness);
+    m.corrected = latency_of(&corrected.overall());
+    m.corrected_by_key = corrected
+        .by_key
+        .iter()
+        .map(|(k, h)| (k.clone(), latency_of(h)))
+        .collect();
+    m.judged = judged;
+    m.sharded = Some(ScheduleShare {
+        whole: o0.sharded.as_ref().map_or(0, |s| s.whole),
+        began_unix_ms: None,
+        began_apart_ms: match (began.iter().min(), began.iter().max()) {
+            (Some(a), Some(b)) => Some(b - a),
+            _ => None,
+        },
+    });
+    m.corrected_histograms = corrected;
+    m.lateness_histogram = Some(lateness);
+    Ok(m)
 }

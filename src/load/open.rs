@@ -19,6 +19,10 @@
 //! coordinated omission): its send shifted back by how late its iteration started. Both go to
 //! HDR histograms; late and dropped starts are reported beside them, so a generator that could
 //! not keep its schedule is never mistaken for a slow server.
+//!
+//! Sharded (`--shard I/N`), a run makes the whole schedule's starts numbered `I mod N`, each at
+//! its intended time in the whole schedule ([`super::shard`]); its result carries its corrected
+//! and lateness histograms, which `specgate merge` adds (`load::merge`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -35,6 +39,7 @@ use super::run::{
     Shared, WITHHELD,
 };
 use super::scenario::{LoadStep, Scenario, Work};
+use super::shard::{Shard, ShardRun};
 use super::work::Job;
 use crate::exchange::client::{build_request, client_builder};
 use crate::exchange::response::json_body;
@@ -187,6 +192,16 @@ impl Schedule {
         a * tr + k * tr * tr / 2.0 + b * (t - tr).max(0.0)
     }
 
+    /// The rate's mean over `[0, t)`, starts per second (not the starts due in it over `t`,
+    /// which round up); 0 for an empty window.
+    pub fn mean_rate(&self, t: f64) -> f64 {
+        if t > 0.0 {
+            self.integral(t) / t
+        } else {
+            0.0
+        }
+    }
+
     /// How many starts are due in `[0, t)`.
     pub fn count_before(&self, t: f64) -> u64 {
         self.integral(t).ceil().max(0.0) as u64
@@ -280,6 +295,33 @@ pub struct OpenStats {
     /// By request key: the sampled responses judged, and what broke the contract.
     #[serde(default)]
     pub judged: BTreeMap<String, Judged>,
+    /// A shard's (`--shard I/N`) or a merge's part of the whole run's schedule; `None` for an
+    /// unsharded run. A shard's counts above (`scheduled`, `offered_rps`, …) are its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharded: Option<ScheduleShare>,
+    /// The times from the intended send, by request key: where `corrected` comes from, and what
+    /// a shard's result file carries for the merge.
+    #[serde(skip)]
+    pub corrected_histograms: Histograms,
+    /// How late the starts were (µs): where `lateness` comes from; the merge adds the shards'.
+    #[serde(skip)]
+    pub lateness_histogram: Option<hdrhistogram::Histogram<u64>>,
+}
+
+/// What a sharded open-model run records of the whole schedule it is part of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleShare {
+    /// The starts of the whole run's schedule over the run time: start `i` (from 0) is shard
+    /// `i mod N`'s, so the shards' `scheduled` add up to this when each ran its whole time.
+    pub whole: u64,
+    /// A shard's: when its schedule began, in milliseconds since the Unix epoch. Each shard
+    /// counts the intended times from its own beginning, so the shards' starts make the whole
+    /// schedule in wall-clock time as closely as the shards began together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub began_unix_ms: Option<u64>,
+    /// A merge's: the first shard's schedule began this many milliseconds before the last's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub began_apart_ms: Option<u64>,
 }
 
 impl OpenStats {
@@ -405,16 +447,27 @@ async fn run_open(
             "the open model starts iterations of a transactions scenario; an export is one walk, run it without --rate".into(),
         ));
     };
-    if options.shard.is_some() {
-        return Err(LoadErrorKind::Open(
-            "--rate does not shard: each shard would need its share of the rate".into(),
-        ));
-    }
     let schedule = schedule_of(open, options.run_time)?;
     check_destination(target, options.allow_remote).await?;
     let data = dataset(&scenario, &options.dataset)?;
+    // The whole schedule's starts over the run time; a shard makes its share of them.
+    let planned = schedule.count_before(options.run_time.as_secs_f64());
+    let shard = match options.shard {
+        Some(sh) => Some(shard_run(&scenario, &data, sh, planned)?),
+        None => None,
+    };
     let base = login_and_setup(&scenario, target, options, &data).await?;
-    let limiters = limiters(&scenario, &data, 1)?;
+    // Each shard keeps its share of a documented limit, so the shards together keep it.
+    let limiters = limiters(&scenario, &data, options.shard.map_or(1, |sh| sh.count))?;
+    let latency_log = match &options.latency_log {
+        Some(path) => Some(std::fs::File::create(path).map_err(|e| {
+            LoadErrorKind::Setup(format!(
+                "cannot write the latency log {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
     let client = client_builder(target, options.timeout)
         .and_then(|b| {
             b.build()
@@ -430,6 +483,7 @@ async fn run_open(
         1,
         None,
     );
+    shared.latency_log = latency_log.map(|f| Mutex::new(std::io::BufWriter::new(f)));
     // In-flight iterations may finish their last request after the schedule ends: the run's
     // hard deadline is the schedule's plus one request timeout.
     let drain = options.timeout + Duration::from_secs(1);
@@ -469,16 +523,24 @@ async fn run_open(
         })
     };
     let started_at = Instant::now();
-    let schedule_end = (started_at + options.run_time).min(s.deadline - drain);
+    let began_unix_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    // The schedule has its whole run time from its own beginning: the login, setup and
+    // `on_start` before it do not shorten it, so every shard (and an unsharded run) offers its
+    // whole share of the schedule. The hard deadline (the setup's start, plus the run time and
+    // the drain) still bounds it.
+    let schedule_end = (started_at + options.run_time).min(s.deadline);
     let semaphore = Arc::new(tokio::sync::Semaphore::new(open.max_in_flight));
     let mut tasks = tokio::task::JoinSet::new();
     let mut lateness = new_histogram();
     let (mut started, mut late, mut hits) = (0u64, 0u64, 0u64);
-    let mut i = 0u64;
+    // This run's starts, in the whole schedule's numbering: all of them, or a shard's share.
+    let whole = Shard { index: 0, count: 1 };
+    let mine = super::shard::numbers(planned, options.shard.unwrap_or(whole));
     // Bounded: at most `count_before(run_time)` starts (checked against the cap), each loop
     // turn one start or the end.
-    let planned = schedule.count_before(options.run_time.as_secs_f64());
-    'schedule: while i < planned {
+    'schedule: for i in mine {
         let intended = started_at + Duration::from_secs_f64(schedule.at(i));
         if intended >= schedule_end {
             break;
@@ -541,14 +603,16 @@ async fn run_open(
         });
         // Reap the finished ones: the set holds at most the iterations in flight.
         while tasks.try_join_next().is_some() {}
-        i += 1;
     }
     // The schedule's window: until its end, or until the run stopped it.
     let schedule_s = started_at
         .elapsed()
         .min(schedule_end.saturating_duration_since(started_at))
         .as_secs_f64();
-    let scheduled = schedule.count_before(schedule_s).min(planned);
+    let scheduled = super::shard::share(
+        schedule.count_before(schedule_s).min(planned),
+        options.shard.unwrap_or(whole),
+    );
     // The drain: every in-flight iteration finishes, or the hard deadline cuts it.
     let drained = tokio::time::timeout_at(s.deadline.into(), async {
         while tasks.join_next().await.is_some() {}
@@ -564,6 +628,17 @@ async fn run_open(
         0
     };
     interrupt.abort();
+    if let Some(log) = &s.latency_log {
+        use std::io::Write;
+        if log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .flush()
+            .is_err()
+        {
+            s.note("the latency log could not be written".into());
+        }
+    }
     let completed = o.completed.load(Ordering::Relaxed);
     if completed == started {
         s.end(Ended::Completed);
@@ -580,12 +655,8 @@ async fn run_open(
         late,
         late_after_ms: open.late_after.as_secs_f64() * 1000.0,
         lateness: latency_of(&lateness),
-        // The rate's mean over the window (not the whole starts due in it, which round up).
-        offered_rps: if schedule_s > 0.0 {
-            schedule.integral(schedule_s) / schedule_s
-        } else {
-            0.0
-        },
+        // The rate's mean over the window; a shard's, its share of it.
+        offered_rps: schedule.mean_rate(schedule_s) / options.shard.map_or(1, |sh| sh.count) as f64,
         achieved_rps: per_second(started, schedule_s),
         max_in_flight: open.max_in_flight,
         in_flight_hits: hits,
@@ -595,16 +666,42 @@ async fn run_open(
         corrected_by_key: BTreeMap::new(),
         judge_one_in: open.judge_one_in,
         judged: BTreeMap::new(),
+        sharded: shard.as_ref().map(|_| ScheduleShare {
+            whole: planned,
+            began_unix_ms: Some(began_unix_ms),
+            began_apart_ms: None,
+        }),
+        corrected_histograms: Histograms::default(),
+        lateness_histogram: Some(lateness),
     };
-    Ok(summarize(
-        &scenario,
-        target,
-        &s,
-        &o,
-        data,
-        stats,
-        started_at.elapsed(),
-    ))
+    let mut run = summarize(&scenario, target, &s, &o, data, stats, started_at.elapsed());
+    run.shard = shard;
+    Ok(run)
+}
+
+/// What shard `sh` of an open-model run records: its identity, and the prediction of the
+/// whole schedule (every start of it completed, as one stream of iterations), which every
+/// shard of the run computes alike.
+fn shard_run(
+    scenario: &Scenario,
+    data: &BTreeMap<String, f64>,
+    sh: Shard,
+    planned: u64,
+) -> Result<ShardRun, LoadErrorKind> {
+    let mut vars = data.clone();
+    vars.insert("concurrency".into(), 1.0);
+    vars.insert("iterations".into(), planned as f64);
+    Ok(ShardRun {
+        index: Some(sh.index),
+        count: sh.count,
+        scenario_sha256: super::shard::scenario_digest(scenario).ok_or_else(|| {
+            LoadErrorKind::Shard(format!(
+                "cannot read {} to name the shard's scenario",
+                scenario.file.display()
+            ))
+        })?,
+        predicted_total: scenario.predicted(&vars)?,
+    })
 }
 
 fn per_second(n: u64, seconds: f64) -> f64 {
@@ -676,14 +773,16 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .record(&step.key, us);
+    let corrected_us = (took + behind).as_micros() as u64;
     o.corrected
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .record(&step.key, (took + behind).as_micros() as u64);
+        .record(&step.key, corrected_us);
     if let Some(log) = &s.latency_log {
         use std::io::Write;
         let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
-        if writeln!(w, "{}\t{us}", step.key).is_err() {
+        // The open model adds the time from the intended send, a third column.
+        if writeln!(w, "{}\t{us}\t{corrected_us}", step.key).is_err() {
             s.note("the latency log could not be written".into());
         }
     }
@@ -885,6 +984,7 @@ fn summarize(
         .iter()
         .map(|(k, h)| (k.clone(), latency_of(h)))
         .collect();
+    stats.corrected_histograms = corrected;
     // The examples hold the requests' credentials: redacted here, where the run's result is
     // made, into curls that still run where the profile's variables are set.
     stats.judged = std::mem::take(&mut *o.judged.lock().unwrap_or_else(|p| p.into_inner()));

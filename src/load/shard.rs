@@ -11,8 +11,11 @@
 //! - Transactions: the iterations are divided (shard `I` runs `iterations / N`, one more when
 //!   `I < iterations mod N`), each shard with `--concurrency` load users; its prediction is the
 //!   formulas' with its iterations. Each shard runs the setup for itself.
-//!
-//! Not yet: the open model's arrival rate (issue 15) is not divided.
+//! - The open model (`--rate`): the starts of the whole run's schedule are numbered from 0, and
+//!   shard `I` makes start `i` when `i mod N == I`, at start `i`'s intended time in the whole
+//!   schedule (constant or ramp), counted from its own beginning. The union of the shards'
+//!   starts is the unsharded schedule, start for start; each shard predicts its counts from the
+//!   iterations it completed, as an unsharded open-model run does, and runs `on_start` once.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -129,7 +132,7 @@ pub fn plan(
                     shard.count
                 ));
             }
-            let mine = total / shard.count + usize::from(shard.index < total % shard.count);
+            let mine = share(total as u64, shard) as usize;
             let mut v = vars.clone();
             v.insert("iterations".into(), mine as f64);
             let share = scenario.predicted(&v).map_err(|e| e.to_string())?;
@@ -140,6 +143,19 @@ pub fn plan(
             })
         }
     }
+}
+
+/// How many of `total` things numbered from 0 are shard `shard`'s, thing `i` going to shard
+/// `i mod N`: `total / N`, one more when `I < total mod N`. The shares of `0/N` to `N-1/N` add
+/// up to `total`.
+pub fn share(total: u64, shard: Shard) -> u64 {
+    let n = shard.count as u64;
+    total / n + u64::from((shard.index as u64) < total % n)
+}
+
+/// The numbers of shard `shard`'s things among `total` numbered from 0: `I`, `I + N`, ….
+pub fn numbers(total: u64, shard: Shard) -> impl Iterator<Item = u64> {
+    (shard.index as u64..total).step_by(shard.count)
 }
 
 /// Every key a step and its `then` make.
@@ -266,6 +282,32 @@ mod tests {
             .parse::<Shard>()
             .unwrap_err()
             .contains("the last is 3"));
+    }
+
+    #[test]
+    fn shares_add_up_to_the_whole_and_number_it_once() {
+        for (total, n) in [
+            (0u64, 4usize),
+            (3, 4),
+            (400, 4),
+            (401, 4),
+            (1000, 7),
+            (5, 1),
+        ] {
+            let mut seen = vec![];
+            let mut shares = 0;
+            for i in 0..n {
+                let shard = Shard { index: i, count: n };
+                let mine: Vec<u64> = numbers(total, shard).collect();
+                assert_eq!(mine.len() as u64, share(total, shard), "{total} over {n}");
+                assert!(mine.iter().all(|k| *k as usize % n == i));
+                shares += share(total, shard);
+                seen.extend(mine);
+            }
+            seen.sort_unstable();
+            assert_eq!(shares, total);
+            assert_eq!(seen, (0..total).collect::<Vec<_>>(), "{total} over {n}");
+        }
     }
 
     #[test]

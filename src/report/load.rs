@@ -38,7 +38,7 @@ fn esc(s: &str) -> String {
 /// What part of a sharded run `run` is: a shard's, or the merge of all of them; empty for a
 /// run of the whole scenario.
 fn shard_line(run: &LoadRun) -> String {
-    match &run.shard {
+    let line = match &run.shard {
         Some(s) => match s.index {
             Some(i) => format!(
                 "shard {i}/{} (indexes from 0): each count is predicted for this shard's share of the work",
@@ -49,7 +49,38 @@ fn shard_line(run: &LoadRun) -> String {
                 s.count
             ),
         },
-        None => String::new(),
+        None => return String::new(),
+    };
+    match (&run.shard, run.open.as_ref()) {
+        (Some(s), Some(o)) => format!("{line}; {}", open_shard_text(s, o)),
+        _ => line,
+    }
+}
+
+/// How an open-model shard's starts, or a merge's, stand to the whole schedule.
+fn open_shard_text(s: &crate::load::shard::ShardRun, o: &OpenStats) -> String {
+    let whole = o.sharded.as_ref().map_or(0, |w| w.whole);
+    match s.index {
+        Some(i) => format!(
+            "its starts are those of the whole --rate {} schedule ({whole} starts) numbered {i} mod {}, each at its intended time counted from this shard's beginning",
+            o.rate, s.count
+        ),
+        None => {
+            let apart = o
+                .sharded
+                .as_ref()
+                .and_then(|w| w.began_apart_ms)
+                .map_or(String::new(), |ms| {
+                    format!(
+                        "; the shards' schedules began within {:.3} s of each other, so the starts keep the whole schedule to within that",
+                        ms as f64 / 1000.0
+                    )
+                });
+            format!(
+                "{} of the whole --rate {} schedule's {whole} starts were scheduled{apart}; the in-flight bound and peak are the shards' added",
+                o.scheduled, o.rate
+            )
+        }
     }
 }
 
