@@ -400,8 +400,8 @@ fn chart(
         out.push_str(&format!(
             "<line class=\"slo\" x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#b3261e\" stroke-dasharray=\"6 3\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#b3261e\">{}</text>\n",
             left + plot_w,
-            left + plot_w + 8.0,
-            y_at(*v) + 4.0,
+            left + 6.0,
+            y_at(*v) - 4.0,
             esc(label),
             y = y_at(*v)
         ));
