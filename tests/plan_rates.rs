@@ -230,6 +230,41 @@ async fn above_a_queueing_capacity_under_an_slo_the_latency_bound_binds() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_documented_limit_under_the_next_rate_binds_as_the_limit() {
+    let _one_at_a_time = SWEEPS.lock().await;
+    // The dashboard makes two requests an iteration under one key's UserRateThrottle, set to
+    // 3000 a minute (the mock's own is 20000, so the mock never throttles): 50 requests/s,
+    // so 25 iterations/s.
+    let file = root().join("scenarios").join("checktick-dashboard.yaml");
+    let s = Arc::new(
+        specgate::load::load_scenario(&file, &root().join("specs")).expect("scenario loads"),
+    );
+    let mut o = options(&[10.0, 20.0, 40.0]);
+    o.run.dataset.insert("user_rate_per_minute".into(), 3000.0);
+    o.judge_one_in = Some(10);
+    let mock = specgate::mock::start(&s.spec.name, MockOptions::default())
+        .await
+        .expect("mock starts");
+    let plan = run_rate_plan(s, &mock.target, &o, &mut |_| {})
+        .await
+        .expect("the sweep runs");
+    mock.shutdown().await;
+    let text = specgate::report::plan_rates::terminal(&plan);
+    assert_eq!(plan.requests_per_iteration, 2.0, "{text}");
+    let limit = &plan.limits[0];
+    assert_eq!(limit.name, "UserRateThrottle");
+    assert!((limit.cap_per_s - 25.0).abs() < 1e-9, "{limit:?}");
+    assert_eq!(plan.sustainable_rate_per_s, Some(20.0), "{text}");
+    assert_eq!(plan.binding, Some(Bound::Limit), "{text}");
+    assert_eq!(plan.binding_limit.as_deref(), Some("UserRateThrottle"));
+    assert!(
+        text.contains("the limit (`UserRateThrottle`) bound binds")
+            && text.contains("`UserRateThrottle` allows 25.0 iterations/s"),
+        "{text}"
+    );
+}
+
 fn specgate(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_specgate"))
         .current_dir(root())
@@ -272,4 +307,59 @@ fn bad_rates_and_slos_and_rates_with_concurrencies_are_exit_2() {
         assert_eq!(code, Some(2), "{args:?}: {err}");
         assert!(err.contains(says), "{args:?}: {err}");
     }
+}
+
+/// The command end to end: the capacity flags reach the mock, the steps are noted on stderr,
+/// the verdict is printed, the three reports are written, and a plan that found a sustainable
+/// rate exits 0.
+#[test]
+fn the_command_sweeps_a_capacity_mock_writes_its_reports_and_exits_0() {
+    let dir = std::env::temp_dir().join(format!("specgate-plan-rates-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = |kind: &str, name: &str| format!("{kind}={}", dir.join(name).display());
+    let out = specgate(&[
+        "plan",
+        "--scenario",
+        "scenarios/peer-single-endpoint.yaml",
+        "--rates",
+        "20,80",
+        "--run-time",
+        "1s",
+        "--capacity",
+        "40/s",
+        "--slo",
+        "p99<2s",
+        "--report",
+        &report("json", "plan.json"),
+        "--report",
+        &report("md", "plan.md"),
+        "--report",
+        &report("html", "plan.html"),
+    ]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("20/s: achieved") && stderr.contains("80/s: achieved"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("highest sustainable rate: 20/s")
+            && stdout.contains("the errors bound binds"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(json["binding"], "errors");
+    assert_eq!(json["slo"]["max_ms"], 2000.0);
+    assert!(std::fs::read_to_string(dir.join("plan.md"))
+        .unwrap()
+        .contains("highest sustainable rate: 20/s"));
+    assert!(std::fs::read_to_string(dir.join("plan.html"))
+        .unwrap()
+        .contains("<svg"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
