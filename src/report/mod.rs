@@ -139,7 +139,7 @@ impl std::fmt::Display for Note<'_> {
             ),
             Note::RateStep(s) => write!(
                 f,
-                "  {:>8}/s: achieved {:.1}/s, corrected p99 {:.2} ms, errors {:.2}%, {} of {} judged broke the contract: {}",
+                "  {:>8}/s: achieved {:.1}/s, corrected p99 {:.2} ms, errors {:.2}%, {} contract violations in {} judged: {}",
                 s.rate_per_s,
                 s.achieved_rps,
                 s.corrected.p99_ms,

@@ -60,8 +60,10 @@ fn why(plan: &RatePlan, step: &RateStep, bound: Bound) -> String {
             ),
             None => "no SLO".into(),
         },
+        // Counted by check: one answer can break several (a 503 is a server error and an
+        // undocumented status), so the violations may outnumber the answers judged.
         Bound::Contract => format!(
-            "{} of {} sampled answers broke the contract ({})",
+            "{} violations of the contract among {} sampled answers ({})",
             step.violation_count(),
             step.judged,
             by_check(step)
