@@ -50,7 +50,9 @@ enum Command {
     /// report: counts against the whole run's prediction, percentiles from the added histograms
     Merge(MergeCommand),
     /// Run a scenario at a sweep of concurrencies on a sample dataset and plan the capacity of
-    /// a dataset size: requests, recommended concurrency, wall time, the binding limit
+    /// a dataset size: requests, recommended concurrency, wall time, the binding limit. With
+    /// --rates, sweep arrival rates instead: the highest sustainable rate and the bound that
+    /// binds above it (latency, errors, contract, a documented limit, the generator)
     Plan(PlanCommand),
     /// Load, compile and check specs; exit 0 when clean, 2 with located errors otherwise (a
     /// cite that cannot be checked for want of its document is one)

@@ -147,6 +147,27 @@ pub struct PlanCommand {
     /// [default: all three under reports/plan-<timestamp>/]
     #[arg(long = "report", value_name = "KIND=PATH", value_parser = parse_load_report)]
     pub reports: Vec<ReportFile>,
+    /// Open model: sweep these arrival rates instead of concurrencies, iterations per second,
+    /// increasing (100,200,400,800; 100/s and 1200/m are read too). Each step runs for
+    /// --run-time; the sweep stops after two steps in a row past a bound. Names the highest
+    /// sustainable rate and the bound that binds above it
+    #[arg(long, value_name = "RATES", value_parser = crate::load::plan_rates::parse_rates, conflicts_with_all = ["concurrencies", "concurrency", "users", "iterations", "plan_iterations", "thresholds", "goose_reports", "no_threshold_abort"])]
+    pub rates: Option<crate::load::plan_rates::RateSweep>,
+    /// With --rates: the latency a step must keep, on the corrected percentile (from the
+    /// intended send): p99<50ms, p95<200ms, p999<1s [default: latency not bounded]
+    #[arg(long, value_name = "SLO", requires = "rates", value_parser = crate::load::plan_rates::parse_slo)]
+    pub slo: Option<crate::load::plan_rates::Slo>,
+    /// With --rates: the most a step may have of failed requests and 5xx answers: 1%, 0.1%
+    #[arg(long, value_name = "SHARE", requires = "rates", default_value = crate::load::plan_rates::DEFAULT_MAX_ERRORS, value_parser = crate::load::plan_rates::parse_error_share)]
+    pub max_errors: f64,
+    /// With --rates: judge one answer in N of each step by the API's conformance checks (a
+    /// documented status, a body matching its schema, no 5xx): 1/50, 1/1, or off
+    #[arg(long, value_name = "1/N", requires = "rates", default_value = crate::load::open::DEFAULT_JUDGE, value_parser = crate::load::open::parse_judge)]
+    pub judge: crate::load::open::JudgeSample,
+    /// With --rates: at most this many iterations in flight in a step; a start finding them
+    /// all busy waits (late), and is counted (1 to 10000)
+    #[arg(long, value_name = "N", requires = "rates", default_value_t = crate::load::open::DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
 }
 
 /// A scenario ready to run: the scenario, its target (a started mock or a profile's), and the
@@ -327,12 +348,16 @@ pub fn load_verdict(run: &LoadRun) -> Result<ExitCode, CliError> {
 }
 
 /// `specgate plan`: sweep the concurrencies on the sample (noting each point as it is
-/// measured), print the plan, write its reports; 1 when the sweep stopped early.
+/// measured), print the plan, write its reports; 1 when the sweep stopped early. With
+/// `--rates`, [`plan_rates`].
 pub async fn plan(
     root: &SpecsRoot,
     command: &PlanCommand,
     notes: &mut dyn FnMut(Note<'_>),
 ) -> Result<ExitCode, CliError> {
+    if let Some(rates) = &command.rates {
+        return plan_rates(root, command, &rates.0, notes).await;
+    }
     let args = &command.load;
     let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan")?;
     let sample = scenario.size_var().map(|_| command.sample_size as f64);
@@ -364,4 +389,67 @@ pub async fn plan(
     } else {
         ExitCode::Ok
     })
+}
+
+/// `specgate plan --rates`: sweep the arrival rates on the sample in the open model (noting
+/// each step as it is judged), print the plan, write its reports. 0 when a rate held every
+/// bound; 1 when none did (the first rate is already past capacity) or the sweep was stopped
+/// (Ctrl-C, an error); an error when no step sent a request.
+pub async fn plan_rates(
+    root: &SpecsRoot,
+    command: &PlanCommand,
+    rates: &[f64],
+    notes: &mut dyn FnMut(Note<'_>),
+) -> Result<ExitCode, CliError> {
+    use crate::load::plan_rates::{run_rate_plan, RatePlanOptions};
+    let args = &command.load;
+    let options = |run| RatePlanOptions {
+        rates: rates.to_vec(),
+        run,
+        max_in_flight: command.max_in_flight,
+        judge_one_in: command.judge.0,
+        slo: command.slo,
+        max_error_share: command.max_errors,
+    };
+    // Refused before a report folder is made, a mock starts or a request goes: a step past the
+    // iteration cap, an in-flight bound out of range.
+    let checked = options(LoadOptions::default());
+    for &rate in rates {
+        let open = OpenOptions {
+            max_in_flight: checked.max_in_flight,
+            ..OpenOptions::new(crate::load::Rate {
+                from_per_s: rate,
+                to_per_s: rate,
+            })
+        };
+        crate::load::open::schedule_of(&open, args.run_time)
+            .map_err(|kind| CliError::Usage(kind.to_string()))?;
+    }
+    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan")?;
+    let sample = scenario.size_var().map(|_| command.sample_size as f64);
+    let options = options(load_options(&scenario, args, sample));
+    let prepared = prepare_target(root, args, scenario, sample, notes).await?;
+    let result = run_rate_plan(
+        prepared.scenario.clone(),
+        &prepared.target,
+        &options,
+        &mut |s| notes(Note::RateStep(s)),
+    )
+    .await;
+    prepared.shutdown().await;
+    let plan = result?;
+    crate::report::out(crate::report::plan_rates::terminal(&plan));
+    files::write_all(&reports, &|f| crate::report::plan_rates::render(f, &plan))?;
+    if plan.steps.iter().all(|s| s.requests == 0) {
+        return Err(CliError::NothingSent(
+            "no step of the sweep sent a request".into(),
+        ));
+    }
+    Ok(
+        if plan.stopped.is_some() || plan.sustainable_rate_per_s.is_none() {
+            ExitCode::RuleFailed
+        } else {
+            ExitCode::Ok
+        },
+    )
 }

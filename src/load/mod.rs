@@ -7,6 +7,7 @@ pub mod latency;
 pub mod merge;
 pub mod open;
 pub mod plan;
+pub mod plan_rates;
 pub mod run;
 pub mod scenario;
 pub mod shard;

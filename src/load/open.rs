@@ -289,6 +289,10 @@ pub struct OpenStats {
     pub corrected: Latency,
     /// Times from the intended send, by request key.
     pub corrected_by_key: BTreeMap<String, Latency>,
+    /// The 99.9th percentile of the times from the intended send, over every request (what
+    /// `plan --slo p999<…` bounds).
+    #[serde(default)]
+    pub corrected_p999_ms: f64,
     /// One response in this many was judged by the conformance checks; `None`: none were.
     #[serde(default)]
     pub judge_one_in: Option<u64>,
@@ -664,6 +668,7 @@ async fn run_open(
         cut,
         corrected: Latency::default(),
         corrected_by_key: BTreeMap::new(),
+        corrected_p999_ms: 0.0,
         judge_one_in: open.judge_one_in,
         judged: BTreeMap::new(),
         sharded: shard.as_ref().map(|_| ScheduleShare {
@@ -978,7 +983,11 @@ fn summarize(
             }
         })
         .collect();
-    stats.corrected = latency_of(&corrected.overall());
+    let all_corrected = corrected.overall();
+    stats.corrected = latency_of(&all_corrected);
+    if !all_corrected.is_empty() {
+        stats.corrected_p999_ms = all_corrected.value_at_quantile(0.999) as f64 / 1000.0;
+    }
     stats.corrected_by_key = corrected
         .by_key
         .iter()

@@ -12,6 +12,7 @@ pub mod files;
 pub mod html;
 pub mod lint;
 pub mod load;
+pub mod plan_rates;
 pub mod progress;
 pub mod specs_table;
 
@@ -21,6 +22,7 @@ use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
 use crate::load::plan::PlanPoint;
+use crate::load::plan_rates::RateStep;
 use crate::mock::{FaultInfo, RunningMock, VariantInfo};
 use crate::results::Event;
 
@@ -103,6 +105,8 @@ pub enum Note<'a> {
     NoCertificate { api: &'a str },
     /// One concurrency of a plan's sweep, measured.
     PlanPoint(&'a PlanPoint),
+    /// One rate of a plan's sweep (`plan --rates`), measured and judged.
+    RateStep(&'a RateStep),
 }
 
 impl std::fmt::Display for Note<'_> {
@@ -132,6 +136,24 @@ impl std::fmt::Display for Note<'_> {
                 p.throughput_rps,
                 p.p95_ms,
                 p.ended.describe()
+            ),
+            Note::RateStep(s) => write!(
+                f,
+                "  {:>8}/s: achieved {:.1}/s, corrected p99 {:.2} ms, errors {:.2}%, {} contract violations in {} judged: {}",
+                s.rate_per_s,
+                s.achieved_rps,
+                s.corrected.p99_ms,
+                s.error_share * 100.0,
+                s.violation_count(),
+                s.judged,
+                if s.held() {
+                    "held".to_string()
+                } else {
+                    format!(
+                        "broke {}",
+                        s.broken.iter().map(|b| b.name()).collect::<Vec<_>>().join(", ")
+                    )
+                }
             ),
         }
     }
