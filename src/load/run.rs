@@ -27,6 +27,7 @@ use goose::prelude::{GooseAttack, GooseError, GooseRequest, GooseUser, Transacti
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::judge::{Judge, Judgement};
 use super::latency::{latency_of, Histograms};
 use super::scenario::{LoadStep, Scenario, Work};
 use super::shard::{Shard, ShardRun};
@@ -76,6 +77,10 @@ pub struct LoadOptions {
     /// Also write every request's key and time (µs), a line each: what the histograms hold,
     /// for checking their percentiles elsewhere.
     pub latency_log: Option<PathBuf>,
+    /// Judge one answer in this many of each request key by the API's conformance checks, and
+    /// every answer a documented limit covers (`load::judge`); `None`: none (`--judge off`).
+    /// The open model takes its own (`OpenOptions::judge_one_in`).
+    pub judge_one_in: Option<u64>,
 }
 
 impl Default for LoadOptions {
@@ -93,6 +98,7 @@ impl Default for LoadOptions {
             allow_remote: false,
             shard: None,
             latency_log: None,
+            judge_one_in: None,
         }
     }
 }
@@ -212,6 +218,10 @@ pub struct LoadRun {
     /// closed model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open: Option<super::open::OpenStats>,
+    /// A closed-model run's judging under load (`--judge`): `None` for the open model, whose
+    /// judging is in its `open`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judgement: Option<Judgement>,
 }
 
 /// What a run's request counts and histograms add up to; a run and a merge of shards sum the
@@ -250,6 +260,12 @@ impl Totals {
 impl LoadRun {
     pub fn thresholds_passed(&self) -> bool {
         self.thresholds.iter().all(|t| t.passed)
+    }
+
+    /// Judged answers that broke what the document states, in either model.
+    pub fn violations(&self) -> u64 {
+        self.open.as_ref().map_or(0, |o| o.violations())
+            + self.judgement.as_ref().map_or(0, Judgement::violations)
     }
 }
 
@@ -432,6 +448,8 @@ pub(super) struct Shared {
     pub(super) histograms: Mutex<Histograms>,
     /// `--latency-log`: the same times, a line each (`key<TAB>µs`).
     pub(super) latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    /// What judges the answers under load; judges nothing unless set.
+    pub(super) judge: Judge,
 }
 
 impl Shared {
@@ -677,6 +695,7 @@ async fn send(
         .set_request_builder(rb)
         .name(step.name.as_str())
         .build();
+    let limit_sent = s.judge.sending(prepared.operation.as_deref());
     let goose::goose::GooseResponse {
         request: metric,
         response,
@@ -703,7 +722,25 @@ async fn send(
     let (status, body) = match response {
         Ok(r) => {
             let status = r.status().as_u16();
-            (Some(status), read_capped(r, s.max_body).await)
+            let judged = s.judge.wants(&step.key, status, limit_sent.is_some());
+            // Only a judged answer's headers are copied: the others cost nothing more.
+            let headers = if judged { header_pairs(&r) } else { vec![] };
+            let body = read_capped(r, s.max_body).await;
+            if let (true, Ok(b)) = (judged, &body) {
+                s.judge.judge(
+                    &s.scenario.spec,
+                    &s.target,
+                    &s.base,
+                    &step.key,
+                    prepared,
+                    status,
+                    headers,
+                    b,
+                    Duration::from_micros(us),
+                    limit_sent,
+                );
+            }
+            (Some(status), body)
         }
         Err(_) => (None, Err("no answer".to_string())),
     };
@@ -712,6 +749,19 @@ async fn send(
         status,
         body,
     })
+}
+
+/// An answer's headers as name-value pairs, for judging it.
+pub(super) fn header_pairs(r: &reqwest::Response) -> Vec<(String, String)> {
+    r.headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Whether the answer's status counts as success (the step's `expect`, else any 2xx); goose's
@@ -1020,6 +1070,7 @@ async fn run(
         roots,
     );
     shared.latency_log = latency_log.map(|f| Mutex::new(std::io::BufWriter::new(f)));
+    shared.judge = Judge::new(&scenario.spec, scenario.keys(), options.judge_one_in);
     let shared = Arc::new(shared);
     let (goose_scenario, iterations) = goose_scenario(&scenario, &shared, options)?;
 
@@ -1206,6 +1257,7 @@ impl Shared {
             origin,
             histograms: Mutex::new(Histograms::default()),
             latency_log: None,
+            judge: Judge::off(),
         }
     }
 }
@@ -1475,6 +1527,14 @@ fn summarize(
         shard,
         histograms,
         open: None,
+        judgement: Some(Judgement {
+            judge_one_in: s.judge.one_in(),
+            judged: {
+                let mut judged = s.judge.take();
+                super::judge::redact_examples(&mut judged, redactor, overflow.then_some(WITHHELD));
+                judged
+            },
+        }),
     }
 }
 
