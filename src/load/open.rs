@@ -37,7 +37,7 @@ use super::run::{
 };
 use super::scenario::{LoadStep, Scenario, Work};
 use super::work::Job;
-use crate::exchange::client::{build_request, client_builder};
+use crate::exchange::client::client_builder;
 use crate::exchange::response::json_body;
 use crate::target::Target;
 use crate::vars::Vars;
@@ -600,7 +600,7 @@ async fn run_steps(
 /// ways, and turn its answer into captures and further jobs.
 async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Outcome {
     let step = &job.step;
-    let Some(prepared) = request_for(s, job) else {
+    let Some(to_send) = request_for(s, job) else {
         return Outcome::default();
     };
     for l in &s.limiters {
@@ -611,7 +611,8 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
     if s.should_stop() || !s.spend() {
         return Outcome::default();
     }
-    let rb = match build_request(&o.client, &prepared) {
+    let prepared: &crate::exchange::request::Prepared = &to_send.prepared;
+    let rb = match to_send.builder(&o.client) {
         Ok(rb) => rb,
         Err(e) => {
             s.note(format!("{}: {e}", step.key));
@@ -676,7 +677,7 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
             &s.target,
             &s.base,
             &step.key,
-            &prepared,
+            prepared,
             status,
             headers,
             b,

@@ -14,7 +14,8 @@
 //! at the contract's secret fields) and redacts the run's texts once, when the `LoadRun` is made
 //! (its error messages and target) and in goose's own report files once goose has written them.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -32,7 +33,9 @@ use super::latency::{latency_of, Histograms};
 use super::scenario::{LoadStep, Scenario, Work};
 use super::shard::{Shard, ShardRun};
 use super::work::{Job, Take, WorkQueue};
-use crate::exchange::client::{build_request, client_builder, HttpClient, DEFAULT_MAX_BODY};
+use crate::exchange::client::{
+    build_request, client_builder, HttpClient, ParsedRequest, DEFAULT_MAX_BODY,
+};
 use crate::exchange::request::{Context, Prepared};
 use crate::exchange::response::json_body;
 use crate::redact::{Origin, Redactor, Secrets};
@@ -450,6 +453,9 @@ pub(super) struct Shared {
     pub(super) latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
     /// What judges the answers under load; judges nothing unless set.
     pub(super) judge: Judge,
+    /// Each step's request rendered and parsed once, by its address, when the scenario captures
+    /// nothing (see `render_static`); `None`: each job renders its own.
+    pub(super) rendered: Option<HashMap<usize, (Prepared, ParsedRequest)>>,
 }
 
 impl Shared {
@@ -621,8 +627,16 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
 
 /// The request of `job`: its step's, rendered with its variables, at the next page's URL when
 /// it follows one. `None` (noted) when it cannot be built or would leave the target.
-pub(super) fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
+pub(super) fn request_for<'s>(s: &'s Shared, job: &Job) -> Option<ToSend<'s>> {
     let step = &job.step;
+    if job.page.is_none() && job.url.is_none() {
+        if let Some(r) = s.rendered.as_ref().and_then(|r| r.get(&step_id(&job.step))) {
+            return Some(ToSend {
+                prepared: Cow::Borrowed(&r.0),
+                parsed: Some(&r.1),
+            });
+        }
+    }
     let cx = Context {
         contract: &s.scenario.spec.contract,
         api: &s.scenario.spec.api,
@@ -665,7 +679,89 @@ pub(super) fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
             }
         };
     }
-    Some(prepared)
+    Some(ToSend {
+        prepared: Cow::Owned(prepared),
+        parsed: None,
+    })
+}
+
+/// A request ready to send: rendered for its job, or a static step's, rendered and parsed once.
+pub(super) struct ToSend<'s> {
+    pub(super) prepared: Cow<'s, Prepared>,
+    pub(super) parsed: Option<&'s ParsedRequest>,
+}
+
+impl ToSend<'_> {
+    /// The request builder for `client`.
+    pub(super) fn builder(
+        &self,
+        client: &reqwest::Client,
+    ) -> Result<reqwest::RequestBuilder, crate::exchange::client::TransportError> {
+        match self.parsed {
+            Some(p) => Ok(p.builder(client)),
+            None => build_request(client, &self.prepared),
+        }
+    }
+}
+
+/// A step's identity for the run: its address (jobs share their step).
+fn step_id(step: &Arc<LoadStep>) -> usize {
+    Arc::as_ptr(step) as usize
+}
+
+/// Every step of the scenario, its `then` steps among them.
+fn all_steps(scenario: &Scenario) -> Vec<Arc<LoadStep>> {
+    let mut stack: Vec<Arc<LoadStep>> = match &scenario.work {
+        Work::Export(roots) => roots.clone(),
+        Work::Mix {
+            on_start,
+            transactions,
+        } => on_start
+            .iter()
+            .chain(transactions.iter().flat_map(|t| t.steps.iter()))
+            .cloned()
+            .collect(),
+    };
+    let mut out: Vec<Arc<LoadStep>> = vec![];
+    // Bounded: a scenario's steps form a finite tree.
+    while let Some(step) = stack.pop() {
+        stack.extend(step.then.iter().cloned());
+        out.push(step);
+    }
+    out
+}
+
+/// Each step's request rendered and parsed once, when every job of the run renders it the same:
+/// the scenario captures nothing, so every job holds the variables the run starts from, and a
+/// template is a pure function of them. `None` for a scenario that captures (its requests are
+/// rendered per job); a step that cannot be rendered is left to fail per job as before.
+fn render_static(
+    scenario: &Scenario,
+    target: &Target,
+    base: &Vars,
+) -> Option<HashMap<usize, (Prepared, ParsedRequest)>> {
+    let steps = all_steps(scenario);
+    if steps
+        .iter()
+        .any(|s| !s.capture.is_empty() || !s.item.is_empty())
+    {
+        return None;
+    }
+    let cx = Context {
+        contract: &scenario.spec.contract,
+        api: &scenario.spec.api,
+        target,
+    };
+    Some(
+        steps
+            .iter()
+            .filter_map(|step| {
+                let prepared = cx.prepare(&step.request, base).ok()?;
+                let parsed = ParsedRequest::parse(&prepared).ok()?;
+                Some((step_id(step), (prepared, parsed)))
+            })
+            .collect(),
+    )
 }
 
 /// What goose recorded of a request, and its answer: the status (`None`: no answer) and the
@@ -682,9 +778,10 @@ async fn send(
     user: &mut GooseUser,
     s: &Shared,
     step: &LoadStep,
-    prepared: &Prepared,
+    to_send: &ToSend<'_>,
 ) -> Option<Answer> {
-    let rb = match build_request(&user.client, prepared) {
+    let prepared: &Prepared = &to_send.prepared;
+    let rb = match to_send.builder(&user.client) {
         Ok(rb) => rb,
         Err(e) => {
             s.note(format!("{}: {e}", step.key));
@@ -725,7 +822,12 @@ async fn send(
             let judged = s.judge.wants(&step.key, status, limit_sent.is_some());
             // Only a judged answer's headers are copied: the others cost nothing more.
             let headers = if judged { header_pairs(&r) } else { vec![] };
-            let body = read_capped(r, s.max_body).await;
+            // A body nobody reads is drained, not kept: the connection is what it is read for.
+            let body = if judged || step.reads_body() {
+                read_capped(r, s.max_body).await
+            } else {
+                drain_capped(r, s.max_body).await
+            };
             if let (true, Ok(b)) = (judged, &body) {
                 s.judge.judge(
                     &s.scenario.spec,
@@ -877,6 +979,42 @@ fn fail(user: &mut GooseUser, metric: &mut goose::metrics::GooseRequestMetric, w
     let _ = user.set_failure(&why, metric, None, None);
 }
 
+/// Read a body up to `max` bytes and keep none of it (an empty body stands for it): a huge
+/// answer fails its request as [`read_capped`]'s does, the run goes on.
+pub(super) async fn drain_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+    use crate::exchange::client::TransportError;
+    let announced = r.content_length();
+    let mut arrived = 0usize;
+    // Bounded by `max` and the client's timeout.
+    loop {
+        match r.chunk().await {
+            Ok(Some(chunk)) => {
+                arrived += chunk.len();
+                if arrived > max {
+                    return Err(TransportError::BodyTooLarge {
+                        limit: max,
+                        announced,
+                    }
+                    .to_string());
+                }
+            }
+            Ok(None) => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(match announced {
+                    Some(n) if (arrived as u64) < n && !e.is_timeout() => {
+                        TransportError::Truncated {
+                            announced: n,
+                            arrived,
+                        }
+                    }
+                    _ => TransportError::Other(e.to_string()),
+                }
+                .to_string())
+            }
+        }
+    }
+}
+
 /// Read a body up to `max` bytes: a huge answer fails its request, the run goes on.
 pub(super) async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
     crate::exchange::client::read_body(&mut r, max, None, |e| {
@@ -893,10 +1031,11 @@ async fn run_sequence(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep>],
         if s.should_stop() {
             return;
         }
-        let out = execute(user, s, &Job::new(step.clone(), vars.clone())).await;
-        if let Some(captured) = out.vars {
-            *vars = captured;
-        }
+        // The job borrows the variables by taking them, and gives them back (or its captures):
+        // no copy per request.
+        let job = Job::new(step.clone(), std::mem::take(vars));
+        let out = execute(user, s, &job).await;
+        *vars = out.vars.unwrap_or(job.vars);
         let mut stack: Vec<Job> = out.more.into_iter().rev().collect();
         while let Some(job) = stack.pop() {
             if s.should_stop() {
@@ -936,12 +1075,16 @@ async fn mix_transaction(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep
         tokio::time::sleep(Duration::from_millis(20)).await;
         return;
     }
-    let mut vars = user
-        .get_session_data::<Session>()
-        .map(|x| x.vars.clone())
-        .unwrap_or_default();
+    // A scenario that captures nothing leaves the variables as they are: the transaction takes
+    // the user's and gives them back instead of copying them.
+    let take = keep || s.rendered.is_some();
+    let mut vars = match user.get_session_data_mut::<Session>() {
+        Some(x) if take => std::mem::take(&mut x.vars),
+        Some(x) => x.vars.clone(),
+        None => Vars::default(),
+    };
     run_sequence(user, s, steps, &mut vars).await;
-    if keep {
+    if take {
         if let Some(session) = user.get_session_data_mut::<Session>() {
             session.vars = vars;
         }
@@ -1225,6 +1368,7 @@ impl Shared {
         let origin = reqwest::Url::parse(&target.base_url)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
+        let rendered = render_static(&scenario, target, &base);
         let secret_fields = scenario
             .spec
             .contract
@@ -1258,6 +1402,7 @@ impl Shared {
             histograms: Mutex::new(Histograms::default()),
             latency_log: None,
             judge: Judge::off(),
+            rendered,
         }
     }
 }
