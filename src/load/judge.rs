@@ -371,10 +371,20 @@ impl Judge {
             outcome: Ok(Response::new(status, headers, body.to_vec())),
             elapsed: took,
         };
-        let view = ExchangeView::of_at(&exchange, target);
+        // The checks read the exchange, never its view: the view (its curl above all) is made
+        // only for an example kept, which most judged answers never are.
         let rec = Recorded {
             exchange,
-            view,
+            view: ExchangeView {
+                method: String::new(),
+                url: String::new(),
+                status: Some(status),
+                error: None,
+                response_headers: vec![],
+                response_body: String::new(),
+                elapsed_ms: 0,
+                curl: String::new(),
+            },
             probe: Probe::No,
         };
         let Ok(response) = &rec.exchange.outcome else {
@@ -448,7 +458,7 @@ impl Judge {
                     check,
                     status,
                     failure,
-                    curl: rec.view.curl.clone(),
+                    curl: prepared.curl_at(target),
                     warning: !violation,
                 });
             }
