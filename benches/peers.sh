@@ -5,6 +5,10 @@
 #   load generation  `specgate load` (scenarios/peer-single-endpoint.yaml) next to wrk and oha,
 #                    one endpoint of the checklist-items mock, the same connection count;
 #                    goal: at least half of the best of them
+#   generator cost   CPU (user + system) each generator process used, per request: specgate's
+#                    closed model (judging as by default, and with --judge off), its open model
+#                    at about the closed model's throughput, wrk and oha; the ratio to wrk
+#                    (issue 15: goal at most 1.5 times wrk)
 #   mock as server   the checklist-items mock next to Prism mocking the same OpenAPI document,
 #                    both loaded by wrk with the same connections; goal: at least 10 times
 #   conformance run  `specgate check --api checklist-items` next to Schemathesis with the same
@@ -15,6 +19,11 @@
 #   CONNECTIONS=8      connections (wrk, oha), load users (specgate), workers (Schemathesis)
 #   DURATION=10        seconds of each load run
 #   ST_MAX_TIME=120    the bound of the Schemathesis run, in seconds
+#   PARTS=all          `load`: only load generation and generator cost (no Prism, no
+#                      Schemathesis)
+#   SPECGATE=          a specgate binary to measure instead of building this checkout's
+#   BASELINE=          another specgate binary (e.g. built before a change) whose closed model
+#                      is measured the same way, in the same run, for a before-and-after
 #   PEERS_DIR=benches/.peers   where the peers are installed (ignored by git)
 #
 # It installs what is missing from the package registries: wrk from Debian (apt-get), oha
@@ -28,6 +37,7 @@ ROOT=$(pwd)
 CONNECTIONS=${CONNECTIONS:-8}
 DURATION=${DURATION:-10}
 ST_MAX_TIME=${ST_MAX_TIME:-120}
+PARTS=${PARTS:-all}
 PEERS_DIR=${PEERS_DIR:-$ROOT/benches/.peers}
 OHA_VERSION=1.16.0
 PRISM_VERSION=5.14.2
@@ -86,15 +96,19 @@ install_schemathesis() {
 
 install_wrk
 install_oha
-install_prism
-install_schemathesis
+if [ "$PARTS" = all ]; then
+    install_prism
+    install_schemathesis
+fi
 OHA=$PEERS_DIR/bin/oha
 PRISM=$PEERS_DIR/node/node_modules/.bin/prism
 SCHEMATHESIS=$PEERS_DIR/venv/bin/schemathesis
 
-say "building specgate (release)"
-cargo build --release --quiet --bin specgate
-SPECGATE=$ROOT/target/release/specgate
+if [ -z "${SPECGATE:-}" ]; then
+    say "building specgate (release)"
+    cargo build --release --quiet --bin specgate
+    SPECGATE=$ROOT/target/release/specgate
+fi
 
 # --- servers -------------------------------------------------------------------------------
 
@@ -118,6 +132,7 @@ PIDS+=($!)
 MOCK=http://127.0.0.1:$MOCK_PORT/api
 wait_for "$MOCK/checklists" 10
 
+if [ "$PARTS" = all ]; then
 PRISM_PORT=$(free_port)
 # `-v warn`: no line logged per request, as the specgate mock logs none.
 "$PRISM" mock -h 127.0.0.1 -p "$PRISM_PORT" -v warn specs/checklist-items/openapi.yaml \
@@ -125,9 +140,10 @@ PRISM_PORT=$(free_port)
 PIDS+=($!)
 PRISM_URL=http://127.0.0.1:$PRISM_PORT # Prism serves the document's paths at its root
 wait_for "$PRISM_URL/checklists" 60
+fi
 
 # Both answer the endpoint with 200 before anything is measured.
-for url in "$MOCK$ENDPOINT" "$PRISM_URL$ENDPOINT"; do
+for url in "$MOCK$ENDPOINT" ${PRISM_URL:+"$PRISM_URL$ENDPOINT"}; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $API_KEY" "$url")
     [ "$code" = 200 ] || die "$url answered $code, not 200"
 done
@@ -145,32 +161,60 @@ export CHECKLIST_ITEMS_API_KEY=$API_KEY
 
 json() { python3 -c "import json, sys; d = json.load(open(sys.argv[1])); print($2)" "$1"; }
 
-# wrk_rps URL: requests/s, after checking every answer was 2xx.
+# cpu NAME CMD...: run CMD, its CPU time (user + system, seconds) written to $WORK/NAME.cpu (its
+# last line; a line before it says when CMD exited non-zero).
+cpu() {
+    local name=$1
+    shift
+    /usr/bin/time -f '%U %S' -o "$WORK/$name.cpu" "$@"
+}
+
+# wrk_rps URL [NAME]: requests/s, after checking every answer was 2xx; its request count and
+# CPU time in $WORK/NAME.requests and $WORK/NAME.cpu.
 wrk_rps() {
-    local threads=$((CONNECTIONS < 2 ? CONNECTIONS : 2))
-    wrk -t"$threads" -c"$CONNECTIONS" -d"${DURATION}s" -H "Authorization: Bearer $API_KEY" \
-        "$1" >"$WORK/wrk.txt"
-    if grep -q 'Non-2xx' "$WORK/wrk.txt"; then die "wrk on $1: $(grep Non-2xx "$WORK/wrk.txt")"; fi
-    awk '/^Requests\/sec:/ { printf "%.0f\n", $2 }' "$WORK/wrk.txt"
+    local threads=$((CONNECTIONS < 2 ? CONNECTIONS : 2)) name=${2:-wrk}
+    cpu "$name" wrk -t"$threads" -c"$CONNECTIONS" -d"${DURATION}s" \
+        -H "Authorization: Bearer $API_KEY" "$1" >"$WORK/$name.txt"
+    if grep -q 'Non-2xx' "$WORK/$name.txt"; then die "wrk on $1: $(grep Non-2xx "$WORK/$name.txt")"; fi
+    awk '/ requests in / { print $1 }' "$WORK/$name.txt" >"$WORK/$name.requests"
+    awk '/^Requests\/sec:/ { printf "%.0f\n", $2 }' "$WORK/$name.txt"
 }
 
 oha_rps() {
-    "$OHA" -z "${DURATION}s" -c "$CONNECTIONS" --no-tui --output-format json \
+    cpu oha "$OHA" -z "${DURATION}s" -c "$CONNECTIONS" --no-tui --output-format json \
         -H "Authorization: Bearer $API_KEY" "$1" >"$WORK/oha.json"
     local codes
     codes=$(json "$WORK/oha.json" "sorted(d['statusCodeDistribution'])")
     [ "$codes" = "['200']" ] || die "oha on $1: statuses $codes"
+    json "$WORK/oha.json" "sum(d['statusCodeDistribution'].values())" >"$WORK/oha.requests"
     json "$WORK/oha.json" "round(d['summary']['requestsPerSec'])"
 }
 
+# specgate_load_rps NAME [ARGS...]: `specgate load` of the peer scenario with ARGS (by default
+# the closed model with --concurrency): requests/s, after checking every request was answered
+# and no judged answer broke the contract (it exits 1 then); its request count and CPU time
+# in $WORK/NAME.*.
 specgate_load_rps() {
-    "$SPECGATE" load --scenario scenarios/peer-single-endpoint.yaml \
-        --target "$WORK/checklist-items.yaml" --concurrency "$CONNECTIONS" \
-        --run-time "${DURATION}s" --report "json=$WORK/load.json" >"$WORK/load.txt" 2>&1 ||
-        die "specgate load failed: $(tail -5 "$WORK/load.txt")"
-    [ "$(json "$WORK/load.json" "d['failed_total']")" = 0 ] ||
-        die "specgate load: failed requests, see $(json "$WORK/load.json" "d['errors']")"
-    json "$WORK/load.json" "round(d['throughput_rps'])"
+    local name=$1
+    shift
+    local args=("$@")
+    [ ${#args[@]} -gt 0 ] || args=(--concurrency "$CONNECTIONS")
+    cpu "$name" "$SPECGATE" load --scenario scenarios/peer-single-endpoint.yaml \
+        --target "$WORK/checklist-items.yaml" "${args[@]}" \
+        --run-time "${DURATION}s" --report "json=$WORK/$name.json" >"$WORK/$name.txt" 2>&1 ||
+        # An open-model run that could not keep its schedule exits 1 and still counts.
+        [ -n "${OPEN_OK:-}" ] && [ -s "$WORK/$name.json" ] ||
+        die "specgate load ${args[*]} failed: $(tail -5 "$WORK/$name.txt")"
+    [ "$(json "$WORK/$name.json" "d['failed_total']")" = 0 ] ||
+        die "specgate load: failed requests, see $(json "$WORK/$name.json" "d['errors']")"
+    json "$WORK/$name.json" "d['requests_total']" >"$WORK/$name.requests"
+    json "$WORK/$name.json" "round(d['throughput_rps'])"
+}
+
+# per_request NAME: CPU microseconds (user + system) per request of run NAME.
+per_request() {
+    python3 -c "import sys; u, s = map(float, open(sys.argv[1]).read().split()[-2:]); print(round((u + s) * 1e6 / float(open(sys.argv[2]).read()), 2))" \
+        "$WORK/$1.cpu" "$WORK/$1.requests"
 }
 
 now() { date +%s.%N; }
@@ -178,10 +222,56 @@ now() { date +%s.%N; }
 say "load generation: $CONNECTIONS connections, ${DURATION} s each, GET /api$ENDPOINT of the mock"
 WRK=$(wrk_rps "$MOCK$ENDPOINT")
 OHA_RPS=$(oha_rps "$MOCK$ENDPOINT")
-LOAD=$(specgate_load_rps)
+LOAD=$(specgate_load_rps load)
+LOAD_OFF=$(specgate_load_rps load-judge-off --concurrency "$CONNECTIONS" --judge off)
+# The open model at half the rate the closed model reached (each start is a task of its own:
+# nearer the closed model's rate it falls behind its schedule on a small machine), in flight
+# at most twice the connections.
+OPEN=$(OPEN_OK=1 specgate_load_rps open --rate "$((LOAD / 2))/s" --max-in-flight "$((CONNECTIONS * 2))")
+OPEN_DROPPED=$(json "$WORK/open.json" "d['open']['dropped']")
+BASE_US=0 BASE_RPS=0
+if [ -n "${BASELINE:-}" ]; then
+    BASE_RPS=$(SPECGATE=$BASELINE specgate_load_rps baseline)
+    BASE_US=$(per_request baseline)
+fi
+
+say "generator cost: CPU per request (user + system of the generator's process)"
+python3 - "$CONNECTIONS" "$DURATION" \
+    "$(per_request wrk)" "$(per_request oha)" "$(per_request load)" \
+    "$(per_request load-judge-off)" "$(per_request open)" \
+    "$WRK" "$OHA_RPS" "$LOAD" "$LOAD_OFF" "$OPEN" "$BASE_US" "$BASE_RPS" "${BASELINE:-}" \
+    "$OPEN_DROPPED" <<'EOF'
+import sys
+conns, duration = sys.argv[1:3]
+wrk, oha, load, off, open_ = (float(x) for x in sys.argv[3:8])
+wrk_rps, oha_rps, load_rps, off_rps, open_rps = (float(x) for x in sys.argv[8:13])
+base_us, base_rps, baseline, dropped = float(sys.argv[13]), float(sys.argv[14]), sys.argv[15], sys.argv[16]
+rows = [
+    ("wrk", wrk, wrk_rps),
+    ("oha", oha, oha_rps),
+    ("specgate load (closed model, --judge 1/50)", load, load_rps),
+    ("specgate load (closed model, --judge off)", off, off_rps),
+    ("specgate load --rate (open model, half the closed rate)", open_, open_rps),
+] + ([("baseline specgate load (closed model)", base_us, base_rps)] if baseline else [])
+width = max(len(r[0]) for r in rows)
+print(f"generator cost: CPU (user + system) per request, {conns} connections, {duration} s each")
+for name, us, rps in rows:
+    print(f"  {name:<{width}}  {us:6.2f} µs  {rps:8,.0f} requests/s  {us / wrk:4.2f} × wrk")
+ratio = load / wrk
+verdict = "met" if ratio <= 1.5 else "SHORT"
+print(f"specgate (closed model, judging by default) / wrk: {ratio:.2f}  goal <= 1.5: {verdict}")
+if baseline:
+    print(f"baseline ({baseline}) / wrk: {base_us / wrk:.2f}; this build uses {load / base_us:.2f} × its CPU per request")
+if dropped != "0":
+    print(f"the open model dropped {dropped} starts: it did not keep its schedule")
+print(f"judging 1 in 50: {(1 - load_rps / off_rps) * 100:+.1f}% of throughput, "
+      f"{(load / off - 1) * 100:+.1f}% CPU per request (goal: under 5%)\n")
+EOF
+
+[ "$PARTS" = all ] || exit 0
 
 say "mock as server: wrk, $CONNECTIONS connections, ${DURATION} s on Prism"
-PRISM_RPS=$(wrk_rps "$PRISM_URL$ENDPOINT")
+PRISM_RPS=$(wrk_rps "$PRISM_URL$ENDPOINT" wrk-prism)
 
 say "conformance: specgate check, then Schemathesis (at most ${ST_MAX_TIME} s)"
 start=$(now)

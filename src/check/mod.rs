@@ -64,8 +64,24 @@ pub trait Check {
         None
     }
 
+    /// The limit the rule declares (a documented rate limit), for load runs to judge every
+    /// answer it covers against; `None` for a rule that declares none.
+    fn declared_limit(&self) -> Option<DeclaredLimit<'_>> {
+        None
+    }
+
     /// Send the rule's requests and record what fails in `cx`.
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop>;
+}
+
+/// A documented rate limit: at most `limit` requests to `operations` in `window_seconds`, then
+/// the throttling answer `answer`.
+#[derive(Debug, Clone, Copy)]
+pub struct DeclaredLimit<'a> {
+    pub operations: &'a [String],
+    pub limit: usize,
+    pub window_seconds: u64,
+    pub answer: &'a Expect,
 }
 
 /// The operations `requests` name.
@@ -141,6 +157,10 @@ macro_rules! kinds {
 
             fn judge(&self, api: &ApiDoc, rec: &Recorded) -> Option<Vec<Failure>> {
                 match self { $(Kind::$variant(p) => p.judge(api, rec)),* }
+            }
+
+            fn declared_limit(&self) -> Option<DeclaredLimit<'_>> {
+                match self { $(Kind::$variant(p) => p.declared_limit()),* }
             }
 
             async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {

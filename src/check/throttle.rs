@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::Check;
+use super::{Check, DeclaredLimit};
 use crate::results::Failure;
 use crate::rule_context::{Expecting, RuleCx, Stop, Want};
 
@@ -81,6 +81,21 @@ impl Check for Params {
     }
     fn requests(&self) -> Vec<&Request> {
         given_requests(&self.given, [&self.request])
+    }
+
+    /// An enforced throttle declares its limit on the operation it probes.
+    fn declared_limit(&self) -> Option<DeclaredLimit<'_>> {
+        match (self.mode, self.limit, self.window_seconds, &self.expect) {
+            (Mode::Enforced, Some(limit), Some(window_seconds), Some(answer)) => {
+                Some(DeclaredLimit {
+                    operations: self.request.operation.as_slice(),
+                    limit: limit.min(MAX_REQUESTS),
+                    window_seconds,
+                    answer,
+                })
+            }
+            _ => None,
+        }
     }
 
     async fn check(&self, cx: &mut RuleCx<'_>) -> Result<(), Stop> {

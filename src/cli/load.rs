@@ -73,6 +73,11 @@ pub struct LoadArgs {
     /// The built-in mock's capacity and what it does above it (`specgate mock --help`)
     #[command(flatten)]
     pub capacity: super::mock::CapacityArgs,
+    /// Judge one response in N of each request by the API's conformance checks (a documented
+    /// status, a body matching its schema, no 5xx), and every answer a documented limit covers
+    /// against the limit and its throttling answer: 1/50, 1/1, or off. A violation exits 1
+    #[arg(long, value_name = "1/N", default_value = crate::load::judge::DEFAULT_JUDGE, value_parser = crate::load::judge::parse_judge)]
+    pub judge: crate::load::judge::JudgeSample,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -107,10 +112,6 @@ pub struct LoadCommand {
     /// (late), and is counted (1 to 10000)
     #[arg(long, value_name = "N", requires = "rate", default_value_t = crate::load::open::DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
-    /// Open model: judge one response in N by the API's conformance checks (a documented
-    /// status, a body matching its schema, no 5xx): 1/50, 1/1, or off. A violation exits 1
-    #[arg(long, value_name = "1/N", requires = "rate", default_value = crate::load::open::DEFAULT_JUDGE, value_parser = crate::load::open::parse_judge)]
-    pub judge: crate::load::open::JudgeSample,
 }
 
 impl LoadCommand {
@@ -262,6 +263,7 @@ fn load_options(scenario: &Scenario, args: &LoadArgs, size: Option<f64>) -> Load
         allow_remote: args.allow_remote,
         shard: None,
         latency_log: None,
+        judge_one_in: args.judge.0,
     }
 }
 
@@ -275,7 +277,7 @@ pub async fn load(
     let open = command.rate.map(|rate| OpenOptions {
         ramp: command.ramp,
         max_in_flight: command.max_in_flight,
-        judge_one_in: command.judge.0,
+        judge_one_in: args.judge.0,
         ..OpenOptions::new(rate)
     });
     // Refused before a report folder is made, a mock starts or a request goes: a ramp without
@@ -331,8 +333,8 @@ pub fn load_verdict(run: &LoadRun) -> Result<ExitCode, CliError> {
     // An open-model run that could not start every iteration it offered did not apply the
     // load it was asked for: its times are not those of that rate.
     let offered_not_applied = run.open.as_ref().is_some_and(|o| o.dropped > 0);
-    // A sampled response that broke the API's contract under load.
-    let contract_broken = run.open.as_ref().is_some_and(|o| o.violations() > 0);
+    // A judged response that broke the API's contract under load, in either model.
+    let contract_broken = run.violations() > 0;
     Ok(
         if !run.thresholds_passed()
             || run.prediction_holds == Some(false)

@@ -198,6 +198,53 @@ pub fn build_request(
     Ok(rb)
 }
 
+/// A prepared request parsed once into what the HTTP client sends (its method, its URL, its
+/// header names and values), for a request sent again and again unchanged: each send then
+/// copies it instead of parsing its URL and validating its headers anew (the load models'
+/// static steps).
+#[derive(Debug, Clone)]
+pub struct ParsedRequest {
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+    body: Option<bytes::Bytes>,
+}
+
+impl ParsedRequest {
+    /// `p` parsed as [`build_request`] would parse it at every send.
+    pub fn parse(p: &Prepared) -> Result<ParsedRequest, TransportError> {
+        let bad = |e: String| TransportError::Request(e);
+        let method =
+            reqwest::Method::from_bytes(p.method.as_bytes()).map_err(|e| bad(e.to_string()))?;
+        let url = reqwest::Url::parse(&p.url).map_err(|e| bad(format!("{}: {e}", p.url)))?;
+        let mut headers = reqwest::header::HeaderMap::with_capacity(p.headers.len());
+        for (k, v) in &p.headers {
+            let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
+                .map_err(|e| bad(format!("header `{k}`: {e}")))?;
+            let value = reqwest::header::HeaderValue::from_str(v)
+                .map_err(|e| bad(format!("header `{k}`: {e}")))?;
+            headers.append(name, value);
+        }
+        Ok(ParsedRequest {
+            method,
+            url,
+            headers,
+            body: p.body.clone().map(bytes::Bytes::from),
+        })
+    }
+
+    /// The request, ready to send with `client`.
+    pub fn builder(&self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        let rb = client
+            .request(self.method.clone(), self.url.clone())
+            .headers(self.headers.clone());
+        match &self.body {
+            Some(b) => rb.body(b.clone()),
+            None => rb,
+        }
+    }
+}
+
 /// Read a body of at most `max` bytes. A Content-Length past `max` is not taken at its word:
 /// the body is read up to `max`, so that a target announcing 10 GB and sending 100 bytes is
 /// reported as truncated, and one sending more as too large, each with what was announced and

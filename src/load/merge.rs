@@ -474,6 +474,8 @@ fn combine(
         thresholds,
         limits,
         errors,
+        // Each shard's judging stays in its own result.
+        judgement: None,
         left_undone,
         shard: Some(ShardRun {
             index: None,

@@ -3,6 +3,7 @@
 //! compared after, and a sweep of concurrencies turned into a capacity plan.
 
 pub mod formula;
+pub mod judge;
 pub mod latency;
 pub mod merge;
 pub mod open;

@@ -32,6 +32,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::judge::Judge;
 use super::latency::{latency_of, new_histogram, Histograms};
 use super::run::{
     check_destination, dataset, limiters, login_and_setup, read_capped, request_for, Ended,
@@ -41,7 +42,7 @@ use super::run::{
 use super::scenario::{LoadStep, Scenario, Work};
 use super::shard::{Shard, ShardRun};
 use super::work::Job;
-use crate::exchange::client::{build_request, client_builder};
+use crate::exchange::client::client_builder;
 use crate::exchange::response::json_body;
 use crate::target::Target;
 use crate::vars::Vars;
@@ -60,47 +61,7 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 1000;
 /// A start more than this after its intended time is late (the stated threshold).
 pub const DEFAULT_LATE_AFTER: Duration = Duration::from_millis(5);
 
-/// `--judge` unless told: one response in 50 is judged by the API's conformance checks.
-pub const DEFAULT_JUDGE: &str = "1/50";
-
-/// `--judge` as given: one response in `Some(N)` is judged; `None`: `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JudgeSample(pub Option<u64>);
-
-/// `--judge`: `1/N` (one response in N is judged, N from 1 to 1000000) or `off`.
-pub fn parse_judge(text: &str) -> Result<JudgeSample, String> {
-    let t = text.trim();
-    if t == "off" {
-        return Ok(JudgeSample(None));
-    }
-    let n = t
-        .strip_prefix("1/")
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .filter(|n| (1..=1_000_000).contains(n))
-        .ok_or_else(|| {
-            format!("`{t}` is not a sample: write 1/N (N from 1 to 1000000), as 1/50, or off")
-        })?;
-    Ok(JudgeSample(Some(n)))
-}
-
-/// What the conformance checks found in one request key's sampled responses.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Judged {
-    pub judged: u64,
-    /// Check id → sampled responses that broke it.
-    pub violations: BTreeMap<String, u64>,
-    /// The first violation met, with the curl that sends its request again (redacted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub example: Option<JudgedExample>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct JudgedExample {
-    pub check: String,
-    pub status: u16,
-    pub failure: String,
-    pub curl: String,
-}
+pub use super::judge::{parse_judge, JudgeSample, Judged, JudgedExample, DEFAULT_JUDGE};
 
 /// An arrival rate, iterations per second: constant (`from == to`), or ramping linearly from
 /// `from` to `to` over the run's `--ramp`, then holding `to`.
@@ -331,19 +292,13 @@ pub struct ScheduleShare {
 impl OpenStats {
     /// Sampled responses that broke a conformance check, over every key.
     pub fn violations(&self) -> u64 {
-        self.judged
-            .values()
-            .flat_map(|j| j.violations.values())
-            .sum()
+        super::judge::violations(&self.judged)
     }
 }
 
 /// Per request key: what the open model counted.
 #[derive(Debug, Default, Clone)]
 struct Counts {
-    /// Answers with a status, to pick this key's sample (a sample over all keys would alias
-    /// with an iteration's fixed sequence of requests and never pick some of them).
-    answered: u64,
     observed: u64,
     failed: u64,
     statuses: BTreeMap<String, u64>,
@@ -357,8 +312,6 @@ struct OpenShared {
     completed: AtomicU64,
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
-    judge_one_in: Option<u64>,
-    judged: Mutex<BTreeMap<String, Judged>>,
 }
 
 impl OpenShared {
@@ -492,6 +445,7 @@ async fn run_open(
     // hard deadline is the schedule's plus one request timeout.
     let drain = options.timeout + Duration::from_secs(1);
     shared.deadline += drain;
+    shared.judge = Judge::new(&scenario.spec, scenario.keys(), open.judge_one_in);
     let s = Arc::new(shared);
     let o = Arc::new(OpenShared {
         client,
@@ -500,8 +454,6 @@ async fn run_open(
         completed: AtomicU64::new(0),
         in_flight: AtomicUsize::new(0),
         peak_in_flight: AtomicUsize::new(0),
-        judge_one_in: open.judge_one_in,
-        judged: Mutex::new(BTreeMap::new()),
     });
 
     // on_start once, before the schedule: its captures are every iteration's variables.
@@ -750,7 +702,7 @@ async fn run_steps(
 /// ways, and turn its answer into captures and further jobs.
 async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Outcome {
     let step = &job.step;
-    let Some(prepared) = request_for(s, job) else {
+    let Some(to_send) = request_for(s, job) else {
         return Outcome::default();
     };
     for l in &s.limiters {
@@ -761,13 +713,15 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
     if s.should_stop() || !s.spend() {
         return Outcome::default();
     }
-    let rb = match build_request(&o.client, &prepared) {
+    let prepared: &crate::exchange::request::Prepared = &to_send.prepared;
+    let rb = match to_send.builder(&o.client) {
         Ok(rb) => rb,
         Err(e) => {
             s.note(format!("{}: {e}", step.key));
             return Outcome::default();
         }
     };
+    let limit_sent = s.judge.sending(prepared.operation.as_deref());
     let sent = Instant::now();
     let response = rb.send().await;
     // To the answer's head, as goose times the closed model.
@@ -804,13 +758,8 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
         Some(m) => m.matches(status),
         None => (200..300).contains(&status),
     };
-    let sampled = o.judge_one_in.is_some_and(|n| {
-        let mut c = o.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let e = c.entry(step.key.clone()).or_default();
-        e.answered += 1;
-        (e.answered - 1) % n == 0
-    });
-    // Only a sampled answer's headers are copied: the others cost nothing more.
+    let sampled = s.judge.wants(&step.key, status, limit_sent.is_some());
+    // Only a judged answer's headers are copied: the others cost nothing more.
     let headers: Vec<(String, String)> = if sampled {
         response
             .headers()
@@ -827,7 +776,18 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
     };
     let body = read_capped(response, s.max_body).await;
     if let (true, Ok(b)) = (sampled, &body) {
-        judge(s, o, &step.key, &prepared, status, headers, b, took);
+        s.judge.judge(
+            &s.scenario.spec,
+            &s.target,
+            &s.base,
+            &step.key,
+            prepared,
+            status,
+            headers,
+            b,
+            took,
+            limit_sent,
+        );
     }
     if !status_ok {
         o.count(&step.key, Some(status), false);
@@ -871,59 +831,6 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
             o.count(&step.key, Some(status), false);
             s.note(why);
             Outcome::default()
-        }
-    }
-}
-
-/// Judge one sampled answer by the API's conformance checks (a documented status, a body
-/// matching its schema, no 5xx), as the checker judges every exchange of a check run.
-#[allow(clippy::too_many_arguments)]
-fn judge(
-    s: &Shared,
-    o: &OpenShared,
-    key: &str,
-    prepared: &crate::exchange::request::Prepared,
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: &[u8],
-    took: Duration,
-) {
-    use crate::check::conformance::Conformance;
-    let exchange = crate::exchange::client::Exchange {
-        request: prepared.clone(),
-        outcome: Ok(crate::exchange::response::Response::new(
-            status,
-            headers,
-            body.to_vec(),
-        )),
-        elapsed: took,
-    };
-    let view = crate::results::ExchangeView::of_at(&exchange, &s.target);
-    let rec = crate::rule_context::Recorded {
-        exchange,
-        view,
-        probe: crate::rule_context::Probe::No,
-    };
-    let found: Vec<(String, String)> = Conformance::ALL
-        .iter()
-        .filter_map(|c| {
-            let failures = c.judge(&s.scenario.spec.api, &rec)?;
-            let first = failures.first()?;
-            Some((c.id(&s.scenario.spec.name), first.to_string()))
-        })
-        .collect();
-    let mut judged = o.judged.lock().unwrap_or_else(|p| p.into_inner());
-    let j = judged.entry(key.to_string()).or_default();
-    j.judged += 1;
-    for (check, failure) in found {
-        *j.violations.entry(check.clone()).or_insert(0) += 1;
-        if j.example.is_none() {
-            j.example = Some(JudgedExample {
-                check,
-                status,
-                failure,
-                curl: rec.view.curl.clone(),
-            });
         }
     }
 }
@@ -996,18 +903,8 @@ fn summarize(
     stats.corrected_histograms = corrected;
     // The examples hold the requests' credentials: redacted here, where the run's result is
     // made, into curls that still run where the profile's variables are set.
-    stats.judged = std::mem::take(&mut *o.judged.lock().unwrap_or_else(|p| p.into_inner()));
-    for j in stats.judged.values_mut() {
-        if let Some(e) = &mut j.example {
-            if overflow {
-                e.failure = WITHHELD.to_string();
-                e.curl = WITHHELD.to_string();
-            } else {
-                e.failure = redactor.redact(&e.failure);
-                e.curl = redactor.redact_shell(&e.curl);
-            }
-        }
-    }
+    stats.judged = s.judge.take();
+    super::judge::redact_examples(&mut stats.judged, &redactor, overflow.then_some(WITHHELD));
     let total: u64 = requests.iter().map(|r| r.observed).sum();
     let failed: u64 = requests.iter().map(|r| r.failed).sum();
     let first = *s.first_sent.lock().unwrap_or_else(|p| p.into_inner());
@@ -1069,6 +966,7 @@ fn summarize(
         shard: None,
         histograms,
         open: Some(stats),
+        judgement: None,
     }
 }
 
@@ -1088,11 +986,6 @@ mod tests {
         assert!(parse_rate("0/s").unwrap_err().contains("above 0"));
         assert!(parse_rate("-5/s").unwrap_err().contains("above 0"));
         assert!(parse_rate("1e9/s").unwrap_err().contains("more than"));
-        assert_eq!(parse_judge("1/50").unwrap(), JudgeSample(Some(50)));
-        assert_eq!(parse_judge("off").unwrap(), JudgeSample(None));
-        for bad in ["1/0", "2/50", "50", "1/x"] {
-            assert!(parse_judge(bad).unwrap_err().contains("1/N"), "{bad}");
-        }
     }
 
     #[test]

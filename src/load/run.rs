@@ -14,7 +14,8 @@
 //! at the contract's secret fields) and redacts the run's texts once, when the `LoadRun` is made
 //! (its error messages and target) and in goose's own report files once goose has written them.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,11 +28,14 @@ use goose::prelude::{GooseAttack, GooseError, GooseRequest, GooseUser, Transacti
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::judge::{Judge, Judgement};
 use super::latency::{latency_of, Histograms};
 use super::scenario::{LoadStep, Scenario, Work};
 use super::shard::{Shard, ShardRun};
 use super::work::{Job, Take, WorkQueue};
-use crate::exchange::client::{build_request, client_builder, HttpClient, DEFAULT_MAX_BODY};
+use crate::exchange::client::{
+    build_request, client_builder, HttpClient, ParsedRequest, DEFAULT_MAX_BODY,
+};
 use crate::exchange::request::{Context, Prepared};
 use crate::exchange::response::json_body;
 use crate::redact::{Origin, Redactor, Secrets};
@@ -76,6 +80,10 @@ pub struct LoadOptions {
     /// Also write every request's key and time (µs), a line each: what the histograms hold,
     /// for checking their percentiles elsewhere.
     pub latency_log: Option<PathBuf>,
+    /// Judge one answer in this many of each request key by the API's conformance checks, and
+    /// every answer a documented limit covers (`load::judge`); `None`: none (`--judge off`).
+    /// The open model takes its own (`OpenOptions::judge_one_in`).
+    pub judge_one_in: Option<u64>,
 }
 
 impl Default for LoadOptions {
@@ -93,6 +101,7 @@ impl Default for LoadOptions {
             allow_remote: false,
             shard: None,
             latency_log: None,
+            judge_one_in: None,
         }
     }
 }
@@ -212,6 +221,10 @@ pub struct LoadRun {
     /// closed model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open: Option<super::open::OpenStats>,
+    /// A closed-model run's judging under load (`--judge`): `None` for the open model, whose
+    /// judging is in its `open`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judgement: Option<Judgement>,
 }
 
 /// What a run's request counts and histograms add up to; a run and a merge of shards sum the
@@ -250,6 +263,12 @@ impl Totals {
 impl LoadRun {
     pub fn thresholds_passed(&self) -> bool {
         self.thresholds.iter().all(|t| t.passed)
+    }
+
+    /// Judged answers that broke what the document states, in either model.
+    pub fn violations(&self) -> u64 {
+        self.open.as_ref().map_or(0, |o| o.violations())
+            + self.judgement.as_ref().map_or(0, Judgement::violations)
     }
 }
 
@@ -432,6 +451,11 @@ pub(super) struct Shared {
     pub(super) histograms: Mutex<Histograms>,
     /// `--latency-log`: the same times, a line each (`key<TAB>µs`).
     pub(super) latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    /// What judges the answers under load; judges nothing unless set.
+    pub(super) judge: Judge,
+    /// Each step's request rendered and parsed once, by its address, when the scenario captures
+    /// nothing (see `render_static`); `None`: each job renders its own.
+    pub(super) rendered: Option<HashMap<usize, (Prepared, ParsedRequest)>>,
 }
 
 impl Shared {
@@ -603,8 +627,16 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
 
 /// The request of `job`: its step's, rendered with its variables, at the next page's URL when
 /// it follows one. `None` (noted) when it cannot be built or would leave the target.
-pub(super) fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
+pub(super) fn request_for<'s>(s: &'s Shared, job: &Job) -> Option<ToSend<'s>> {
     let step = &job.step;
+    if job.page.is_none() && job.url.is_none() {
+        if let Some(r) = s.rendered.as_ref().and_then(|r| r.get(&step_id(&job.step))) {
+            return Some(ToSend {
+                prepared: Cow::Borrowed(&r.0),
+                parsed: Some(&r.1),
+            });
+        }
+    }
     let cx = Context {
         contract: &s.scenario.spec.contract,
         api: &s.scenario.spec.api,
@@ -647,7 +679,89 @@ pub(super) fn request_for(s: &Shared, job: &Job) -> Option<Prepared> {
             }
         };
     }
-    Some(prepared)
+    Some(ToSend {
+        prepared: Cow::Owned(prepared),
+        parsed: None,
+    })
+}
+
+/// A request ready to send: rendered for its job, or a static step's, rendered and parsed once.
+pub(super) struct ToSend<'s> {
+    pub(super) prepared: Cow<'s, Prepared>,
+    pub(super) parsed: Option<&'s ParsedRequest>,
+}
+
+impl ToSend<'_> {
+    /// The request builder for `client`.
+    pub(super) fn builder(
+        &self,
+        client: &reqwest::Client,
+    ) -> Result<reqwest::RequestBuilder, crate::exchange::client::TransportError> {
+        match self.parsed {
+            Some(p) => Ok(p.builder(client)),
+            None => build_request(client, &self.prepared),
+        }
+    }
+}
+
+/// A step's identity for the run: its address (jobs share their step).
+fn step_id(step: &Arc<LoadStep>) -> usize {
+    Arc::as_ptr(step) as usize
+}
+
+/// Every step of the scenario, its `then` steps among them.
+fn all_steps(scenario: &Scenario) -> Vec<Arc<LoadStep>> {
+    let mut stack: Vec<Arc<LoadStep>> = match &scenario.work {
+        Work::Export(roots) => roots.clone(),
+        Work::Mix {
+            on_start,
+            transactions,
+        } => on_start
+            .iter()
+            .chain(transactions.iter().flat_map(|t| t.steps.iter()))
+            .cloned()
+            .collect(),
+    };
+    let mut out: Vec<Arc<LoadStep>> = vec![];
+    // Bounded: a scenario's steps form a finite tree.
+    while let Some(step) = stack.pop() {
+        stack.extend(step.then.iter().cloned());
+        out.push(step);
+    }
+    out
+}
+
+/// Each step's request rendered and parsed once, when every job of the run renders it the same:
+/// the scenario captures nothing, so every job holds the variables the run starts from, and a
+/// template is a pure function of them. `None` for a scenario that captures (its requests are
+/// rendered per job); a step that cannot be rendered is left to fail per job as before.
+fn render_static(
+    scenario: &Scenario,
+    target: &Target,
+    base: &Vars,
+) -> Option<HashMap<usize, (Prepared, ParsedRequest)>> {
+    let steps = all_steps(scenario);
+    if steps
+        .iter()
+        .any(|s| !s.capture.is_empty() || !s.item.is_empty())
+    {
+        return None;
+    }
+    let cx = Context {
+        contract: &scenario.spec.contract,
+        api: &scenario.spec.api,
+        target,
+    };
+    Some(
+        steps
+            .iter()
+            .filter_map(|step| {
+                let prepared = cx.prepare(&step.request, base).ok()?;
+                let parsed = ParsedRequest::parse(&prepared).ok()?;
+                Some((step_id(step), (prepared, parsed)))
+            })
+            .collect(),
+    )
 }
 
 /// What goose recorded of a request, and its answer: the status (`None`: no answer) and the
@@ -664,9 +778,10 @@ async fn send(
     user: &mut GooseUser,
     s: &Shared,
     step: &LoadStep,
-    prepared: &Prepared,
+    to_send: &ToSend<'_>,
 ) -> Option<Answer> {
-    let rb = match build_request(&user.client, prepared) {
+    let prepared: &Prepared = &to_send.prepared;
+    let rb = match to_send.builder(&user.client) {
         Ok(rb) => rb,
         Err(e) => {
             s.note(format!("{}: {e}", step.key));
@@ -677,6 +792,7 @@ async fn send(
         .set_request_builder(rb)
         .name(step.name.as_str())
         .build();
+    let limit_sent = s.judge.sending(prepared.operation.as_deref());
     let goose::goose::GooseResponse {
         request: metric,
         response,
@@ -703,7 +819,30 @@ async fn send(
     let (status, body) = match response {
         Ok(r) => {
             let status = r.status().as_u16();
-            (Some(status), read_capped(r, s.max_body).await)
+            let judged = s.judge.wants(&step.key, status, limit_sent.is_some());
+            // Only a judged answer's headers are copied: the others cost nothing more.
+            let headers = if judged { header_pairs(&r) } else { vec![] };
+            // A body nobody reads is drained, not kept: the connection is what it is read for.
+            let body = if judged || step.reads_body() {
+                read_capped(r, s.max_body).await
+            } else {
+                drain_capped(r, s.max_body).await
+            };
+            if let (true, Ok(b)) = (judged, &body) {
+                s.judge.judge(
+                    &s.scenario.spec,
+                    &s.target,
+                    &s.base,
+                    &step.key,
+                    prepared,
+                    status,
+                    headers,
+                    b,
+                    Duration::from_micros(us),
+                    limit_sent,
+                );
+            }
+            (Some(status), body)
         }
         Err(_) => (None, Err("no answer".to_string())),
     };
@@ -712,6 +851,19 @@ async fn send(
         status,
         body,
     })
+}
+
+/// An answer's headers as name-value pairs, for judging it.
+pub(super) fn header_pairs(r: &reqwest::Response) -> Vec<(String, String)> {
+    r.headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Whether the answer's status counts as success (the step's `expect`, else any 2xx); goose's
@@ -827,6 +979,42 @@ fn fail(user: &mut GooseUser, metric: &mut goose::metrics::GooseRequestMetric, w
     let _ = user.set_failure(&why, metric, None, None);
 }
 
+/// Read a body up to `max` bytes and keep none of it (an empty body stands for it): a huge
+/// answer fails its request as [`read_capped`]'s does, the run goes on.
+pub(super) async fn drain_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
+    use crate::exchange::client::TransportError;
+    let announced = r.content_length();
+    let mut arrived = 0usize;
+    // Bounded by `max` and the client's timeout.
+    loop {
+        match r.chunk().await {
+            Ok(Some(chunk)) => {
+                arrived += chunk.len();
+                if arrived > max {
+                    return Err(TransportError::BodyTooLarge {
+                        limit: max,
+                        announced,
+                    }
+                    .to_string());
+                }
+            }
+            Ok(None) => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(match announced {
+                    Some(n) if (arrived as u64) < n && !e.is_timeout() => {
+                        TransportError::Truncated {
+                            announced: n,
+                            arrived,
+                        }
+                    }
+                    _ => TransportError::Other(e.to_string()),
+                }
+                .to_string())
+            }
+        }
+    }
+}
+
 /// Read a body up to `max` bytes: a huge answer fails its request, the run goes on.
 pub(super) async fn read_capped(mut r: reqwest::Response, max: usize) -> Result<Vec<u8>, String> {
     crate::exchange::client::read_body(&mut r, max, None, |e| {
@@ -843,10 +1031,11 @@ async fn run_sequence(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep>],
         if s.should_stop() {
             return;
         }
-        let out = execute(user, s, &Job::new(step.clone(), vars.clone())).await;
-        if let Some(captured) = out.vars {
-            *vars = captured;
-        }
+        // The job borrows the variables by taking them, and gives them back (or its captures):
+        // no copy per request.
+        let job = Job::new(step.clone(), std::mem::take(vars));
+        let out = execute(user, s, &job).await;
+        *vars = out.vars.unwrap_or(job.vars);
         let mut stack: Vec<Job> = out.more.into_iter().rev().collect();
         while let Some(job) = stack.pop() {
             if s.should_stop() {
@@ -886,12 +1075,16 @@ async fn mix_transaction(user: &mut GooseUser, s: &Shared, steps: &[Arc<LoadStep
         tokio::time::sleep(Duration::from_millis(20)).await;
         return;
     }
-    let mut vars = user
-        .get_session_data::<Session>()
-        .map(|x| x.vars.clone())
-        .unwrap_or_default();
+    // A scenario that captures nothing leaves the variables as they are: the transaction takes
+    // the user's and gives them back instead of copying them.
+    let take = keep || s.rendered.is_some();
+    let mut vars = match user.get_session_data_mut::<Session>() {
+        Some(x) if take => std::mem::take(&mut x.vars),
+        Some(x) => x.vars.clone(),
+        None => Vars::default(),
+    };
     run_sequence(user, s, steps, &mut vars).await;
-    if keep {
+    if take {
         if let Some(session) = user.get_session_data_mut::<Session>() {
             session.vars = vars;
         }
@@ -1020,6 +1213,7 @@ async fn run(
         roots,
     );
     shared.latency_log = latency_log.map(|f| Mutex::new(std::io::BufWriter::new(f)));
+    shared.judge = Judge::new(&scenario.spec, scenario.keys(), options.judge_one_in);
     let shared = Arc::new(shared);
     let (goose_scenario, iterations) = goose_scenario(&scenario, &shared, options)?;
 
@@ -1174,6 +1368,7 @@ impl Shared {
         let origin = reqwest::Url::parse(&target.base_url)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
+        let rendered = render_static(&scenario, target, &base);
         let secret_fields = scenario
             .spec
             .contract
@@ -1206,6 +1401,8 @@ impl Shared {
             origin,
             histograms: Mutex::new(Histograms::default()),
             latency_log: None,
+            judge: Judge::off(),
+            rendered,
         }
     }
 }
@@ -1475,6 +1672,14 @@ fn summarize(
         shard,
         histograms,
         open: None,
+        judgement: Some(Judgement {
+            judge_one_in: s.judge.one_in(),
+            judged: {
+                let mut judged = s.judge.take();
+                super::judge::redact_examples(&mut judged, redactor, overflow.then_some(WITHHELD));
+                judged
+            },
+        }),
     }
 }
 

@@ -163,6 +163,10 @@ pub fn terminal(run: &LoadRun) -> String {
         run.failed_total
     ));
     out.push_str(&format!("run {}; {}\n", run.ended.describe(), verdict(run)));
+    for l in closed_judge_lines(run) {
+        out.push_str(&l);
+        out.push('\n');
+    }
     if let Some(o) = &run.open {
         out.push_str(&open_terminal(run, o));
     }
@@ -249,40 +253,77 @@ fn open_lines(o: &OpenStats) -> Vec<String> {
 
 /// What the conformance checks found in the sampled responses, by request key.
 fn judge_lines(o: &OpenStats) -> Vec<String> {
-    let Some(n) = o.judge_one_in else {
+    judged_lines(o.judge_one_in, &o.judged)
+}
+
+/// What the judge found under load, by request key: how many answers it judged, the violations
+/// by check with one example and its curl, and the warnings (what the contract rests on weaker
+/// evidence than the document's statement). Both models' reports say it alike.
+fn judged_lines(
+    one_in: Option<u64>,
+    judged: &std::collections::BTreeMap<String, crate::load::judge::Judged>,
+) -> Vec<String> {
+    let Some(n) = one_in else {
         return vec!["contract: not judged (--judge off)".into()];
     };
     let mut lines = vec![];
-    for (key, j) in &o.judged {
+    for (key, j) in judged {
+        let how = if j.under_limit > 0 {
+            format!(
+                "1 in {n}, and each of the {} a documented limit covers",
+                j.under_limit
+            )
+        } else {
+            format!("1 in {n}")
+        };
+        let warnings = if j.warnings.is_empty() {
+            String::new()
+        } else {
+            let w: Vec<String> = j
+                .warnings
+                .iter()
+                .map(|(c, k)| format!("{c} ×{k}"))
+                .collect();
+            format!("; warnings (not stated by the document): {}", w.join(", "))
+        };
         if j.violations.is_empty() {
             lines.push(format!(
-                "contract: {key}: {} responses judged (1 in {n}), no violation",
+                "contract: {key}: {} responses judged ({how}), no violation{warnings}",
                 j.judged
             ));
-            continue;
-        }
-        let by_check: Vec<String> = j
-            .violations
-            .iter()
-            .map(|(c, k)| format!("{c} ×{k}"))
-            .collect();
-        lines.push(format!(
-            "contract: {key}: {} responses judged (1 in {n}), VIOLATIONS: {}",
-            j.judged,
-            by_check.join(", ")
-        ));
-        if let Some(e) = &j.example {
+        } else {
+            let by_check: Vec<String> = j
+                .violations
+                .iter()
+                .map(|(c, k)| format!("{c} ×{k}"))
+                .collect();
             lines.push(format!(
-                "  for example ({}, status {}): {}",
+                "contract: {key}: {} responses judged ({how}), VIOLATIONS: {}{warnings}",
+                j.judged,
+                by_check.join(", ")
+            ));
+        }
+        if let Some(e) = &j.example {
+            let what = if e.warning { "warning, " } else { "" };
+            lines.push(format!(
+                "  for example ({what}{}, status {}): {}",
                 e.check, e.status, e.failure
             ));
             lines.push(format!("  {}", e.curl));
         }
     }
-    if o.judged.is_empty() {
+    if judged.is_empty() {
         lines.push(format!("contract: no response was judged (1 in {n})"));
     }
     lines
+}
+
+/// A closed-model run's judging, as lines; none for the open model (its own lines say it).
+fn closed_judge_lines(run: &LoadRun) -> Vec<String> {
+    match &run.judgement {
+        Some(j) => judged_lines(j.judge_one_in, &j.judged),
+        None => vec![],
+    }
 }
 
 /// Per request and overall: percentiles from the actual send and from the intended one.
@@ -427,6 +468,13 @@ pub fn markdown(run: &LoadRun) -> String {
         run.latency.p95_ms,
         run.latency.p99_ms
     ));
+    let judged = closed_judge_lines(run);
+    if !judged.is_empty() {
+        out.push_str("\n## Contract under load\n\n");
+        for l in judged {
+            out.push_str(&format!("- {l}\n"));
+        }
+    }
     if let Some(o) = &run.open {
         out.push_str(&open_markdown(run, o));
     }
@@ -502,6 +550,17 @@ pub fn html(run: &LoadRun) -> String {
         run.latency.p99_ms,
         run.failed_total
     ));
+    let judged = closed_judge_lines(run);
+    if !judged.is_empty() {
+        let class = if run.violations() > 0 { "bad" } else { "ok" };
+        out.push_str(&format!(
+            "<h2>Contract under load</h2>\n<ul class=\"{class}\">\n"
+        ));
+        for l in judged {
+            out.push_str(&format!("<li>{}</li>\n", esc(&l)));
+        }
+        out.push_str("</ul>\n");
+    }
     if let Some(o) = &run.open {
         out.push_str(&open_html(run, o));
     }
