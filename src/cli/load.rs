@@ -21,6 +21,11 @@ use crate::report::Note;
 use crate::spec::SpecsRoot;
 use crate::target::Target;
 
+/// How long a `load` run (and each run of a concurrency sweep) lasts without `--run-time`.
+const DEFAULT_RUN_TIME: std::time::Duration = std::time::Duration::from_secs(600);
+/// How long each step of `plan --rates` lasts without `--run-time`.
+const DEFAULT_STEP_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What `load` and `plan` share.
 #[derive(clap::Args, Debug, Clone)]
 pub struct LoadArgs {
@@ -48,9 +53,10 @@ pub struct LoadArgs {
     /// Iterations per load user of a transactions scenario [default: until --run-time]
     #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub iterations: Option<usize>,
-    /// The run stops by itself after this long: 90s, 5m, 1h
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
-    pub run_time: std::time::Duration,
+    /// The run stops by itself after this long: 90s, 5m, 1h [default: 10m; for `plan --rates`,
+    /// each step's length, 10s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub run_time: Option<std::time::Duration>,
     /// The run stops by itself after this many requests
     #[arg(long, value_name = "N", default_value_t = 5_000_000, value_parser = parse_at_least_one_u64)]
     pub max_requests: u64,
@@ -161,10 +167,6 @@ pub struct PlanCommand {
     /// With --rates: the most a step may have of failed requests and 5xx answers: 1%, 0.1%
     #[arg(long, value_name = "SHARE", requires = "rates", default_value = crate::load::plan_rates::DEFAULT_MAX_ERRORS, value_parser = crate::load::plan_rates::parse_error_share)]
     pub max_errors: f64,
-    /// With --rates: judge one answer in N of each step by the API's conformance checks (a
-    /// documented status, a body matching its schema, no 5xx): 1/50, 1/1, or off
-    #[arg(long, value_name = "1/N", requires = "rates", default_value = crate::load::open::DEFAULT_JUDGE, value_parser = crate::load::open::parse_judge)]
-    pub judge: crate::load::open::JudgeSample,
     /// With --rates: at most this many iterations in flight in a step; a start finding them
     /// all busy waits (late), and is counted (1 to 10000)
     #[arg(long, value_name = "N", requires = "rates", default_value_t = crate::load::open::DEFAULT_MAX_IN_FLIGHT)]
@@ -253,7 +255,7 @@ fn load_options(scenario: &Scenario, args: &LoadArgs, size: Option<f64>) -> Load
     LoadOptions {
         concurrency: args.concurrency,
         iterations: args.iterations,
-        run_time: args.run_time,
+        run_time: args.run_time.unwrap_or(DEFAULT_RUN_TIME),
         max_requests: args.max_requests,
         thresholds: args.thresholds.clone(),
         no_threshold_abort: args.no_threshold_abort,
@@ -283,7 +285,7 @@ pub async fn load(
     // Refused before a report folder is made, a mock starts or a request goes: a ramp without
     // its length, a run past the iteration cap.
     if let Some(open) = &open {
-        crate::load::open::schedule_of(open, args.run_time)
+        crate::load::open::schedule_of(open, args.run_time.unwrap_or(DEFAULT_RUN_TIME))
             .map_err(|kind| CliError::Usage(kind.to_string()))?;
     }
     let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "load")?;
@@ -409,12 +411,14 @@ pub async fn plan_rates(
         rates: rates.to_vec(),
         run,
         max_in_flight: command.max_in_flight,
-        judge_one_in: command.judge.0,
+        judge_one_in: command.load.judge.0,
         slo: command.slo,
         max_error_share: command.max_errors,
     };
     // Refused before a report folder is made, a mock starts or a request goes: a step past the
     // iteration cap, an in-flight bound out of range.
+    // Each step's length: a load run's 10 minutes, five rates over, would be most of an hour.
+    let step_time = args.run_time.unwrap_or(DEFAULT_STEP_TIME);
     let checked = options(LoadOptions::default());
     for &rate in rates {
         let open = OpenOptions {
@@ -424,12 +428,13 @@ pub async fn plan_rates(
                 to_per_s: rate,
             })
         };
-        crate::load::open::schedule_of(&open, args.run_time)
+        crate::load::open::schedule_of(&open, step_time)
             .map_err(|kind| CliError::Usage(kind.to_string()))?;
     }
     let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan")?;
     let sample = scenario.size_var().map(|_| command.sample_size as f64);
-    let options = options(load_options(&scenario, args, sample));
+    let mut options = options(load_options(&scenario, args, sample));
+    options.run.run_time = step_time;
     let prepared = prepare_target(root, args, scenario, sample, notes).await?;
     let result = run_rate_plan(
         prepared.scenario.clone(),
