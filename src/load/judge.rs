@@ -238,6 +238,28 @@ impl Limit {
     }
 }
 
+/// Whether the answer numbered `index` (from 0) of `key` is in the sample of one in `n`: the
+/// first answer, then one answer at a pseudo-random place in each later block of `n`. Every
+/// `n`th answer would alias with a target that fails in a regular pattern (a token bucket
+/// refusing every other request above its rate was sampled only on its good answers); one per
+/// block keeps the count exact (one per `n` answers) and the run reproducible (the place is a
+/// hash of the key and the block, not a random draw).
+fn sampled(key: &str, index: u64, n: u64) -> bool {
+    let (block, offset) = (index / n, index % n);
+    if block == 0 {
+        return offset == 0;
+    }
+    let key_hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    // splitmix64's finaliser: the places of neighbouring blocks are unrelated.
+    let mut z = key_hash ^ block.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    offset == z % n
+}
+
 /// One run's judge, shared by its load users: what to judge, and what it found.
 pub struct Judge {
     one_in: Option<u64>,
@@ -347,7 +369,7 @@ impl Judge {
                 *c - 1
             }
         };
-        before % n == 0 || under_limit || self.throttling.contains(&status)
+        sampled(key, before, n) || under_limit || self.throttling.contains(&status)
     }
 
     /// Judge one answer: by the conformance checks, and where a limit covers it or it is a
@@ -495,6 +517,26 @@ fn weighed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sample_is_one_per_block_and_does_not_alias_with_a_pattern() {
+        // One per block of n, the first answer always among them.
+        for n in [1u64, 2, 10, 50] {
+            let picked = (0..n * 40).filter(|&i| sampled("GET /x", i, n)).count() as u64;
+            assert_eq!(picked, 40, "one in {n}");
+            assert!(sampled("GET /x", 0, n));
+        }
+        // A target that fails every other answer: a stride of 50 judges only the even ones
+        // (every failure missed); the sample must see both kinds.
+        let odd = (0..5000u64)
+            .filter(|&i| sampled("GET /checklists", i, 50))
+            .filter(|i| i % 2 == 1)
+            .count();
+        assert!(
+            (25..=75).contains(&odd),
+            "{odd} of 100 sampled answers were odd"
+        );
+    }
 
     #[test]
     fn samples_parse_and_bad_ones_say_why() {
