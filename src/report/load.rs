@@ -711,6 +711,55 @@ pub fn plan_markdown(plan: &Plan) -> String {
     out
 }
 
+/// The frame two kinds of chart share (the concurrency plan's and the rate plan's): the SVG's
+/// opening with its title, the two axes, and four gridlines labelled on the y axis.
+pub(crate) struct ChartFrame {
+    pub w: f64,
+    pub h: f64,
+    pub left: f64,
+    pub top: f64,
+    pub plot_w: f64,
+    pub plot_h: f64,
+    pub max_y: f64,
+}
+
+impl ChartFrame {
+    pub fn open(&self, title: &str, unit: &str) -> String {
+        let ChartFrame {
+            w,
+            h,
+            left,
+            top,
+            plot_w,
+            plot_h,
+            max_y,
+        } = *self;
+        let y_at = |v: f64| top + plot_h * (1.0 - v / max_y);
+        let mut out = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\">\n<text x=\"{left}\" y=\"14\">{0} ({1})</text>\n",
+            esc(title),
+            esc(unit)
+        );
+        out.push_str(&format!(
+            "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{0}\" stroke=\"#888\"/>\n",
+            top + plot_h,
+            left + plot_w
+        ));
+        for k in 0..=4 {
+            let v = max_y * k as f64 / 4.0;
+            out.push_str(&format!(
+                "<text x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{label}</text><line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{rx}\" y2=\"{gy:.1}\" stroke=\"#eee\"/>\n",
+                lx = left - 4.0,
+                ty = y_at(v) + 4.0,
+                gy = y_at(v),
+                rx = left + plot_w,
+                label = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
+            ));
+        }
+        out
+    }
+}
+
 /// A line chart of `values` against the sweep's concurrencies (log-spaced on x).
 pub fn svg_chart(
     title: &str,
@@ -737,27 +786,16 @@ pub fn svg_chart(
         }
     };
     let y_at = |v: f64| top + plot_h * (1.0 - v / max_y);
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\">\n<text x=\"{left}\" y=\"14\">{0} ({1})</text>\n",
-        esc(title),
-        esc(unit)
-    );
-    out.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{0}\" stroke=\"#888\"/>\n",
-        top + plot_h,
-        left + plot_w
-    ));
-    for k in 0..=4 {
-        let v = max_y * k as f64 / 4.0;
-        out.push_str(&format!(
-            "<text x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{label}</text><line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{rx}\" y2=\"{gy:.1}\" stroke=\"#eee\"/>\n",
-            lx = left - 4.0,
-            ty = y_at(v) + 4.0,
-            gy = y_at(v),
-            rx = left + plot_w,
-            label = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
-        ));
-    }
+    let frame = ChartFrame {
+        w,
+        h,
+        left,
+        top,
+        plot_w,
+        plot_h,
+        max_y,
+    };
+    let mut out = frame.open(title, unit);
     for (i, x) in xs.iter().enumerate() {
         out.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x}</text>\n",

@@ -6,6 +6,7 @@
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
+use super::load::ChartFrame;
 use super::ReportFormat;
 use crate::load::plan_rates::{Bound, RatePlan, RateStep};
 
@@ -357,27 +358,16 @@ fn chart(
         * 1.1;
     let x_at = |v: f64| left + plot_w * v / max_x;
     let y_at = |v: f64| top + plot_h * (1.0 - v / max_y);
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\">\n<text x=\"{left}\" y=\"14\">{0} ({1})</text>\n",
-        esc(title),
-        esc(unit)
-    );
-    out.push_str(&format!(
-        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#888\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{0}\" stroke=\"#888\"/>\n",
-        top + plot_h,
-        left + plot_w
-    ));
-    for k in 0..=4 {
-        let v = max_y * k as f64 / 4.0;
-        out.push_str(&format!(
-            "<text x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{label}</text><line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{rx}\" y2=\"{gy:.1}\" stroke=\"#eee\"/>\n",
-            lx = left - 4.0,
-            ty = y_at(v) + 4.0,
-            gy = y_at(v),
-            rx = left + plot_w,
-            label = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
-        ));
-    }
+    let frame = ChartFrame {
+        w,
+        h,
+        left,
+        top,
+        plot_w,
+        plot_h,
+        max_y,
+    };
+    let mut out = frame.open(title, unit);
     for x in &xs {
         out.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x}</text>\n",
