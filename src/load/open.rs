@@ -36,8 +36,8 @@ use super::judge::Judge;
 use super::latency::{latency_of, new_histogram, Histograms};
 use super::run::{
     check_destination, dataset, limiters, login_and_setup, read_capped, request_for, Ended,
-    Latency, LimitUse, LoadError, LoadErrorKind, LoadOptions, LoadRun, Outcome, RequestStats,
-    Shared, WITHHELD,
+    Latency, LoadError, LoadErrorKind, LoadOptions, LoadRun, Outcome, RequestStats, Shared,
+    WITHHELD,
 };
 use super::scenario::{LoadStep, Scenario, Work};
 use super::shard::{Shard, ShardRun};
@@ -947,20 +947,7 @@ fn summarize(
             .then(|| requests.iter().all(|r| r.predicted == Some(r.observed))),
         requests,
         thresholds: vec![],
-        limits: s
-            .limiters
-            .iter()
-            .map(|l| {
-                let def = &scenario.limits[l.index];
-                LimitUse {
-                    name: def.name.clone(),
-                    requests: def.requests.clone(),
-                    rate: l.rate as f64,
-                    per_seconds: def.per_seconds,
-                    waits: l.waits.load(Ordering::Relaxed),
-                }
-            })
-            .collect(),
+        limits: super::run::limit_uses(scenario, &s.limiters),
         errors,
         left_undone: stats.cut as usize,
         shard: None,

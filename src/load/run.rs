@@ -372,6 +372,24 @@ pub fn dataset(
     Ok(out)
 }
 
+/// What each documented limit did in a run (its rate, and how often a request waited for
+/// it), as either model reports it.
+pub(super) fn limit_uses(scenario: &Scenario, limiters: &[Limiter]) -> Vec<LimitUse> {
+    limiters
+        .iter()
+        .map(|l| {
+            let def = &scenario.limits[l.index];
+            LimitUse {
+                name: def.name.clone(),
+                requests: def.requests.clone(),
+                rate: l.rate as f64,
+                per_seconds: def.per_seconds,
+                waits: l.waits.load(Ordering::Relaxed),
+            }
+        })
+        .collect()
+}
+
 /// A sliding-window limit: at most `rate` requests in any `per` (as DRF's throttles count).
 pub(super) struct Limiter {
     pub(super) index: usize,
@@ -1653,20 +1671,7 @@ fn summarize(
                 stopped_the_run: t.aborted,
             })
             .collect(),
-        limits: s
-            .limiters
-            .iter()
-            .map(|l| {
-                let def = &scenario.limits[l.index];
-                LimitUse {
-                    name: def.name.clone(),
-                    requests: def.requests.clone(),
-                    rate: l.rate as f64,
-                    per_seconds: def.per_seconds,
-                    waits: l.waits.load(Ordering::Relaxed),
-                }
-            })
-            .collect(),
+        limits: limit_uses(scenario, &s.limiters),
         errors,
         left_undone: s.queue.as_ref().map(|q| q.pending()).unwrap_or(0),
         shard,
