@@ -363,3 +363,76 @@ fn the_command_sweeps_a_capacity_mock_writes_its_reports_and_exits_0() {
         .contains("<svg"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The concurrency sweep judges too: against a mock whose bodies break the schema above its
+/// capacity, each point shows its judged answers and violations, one example with its curl,
+/// and the plan exits 1; the faithful mock's plan judges as many and exits 0.
+#[test]
+fn the_concurrency_plan_judges_each_point_and_fails_on_a_broken_contract() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("concurrency-plan-judged");
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("plan.json");
+    let plan = |extra: &[&str]| {
+        let mut args = vec![
+            "plan",
+            "--scenario",
+            "scenarios/peer-single-endpoint.yaml",
+            "--concurrencies",
+            "1,2",
+            "--iterations",
+            "60",
+            "--judge",
+            "1/1",
+        ];
+        let report = format!("json={}", json.display());
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--report", &report]);
+        let out = specgate(&args);
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        (out, report)
+    };
+    let judged_and_violations = |report: &serde_json::Value| -> Vec<(u64, u64)> {
+        report["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let j = &p["judgement"];
+                let v = j["violations"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .map(|n| n.as_u64().unwrap())
+                    .sum();
+                (j["judged"].as_u64().unwrap(), v)
+            })
+            .collect()
+    };
+
+    let (out, report) = plan(&["--capacity", "50/s", "--over-capacity", "break-schema"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let points = judged_and_violations(&report);
+    // Every answer is judged (1/1): 60 and 120 requests; past the burst most break the schema.
+    assert_eq!(
+        points.iter().map(|p| p.0).collect::<Vec<_>>(),
+        vec![60, 120]
+    );
+    assert!(points.iter().all(|&(j, v)| v > 0 && v <= j), "{points:?}");
+    assert!(
+        text.contains("violation at 1 load users:")
+            && text.contains("response-schema-conformance")
+            && text.contains("curl -sS -i"),
+        "{text}"
+    );
+
+    let (out, report) = plan(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(judged_and_violations(&report), vec![(60, 0), (120, 0)]);
+}

@@ -352,7 +352,8 @@ pub fn load_verdict(run: &LoadRun) -> Result<ExitCode, CliError> {
 }
 
 /// `specgate plan`: sweep the concurrencies on the sample (noting each point as it is
-/// measured), print the plan, write its reports; 1 when the sweep stopped early. With
+/// measured), print the plan, write its reports; 1 when the sweep stopped early or a judged
+/// answer broke the contract. With
 /// `--rates`, [`plan_rates`].
 pub async fn plan(
     root: &SpecsRoot,
@@ -388,7 +389,8 @@ pub async fn plan(
     let plan = result?;
     crate::report::out(crate::report::load::plan_terminal(&plan));
     files::write_all(&reports, &|f| crate::report::load::render_plan(f, &plan))?;
-    Ok(if plan.stopped.is_some() {
+    // A sampled answer that broke what the document states fails the plan, as it fails `load`.
+    Ok(if plan.stopped.is_some() || plan.violations() > 0 {
         ExitCode::RuleFailed
     } else {
         ExitCode::Ok

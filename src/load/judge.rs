@@ -121,6 +121,47 @@ impl Judgement {
     }
 }
 
+/// A violation met on one request key, with its example.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyedExample {
+    pub key: String,
+    #[serde(flatten)]
+    pub example: JudgedExample,
+}
+
+/// A run's judging added up over its requests: what a plan shows per step or point.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct JudgedTotal {
+    pub judged: u64,
+    /// Check id → judged responses that broke what the document states.
+    pub violations: BTreeMap<String, u64>,
+    /// The first violation met (a warning's example is not one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<KeyedExample>,
+}
+
+/// `judged`'s requests added up.
+pub fn total(judged: &BTreeMap<String, Judged>) -> JudgedTotal {
+    let mut t = JudgedTotal::default();
+    for (key, j) in judged {
+        t.judged += j.judged;
+        for (check, n) in &j.violations {
+            *t.violations.entry(check.clone()).or_insert(0) += n;
+        }
+        if t.example.is_none() {
+            t.example = j
+                .example
+                .as_ref()
+                .filter(|e| !e.warning)
+                .map(|example| KeyedExample {
+                    key: key.clone(),
+                    example: example.clone(),
+                });
+        }
+    }
+    t
+}
+
 /// Judged responses that broke what the document states, over every key.
 pub fn violations(judged: &BTreeMap<String, Judged>) -> u64 {
     judged.values().flat_map(|j| j.violations.values()).sum()

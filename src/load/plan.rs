@@ -38,6 +38,9 @@ pub struct PlanPoint {
     pub failed: u64,
     pub elapsed_s: f64,
     pub ended: Ended,
+    /// The run's sampled answers judged by the API's conformance checks (`--judge`), added up
+    /// over its requests: a contract broken under this load shows here.
+    pub judgement: super::judge::JudgedTotal,
 }
 
 /// A documented limit's bound on the whole workload's throughput.
@@ -158,6 +161,16 @@ fn checked_total(predicted: &BTreeMap<String, u64>) -> Result<u64, EvalError> {
         })
 }
 
+impl Plan {
+    /// Judged answers of the sweep that broke what the document states.
+    pub fn violations(&self) -> u64 {
+        self.points
+            .iter()
+            .map(|p| p.judgement.violations.values().sum::<u64>())
+            .sum()
+    }
+}
+
 fn point(run: &LoadRun) -> PlanPoint {
     PlanPoint {
         concurrency: run.concurrency,
@@ -169,6 +182,11 @@ fn point(run: &LoadRun) -> PlanPoint {
         failed: run.failed_total,
         elapsed_s: run.elapsed_s,
         ended: run.ended,
+        judgement: run
+            .judgement
+            .as_ref()
+            .map(|j| super::judge::total(&j.judged))
+            .unwrap_or_default(),
     }
 }
 

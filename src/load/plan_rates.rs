@@ -14,9 +14,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::open::{
-    run_open_load, schedule_of, JudgedExample, OpenOptions, OpenStats, Rate, MAX_RATE_PER_S,
-};
+use super::open::{run_open_load, schedule_of, OpenOptions, OpenStats, Rate, MAX_RATE_PER_S};
 use super::plan::{project, LimitBound};
 use super::run::{dataset, Ended, LoadError, LoadErrorKind, LoadOptions, LoadRun};
 use super::scenario::Scenario;
@@ -227,12 +225,7 @@ pub struct Percentiles {
 }
 
 /// A violation the sampled answers of a step showed, with the request key it was met on.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StepExample {
-    pub key: String,
-    #[serde(flatten)]
-    pub example: JudgedExample,
-}
+pub type StepExample = super::judge::KeyedExample;
 
 /// One rate of the sweep, measured and judged.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -412,21 +405,11 @@ pub fn step_of(
     } else {
         0.0
     };
-    let mut violations: BTreeMap<String, u64> = BTreeMap::new();
-    let mut example = None;
-    let mut judged = 0;
-    for (key, j) in &o.judged {
-        judged += j.judged;
-        for (check, n) in &j.violations {
-            *violations.entry(check.clone()).or_insert(0) += n;
-        }
-        if example.is_none() {
-            example = j.example.clone().map(|example| StepExample {
-                key: key.clone(),
-                example,
-            });
-        }
-    }
+    let super::judge::JudgedTotal {
+        judged,
+        violations,
+        example,
+    } = super::judge::total(&o.judged);
     let mut step = RateStep {
         rate_per_s: rate,
         offered_rps: o.offered_rps,

@@ -635,6 +635,8 @@ pub fn plan_terminal(plan: &Plan) -> String {
         "p99 ms",
         "requests",
         "failed",
+        "judged",
+        "violations",
         "run",
     ]);
     for p in &plan.points {
@@ -654,6 +656,8 @@ pub fn plan_terminal(plan: &Plan) -> String {
             format!("{:.2}", p.p99_ms),
             p.requests.to_string(),
             p.failed.to_string(),
+            p.judgement.judged.to_string(),
+            p.judgement.violations.values().sum::<u64>().to_string(),
             p.ended.describe().to_string(),
         ]);
     }
@@ -678,12 +682,47 @@ pub fn plan_terminal(plan: &Plan) -> String {
             l.cap_rps
         ));
     }
+    for (concurrency, line, curl) in point_violations(plan) {
+        out.push_str(&format!(
+            "violation at {concurrency} load users: {line}\n  {curl}\n"
+        ));
+    }
     out.push_str(&plan_summary(plan));
     out.push('\n');
     if let Some(s) = plan.stopped {
         out.push_str(&format!("the sweep was {}\n", s.describe()));
     }
     out
+}
+
+/// Each point's first violation of the contract: its concurrency, what broke, and the curl.
+fn point_violations(plan: &Plan) -> Vec<(usize, String, String)> {
+    plan.points
+        .iter()
+        .filter_map(|p| {
+            let e = p.judgement.example.as_ref()?;
+            let by_check: Vec<String> = p
+                .judgement
+                .violations
+                .iter()
+                .map(|(c, n)| format!("{c} ×{n}"))
+                .collect();
+            Some((
+                p.concurrency,
+                format!(
+                    "{} of {} judged answers ({}); for example {} ({}, status {}): {}",
+                    p.judgement.violations.values().sum::<u64>(),
+                    p.judgement.judged,
+                    by_check.join(", "),
+                    e.key,
+                    e.example.check,
+                    e.example.status,
+                    e.example.failure
+                ),
+                e.example.curl.clone(),
+            ))
+        })
+        .collect()
 }
 
 pub fn plan_json(plan: &Plan) -> String {
@@ -697,11 +736,24 @@ pub fn plan_markdown(plan: &Plan) -> String {
         plan.title,
         plan_summary(plan)
     );
-    out.push_str("| load users | requests/s | p50 ms | p95 ms | p99 ms | requests | failed |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| load users | requests/s | p50 ms | p95 ms | p99 ms | requests | failed | judged | violations |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for p in &plan.points {
         out.push_str(&format!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} |\n",
-            p.concurrency, p.throughput_rps, p.p50_ms, p.p95_ms, p.p99_ms, p.requests, p.failed
+            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} |\n",
+            p.concurrency,
+            p.throughput_rps,
+            p.p50_ms,
+            p.p95_ms,
+            p.p99_ms,
+            p.requests,
+            p.failed,
+            p.judgement.judged,
+            p.judgement.violations.values().sum::<u64>()
+        ));
+    }
+    for (concurrency, line, curl) in point_violations(plan) {
+        out.push_str(&format!(
+            "\n**Violation at {concurrency} load users**: {line}\n\n```sh\n{curl}\n```\n"
         ));
     }
     out.push_str("\n| request | predicted |\n|---|---:|\n");
@@ -877,19 +929,33 @@ pub fn plan_html(plan: &Plan) -> String {
         ],
     ));
     out.push_str(&format!(
-        "<h2>Sweep</h2><p>On the sample {}, against <code>{}</code>.</p>\n<table><tr><th>load users</th><th>requests/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>requests</th><th>failed</th></tr>\n",
+        "<h2>Sweep</h2><p>On the sample {}, against <code>{}</code>.</p>\n<table><tr><th>load users</th><th>requests/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>requests</th><th>failed</th><th>judged</th><th>violations</th></tr>\n",
         esc(&dataset_line(&plan.sample_dataset)),
         esc(&plan.target)
     ));
     for p in &plan.points {
         out.push_str(&format!(
-            "<tr><td class=\"n\">{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-            p.concurrency, p.throughput_rps, p.p50_ms, p.p95_ms, p.p99_ms, p.requests, p.failed
+            "<tr><td class=\"n\">{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            p.concurrency,
+            p.throughput_rps,
+            p.p50_ms,
+            p.p95_ms,
+            p.p99_ms,
+            p.requests,
+            p.failed,
+            p.judgement.judged,
+            p.judgement.violations.values().sum::<u64>()
         ));
     }
-    out.push_str(
-        "</table>\n<h2>Predicted requests</h2><table><tr><th>request</th><th>predicted</th></tr>\n",
-    );
+    out.push_str("</table>\n");
+    for (concurrency, line, curl) in point_violations(plan) {
+        out.push_str(&format!(
+            "<p><b>Violation at {concurrency} load users</b>: {}</p><pre>{}</pre>\n",
+            esc(&line),
+            esc(&curl)
+        ));
+    }
+    out.push_str("<h2>Predicted requests</h2><table><tr><th>request</th><th>predicted</th></tr>\n");
     for (k, n) in &plan.predicted_requests {
         out.push_str(&format!(
             "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>\n",
