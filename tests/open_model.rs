@@ -328,3 +328,28 @@ async fn server_errors_under_load_are_judged_violations_with_a_redacted_example(
         "{text}"
     );
 }
+
+/// An export is one walk with nothing to start on a schedule: `load --rate` and `plan --rates`
+/// refuse it at once, naming the way to run it, and leave no report folder behind.
+#[test]
+fn an_export_scenario_is_refused_by_the_open_model_with_the_way_to_run_it_and_no_report_folder() {
+    let dir = std::env::temp_dir().join(format!("specgate-open-walk-{}", std::process::id()));
+    for (command, rate_flag, rate) in [("load", "--rate", "10/s"), ("plan", "--rates", "10,20")] {
+        let folder = dir.join(command);
+        let report = format!("json={}", folder.join("out.json").display());
+        let out = specgate(&[
+            command,
+            "--scenario",
+            "scenarios/checklick-export.yaml",
+            rate_flag,
+            rate,
+            "--report",
+            &report,
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+        assert!(err.contains("one walk"), "{command}: {err}");
+        assert!(err.contains("without --rate"), "{command}: {err}");
+        assert!(!folder.exists(), "{command} made {}", folder.display());
+    }
+}

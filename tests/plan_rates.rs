@@ -428,11 +428,19 @@ fn the_concurrency_plan_judges_each_point_and_fails_on_a_broken_contract() {
     );
 
     let (out, report) = plan(&[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(judged_and_violations(&report), vec![(60, 0), (120, 0)]);
+    // The scenario has no dataset variable: the projection is per load user's iterations, and
+    // the summary says what it was made for.
+    let users = report["recommended_concurrency"].as_u64().unwrap();
+    assert_eq!(report["plan_iterations"], 60);
+    assert_eq!(report["predicted_total"].as_u64().unwrap(), 60 * users);
+    assert!(
+        text.contains(&format!(
+            "For 60 iterations of each of {users} load users (--plan-iterations): {} requests",
+            60 * users
+        )),
+        "{text}"
+    );
 }

@@ -196,9 +196,14 @@ fn scenario_and_reports(
     args: &LoadArgs,
     reports: &[ReportFile],
     prefix: &str,
+    open_model: bool,
 ) -> Result<(Scenario, Vec<ReportFile>), CliError> {
     let scenario =
         crate::load::scenario::load_scenario_in(&args.scenario, root).map_err(CliError::Located)?;
+    if open_model {
+        crate::load::open::refuse_walk(&scenario)
+            .map_err(|kind| CliError::Usage(kind.to_string()))?;
+    }
     let reports = if reports.is_empty() {
         crate::report::load::default_files(prefix)
     } else {
@@ -288,7 +293,8 @@ pub async fn load(
         crate::load::open::schedule_of(open, args.run_time.unwrap_or(DEFAULT_RUN_TIME))
             .map_err(|kind| CliError::Usage(kind.to_string()))?;
     }
-    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "load")?;
+    let (scenario, reports) =
+        scenario_and_reports(root, args, &command.reports, "load", open.is_some())?;
     let shard_file = command.shard_result_file(&scenario.name);
     if let Some(f) = &shard_file {
         let mut all = reports.clone();
@@ -364,7 +370,7 @@ pub async fn plan(
         return plan_rates(root, command, &rates.0, notes).await;
     }
     let args = &command.load;
-    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan")?;
+    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan", false)?;
     let sample = scenario.size_var().map(|_| command.sample_size as f64);
     let run = load_options(&scenario, args, sample);
     let mut plan_dataset: BTreeMap<String, f64> = args.sets.iter().cloned().collect();
@@ -433,7 +439,7 @@ pub async fn plan_rates(
         crate::load::open::schedule_of(&open, step_time)
             .map_err(|kind| CliError::Usage(kind.to_string()))?;
     }
-    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan")?;
+    let (scenario, reports) = scenario_and_reports(root, args, &command.reports, "plan", true)?;
     let sample = scenario.size_var().map(|_| command.sample_size as f64);
     let mut options = options(load_options(&scenario, args, sample));
     options.run.run_time = step_time;

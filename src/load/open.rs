@@ -389,20 +389,31 @@ pub fn schedule_of(open: &OpenOptions, run_time: Duration) -> Result<Schedule, L
     Ok(schedule)
 }
 
+/// The open model starts iterations of a transactions scenario; an export is one walk, with
+/// nothing to start on a schedule. Checked before a report folder is made or a mock starts.
+pub fn refuse_walk(scenario: &Scenario) -> Result<(), LoadErrorKind> {
+    match scenario.work {
+        Work::Mix { .. } => Ok(()),
+        _ => Err(LoadErrorKind::Open(format!(
+            "the open model starts iterations of a transactions scenario; `{}` is one walk, run it without --rate (or `plan` without --rates)",
+            scenario.name
+        ))),
+    }
+}
+
 async fn run_open(
     scenario: Arc<Scenario>,
     target: &Target,
     options: &LoadOptions,
     open: &OpenOptions,
 ) -> Result<LoadRun, LoadErrorKind> {
+    refuse_walk(&scenario)?;
     let Work::Mix {
         on_start,
         transactions,
     } = &scenario.work
     else {
-        return Err(LoadErrorKind::Open(
-            "the open model starts iterations of a transactions scenario; an export is one walk, run it without --rate".into(),
-        ));
+        unreachable!("refuse_walk lets only a transactions scenario through")
     };
     let schedule = schedule_of(open, options.run_time)?;
     check_destination(target, options.allow_remote).await?;

@@ -70,6 +70,8 @@ pub struct Plan {
     pub measured_rps: f64,
     pub predicted_requests: BTreeMap<String, u64>,
     pub predicted_total: u64,
+    /// The iterations each load user runs in the projection (`--plan-iterations`, else 1).
+    pub plan_iterations: usize,
     pub limits: Vec<LimitBound>,
     /// `concurrency` when the measured capacity binds, else the name of the binding limit.
     pub binding: String,
@@ -251,6 +253,7 @@ pub async fn run_plan(
         recommended_concurrency: best.concurrency,
         measured_rps: best.throughput_rps,
         predicted_total: total,
+        plan_iterations: options.plan_iterations.unwrap_or(1),
         predicted_requests: predicted,
         limits,
         binding,

@@ -419,9 +419,21 @@ fn open_html(run: &LoadRun, o: &OpenStats) -> String {
     out
 }
 
+/// The dataset's values as `k=v, …`; `None` when the scenario has no dataset variable.
+pub(crate) fn dataset_values(d: &std::collections::BTreeMap<String, f64>) -> Option<String> {
+    (!d.is_empty()).then(|| {
+        d.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 fn dataset_line(d: &std::collections::BTreeMap<String, f64>) -> String {
-    let parts: Vec<String> = d.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("dataset: {}", parts.join(", "))
+    format!(
+        "dataset: {}",
+        dataset_values(d).unwrap_or_else(|| "none (the scenario has no dataset variable)".into())
+    )
 }
 
 pub fn json(run: &LoadRun) -> String {
@@ -617,7 +629,12 @@ fn plan_summary(plan: &Plan) -> String {
     };
     format!(
         "For {}: {} requests; recommended concurrency {}; {}; predicted wall time {}.",
-        dataset_line(&plan.plan_dataset).trim_start_matches("dataset: "),
+        dataset_values(&plan.plan_dataset).unwrap_or_else(|| format!(
+            "{} iteration{} of each of {} load users (--plan-iterations)",
+            plan.plan_iterations,
+            if plan.plan_iterations == 1 { "" } else { "s" },
+            plan.recommended_concurrency
+        )),
         plan.predicted_total,
         plan.recommended_concurrency,
         binding,

@@ -240,14 +240,8 @@ fn cells(plan: &RatePlan, s: &RateStep) -> [String; 16] {
 }
 
 fn dataset_line(plan: &RatePlan) -> String {
-    if plan.sample_dataset.is_empty() {
-        return "(the scenario has no dataset variable)".into();
-    }
-    plan.sample_dataset
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    super::load::dataset_values(&plan.sample_dataset)
+        .unwrap_or_else(|| "(the scenario has no dataset variable)".into())
 }
 
 fn intro(plan: &RatePlan) -> String {
