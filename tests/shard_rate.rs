@@ -4,9 +4,10 @@
 //! `I mod 4`, so the shards' scheduled starts add up to the unsharded schedule's (computed here
 //! from `Schedule`), every start is made, and the merged corrected and uncorrected
 //! p50/p95/p99 are those of a histogram built here from every request's times (the shards'
-//! `--latency-log`s); an unsharded run of the same schedule schedules as many. A set mixing
-//! open- and closed-model shards, or shards of another rate, run time or `--judge`, is refused
-//! with exit 2.
+//! `--latency-log`s); an unsharded run of the same schedule schedules as many. Shards launched
+//! apart with one `--start-at` begin one schedule at it. A set mixing open- and closed-model
+//! shards, or shards of another rate, run time, `--judge` or `--start-at`, is refused with
+//! exit 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -329,9 +330,7 @@ fn shard(i: usize) -> &'static Path {
 
 /// Shard 2 of 4 of another run, with `extra` arguments.
 fn other_shard(name: &str, extra: &[&str]) -> PathBuf {
-    let out = shard_command(name, "2/4", extra).output().unwrap();
-    assert_ok(name, &out);
-    fixture().dir.join(format!("{name}.json"))
+    other_shard_of(name, "2/4", extra)
 }
 
 #[test]
@@ -480,4 +479,121 @@ fn a_ramp_is_divided_start_for_start_in_process() {
             assert!(close(got, all.value_at_quantile(q) as f64 / 1000.0), "{q}");
         }
     });
+}
+
+/// Milliseconds since the Unix epoch, now.
+fn unix_now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+#[test]
+fn shards_given_one_start_at_begin_one_schedule_however_far_apart_they_were_launched() {
+    // Two shards launched 0.8 s apart, told to begin at one time 2.5 s ahead: each begins its
+    // schedule then (not at its own launch), so the merge finds them 0 ms apart and says why.
+    let start_at_ms = unix_now_ms() + 2500;
+    let start_at = format!("{}.{:03}", start_at_ms / 1000, start_at_ms % 1000);
+    let args = [
+        "--rate",
+        "100/s",
+        "--run-time",
+        "1s",
+        "--start-at",
+        &start_at,
+    ];
+    let first = shard_command("at-0", "0/2", &args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_ok(
+        "shard 1/2",
+        &shard_command("at-1", "1/2", &args).output().unwrap(),
+    );
+    // Its last start is due 0.99 s into the shared schedule: it cannot have ended before.
+    let ended_ms = unix_now_ms();
+    assert!(
+        ended_ms >= start_at_ms + 990,
+        "shard 1/2 ended {} ms before its schedule's last start",
+        start_at_ms + 990 - ended_ms
+    );
+    assert_ok("shard 0/2", &first.wait_with_output().unwrap());
+    let dir = &fixture().dir;
+    let results: Vec<PathBuf> = (0..2).map(|i| dir.join(format!("at-{i}.json"))).collect();
+    for r in &results {
+        let share = &json(r)["run"]["open"]["sharded"];
+        assert_eq!(u(&share["began_unix_ms"]), start_at_ms, "{share:#}");
+        assert_eq!(u(&share["start_at_unix_ms"]), start_at_ms, "{share:#}");
+    }
+    let merged_path = dir.join("merged-at.json");
+    let paths: Vec<&Path> = results.iter().map(PathBuf::as_path).collect();
+    let out = merge(&paths, &merged_path);
+    assert_ok("merge", &out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("every shard began the schedule at --start-at"),
+        "{stdout}"
+    );
+    let o = &json(&merged_path)["open"];
+    assert_eq!(u(&o["sharded"]["began_apart_ms"]), 0, "{o:#}");
+    assert_eq!(u(&o["scheduled"]), unsharded_starts("100/s", 1.0), "{o:#}");
+
+    // A shard of the same rate and run time without the shared start is of another run.
+    let loose = other_shard_of("at-loose", "1/2", &args[..4]);
+    assert_refused(
+        "another-start",
+        &[&results[0], &loose],
+        &["its schedule began at --start-at none, the run's at 20"],
+    );
+}
+
+/// Shard `shard` of another run, with `extra` arguments.
+fn other_shard_of(name: &str, shard: &str, extra: &[&str]) -> PathBuf {
+    let out = shard_command(name, shard, extra).output().unwrap();
+    assert_ok(name, &out);
+    fixture().dir.join(format!("{name}.json"))
+}
+
+#[test]
+fn a_start_at_too_far_ahead_already_over_or_unreadable_is_exit_2_before_any_request() {
+    let ahead = ((unix_now_ms() + 3_600_000) / 1000).to_string();
+    for (start_at, says) in [
+        (ahead.as_str(), "more than the 15 min a shard waits"),
+        ("1000000000", "is over"),
+        ("2001-09-09T01:46:40Z", "is over"),
+        ("tomorrow", "not a time"),
+    ] {
+        let out = shard_command(
+            "refused-start",
+            "0/2",
+            &[
+                "--rate",
+                "100/s",
+                "--run-time",
+                "1s",
+                "--start-at",
+                start_at,
+            ],
+        )
+        .output()
+        .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--start-at {start_at}: {err}");
+        assert!(err.contains(says), "--start-at {start_at}: {err}");
+        assert!(!fixture().dir.join("refused-start.json").exists());
+    }
+    // It divides a schedule among shards: without --shard it is refused.
+    let out = Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .current_dir(root())
+        .args(["load", "--scenario"])
+        .arg(scenario())
+        .args(["--rate", "100/s", "--start-at", "1000000000"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--shard"), "{err}");
 }

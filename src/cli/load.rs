@@ -118,6 +118,12 @@ pub struct LoadCommand {
     /// (late), and is counted (1 to 10000)
     #[arg(long, value_name = "N", requires = "rate", default_value_t = crate::load::open::DEFAULT_MAX_IN_FLIGHT)]
     pub max_in_flight: usize,
+    /// Open-model shards: begin the schedule at this wall-clock time, the same for every shard
+    /// (Unix seconds, or RFC 3339 such as 2026-12-03T07:00:00Z), so their starts make one
+    /// schedule however far apart the shards were started. At most 15 minutes ahead; a time
+    /// already past makes the starts since then late, and they are counted so
+    #[arg(long, value_name = "TIME", requires = "rate", requires = "shard", value_parser = crate::load::open::parse_start_at)]
+    pub start_at: Option<crate::load::open::StartAt>,
 }
 
 impl LoadCommand {
@@ -285,12 +291,15 @@ pub async fn load(
         ramp: command.ramp,
         max_in_flight: command.max_in_flight,
         judge_one_in: args.judge.0,
+        start_at: command.start_at,
         ..OpenOptions::new(rate)
     });
     // Refused before a report folder is made, a mock starts or a request goes: a ramp without
-    // its length, a run past the iteration cap.
+    // its length, a run past the iteration cap, a start too far ahead or already over.
     if let Some(open) = &open {
-        crate::load::open::schedule_of(open, args.run_time.unwrap_or(DEFAULT_RUN_TIME))
+        let run_time = args.run_time.unwrap_or(DEFAULT_RUN_TIME);
+        crate::load::open::schedule_of(open, run_time)
+            .and_then(|_| crate::load::open::check_start_at(open.start_at, run_time))
             .map_err(|kind| CliError::Usage(kind.to_string()))?;
     }
     let (scenario, reports) =

@@ -231,6 +231,17 @@ fn foreign_schedule(r: Option<&OpenStats>, reference: Option<&OpenStats>) -> Opt
                     whole(p).unwrap_or(0)
                 ));
             }
+            let start_at = |x: &OpenStats| x.sharded.as_ref().and_then(|s| s.start_at_unix_ms);
+            if start_at(o) != start_at(p) {
+                let t = |x: &OpenStats| {
+                    start_at(x).map_or("none".into(), |ms| format!("{}", super::open::StartAt(ms)))
+                };
+                return Some(format!(
+                    "its schedule began at --start-at {}, the run's at {}: the shards divide one schedule",
+                    t(o),
+                    t(p)
+                ));
+            }
             if o.judge_one_in != p.judge_one_in {
                 let j = |x: &OpenStats| x.judge_one_in.map_or("none".into(), |n| format!("1/{n}"));
                 return Some(format!(
@@ -603,6 +614,7 @@ fn combine_open(
     m.sharded = Some(ScheduleShare {
         whole: o0.sharded.as_ref().map_or(0, |s| s.whole),
         began_unix_ms: None,
+        start_at_unix_ms: o0.sharded.as_ref().and_then(|s| s.start_at_unix_ms),
         began_apart_ms: match (began.iter().min(), began.iter().max()) {
             (Some(a), Some(b)) => Some(b - a),
             _ => None,

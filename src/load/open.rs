@@ -200,6 +200,8 @@ pub struct OpenOptions {
     pub late_after: Duration,
     /// Judge one response in this many by the API's conformance checks; `None`: none.
     pub judge_one_in: Option<u64>,
+    /// Begin the schedule at this wall-clock time (shards agree on it); `None`: at once.
+    pub start_at: Option<StartAt>,
 }
 
 impl OpenOptions {
@@ -210,8 +212,80 @@ impl OpenOptions {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             late_after: DEFAULT_LATE_AFTER,
             judge_one_in: None,
+            start_at: None,
         }
     }
+}
+
+/// A wall-clock time the schedule begins at, in milliseconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartAt(pub u64);
+
+/// How far ahead `--start-at` may be: a shard waits for it, and every wait is bounded.
+pub const MAX_START_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// `--start-at`: Unix seconds (`1796281200`, `1796281200.5`) or RFC 3339
+/// (`2026-12-03T07:00:00Z`).
+pub fn parse_start_at(s: &str) -> Result<StartAt, String> {
+    let t = s.trim();
+    if let Ok(secs) = t.parse::<f64>() {
+        if (0.0..1e11).contains(&secs) {
+            return Ok(StartAt((secs * 1000.0).round() as u64));
+        }
+        return Err(format!(
+            "`{t}` is not a time: give Unix seconds or RFC 3339"
+        ));
+    }
+    chrono::DateTime::parse_from_rfc3339(t)
+        .ok()
+        .and_then(|d| u64::try_from(d.timestamp_millis()).ok())
+        .map(StartAt)
+        .ok_or_else(|| {
+            format!(
+                "`{t}` is not a time: give Unix seconds or RFC 3339, such as 2026-12-03T07:00:00Z"
+            )
+        })
+}
+
+impl std::fmt::Display for StartAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match chrono::DateTime::from_timestamp_millis(self.0 as i64) {
+            Some(d) => write!(
+                f,
+                "{}",
+                d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            ),
+            None => write!(f, "{} ms since the Unix epoch", self.0),
+        }
+    }
+}
+
+fn unix_now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A `--start-at` more than [`MAX_START_WAIT`] ahead, or so long past that the schedule of
+/// `run_time` has ended, is refused: the one would hold a shard idle, the other send nothing.
+pub fn check_start_at(start_at: Option<StartAt>, run_time: Duration) -> Result<(), LoadErrorKind> {
+    let Some(at) = start_at else { return Ok(()) };
+    let now = unix_now_ms();
+    if at.0 > now + MAX_START_WAIT.as_millis() as u64 {
+        return Err(LoadErrorKind::Open(format!(
+            "--start-at {at} is {:.0} s ahead, more than the {} min a shard waits",
+            (at.0 - now) as f64 / 1000.0,
+            MAX_START_WAIT.as_secs() / 60
+        )));
+    }
+    if now >= at.0 + run_time.as_millis() as u64 {
+        return Err(LoadErrorKind::Open(format!(
+            "--start-at {at} is {:.0} s past: a schedule of --run-time {} s starting then is over",
+            (now - at.0) as f64 / 1000.0,
+            run_time.as_secs()
+        )));
+    }
+    Ok(())
 }
 
 /// What an open-model run offered and did: its schedule, its starts, and its times measured
@@ -287,6 +361,10 @@ pub struct ScheduleShare {
     /// A merge's: the first shard's schedule began this many milliseconds before the last's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub began_apart_ms: Option<u64>,
+    /// The `--start-at` every shard began its schedule at (milliseconds since the Unix epoch),
+    /// if they were given one; the merge refuses shards that disagree on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_at_unix_ms: Option<u64>,
 }
 
 impl OpenStats {
@@ -455,7 +533,13 @@ async fn run_open(
     // In-flight iterations may finish their last request after the schedule ends: the run's
     // hard deadline is the schedule's plus one request timeout.
     let drain = options.timeout + Duration::from_secs(1);
-    shared.deadline += drain;
+    check_start_at(open.start_at, options.run_time)?;
+    // A shared start ahead: the shard waits for it (at most MAX_START_WAIT), so its deadline
+    // moves by the wait.
+    let wait = open.start_at.map_or(Duration::ZERO, |at| {
+        Duration::from_millis(at.0.saturating_sub(unix_now_ms()))
+    });
+    shared.deadline += drain + wait;
     shared.judge = Judge::new(&scenario.spec, scenario.keys(), open.judge_one_in);
     let s = Arc::new(shared);
     let o = Arc::new(OpenShared {
@@ -489,10 +573,21 @@ async fn run_open(
             }
         })
     };
-    let started_at = Instant::now();
-    let began_unix_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
+    // The schedule's origin: now, or the shared `--start-at` on this machine's clock (ahead:
+    // the loop below waits for the first start; past: the starts since then are late, and
+    // counted so).
+    let (started_at, began_unix_ms) = {
+        let (now, now_ms) = (Instant::now(), unix_now_ms());
+        match open.start_at {
+            None => (now, now_ms),
+            Some(StartAt(at)) if at >= now_ms => (now + Duration::from_millis(at - now_ms), at),
+            Some(StartAt(at)) => (
+                now.checked_sub(Duration::from_millis(now_ms - at))
+                    .unwrap_or(now),
+                at,
+            ),
+        }
+    };
     // The schedule has its whole run time from its own beginning: the login, setup and
     // `on_start` before it do not shorten it, so every shard (and an unsharded run) offers its
     // whole share of the schedule. The hard deadline (the setup's start, plus the run time and
@@ -638,6 +733,7 @@ async fn run_open(
             whole: planned,
             began_unix_ms: Some(began_unix_ms),
             began_apart_ms: None,
+            start_at_unix_ms: open.start_at.map(|at| at.0),
         }),
         corrected_histograms: Histograms::default(),
         lateness_histogram: Some(lateness),
@@ -971,6 +1067,18 @@ fn summarize(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_start_time_is_read_as_unix_seconds_or_rfc_3339_and_shown_as_rfc_3339() {
+        let at = parse_start_at("1796281200.25").unwrap();
+        assert_eq!(at, StartAt(1_796_281_200_250));
+        assert_eq!(at.to_string(), "2026-12-03T07:00:00.250Z");
+        assert_eq!(parse_start_at(&at.to_string()).unwrap(), at);
+        assert_eq!(parse_start_at("2026-12-03T08:00:00.250+01:00").unwrap(), at);
+        for bad in ["", "-1", "NaN", "inf", "1e12", "tomorrow", "2026-12-02"] {
+            assert!(parse_start_at(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn rates_parse_and_bad_ones_say_why() {

@@ -66,16 +66,21 @@ fn open_shard_text(s: &crate::load::shard::ShardRun, o: &OpenStats) -> String {
             o.rate, s.count
         ),
         None => {
-            let apart = o
-                .sharded
-                .as_ref()
-                .and_then(|w| w.began_apart_ms)
-                .map_or(String::new(), |ms| {
-                    format!(
-                        "; the shards' schedules began within {:.3} s of each other, so the starts keep the whole schedule to within that",
-                        ms as f64 / 1000.0
-                    )
-                });
+            let share = o.sharded.as_ref();
+            let apart = match (
+                share.and_then(|w| w.start_at_unix_ms),
+                share.and_then(|w| w.began_apart_ms),
+            ) {
+                (Some(at), _) => format!(
+                    "; every shard began the schedule at --start-at {}, so the starts keep the whole schedule (a start a shard made late is in its lateness and corrected times)",
+                    crate::load::open::StartAt(at)
+                ),
+                (None, Some(ms)) => format!(
+                    "; the shards' schedules began within {:.3} s of each other, so the starts keep the whole schedule to within that (give them one --start-at to remove the gap)",
+                    ms as f64 / 1000.0
+                ),
+                (None, None) => String::new(),
+            };
             format!(
                 "{} of the whole --rate {} schedule's {whole} starts were scheduled{apart}; the in-flight bound and peak are the shards' added",
                 o.scheduled, o.rate
