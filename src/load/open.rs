@@ -379,7 +379,9 @@ impl OpenStats {
 struct Counts {
     observed: u64,
     failed: u64,
-    statuses: BTreeMap<String, u64>,
+    /// By status; `None`: no answer. Named as the reports name them when the run is summed up,
+    /// so counting a request allocates nothing.
+    statuses: BTreeMap<Option<u16>, u64>,
 }
 
 /// What the open model's iterations share beside the closed model's [`Shared`].
@@ -395,13 +397,15 @@ struct OpenShared {
 impl OpenShared {
     fn count(&self, key: &str, status: Option<u16>, ok: bool) {
         let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        let e = c.entry(key.to_string()).or_default();
+        if !c.contains_key(key) {
+            c.insert(key.to_string(), Counts::default());
+        }
+        let Some(e) = c.get_mut(key) else { return };
         e.observed += 1;
         if !ok {
             e.failed += 1;
         }
-        let k = status.map_or_else(|| "transport".to_string(), |s| s.to_string());
-        *e.statuses.entry(k).or_insert(0) += 1;
+        *e.statuses.entry(status).or_insert(0) += 1;
     }
 }
 
@@ -987,7 +991,16 @@ fn summarize(
                 predicted: predicted.get(&key).copied(),
                 observed: c.observed,
                 failed: c.failed,
-                statuses: c.statuses,
+                statuses: c
+                    .statuses
+                    .into_iter()
+                    .map(|(s, n)| {
+                        (
+                            s.map_or_else(|| "transport".to_string(), |s| s.to_string()),
+                            n,
+                        )
+                    })
+                    .collect(),
                 latency: histograms
                     .by_key
                     .get(&key)
