@@ -30,7 +30,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::judge::Judge;
 use super::latency::{latency_of, new_histogram, Histograms};
@@ -43,7 +42,6 @@ use super::scenario::{LoadStep, Scenario, Work};
 use super::shard::{Shard, ShardRun};
 use super::work::Job;
 use crate::exchange::client::client_builder;
-use crate::exchange::response::json_body;
 use crate::target::Target;
 use crate::vars::Vars;
 
@@ -905,35 +903,7 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
         s.note(format!("{status}: {}", step.key));
         return Outcome::default();
     }
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            o.count(&step.key, Some(status), false);
-            s.note(format!("{}: {e}", step.key));
-            return Outcome::default();
-        }
-    };
-    if !step.reads_body() {
-        o.count(&step.key, Some(status), true);
-        return Outcome {
-            more: step
-                .then
-                .iter()
-                .map(|t| Job::new(t.clone(), job.vars.clone()))
-                .collect(),
-            vars: None,
-        };
-    }
-    let json: Value = match json_body(&body) {
-        Ok(v) => v,
-        Err(e) => {
-            o.count(&step.key, Some(status), false);
-            s.note(format!("{}: {e}", step.key));
-            return Outcome::default();
-        }
-    };
-    s.learn_secret_fields(&json);
-    match super::run::follow_parsed(s, job, &json) {
+    match super::run::follow_body(s, job, body) {
         Ok(out) => {
             o.count(&step.key, Some(status), true);
             out

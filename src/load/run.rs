@@ -610,37 +610,14 @@ async fn execute(user: &mut GooseUser, s: &Shared, job: &Job) -> Outcome {
     if !judge_status(user, &mut metric, step, status) {
         return Outcome::default();
     }
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            fail(user, &mut metric, format!("{}: {e}", step.key));
-            s.note(format!("{}: {e}", step.key));
-            return Outcome::default();
-        }
-    };
-    if !step.reads_body() {
-        // Nothing to read: the steps after it see the variables it was given.
-        return Outcome {
-            more: step
-                .then
-                .iter()
-                .map(|t| Job::new(t.clone(), job.vars.clone()))
-                .collect(),
-            vars: None,
-        };
-    }
-    // The body cap's second half: a body whose parsed form would be too large is not parsed.
-    let json: Value = match json_body(&body) {
-        Ok(v) => v,
-        Err(e) => {
-            let why = format!("{}: {e}", step.key);
+    match follow_body(s, job, body) {
+        Ok(out) => out,
+        Err(why) => {
             fail(user, &mut metric, why.clone());
             s.note(why);
-            return Outcome::default();
+            Outcome::default()
         }
-    };
-    s.learn_secret_fields(&json);
-    follow_answer(user, &mut metric, s, job, &json)
+    }
 }
 
 /// The request of `job`: its step's, rendered with its variables, at the next page's URL when
@@ -912,26 +889,37 @@ fn judge_status(
 
 /// What a parsed answer gives: the step's captures, the next page, and its `then` steps (once
 /// for each item with `each`).
-fn follow_answer(
-    user: &mut GooseUser,
-    metric: &mut goose::metrics::GooseRequestMetric,
+/// What an answer's body adds to the run, in either model: with nothing to read, the step's
+/// `then` from the variables it was given; else the body parsed (within the body cap: a body
+/// whose parsed form would be too large is not parsed) and followed. `Err` says why the request
+/// failed (an unread or unparsable body, a capture that found nothing), for the caller to
+/// record as its model does.
+pub(super) fn follow_body(
     s: &Shared,
     job: &Job,
-    json: &Value,
-) -> Outcome {
-    match follow_parsed(s, job, json) {
-        Ok(out) => out,
-        Err(why) => {
-            fail(user, metric, why.clone());
-            s.note(why);
-            Outcome::default()
-        }
+    body: Result<Vec<u8>, String>,
+) -> Result<Outcome, String> {
+    let step = &job.step;
+    let body = body.map_err(|e| format!("{}: {e}", step.key))?;
+    if !step.reads_body() {
+        // Nothing to read: the steps after it see the variables it was given.
+        return Ok(Outcome {
+            more: step
+                .then
+                .iter()
+                .map(|t| Job::new(t.clone(), job.vars.clone()))
+                .collect(),
+            vars: None,
+        });
     }
+    let json = json_body(&body).map_err(|e| format!("{}: {e}", step.key))?;
+    s.learn_secret_fields(&json);
+    follow_parsed(s, job, &json)
 }
 
-/// [`follow_answer`] without goose: the outcome, or why the request failed (a capture that
-/// found nothing), for the caller to record.
-pub(super) fn follow_parsed(s: &Shared, job: &Job, json: &Value) -> Result<Outcome, String> {
+/// A parsed answer's captures and the work it adds: the outcome, or why the request failed (a
+/// capture that found nothing).
+fn follow_parsed(s: &Shared, job: &Job, json: &Value) -> Result<Outcome, String> {
     let step = &job.step;
     let mut out = Outcome::default();
     let mut vars = job.vars.clone();
