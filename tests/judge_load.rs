@@ -6,8 +6,9 @@
 //!
 //! goose keeps its killswitch in a process-wide static, so these runs are serialized.
 
+mod common;
+
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -125,32 +126,6 @@ async fn a_sample_of_each_request_is_judged_and_the_faithful_mock_keeps_the_cont
     assert!(specgate::report::load::terminal(&off).contains("contract: not judged (--judge off)"));
 }
 
-/// A target that answers `{"data": []}`, and a 500 to every `every`-th request.
-async fn failing_target(every: u64) -> (String, tokio::task::JoinHandle<()>) {
-    let n = Arc::new(AtomicU64::new(0));
-    let app = axum::Router::new().fallback(move || {
-        let n = n.clone();
-        async move {
-            let status = if n.fetch_add(1, Ordering::Relaxed) % every == every - 1 {
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                axum::http::StatusCode::OK
-            };
-            (
-                status,
-                [("content-type", "application/json")],
-                r#"{"data":[]}"#,
-            )
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}/api"), server)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_in_the_closed_model_are_violations_with_a_redacted_example() {
     let _g = SERIAL.lock().await;
@@ -162,7 +137,8 @@ async fn server_errors_in_the_closed_model_are_violations_with_a_redacted_exampl
     mock.shutdown().await;
     let secrets: Vec<String> = target.credentials.values.values().cloned().collect();
     assert!(!secrets.is_empty());
-    let (base_url, server) = failing_target(4).await;
+    let (base_url, server) =
+        common::every_nth_target(4, 500, Duration::ZERO, r#"{"data":[]}"#).await;
     target.base_url = base_url;
     target.resolve.clear();
     let run = run_load(s, &target, &options(2, 50, Some(1)))

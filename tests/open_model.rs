@@ -4,9 +4,10 @@
 //! send, and the in-flight bound, hit, is counted and reported; a bad `--rate` is exit 2.
 //! Every run is on loopback and a few seconds long.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -98,30 +99,6 @@ async fn a_ramp_starts_as_many_as_its_rates_integral() {
     assert_eq!(o.dropped, 0);
 }
 
-/// A target that answers `GET …/checklists` at once, except every `every`-th request, which it
-/// holds for `stall`.
-async fn stalling_target(every: u64, stall: Duration) -> (String, tokio::task::JoinHandle<()>) {
-    let n = Arc::new(AtomicU64::new(0));
-    let app = axum::Router::new().fallback(move || {
-        let n = n.clone();
-        async move {
-            if n.fetch_add(1, Ordering::Relaxed) % every == every - 1 {
-                tokio::time::sleep(stall).await;
-            }
-            (
-                [("content-type", "application/json")],
-                r#"{"data":[],"meta":{}}"#,
-            )
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}/api"), server)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn against_a_stalling_target_corrected_times_exceed_uncorrected_and_the_bound_is_reported() {
     let s = scenario();
@@ -131,7 +108,13 @@ async fn against_a_stalling_target_corrected_times_exceed_uncorrected_and_the_bo
         .expect("mock starts");
     let mut target = mock.target.clone();
     mock.shutdown().await;
-    let (base_url, server) = stalling_target(5, Duration::from_millis(200)).await;
+    let (base_url, server) = common::every_nth_target(
+        5,
+        200,
+        Duration::from_millis(200),
+        r#"{"data":[],"meta":{}}"#,
+    )
+    .await;
     target.base_url = base_url;
     target.resolve.clear();
     let mut open = OpenOptions::new(parse_rate("100/s").unwrap());
@@ -260,32 +243,6 @@ async fn a_sample_of_the_mocks_answers_is_judged_and_keeps_the_contract() {
     assert_eq!(o.violations(), 0);
 }
 
-/// A target that answers `{"data": []}`, and a 500 to every `every`-th request.
-async fn failing_target(every: u64) -> (String, tokio::task::JoinHandle<()>) {
-    let n = Arc::new(AtomicU64::new(0));
-    let app = axum::Router::new().fallback(move || {
-        let n = n.clone();
-        async move {
-            let status = if n.fetch_add(1, Ordering::Relaxed) % every == every - 1 {
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR
-            } else {
-                axum::http::StatusCode::OK
-            };
-            (
-                status,
-                [("content-type", "application/json")],
-                r#"{"data":[]}"#,
-            )
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (format!("http://{addr}/api"), server)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_under_load_are_judged_violations_with_a_redacted_example() {
     let s = scenario();
@@ -296,7 +253,8 @@ async fn server_errors_under_load_are_judged_violations_with_a_redacted_example(
     mock.shutdown().await;
     let secrets: Vec<String> = target.credentials.values.values().cloned().collect();
     assert!(!secrets.is_empty());
-    let (base_url, server) = failing_target(4).await;
+    let (base_url, server) =
+        common::every_nth_target(4, 500, Duration::ZERO, r#"{"data":[]}"#).await;
     target.base_url = base_url;
     target.resolve.clear();
     let mut open = OpenOptions::new(parse_rate("100/s").unwrap());

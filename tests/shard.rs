@@ -8,6 +8,8 @@
 //! The shards share one fixture (the mock and their results), made once by whichever test
 //! needs it first.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -50,30 +52,8 @@ fn fixture() -> &'static Fixture {
                 },
             ))
             .expect("mock starts");
-        let t = &mock.target;
-        let pem = dir.join("mock.pem");
-        std::fs::write(&pem, specgate::report::pem_certificate(&t.root_certs[0])).unwrap();
-        let mut env = vec![];
-        let mut profile = format!(
-            "api: checklick\nbase_url: {}\nca_cert: {}\nresolve:\n",
-            t.base_url,
-            pem.display()
-        );
-        // The mock resolves its host to more than one address; a profile names one.
-        let mut hosts = std::collections::BTreeSet::new();
-        for (host, addr) in &t.resolve {
-            if hosts.insert(host) {
-                profile.push_str(&format!("  {host}: {addr}\n"));
-            }
-        }
-        profile.push_str("credentials:\n");
-        for (k, v) in &t.credentials.values {
-            let var = format!("SPECGATE_SHARD_TEST_{}", k.to_uppercase());
-            profile.push_str(&format!("  {k}: ${{{var}}}\n"));
-            env.push((var, v.clone()));
-        }
-        let profile_path = dir.join("checklick.yaml");
-        std::fs::write(&profile_path, profile).unwrap();
+        let (profile_path, env) =
+            common::mock_profile(&mock.target, "checklick", &dir, "SPECGATE_SHARD_TEST");
         Fixture {
             dir,
             profile: profile_path,

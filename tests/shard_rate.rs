@@ -9,6 +9,8 @@
 //! shards, or shards of another rate, run time, `--judge` or `--start-at`, is refused with
 //! exit 2.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, OnceLock};
@@ -65,33 +67,12 @@ fn fixture() -> &'static Fixture {
                 specgate::mock::MockOptions::default(),
             ))
             .expect("mock starts");
-        let t = &mock.target;
-        let mut profile = format!("api: checklist-items\nbase_url: {}\n", t.base_url);
-        if let Some(cert) = t.root_certs.first() {
-            let pem = dir.join("mock.pem");
-            std::fs::write(&pem, specgate::report::pem_certificate(cert)).unwrap();
-            profile.push_str(&format!("ca_cert: {}\n", pem.display()));
-        }
-        let mut hosts = std::collections::BTreeSet::new();
-        if !t.resolve.is_empty() {
-            profile.push_str("resolve:\n");
-        }
-        for (host, addr) in &t.resolve {
-            if hosts.insert(host) {
-                profile.push_str(&format!("  {host}: {addr}\n"));
-            }
-        }
-        let mut env = vec![];
-        if !t.credentials.values.is_empty() {
-            profile.push_str("credentials:\n");
-        }
-        for (k, v) in &t.credentials.values {
-            let var = format!("SPECGATE_SHARD_RATE_TEST_{}", k.to_uppercase());
-            profile.push_str(&format!("  {k}: ${{{var}}}\n"));
-            env.push((var, v.clone()));
-        }
-        let profile_path = dir.join("checklist-items.yaml");
-        std::fs::write(&profile_path, profile).unwrap();
+        let (profile_path, env) = common::mock_profile(
+            &mock.target,
+            "checklist-items",
+            &dir,
+            "SPECGATE_SHARD_RATE_TEST",
+        );
         Fixture {
             dir,
             profile: profile_path,

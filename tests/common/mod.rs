@@ -306,3 +306,81 @@ impl Response {
             .unwrap_or_else(|e| panic!("a JSON body ({e}): {}", self.text))
     }
 }
+
+/// Serve `app` on a fresh loopback port: its base URL (`http://ADDR/api`) and the server task.
+pub async fn serve(app: axum::Router) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/api"), server)
+}
+
+/// A target answering every request with 200 and `body` at once, except every `every`-th,
+/// which it answers with `odd_status` after `stall`.
+pub async fn every_nth_target(
+    every: u64,
+    odd_status: u16,
+    stall: std::time::Duration,
+    body: &'static str,
+) -> (String, tokio::task::JoinHandle<()>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let n = std::sync::Arc::new(AtomicU64::new(0));
+    let app = axum::Router::new().fallback(move || {
+        let n = n.clone();
+        async move {
+            let status = if n.fetch_add(1, Ordering::Relaxed) % every == every - 1 {
+                tokio::time::sleep(stall).await;
+                odd_status
+            } else {
+                200
+            };
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                [("content-type", "application/json")],
+                body,
+            )
+        }
+    });
+    serve(app).await
+}
+
+/// A target profile for `target` (a mock of `api`) written in `dir`: its base URL, its
+/// certificate beside it, each of its hosts resolved to one address, and its credentials as
+/// `${VAR}` references named `<var_prefix>_<NAME>`. The profile's path and the variables to set.
+pub fn mock_profile(
+    target: &Target,
+    api: &str,
+    dir: &std::path::Path,
+    var_prefix: &str,
+) -> (std::path::PathBuf, Vec<(String, String)>) {
+    let mut profile = format!("api: {api}\nbase_url: {}\n", target.base_url);
+    if let Some(cert) = target.root_certs.first() {
+        let pem = dir.join(format!("{api}.pem"));
+        std::fs::write(&pem, specgate::report::pem_certificate(cert)).unwrap();
+        profile.push_str(&format!("ca_cert: {}\n", pem.display()));
+    }
+    // The mock resolves its host to more than one address; a profile names one.
+    let mut hosts = std::collections::BTreeSet::new();
+    if !target.resolve.is_empty() {
+        profile.push_str("resolve:\n");
+    }
+    for (host, addr) in &target.resolve {
+        if hosts.insert(host) {
+            profile.push_str(&format!("  {host}: {addr}\n"));
+        }
+    }
+    let mut env = vec![];
+    if !target.credentials.values.is_empty() {
+        profile.push_str("credentials:\n");
+    }
+    for (k, v) in &target.credentials.values {
+        let var = format!("{var_prefix}_{}", k.to_uppercase());
+        profile.push_str(&format!("  {k}: ${{{var}}}\n"));
+        env.push((var, v.clone()));
+    }
+    let path = dir.join(format!("{api}.yaml"));
+    std::fs::write(&path, profile).unwrap();
+    (path, env)
+}
