@@ -27,40 +27,19 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-struct Fixture {
-    dir: PathBuf,
-    profile: PathBuf,
-    env: Vec<(String, String)>,
-    /// Keeps the mock serving.
-    _runtime: tokio::runtime::Runtime,
-    _mock: specgate::mock::RunningMock,
-}
+type Fixture = common::ServedMock;
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("specgate-shard-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let mock = runtime
-            .block_on(specgate::mock::start(
-                "checklick",
-                specgate::mock::MockOptions {
-                    size: Some(USERS),
-                    ..Default::default()
-                },
-            ))
-            .expect("mock starts");
-        let (profile_path, env) =
-            common::mock_profile(&mock.target, "checklick", &dir, "SPECGATE_SHARD_TEST");
-        Fixture {
-            dir,
-            profile: profile_path,
-            env,
-            _runtime: runtime,
-            _mock: mock,
-        }
+        common::ServedMock::start(
+            "checklick",
+            specgate::mock::MockOptions {
+                size: Some(USERS),
+                ..Default::default()
+            },
+            "shard",
+        )
     })
 }
 

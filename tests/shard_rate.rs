@@ -45,41 +45,12 @@ fn unsharded_starts(rate: &str, seconds: f64) -> u64 {
     .count_before(seconds)
 }
 
-struct Fixture {
-    dir: PathBuf,
-    profile: PathBuf,
-    env: Vec<(String, String)>,
-    /// Keeps the mock serving.
-    _runtime: tokio::runtime::Runtime,
-    _mock: specgate::mock::RunningMock,
-}
+type Fixture = common::ServedMock;
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("specgate-shard-rate-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let mock = runtime
-            .block_on(specgate::mock::start(
-                "checklist-items",
-                specgate::mock::MockOptions::default(),
-            ))
-            .expect("mock starts");
-        let (profile_path, env) = common::mock_profile(
-            &mock.target,
-            "checklist-items",
-            &dir,
-            "SPECGATE_SHARD_RATE_TEST",
-        );
-        Fixture {
-            dir,
-            profile: profile_path,
-            env,
-            _runtime: runtime,
-            _mock: mock,
-        }
+        common::ServedMock::start("checklist-items", Default::default(), "shard-rate")
     })
 }
 

@@ -384,3 +384,35 @@ pub fn mock_profile(
     std::fs::write(&path, profile).unwrap();
     (path, env)
 }
+
+/// A mock served on its own runtime for tests that run `specgate` as a process: a scratch
+/// folder, the mock's profile in it and the variables the profile reads.
+pub struct ServedMock {
+    pub dir: std::path::PathBuf,
+    pub profile: std::path::PathBuf,
+    pub env: Vec<(String, String)>,
+    /// Keeps the mock serving.
+    _runtime: tokio::runtime::Runtime,
+    _mock: RunningMock,
+}
+
+impl ServedMock {
+    /// Start `api`'s mock with `options`; its files go to a fresh `specgate-<name>-<pid>` folder
+    /// and its profile reads `SPECGATE_<NAME>_TEST_<CREDENTIAL>`.
+    pub fn start(api: &str, options: MockOptions, name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("specgate-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mock = runtime.block_on(mock_with(api, options));
+        let prefix = format!("SPECGATE_{}_TEST", name.to_uppercase().replace('-', "_"));
+        let (profile, env) = mock_profile(&mock.target, api, &dir, &prefix);
+        ServedMock {
+            dir,
+            profile,
+            env,
+            _runtime: runtime,
+            _mock: mock,
+        }
+    }
+}
