@@ -57,6 +57,9 @@ fn within(observed: f64, expected: f64) -> bool {
 async fn a_constant_rate_starts_rate_times_duration_iterations_on_schedule() {
     let run = against_mock(OpenOptions::new(parse_rate("150/s").unwrap()), 3).await;
     let o = run.open.as_ref().expect("an open-model run");
+    // The schedule is exact and nothing stopped the run: every one of its starts was made,
+    // and none counted beside the schedule (a start made a timer tick early is still its own).
+    assert_eq!((o.scheduled, o.started, o.dropped), (450, 450, 0), "{o:#?}");
     assert!(
         within(o.started as f64, 150.0 * 3.0),
         "started {} of 450: {o:#?}",

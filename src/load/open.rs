@@ -4,8 +4,8 @@
 //!
 //! goose cannot schedule arrivals (its load users are a closed model: each sends its next
 //! request when the last one answers), so this model is built on tokio: a scheduler computes
-//! each start's intended time from the rate ([`Schedule`]), sleeps until it, and spawns the
-//! iteration as a task. Requests are built, sent, read and captured with the closed model's
+//! each start's intended time from the rate ([`Schedule`]), sleeps until it (until one timer
+//! tick before it: [`TIMER_TICK`]), and spawns the iteration as a task. Requests are built, sent, read and captured with the closed model's
 //! pieces (`exchange::client::build_request`, the capped body reader, `json_body`, the captures
 //! and secret learning of `load::run`), on one pooled HTTP client.
 //!
@@ -214,6 +214,14 @@ impl OpenOptions {
         }
     }
 }
+
+/// tokio's timers fire on millisecond ticks, at or after the instant asked for, so a start
+/// waited for until its intended time would be made up to a tick (or two, from an idle
+/// runtime's wake-up) late, and that wait would show in every corrected time as the server's.
+/// A start is made from one tick before its intended time instead: never more than this early
+/// (the schedule's rate is kept), and a start made early is not behind (its corrected time is
+/// its uncorrected one), so the corrected times carry the generator's real lateness only.
+const TIMER_TICK: Duration = Duration::from_millis(1);
 
 /// A wall-clock time the schedule begins at, in milliseconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -599,6 +607,8 @@ async fn run_open(
     let mut tasks = tokio::task::JoinSet::new();
     let mut lateness = new_histogram();
     let (mut started, mut late, mut hits) = (0u64, 0u64, 0u64);
+    // The whole schedule's number of the last start made.
+    let mut last_made: Option<u64> = None;
     // This run's starts, in the whole schedule's numbering: all of them, or a shard's share.
     let whole = Shard { index: 0, count: 1 };
     let mine = super::shard::numbers(planned, options.shard.unwrap_or(whole));
@@ -612,10 +622,11 @@ async fn run_open(
         // In steps of at most 100 ms: at a low rate a stop must not wait for the next start.
         loop {
             let now = Instant::now();
-            if now >= intended {
+            if now + TIMER_TICK >= intended {
                 break;
             }
-            tokio::time::sleep_until(intended.min(now + Duration::from_millis(100)).into()).await;
+            let wake = (intended - TIMER_TICK).min(now + Duration::from_millis(100));
+            tokio::time::sleep_until(wake.into()).await;
             if s.should_stop() {
                 break 'schedule;
             }
@@ -647,6 +658,7 @@ async fn run_open(
             late += 1;
         }
         started += 1;
+        last_made = Some(i);
         let now = o.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
         o.peak_in_flight.fetch_max(now, Ordering::Relaxed);
         let (s2, o2, it, v) = (s.clone(), o.clone(), iteration.clone(), vars.clone());
@@ -668,13 +680,21 @@ async fn run_open(
         // Reap the finished ones: the set holds at most the iterations in flight.
         while tasks.try_join_next().is_some() {}
     }
-    // The schedule's window: until its end, or until the run stopped it.
-    let schedule_s = started_at
-        .elapsed()
-        .min(schedule_end.saturating_duration_since(started_at))
-        .as_secs_f64();
+    // The schedule's window: all of it, or until the run stopped it. A schedule that ran out
+    // of starts (a shard's last may come before the end) still had its whole window; a start
+    // made early (TIMER_TICK) counts as scheduled even if the stop came before its time.
+    let window = schedule_end.saturating_duration_since(started_at);
+    let schedule_s = if s.should_stop() {
+        started_at.elapsed().min(window)
+    } else {
+        window
+    }
+    .as_secs_f64();
     let scheduled = super::shard::share(
-        schedule.count_before(schedule_s).min(planned),
+        schedule
+            .count_before(schedule_s)
+            .max(last_made.map_or(0, |i| i + 1))
+            .min(planned),
         options.shard.unwrap_or(whole),
     );
     // The drain: every in-flight iteration finishes, or the hard deadline cuts it.
