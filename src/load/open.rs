@@ -5,7 +5,7 @@
 //! goose cannot schedule arrivals (its load users are a closed model: each sends its next
 //! request when the last one answers), so this model is built on tokio: a scheduler computes
 //! each start's intended time from the rate ([`Schedule`]), sleeps until it (until one timer
-//! tick before it: [`TIMER_TICK`]), and spawns the iteration as a task. Requests are built, sent, read and captured with the closed model's
+//! tick before it: `TIMER_TICK`), and spawns the iteration as a task. Requests are built, sent, read and captured with the closed model's
 //! pieces (`exchange::client::build_request`, the capped body reader, `json_body`, the captures
 //! and secret learning of `load::run`), on one pooled HTTP client.
 //!
