@@ -819,15 +819,22 @@ impl ChartFrame {
             top + plot_h,
             left + plot_w
         ));
+        // One precision for every tick of an axis, enough to tell its quarters apart.
+        let decimals = if max_y >= 400.0 {
+            0
+        } else if max_y >= 40.0 {
+            1
+        } else {
+            2
+        };
         for k in 0..=4 {
             let v = max_y * k as f64 / 4.0;
             out.push_str(&format!(
-                "<text x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{label}</text><line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{rx}\" y2=\"{gy:.1}\" stroke=\"#eee\"/>\n",
+                "<text x=\"{lx}\" y=\"{ty:.1}\" text-anchor=\"end\">{v:.decimals$}</text><line x1=\"{left}\" y1=\"{gy:.1}\" x2=\"{rx}\" y2=\"{gy:.1}\" stroke=\"#eee\"/>\n",
                 lx = left - 4.0,
                 ty = y_at(v) + 4.0,
                 gy = y_at(v),
                 rx = left + plot_w,
-                label = if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
             ));
         }
         out
@@ -1012,5 +1019,38 @@ pub fn render_plan(format: ReportFormat, plan: &Plan) -> String {
         ReportFormat::Markdown => plan_markdown(plan),
         ReportFormat::Html => plan_html(plan),
         ReportFormat::Junit => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tick labels of one axis, in order from 0 up.
+    fn ticks(max_y: f64) -> Vec<String> {
+        let frame = ChartFrame {
+            w: 400.0,
+            h: 200.0,
+            left: 40.0,
+            top: 20.0,
+            plot_w: 300.0,
+            plot_h: 150.0,
+            max_y,
+        };
+        frame
+            .open("t", "u")
+            .lines()
+            .filter_map(|l| {
+                let rest = l.split("text-anchor=\"end\">").nth(1)?;
+                Some(rest.split('<').next()?.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_tick_of_an_axis_has_the_same_precision() {
+        assert_eq!(ticks(346.0), ["0.0", "86.5", "173.0", "259.5", "346.0"]);
+        assert_eq!(ticks(4.04), ["0.00", "1.01", "2.02", "3.03", "4.04"]);
+        assert_eq!(ticks(1200.0), ["0", "300", "600", "900", "1200"]);
     }
 }
