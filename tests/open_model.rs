@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::specgate;
+
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -178,15 +179,6 @@ async fn the_open_model_refuses_a_target_that_is_not_loopback() {
         "{err}"
     );
 }
-
-fn specgate(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_specgate"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("specgate runs")
-}
-
 #[test]
 fn a_bad_rate_is_exit_2_with_a_clear_message() {
     let scenario = "scenarios/peer-single-endpoint.yaml";

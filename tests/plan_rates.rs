@@ -7,8 +7,10 @@
 //! `--slo` are exit 2. Sweeps are small (capacity 100/s, steps of 1.5 s) and run one at a time,
 //! so the timings are not those of sweeps competing for the CPU.
 
+mod common;
+
+use common::specgate;
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -264,15 +266,6 @@ async fn a_documented_limit_under_the_next_rate_binds_as_the_limit() {
         "{text}"
     );
 }
-
-fn specgate(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_specgate"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("specgate runs")
-}
-
 #[test]
 fn bad_rates_and_slos_and_rates_with_concurrencies_are_exit_2() {
     let scenario = "scenarios/peer-single-endpoint.yaml";

@@ -10,9 +10,11 @@
 
 mod common;
 
+use common::{assert_ok, close, merge, percentiles, read_json as json};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
@@ -76,17 +78,6 @@ fn shard_args(f: &Fixture, name: &str, shard: &str) -> Vec<String> {
         ),
     ]
 }
-
-fn assert_ok(what: &str, out: &Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{what}\nstdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The four shards of the export, run side by side once: their result files.
 fn shards() -> &'static Vec<PathBuf> {
     static SHARDS_RUN: OnceLock<Vec<PathBuf>> = OnceLock::new();
@@ -124,22 +115,6 @@ fn other_shard(name: &str, scenario: &Path, users: usize, shard: &str) -> PathBu
     assert_ok(name, &out);
     f.dir.join(format!("{name}.json"))
 }
-
-fn merge(results: &[&Path], report: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_specgate"))
-        .current_dir(root())
-        .arg("merge")
-        .args(results)
-        .arg("--report")
-        .arg(format!("json={}", report.display()))
-        .output()
-        .unwrap()
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 /// The prediction of one unsharded run of the export for `users`, from the scenario itself.
 fn single_run_prediction(users: usize) -> BTreeMap<String, u64> {
     let s = specgate::load::load_scenario(&export(), &root().join("specs")).unwrap();
@@ -168,11 +143,6 @@ fn observed(report: &Value) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// The three percentiles, in ms, of the latency object `l`.
-fn percentiles(l: &Value) -> [f64; 3] {
-    ["p50_ms", "p95_ms", "p99_ms"].map(|p| l[p].as_f64().unwrap())
-}
-
 /// The percentiles of a histogram built from every line of the latency logs (of the keys
 /// `only`, or of all); and how many times each key appears.
 fn from_logs(logs: &[PathBuf], only: Option<&str>) -> ([f64; 3], BTreeMap<String, u64>) {
@@ -187,13 +157,7 @@ fn from_logs(logs: &[PathBuf], only: Option<&str>) -> ([f64; 3], BTreeMap<String
             }
         }
     }
-    let p = [0.5, 0.95, 0.99].map(|q| h.value_at_quantile(q) as f64 / 1000.0);
-    (p, counts)
-}
-
-/// Equal within the histogram's precision (three significant digits).
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 0.001 * a.abs().max(b.abs()) + 1e-9
+    (common::histogram_percentiles(&h), counts)
 }
 
 #[test]

@@ -11,8 +11,10 @@
 
 mod common;
 
+use common::{assert_ok, close, merge, percentiles, read_json as json};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -77,17 +79,6 @@ fn shard_command(name: &str, shard: &str, extra: &[&str]) -> Command {
         .envs(f.env.iter().cloned());
     c
 }
-
-fn assert_ok(what: &str, out: &Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{what}\nstdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// The four shards at `RATE` for `RUN_TIME`, run side by side once: their result files.
 fn shards() -> &'static Vec<PathBuf> {
     static RUN: OnceLock<Vec<PathBuf>> = OnceLock::new();
@@ -113,30 +104,9 @@ fn shards() -> &'static Vec<PathBuf> {
             .collect()
     })
 }
-
-fn merge(results: &[&Path], report: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_specgate"))
-        .current_dir(root())
-        .arg("merge")
-        .args(results)
-        .arg("--report")
-        .arg(format!("json={}", report.display()))
-        .output()
-        .unwrap()
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
-
-fn percentiles(l: &Value) -> [f64; 3] {
-    ["p50_ms", "p95_ms", "p99_ms"].map(|p| l[p].as_f64().unwrap())
-}
-
 /// The percentiles of histograms built from every line of the latency logs: of the time from
 /// the actual send (column 2) and from the intended send (column 3); and the lines' count.
 fn from_logs(logs: &[PathBuf]) -> ([f64; 3], [f64; 3], u64) {
@@ -152,15 +122,11 @@ fn from_logs(logs: &[PathBuf]) -> ([f64; 3], [f64; 3], u64) {
             lines += 1;
         }
     }
-    let p = |h: &hdrhistogram::Histogram<u64>| {
-        [0.5, 0.95, 0.99].map(|q| h.value_at_quantile(q) as f64 / 1000.0)
-    };
-    (p(&sent), p(&intended), lines)
-}
-
-/// Equal within the histogram's precision (three significant digits).
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 0.001 * a.abs().max(b.abs()) + 1e-9
+    (
+        common::histogram_percentiles(&sent),
+        common::histogram_percentiles(&intended),
+        lines,
+    )
 }
 
 #[test]

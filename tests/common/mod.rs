@@ -416,3 +416,60 @@ impl ServedMock {
         }
     }
 }
+
+/// The checkout: where the scenarios, specs and targets the tests name are.
+pub fn checkout() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `specgate ARGS`, run in the checkout.
+pub fn specgate(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .current_dir(checkout())
+        .args(args)
+        .output()
+        .expect("specgate runs")
+}
+
+/// Exit 0, or a panic naming `what` with both outputs.
+pub fn assert_ok(what: &str, out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{what}\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `specgate merge RESULTS... --report json=REPORT`.
+pub fn merge(results: &[&std::path::Path], report: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_specgate"))
+        .current_dir(checkout())
+        .arg("merge")
+        .args(results)
+        .arg("--report")
+        .arg(format!("json={}", report.display()))
+        .output()
+        .unwrap()
+}
+
+/// The JSON file at `path`.
+pub fn read_json(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The three percentiles, in ms, of a report's latency object `l`.
+pub fn percentiles(l: &Value) -> [f64; 3] {
+    ["p50_ms", "p95_ms", "p99_ms"].map(|p| l[p].as_f64().unwrap())
+}
+
+/// p50, p95 and p99 of a histogram of microseconds, in ms, as the reports give them.
+pub fn histogram_percentiles(h: &hdrhistogram::Histogram<u64>) -> [f64; 3] {
+    [0.5, 0.95, 0.99].map(|q| h.value_at_quantile(q) as f64 / 1000.0)
+}
+
+/// Equal within an HDR histogram's precision (three significant digits).
+pub fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 0.001 * a.abs().max(b.abs()) + 1e-9
+}
