@@ -515,15 +515,6 @@ async fn run_open(
     let base = login_and_setup(&scenario, target, options, &data).await?;
     // Each shard keeps its share of a documented limit, so the shards together keep it.
     let limiters = limiters(&scenario, &data, options.shard.map_or(1, |sh| sh.count))?;
-    let latency_log = match &options.latency_log {
-        Some(path) => Some(std::fs::File::create(path).map_err(|e| {
-            LoadErrorKind::Setup(format!(
-                "cannot write the latency log {}: {e}",
-                path.display()
-            ))
-        })?),
-        None => None,
-    };
     let client = client_builder(target, options.timeout)
         .and_then(|b| {
             b.build()
@@ -539,7 +530,7 @@ async fn run_open(
         1,
         None,
     );
-    shared.latency_log = latency_log.map(|f| Mutex::new(std::io::BufWriter::new(f)));
+    shared.open_latency_log(options.latency_log.as_deref())?;
     // In-flight iterations may finish their last request after the schedule ends: the run's
     // hard deadline is the schedule's plus one request timeout.
     let drain = options.timeout + Duration::from_secs(1);
@@ -712,17 +703,7 @@ async fn run_open(
         0
     };
     interrupt.abort();
-    if let Some(log) = &s.latency_log {
-        use std::io::Write;
-        if log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .flush()
-            .is_err()
-        {
-            s.note("the latency log could not be written".into());
-        }
-    }
+    s.flush_latency_log();
     let completed = o.completed.load(Ordering::Relaxed);
     if completed == started {
         s.end(Ended::Completed);
@@ -866,14 +847,8 @@ async fn execute(s: &Shared, o: &OpenShared, job: &Job, behind: Duration) -> Out
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .record(&step.key, corrected_us);
-    if let Some(log) = &s.latency_log {
-        use std::io::Write;
-        let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
-        // The open model adds the time from the intended send, a third column.
-        if writeln!(w, "{}\t{us}\t{corrected_us}", step.key).is_err() {
-            s.note("the latency log could not be written".into());
-        }
-    }
+    // The open model adds the time from the intended send, a third column.
+    s.log_latency(&step.key, &[us, corrected_us]);
     let response = match response {
         Ok(r) => r,
         Err(e) => {

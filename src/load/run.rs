@@ -468,7 +468,7 @@ pub(super) struct Shared {
     /// Every answered request's time, by key, beside goose's own record of it.
     pub(super) histograms: Mutex<Histograms>,
     /// `--latency-log`: the same times, a line each (`key<TAB>µs`).
-    pub(super) latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
+    latency_log: Option<Mutex<std::io::BufWriter<std::fs::File>>>,
     /// What judges the answers under load; judges nothing unless set.
     pub(super) judge: Judge,
     /// Each step's request rendered and parsed once, by its address, when the scenario captures
@@ -502,6 +502,50 @@ impl Shared {
 
     /// Record an error message, raw: it is redacted with every secret of the run when the run
     /// is summarized.
+    /// Open `--latency-log` for the run, if it asks for one.
+    pub(super) fn open_latency_log(
+        &mut self,
+        path: Option<&std::path::Path>,
+    ) -> Result<(), LoadErrorKind> {
+        let Some(path) = path else { return Ok(()) };
+        let file = std::fs::File::create(path).map_err(|e| {
+            LoadErrorKind::Setup(format!(
+                "cannot write the latency log {}: {e}",
+                path.display()
+            ))
+        })?;
+        self.latency_log = Some(Mutex::new(std::io::BufWriter::new(file)));
+        Ok(())
+    }
+
+    /// One line of the latency log, if the run keeps one: `key`, then each time in µs.
+    pub(super) fn log_latency(&self, key: &str, times_us: &[u64]) {
+        use std::io::Write;
+        let Some(log) = &self.latency_log else { return };
+        let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+        let written = w
+            .write_all(key.as_bytes())
+            .and_then(|()| times_us.iter().try_for_each(|t| write!(w, "\t{t}")))
+            .and_then(|()| w.write_all(b"\n"));
+        if written.is_err() {
+            self.note("the latency log could not be written".into());
+        }
+    }
+
+    /// Write out what the latency log still buffers, at the run's end.
+    pub(super) fn flush_latency_log(&self) {
+        use std::io::Write;
+        let Some(log) = &self.latency_log else { return };
+        if log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .flush()
+            .is_err()
+        {
+            self.note("the latency log could not be written".into());
+        }
+    }
+
     pub(super) fn note(&self, message: String) {
         let mut e = self.errors.lock().unwrap_or_else(|p| p.into_inner());
         // Bounded: a target that answers every request with a new message cannot grow this.
@@ -804,13 +848,7 @@ async fn send(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .record(&step.key, us);
-    if let Some(log) = &s.latency_log {
-        use std::io::Write;
-        let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
-        if writeln!(w, "{}\t{us}", step.key).is_err() {
-            s.note("the latency log could not be written".into());
-        }
-    }
+    s.log_latency(&step.key, &[us]);
     let (status, body) = match response {
         Ok(r) => {
             let status = r.status().as_u16();
@@ -1200,15 +1238,6 @@ async fn run(
             })
             .collect()
     });
-    let latency_log = match &options.latency_log {
-        Some(path) => Some(std::fs::File::create(path).map_err(|e| {
-            LoadErrorKind::Setup(format!(
-                "cannot write the latency log {}: {e}",
-                path.display()
-            ))
-        })?),
-        None => None,
-    };
     let mut shared = Shared::new(
         scenario.clone(),
         target,
@@ -1218,7 +1247,7 @@ async fn run(
         concurrency,
         roots,
     );
-    shared.latency_log = latency_log.map(|f| Mutex::new(std::io::BufWriter::new(f)));
+    shared.open_latency_log(options.latency_log.as_deref())?;
     shared.judge = Judge::new(&scenario.spec, scenario.keys(), options.judge_one_in);
     let shared = Arc::new(shared);
     let (goose_scenario, iterations) = goose_scenario(&scenario, &shared, options)?;
@@ -1227,17 +1256,7 @@ async fn run(
     let started = Instant::now();
     let metrics = attack(config, goose_scenario, &shared).await?;
     let wall = started.elapsed();
-    if let Some(log) = &shared.latency_log {
-        use std::io::Write;
-        if log
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .flush()
-            .is_err()
-        {
-            shared.note("the latency log could not be written".into());
-        }
-    }
+    shared.flush_latency_log();
     if goose::is_killswitch_triggered() {
         let aborted = metrics.thresholds.iter().any(|t| t.aborted);
         shared.end(if aborted {
