@@ -647,6 +647,21 @@ fn plan_summary(plan: &Plan) -> String {
     )
 }
 
+/// A sweep point's figures after its load users, as every plan report shows them: requests/s,
+/// p50, p95, p99, requests, failed, judged, violations.
+fn point_figures(p: &crate::load::plan::PlanPoint) -> [String; 8] {
+    [
+        format!("{:.0}", p.throughput_rps),
+        format!("{:.2}", p.p50_ms),
+        format!("{:.2}", p.p95_ms),
+        format!("{:.2}", p.p99_ms),
+        p.requests.to_string(),
+        p.failed.to_string(),
+        p.judgement.judged.to_string(),
+        p.judgement.violations.values().sum::<u64>().to_string(),
+    ]
+}
+
 pub fn plan_terminal(plan: &Plan) -> String {
     let mut b = Builder::default();
     b.push_record([
@@ -662,26 +677,16 @@ pub fn plan_terminal(plan: &Plan) -> String {
         "run",
     ]);
     for p in &plan.points {
-        b.push_record([
-            format!(
-                "{}{}",
-                p.concurrency,
-                if p.concurrency == plan.recommended_concurrency {
-                    " ←"
-                } else {
-                    ""
-                }
-            ),
-            format!("{:.0}", p.throughput_rps),
-            format!("{:.2}", p.p50_ms),
-            format!("{:.2}", p.p95_ms),
-            format!("{:.2}", p.p99_ms),
-            p.requests.to_string(),
-            p.failed.to_string(),
-            p.judgement.judged.to_string(),
-            p.judgement.violations.values().sum::<u64>().to_string(),
-            p.ended.describe().to_string(),
-        ]);
+        let marker = if p.concurrency == plan.recommended_concurrency {
+            " ←"
+        } else {
+            ""
+        };
+        b.push_record(
+            std::iter::once(format!("{}{marker}", p.concurrency))
+                .chain(point_figures(p))
+                .chain([p.ended.describe().to_string()]),
+        );
     }
     let mut out = format!(
         "plan: {} ({}) against {}\nsweep on the sample {}\n",
@@ -761,16 +766,9 @@ pub fn plan_markdown(plan: &Plan) -> String {
     out.push_str("| load users | requests/s | p50 ms | p95 ms | p99 ms | requests | failed | judged | violations |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for p in &plan.points {
         out.push_str(&format!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} |\n",
+            "| {} | {} |\n",
             p.concurrency,
-            p.throughput_rps,
-            p.p50_ms,
-            p.p95_ms,
-            p.p99_ms,
-            p.requests,
-            p.failed,
-            p.judgement.judged,
-            p.judgement.violations.values().sum::<u64>()
+            point_figures(p).join(" | ")
         ));
     }
     for (concurrency, line, curl) in point_violations(plan) {
@@ -963,18 +961,11 @@ pub fn plan_html(plan: &Plan) -> String {
         esc(&plan.target)
     ));
     for p in &plan.points {
-        out.push_str(&format!(
-            "<tr><td class=\"n\">{}</td><td class=\"n\">{:.0}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-            p.concurrency,
-            p.throughput_rps,
-            p.p50_ms,
-            p.p95_ms,
-            p.p99_ms,
-            p.requests,
-            p.failed,
-            p.judgement.judged,
-            p.judgement.violations.values().sum::<u64>()
-        ));
+        out.push_str("<tr>");
+        for cell in std::iter::once(p.concurrency.to_string()).chain(point_figures(p)) {
+            out.push_str(&format!("<td class=\"n\">{cell}</td>"));
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
     for (concurrency, line, curl) in point_violations(plan) {
