@@ -796,7 +796,32 @@ pub(crate) struct ChartFrame {
 }
 
 impl ChartFrame {
-    pub fn open(&self, title: &str, unit: &str) -> String {
+    /// A `w` × `h` chart whose plot leaves these margins, its y axis from 0 to `max_y`.
+    pub fn new(
+        w: f64,
+        h: f64,
+        (left, top, right, bottom): (f64, f64, f64, f64),
+        max_y: f64,
+    ) -> Self {
+        ChartFrame {
+            w,
+            h,
+            left,
+            top,
+            plot_w: w - left - right,
+            plot_h: h - top - bottom,
+            max_y,
+        }
+    }
+
+    /// Where `v` falls on the y axis.
+    pub fn y_at(&self, v: f64) -> f64 {
+        self.top + self.plot_h * (1.0 - v / self.max_y)
+    }
+
+    /// The SVG's opening, its axes and gridlines, then the x axis's `ticks` (each at its x
+    /// position) and its title.
+    pub fn open(&self, title: &str, unit: &str, ticks: &[(f64, String)], x_title: &str) -> String {
         let ChartFrame {
             w,
             h,
@@ -806,7 +831,7 @@ impl ChartFrame {
             plot_h,
             max_y,
         } = *self;
-        let y_at = |v: f64| top + plot_h * (1.0 - v / max_y);
+        let y_at = |v: f64| self.y_at(v);
         let mut out = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\">\n<text x=\"{left}\" y=\"14\">{0} ({1})</text>\n",
             esc(title),
@@ -835,6 +860,18 @@ impl ChartFrame {
                 rx = left + plot_w,
             ));
         }
+        for (x, label) in ticks {
+            out.push_str(&format!(
+                "<text x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>\n",
+                top + plot_h + 16.0
+            ));
+        }
+        out.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+            left + plot_w / 2.0,
+            h - 4.0,
+            esc(x_title)
+        ));
         out
     }
 }
@@ -846,9 +883,6 @@ pub fn svg_chart(
     xs: &[usize],
     series: &[(&str, &str, Vec<f64>)],
 ) -> String {
-    let (w, h, left, bottom, top, right) = (520.0, 260.0, 60.0, 36.0, 24.0, 110.0);
-    let plot_w = w - left - right;
-    let plot_h = h - top - bottom;
     let max_y = series
         .iter()
         .flat_map(|(_, _, v)| v.iter().copied())
@@ -856,6 +890,10 @@ pub fn svg_chart(
         .fold(0.0_f64, f64::max)
         .max(1e-9)
         * 1.1;
+    let frame = ChartFrame::new(520.0, 260.0, (60.0, 24.0, 110.0, 36.0), max_y);
+    let ChartFrame {
+        left, top, plot_w, ..
+    } = frame;
     let n = xs.len().max(1);
     let x_at = |i: usize| {
         left + if n > 1 {
@@ -864,29 +902,13 @@ pub fn svg_chart(
             plot_w / 2.0
         }
     };
-    let y_at = |v: f64| top + plot_h * (1.0 - v / max_y);
-    let frame = ChartFrame {
-        w,
-        h,
-        left,
-        top,
-        plot_w,
-        plot_h,
-        max_y,
-    };
-    let mut out = frame.open(title, unit);
-    for (i, x) in xs.iter().enumerate() {
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x}</text>\n",
-            x_at(i),
-            top + plot_h + 16.0
-        ));
-    }
-    out.push_str(&format!(
-        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">load users</text>\n",
-        left + plot_w / 2.0,
-        h - 4.0
-    ));
+    let y_at = |v: f64| frame.y_at(v);
+    let ticks: Vec<(f64, String)> = xs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x_at(i), x.to_string()))
+        .collect();
+    let mut out = frame.open(title, unit, &ticks, "load users");
     for (si, (name, colour, values)) in series.iter().enumerate() {
         let pts: Vec<String> = values
             .iter()
@@ -1019,17 +1041,8 @@ mod tests {
 
     /// The tick labels of one axis, in order from 0 up.
     fn ticks(max_y: f64) -> Vec<String> {
-        let frame = ChartFrame {
-            w: 400.0,
-            h: 200.0,
-            left: 40.0,
-            top: 20.0,
-            plot_w: 300.0,
-            plot_h: 150.0,
-            max_y,
-        };
-        frame
-            .open("t", "u")
+        ChartFrame::new(400.0, 200.0, (40.0, 20.0, 60.0, 30.0), max_y)
+            .open("t", "u", &[], "x")
             .lines()
             .filter_map(|l| {
                 let rest = l.split("text-anchor=\"end\">").nth(1)?;

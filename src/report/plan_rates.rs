@@ -336,9 +336,6 @@ fn chart(
     level: Option<(f64, String)>,
     diagonal: bool,
 ) -> String {
-    let (w, h, left, bottom, top, right) = (560.0, 280.0, 60.0, 36.0, 24.0, 130.0);
-    let plot_w = w - left - right;
-    let plot_h = h - top - bottom;
     let xs: Vec<f64> = plan.steps.iter().map(|s| s.rate_per_s).collect();
     let max_x = xs.iter().copied().fold(0.0_f64, f64::max).max(1e-9) * 1.05;
     let max_y = series
@@ -350,30 +347,18 @@ fn chart(
         .fold(0.0_f64, f64::max)
         .max(1e-9)
         * 1.1;
-    let x_at = |v: f64| left + plot_w * v / max_x;
-    let y_at = |v: f64| top + plot_h * (1.0 - v / max_y);
-    let frame = ChartFrame {
-        w,
-        h,
+    let frame = ChartFrame::new(560.0, 280.0, (60.0, 24.0, 130.0, 36.0), max_y);
+    let ChartFrame {
         left,
         top,
         plot_w,
         plot_h,
-        max_y,
-    };
-    let mut out = frame.open(title, unit);
-    for x in &xs {
-        out.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x}</text>\n",
-            x_at(*x),
-            top + plot_h + 16.0
-        ));
-    }
-    out.push_str(&format!(
-        "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">offered rate (iterations/s)</text>\n",
-        left + plot_w / 2.0,
-        h - 4.0
-    ));
+        ..
+    } = frame;
+    let x_at = |v: f64| left + plot_w * v / max_x;
+    let y_at = |v: f64| frame.y_at(v);
+    let ticks: Vec<(f64, String)> = xs.iter().map(|x| (x_at(*x), x.to_string())).collect();
+    let mut out = frame.open(title, unit, &ticks, "offered rate (iterations/s)");
     if diagonal {
         out.push_str(&format!(
             "<line class=\"offered\" x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\n",
