@@ -378,12 +378,17 @@ fn chart(
         ));
     }
     if let Some(r) = plan.contract_break_per_s {
+        // Written on the side of the line with room, clear of the legend at the right.
+        let x = x_at(r);
+        let (label_x, anchor) = if x > left + plot_w / 2.0 {
+            (x - 4.0, "end")
+        } else {
+            (x + 4.0, "start")
+        };
         out.push_str(&format!(
-            "<line class=\"contract-break\" x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#6a1b9a\" stroke-width=\"2\" stroke-dasharray=\"2 2\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#6a1b9a\">contract breaks at {r}/s</text>\n",
+            "<line class=\"contract-break\" x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#6a1b9a\" stroke-width=\"2\" stroke-dasharray=\"2 2\"/><text x=\"{label_x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#6a1b9a\">contract breaks at {r}/s</text>\n",
             top + plot_h,
-            x_at(r) + 4.0,
             top + 12.0,
-            x = x_at(r)
         ));
     }
     for (si, s) in series.iter().enumerate() {
