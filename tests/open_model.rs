@@ -179,6 +179,7 @@ async fn the_open_model_refuses_a_target_that_is_not_loopback() {
         "{err}"
     );
 }
+
 #[test]
 fn a_bad_rate_is_exit_2_with_a_clear_message() {
     let scenario = "scenarios/peer-single-endpoint.yaml";

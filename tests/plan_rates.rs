@@ -266,6 +266,7 @@ async fn a_documented_limit_under_the_next_rate_binds_as_the_limit() {
         "{text}"
     );
 }
+
 #[test]
 fn bad_rates_and_slos_and_rates_with_concurrencies_are_exit_2() {
     let scenario = "scenarios/peer-single-endpoint.yaml";

@@ -78,28 +78,20 @@ fn shard_args(f: &Fixture, name: &str, shard: &str) -> Vec<String> {
         ),
     ]
 }
+
 /// The four shards of the export, run side by side once: their result files.
 fn shards() -> &'static Vec<PathBuf> {
     static SHARDS_RUN: OnceLock<Vec<PathBuf>> = OnceLock::new();
     SHARDS_RUN.get_or_init(|| {
         let f = fixture();
-        let children: Vec<_> = (0..SHARDS)
-            .map(|i| {
-                load(
-                    f,
-                    &export(),
-                    USERS,
-                    &shard_args(f, &format!("shard-{i}"), &format!("{i}/{SHARDS}")),
-                )
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("specgate starts")
-            })
-            .collect();
-        for (i, c) in children.into_iter().enumerate() {
-            assert_ok(&format!("shard {i}"), &c.wait_with_output().unwrap());
-        }
+        common::run_side_by_side((0..SHARDS).map(|i| {
+            load(
+                f,
+                &export(),
+                USERS,
+                &shard_args(f, &format!("shard-{i}"), &format!("{i}/{SHARDS}")),
+            )
+        }));
         (0..SHARDS)
             .map(|i| f.dir.join(format!("shard-{i}.json")))
             .collect()
@@ -115,6 +107,7 @@ fn other_shard(name: &str, scenario: &Path, users: usize, shard: &str) -> PathBu
     assert_ok(name, &out);
     f.dir.join(format!("{name}.json"))
 }
+
 /// The prediction of one unsharded run of the export for `users`, from the scenario itself.
 fn single_run_prediction(users: usize) -> BTreeMap<String, u64> {
     let s = specgate::load::load_scenario(&export(), &root().join("specs")).unwrap();

@@ -79,34 +79,28 @@ fn shard_command(name: &str, shard: &str, extra: &[&str]) -> Command {
         .envs(f.env.iter().cloned());
     c
 }
+
 /// The four shards at `RATE` for `RUN_TIME`, run side by side once: their result files.
 fn shards() -> &'static Vec<PathBuf> {
     static RUN: OnceLock<Vec<PathBuf>> = OnceLock::new();
     RUN.get_or_init(|| {
-        let children: Vec<_> = (0..SHARDS)
-            .map(|i| {
-                shard_command(
-                    &format!("rate-{i}"),
-                    &format!("{i}/{SHARDS}"),
-                    &["--rate", RATE, "--run-time", RUN_TIME],
-                )
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("specgate starts")
-            })
-            .collect();
-        for (i, c) in children.into_iter().enumerate() {
-            assert_ok(&format!("shard {i}"), &c.wait_with_output().unwrap());
-        }
+        common::run_side_by_side((0..SHARDS).map(|i| {
+            shard_command(
+                &format!("rate-{i}"),
+                &format!("{i}/{SHARDS}"),
+                &["--rate", RATE, "--run-time", RUN_TIME],
+            )
+        }));
         (0..SHARDS)
             .map(|i| fixture().dir.join(format!("rate-{i}.json")))
             .collect()
     })
 }
+
 fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
+
 /// The percentiles of histograms built from every line of the latency logs: of the time from
 /// the actual send (column 2) and from the intended send (column 3); and the lines' count.
 fn from_logs(logs: &[PathBuf]) -> ([f64; 3], [f64; 3], u64) {

@@ -129,6 +129,18 @@ pub struct KeyedExample {
     pub example: JudgedExample,
 }
 
+impl std::fmt::Display for KeyedExample {
+    /// `KEY (CHECK, status N): FAILURE`, as the plans name their example.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = &self.example;
+        write!(
+            f,
+            "{} ({}, status {}): {}",
+            self.key, e.check, e.status, e.failure
+        )
+    }
+}
+
 /// A run's judging added up over its requests: what a plan shows per step or point.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct JudgedTotal {

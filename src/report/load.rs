@@ -737,14 +737,10 @@ fn point_violations(plan: &Plan) -> Vec<(usize, String, String)> {
             Some((
                 p.concurrency,
                 format!(
-                    "{} of {} judged answers ({}); for example {} ({}, status {}): {}",
+                    "{} of {} judged answers ({}); for example {e}",
                     p.judgement.violations.values().sum::<u64>(),
                     p.judgement.judged,
                     by_check.join(", "),
-                    e.key,
-                    e.example.check,
-                    e.example.status,
-                    e.example.failure
                 ),
                 e.example.curl.clone(),
             ))

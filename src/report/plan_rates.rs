@@ -172,14 +172,7 @@ fn examples(plan: &RatePlan) -> Vec<(f64, String, String)> {
             let e = s.example.as_ref()?;
             Some((
                 s.rate_per_s,
-                format!(
-                    "at {}: {} ({}, status {}): {}",
-                    rate(s.rate_per_s),
-                    e.key,
-                    e.example.check,
-                    e.example.status,
-                    e.example.failure
-                ),
+                format!("at {}: {e}", rate(s.rate_per_s)),
                 e.example.curl.clone(),
             ))
         })

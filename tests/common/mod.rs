@@ -473,3 +473,19 @@ pub fn histogram_percentiles(h: &hdrhistogram::Histogram<u64>) -> [f64; 3] {
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 0.001 * a.abs().max(b.abs()) + 1e-9
 }
+
+/// Run `commands` side by side, their outputs captured, and wait for all: each exits 0.
+pub fn run_side_by_side(commands: impl IntoIterator<Item = std::process::Command>) {
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut c| {
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("specgate starts")
+        })
+        .collect();
+    for (i, c) in children.into_iter().enumerate() {
+        assert_ok(&format!("process {i}"), &c.wait_with_output().unwrap());
+    }
+}
